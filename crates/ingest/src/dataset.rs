@@ -1,0 +1,238 @@
+//! The validated data set: one polars frame per table present, ids interned to dense `u32` keys.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{IngestError, Result};
+use crate::read::{file_name, read_csv, read_parquet, read_xlsx, RawTable};
+use crate::report::IngestReport;
+use crate::schema::{key_column, ColType, KeySpace, TableName};
+use crate::validate::{validate, Parsed, ValidTable};
+
+/// Strings to dense `u32` keys, in first-seen order (deterministic: tables and rows are visited in
+/// a fixed order).
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    ids: Vec<String>,
+    map: HashMap<String, u32>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, id: &str) -> u32 {
+        if let Some(k) = self.map.get(id) {
+            return *k;
+        }
+        let k = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        self.ids.push(id.to_owned());
+        self.map.insert(id.to_owned(), k);
+        k
+    }
+
+    pub fn get(&self, id: &str) -> Option<u32> {
+        self.map.get(id).copied()
+    }
+
+    pub fn resolve(&self, key: u32) -> Option<&str> {
+        self.ids.get(key as usize).map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// One table of the data set.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: TableName,
+    /// The file (or `file.xlsx#sheet`) it came from.
+    pub source: String,
+    pub format: &'static str,
+    pub encoding: Option<&'static str>,
+    pub rows_read: usize,
+    pub rows_kept: usize,
+    /// Typed columns of the contract, `_row` (the source row of each), `<id>_key` (`u32`) for every
+    /// id column, and unknown columns kept as text under `extra:<header>`.
+    pub df: DataFrame,
+}
+
+/// A validated folder of tables.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub folder: PathBuf,
+    pub tables: BTreeMap<TableName, Table>,
+    pub projects: Interner,
+    /// Bidders, tenderers, agents, employers and organisation shareholders: one key space.
+    pub orgs: Interner,
+    pub persons: Interner,
+    pub experts: Interner,
+    pub report: IngestReport,
+    /// Files (and workbook sheets) in the folder that are no table of the contract.
+    pub ignored: Vec<String>,
+}
+
+impl Dataset {
+    pub fn table(&self, name: TableName) -> Option<&Table> {
+        self.tables.get(&name)
+    }
+
+    pub fn frame(&self, name: TableName) -> Option<&DataFrame> {
+        self.tables.get(&name).map(|t| &t.df)
+    }
+
+    /// Whether a table is present and has the given columns (for "not evaluated" decisions).
+    pub fn has_columns(&self, name: TableName, columns: &[&str]) -> bool {
+        self.frame(name).is_some_and(|df| columns.iter().all(|c| df.column(c).is_ok()))
+    }
+
+    pub fn rows_read(&self) -> usize {
+        self.tables.values().map(|t| t.rows_read).sum()
+    }
+
+    pub fn rows_kept(&self) -> usize {
+        self.tables.values().map(|t| t.rows_kept).sum()
+    }
+
+    fn interner(&mut self, space: KeySpace) -> &mut Interner {
+        match space {
+            KeySpace::Project => &mut self.projects,
+            KeySpace::Org => &mut self.orgs,
+            KeySpace::Person => &mut self.persons,
+            KeySpace::Expert => &mut self.experts,
+            KeySpace::ByKind(_) => &mut self.orgs,
+        }
+    }
+}
+
+fn space_of_kind(kind: &str) -> KeySpace {
+    match kind {
+        "person" => KeySpace::Person,
+        "expert" => KeySpace::Expert,
+        _ => KeySpace::Org,
+    }
+}
+
+/// `project_id` → `project_key`.
+pub fn key_column_name(id_column: &str) -> String {
+    format!("{}_key", id_column.strip_suffix("_id").unwrap_or(id_column))
+}
+
+/// Loads and validates every table of the contract found in `folder`.
+pub fn load(folder: &Path) -> Result<Dataset> {
+    let meta = fs::metadata(folder).map_err(|source| IngestError::Io { path: folder.to_owned(), source })?;
+    if !meta.is_dir() {
+        return Err(IngestError::NotAFolder { path: folder.to_owned() });
+    }
+    let mut entries: Vec<PathBuf> = fs::read_dir(folder)
+        .map_err(|source| IngestError::Io { path: folder.to_owned(), source })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+
+    let mut ds = Dataset { folder: folder.to_owned(), ..Dataset::default() };
+    let mut raws: BTreeMap<TableName, RawTable> = BTreeMap::new();
+    let add = |raw: RawTable, raws: &mut BTreeMap<TableName, RawTable>| -> Result<()> {
+        if let Some(prev) = raws.get(&raw.table) {
+            return Err(IngestError::DuplicateTable { table: raw.table.as_str(), first: prev.source.clone(), second: raw.source });
+        }
+        raws.insert(raw.table, raw);
+        Ok(())
+    };
+    for path in entries {
+        let name = file_name(&path);
+        if !path.is_file() {
+            ds.ignored.push(format!("{name}/"));
+            continue;
+        }
+        let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let stem = path.file_stem().map(|s| s.to_string_lossy().trim().to_lowercase()).unwrap_or_default();
+        match (ext.as_str(), TableName::from_name(&stem)) {
+            ("csv", Some(t)) => add(read_csv(t, &path)?, &mut raws)?,
+            ("parquet", Some(t)) => add(read_parquet(t, &path)?, &mut raws)?,
+            ("xlsx" | "xlsm" | "xls" | "ods", _) => {
+                let (tables, other) = read_xlsx(&path)?;
+                for raw in tables {
+                    add(raw, &mut raws)?;
+                }
+                ds.ignored.extend(other.into_iter().map(|s| format!("{name}#{s}")));
+            }
+            _ => ds.ignored.push(name),
+        }
+    }
+    for t in TableName::ALL.iter().filter(|t| t.spec().required) {
+        if !raws.contains_key(t) {
+            return Err(IngestError::MissingTable { folder: folder.to_owned(), table: t.as_str() });
+        }
+    }
+
+    let mut known: HashMap<TableName, HashSet<String>> = HashMap::new();
+    let mut issues = Vec::new();
+    for t in TableName::ALL {
+        let Some(raw) = raws.remove(&t) else { continue };
+        let vt = validate(raw, &known, &mut issues)?;
+        if let Some(key) = key_column(t) {
+            if let Some(values) = vt.str_column(key) {
+                let set = values.iter().zip(&vt.keep).filter(|(_, k)| **k).filter_map(|(v, _)| v.clone()).collect();
+                known.insert(t, set);
+            }
+        }
+        let table = finish(&mut ds, vt).map_err(|e| IngestError::Unreadable { path: folder.join(t.as_str()), reason: e.to_string() })?;
+        ds.tables.insert(t, table);
+    }
+    ds.report.issues = issues;
+    ds.report.sort();
+    Ok(ds)
+}
+
+/// Interns the ids of a validated table and builds its frame.
+fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
+    let mut key_cols = Vec::new();
+    for (spec, parsed) in &vt.columns {
+        let (ColType::Id(Some(space)), Parsed::Str(values)) = (&spec.ty, parsed) else { continue };
+        let kinds = match space {
+            KeySpace::ByKind(kind_col) => vt.str_column(kind_col),
+            _ => None,
+        };
+        let mut keys: Vec<Option<u32>> = Vec::with_capacity(values.len());
+        for (i, v) in values.iter().enumerate() {
+            if !vt.keep[i] {
+                continue;
+            }
+            keys.push(v.as_deref().map(|id| {
+                let sp = match (space, kinds) {
+                    (KeySpace::ByKind(_), Some(k)) => k[i].as_deref().map_or_else(|| guess_space(id), space_of_kind),
+                    (KeySpace::ByKind(_), None) => guess_space(id),
+                    (s, _) => *s,
+                };
+                ds.interner(sp).intern(id)
+            }));
+        }
+        key_cols.push(Column::new(key_column_name(spec.name).into(), keys));
+    }
+    let name = vt.table;
+    let source = vt.source.clone();
+    let format = vt.format;
+    let encoding = vt.encoding;
+    let rows_read = vt.rows_read;
+    let rows_kept = vt.rows_kept();
+    let mut df = vt.into_frame()?;
+    for c in key_cols {
+        df.with_column(c)?;
+    }
+    Ok(Table { name, source, format, encoding, rows_read, rows_kept, df })
+}
+
+/// A holder without a kind: an id shaped like a 统一社会信用代码 is an organisation, else a person.
+fn guess_space(id: &str) -> KeySpace {
+    match bidwatch_model::check_uscc(id) {
+        bidwatch_model::UsccCheck::NotUscc => KeySpace::Person,
+        _ => KeySpace::Org,
+    }
+}

@@ -1,0 +1,302 @@
+//! Reading files into raw tables of text: CSV (UTF-8 or GB18030, detected), Parquet, and the
+//! sheets of an `.xlsx` workbook. Nothing here knows what the columns mean; `validate` does.
+
+use std::fs;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader};
+use polars::prelude::*;
+
+use crate::error::{IngestError, Result};
+use crate::report::{clip, Action, IngestIssue};
+use crate::schema::TableName;
+
+/// The text encoding a CSV file was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Utf8Bom,
+    Gb18030,
+    Utf16,
+}
+
+impl TextEncoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Utf8Bom => "UTF-8 (BOM)",
+            TextEncoding::Gb18030 => "GB18030",
+            TextEncoding::Utf16 => "UTF-16",
+        }
+    }
+}
+
+/// A table as read from one file or sheet: its header cells as written, and one text column per
+/// header cell (named `c0`, `c1`, … so that odd or repeated headers cannot clash).
+#[derive(Debug)]
+pub struct RawTable {
+    pub table: TableName,
+    /// `bids.csv`, or `data.xlsx#bids` for a sheet.
+    pub source: String,
+    pub path: PathBuf,
+    pub format: &'static str,
+    pub encoding: Option<TextEncoding>,
+    pub headers: Vec<String>,
+    pub frame: DataFrame,
+    /// The spreadsheet row of each frame row (header = 1); `None` means contiguous from row 2.
+    pub row_numbers: Option<Vec<u64>>,
+    /// Records that could not be split into the header's columns.
+    pub issues: Vec<IngestIssue>,
+}
+
+impl RawTable {
+    pub fn row_number(&self, i: usize) -> u64 {
+        match &self.row_numbers {
+            Some(rows) => rows[i],
+            None => i as u64 + 2,
+        }
+    }
+}
+
+/// Decodes a CSV file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a
+/// superset of GBK and GB2312). Bytes that are neither are an error naming the first bad byte.
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, TextEncoding)> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return match std::str::from_utf8(rest) {
+            Ok(s) => Ok((s.to_owned(), TextEncoding::Utf8Bom)),
+            Err(e) => Err(IngestError::Encoding { path: path.to_owned(), offset: e.valid_up_to() + 3 }),
+        };
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+        return match enc.decode_without_bom_handling_and_without_replacement(&bytes[2..]) {
+            Some(s) => Ok((s.into_owned(), TextEncoding::Utf16)),
+            None => Err(IngestError::Encoding { path: path.to_owned(), offset: 2 }),
+        };
+    }
+    let utf8_err = match std::str::from_utf8(bytes) {
+        Ok(s) if !s.contains('\0') => return Ok((s.to_owned(), TextEncoding::Utf8)),
+        Ok(s) => {
+            let offset = s.find('\0').unwrap_or(0);
+            return Err(IngestError::Unreadable {
+                path: path.to_owned(),
+                reason: format!("NUL byte at byte {offset}: UTF-16 without a byte-order mark, or not a text file"),
+            });
+        }
+        Err(e) => e,
+    };
+    match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(s) if !s.contains('\0') => Ok((s.into_owned(), TextEncoding::Gb18030)),
+        _ => Err(IngestError::Encoding { path: path.to_owned(), offset: utf8_err.valid_up_to() }),
+    }
+}
+
+fn string_frame(columns: Vec<Vec<Option<String>>>) -> Result<DataFrame, PolarsError> {
+    let height = columns.first().map_or(0, Vec::len);
+    let cols: Vec<Column> = columns
+        .into_iter()
+        .enumerate()
+        .map(|(i, values)| Column::new(format!("c{i}").into(), values))
+        .collect();
+    DataFrame::new(height, cols)
+}
+
+/// Reads a CSV file. The fast path is polars' reader; if polars cannot split the file (a record
+/// with more fields than the header, a broken quote), the `csv` crate reads it record by record and
+/// each record that does not fit is set aside with its row number.
+pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
+    let bytes = fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+    let (text, encoding) = decode(path, &bytes)?;
+    drop(bytes);
+    let source = file_name(path);
+    let headers = {
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        match rdr.records().next() {
+            Some(Ok(rec)) => rec.iter().map(str::to_owned).collect::<Vec<_>>(),
+            Some(Err(e)) => return Err(IngestError::Unreadable { path: path.to_owned(), reason: format!("header: {e}") }),
+            None => Vec::new(),
+        }
+    };
+    if headers.is_empty() {
+        return Err(IngestError::Unreadable { path: path.to_owned(), reason: "empty file (no header row)".into() });
+    }
+    let n = headers.len();
+    let fast = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .with_dtype_overwrite(Some(Arc::new(vec![DataType::String; n])))
+        .with_raise_if_empty(false)
+        .map_parse_options(|o| o.with_missing_is_null(true).with_truncate_ragged_lines(false))
+        .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
+        .finish();
+    let mut raw = RawTable {
+        table,
+        source,
+        path: path.to_owned(),
+        format: "csv",
+        encoding: Some(encoding),
+        headers,
+        frame: DataFrame::empty(),
+        row_numbers: None,
+        issues: Vec::new(),
+    };
+    match fast {
+        Ok(mut df) if df.width() == n => {
+            let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+            df.set_column_names(&names)
+                .map_err(|e| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
+            raw.frame = df;
+        }
+        _ => read_csv_slow(&mut raw, &text)?,
+    }
+    Ok(raw)
+}
+
+fn read_csv_slow(raw: &mut RawTable, text: &str) -> Result<()> {
+    let n = raw.headers.len();
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); n];
+    let mut rows = Vec::new();
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut next_row = 2u64;
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let row = record.position().map_or(next_row, |p| p.record() + 1);
+                next_row = row + 1;
+                if record.len() > n {
+                    raw.issues.push(IngestIssue {
+                        table: raw.table.as_str().to_owned(),
+                        row,
+                        column: String::new(),
+                        value: clip(&record.iter().collect::<Vec<_>>().join(",")),
+                        action: Action::SetAside,
+                        reason: format!("{} fields where the header has {n}", record.len()),
+                    });
+                    continue;
+                }
+                for (i, col) in columns.iter_mut().enumerate() {
+                    let v = record.get(i).filter(|s| !s.is_empty()).map(str::to_owned);
+                    col.push(v);
+                }
+                rows.push(row);
+            }
+            Err(e) => {
+                let row = e.position().map_or(next_row, |p| p.record() + 1);
+                return Err(IngestError::Unreadable {
+                    path: raw.path.clone(),
+                    reason: format!("row {row}: {e}"),
+                });
+            }
+        }
+    }
+    raw.frame = string_frame(columns).map_err(|e| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() })?;
+    raw.row_numbers = Some(rows);
+    Ok(())
+}
+
+/// Reads a Parquet file; every column becomes text, to be parsed like CSV cells. Floats are
+/// written in plain decimal (never exponent notation) so money parses the same from any format.
+pub fn read_parquet(table: TableName, path: &Path) -> Result<RawTable> {
+    let unreadable = |e: PolarsError| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() };
+    let file = fs::File::open(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+    let df = ParquetReader::new(file).finish().map_err(unreadable)?;
+    let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let mut cols = Vec::with_capacity(df.width());
+    for (i, c) in df.columns().iter().enumerate() {
+        let name: PlSmallStr = format!("c{i}").into();
+        let text = match c.dtype() {
+            DataType::Float32 | DataType::Float64 => {
+                let f = c.cast(&DataType::Float64).map_err(unreadable)?;
+                let values: Vec<Option<String>> =
+                    f.f64().map_err(unreadable)?.iter().map(|v| v.map(|x| format!("{x}"))).collect();
+                Column::new(name, values)
+            }
+            _ => c.cast(&DataType::String).map_err(unreadable)?.with_name(name),
+        };
+        cols.push(text);
+    }
+    let frame = DataFrame::new(df.height(), cols).map_err(unreadable)?;
+    Ok(RawTable {
+        table,
+        source: file_name(path),
+        path: path.to_owned(),
+        format: "parquet",
+        encoding: None,
+        headers,
+        frame,
+        row_numbers: None,
+        issues: Vec::new(),
+    })
+}
+
+/// The sheets of a workbook that are tables of the contract, and the names of those that are not.
+pub fn read_xlsx(path: &Path) -> Result<(Vec<RawTable>, Vec<String>)> {
+    let unreadable = |reason: String| IngestError::Unreadable { path: path.to_owned(), reason };
+    let mut wb = calamine::open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
+    let mut tables = Vec::new();
+    let mut other = Vec::new();
+    for sheet in wb.sheet_names() {
+        let Some(table) = TableName::from_name(sheet.trim()) else {
+            other.push(sheet.clone());
+            continue;
+        };
+        let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(format!("sheet {sheet}: {e}")))?;
+        let (start_row, _) = range.start().unwrap_or((0, 0));
+        let mut rows = range.rows();
+        let headers: Vec<String> = rows.next().map(|r| r.iter().map(cell_text).map(Option::unwrap_or_default).collect()).unwrap_or_default();
+        let n = headers.len();
+        let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); n];
+        let mut row_numbers = Vec::new();
+        for (i, r) in rows.enumerate() {
+            if r.iter().all(|c| matches!(c, Data::Empty)) {
+                continue;
+            }
+            for (j, col) in columns.iter_mut().enumerate() {
+                col.push(r.get(j).and_then(cell_text));
+            }
+            // calamine rows are 0-based; the header sits at start_row.
+            row_numbers.push(u64::from(start_row) + i as u64 + 2);
+        }
+        let frame = string_frame(columns).map_err(|e| unreadable(e.to_string()))?;
+        tables.push(RawTable {
+            table,
+            source: format!("{}#{sheet}", file_name(path)),
+            path: path.to_owned(),
+            format: "xlsx",
+            encoding: None,
+            headers,
+            frame,
+            row_numbers: Some(row_numbers),
+            issues: Vec::new(),
+        });
+    }
+    Ok((tables, other))
+}
+
+fn cell_text(c: &Data) -> Option<String> {
+    match c {
+        Data::Empty => None,
+        Data::String(s) if s.is_empty() => None,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
+        // Ids typed as numbers come back as floats: write whole numbers without ".0".
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(format!("{}", *f as i64)),
+        Data::Float(f) => Some(format!("{f}")),
+        Data::Int(i) => Some(i.to_string()),
+        Data::Bool(b) => Some(b.to_string()),
+        Data::DateTime(d) => d.as_datetime().map(|t| {
+            if t.time() == chrono::NaiveTime::MIN {
+                t.format("%Y-%m-%d").to_string()
+            } else {
+                t.format("%Y-%m-%dT%H:%M:%S").to_string()
+            }
+        }),
+        Data::Error(e) => Some(format!("#ERROR {e:?}")),
+    }
+}
+
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}

@@ -1,0 +1,531 @@
+//! Validation: map headers to the contract, parse every cell by its column's type, and decide for
+//! each row whether it is used, used without a value, or set aside, and say why.
+
+use std::collections::{HashMap, HashSet};
+
+use bidwatch_model::ids::{check_uscc, UsccCheck};
+use bidwatch_model::text::{fold_width, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac, normalize_phone, normalize_text};
+use bidwatch_model::{parse_date, parse_datetime, parse_money, parse_month, RuleCode};
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::error::{IngestError, Result};
+use crate::read::RawTable;
+use crate::report::{clip, Action, IngestIssue};
+use crate::schema::{ColType, ColumnSpec, KeySpace, TableName, TableSpec};
+
+/// Longest cell accepted. A longer cell is a broken export (a whole file pasted into one cell).
+pub const CELL_LIMIT: usize = 65_536;
+
+/// A header cell understood: which contract column it is, and the unit it declares for money
+/// (`最高投标限价(万元)` means every plain number in the column is in 万元).
+#[derive(Debug, Clone)]
+pub(crate) struct MappedColumn {
+    pub spec: Option<&'static ColumnSpec>,
+    pub money_multiplier: f64,
+}
+
+fn header_key(h: &str) -> (String, f64) {
+    let folded = fold_width(h);
+    let mut s = folded.trim().trim_end_matches('*').trim().to_string();
+    let mut mult = 1.0;
+    // A trailing unit in brackets: (元) (万元) （万元）
+    for (open, close) in [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')] {
+        if s.ends_with(close) {
+            if let Some(i) = s.rfind(open) {
+                let unit = s[i + open.len_utf8()..s.len() - close.len_utf8()].trim().to_string();
+                if unit == "万元" || unit == "万" {
+                    mult = 10_000.0;
+                }
+                if matches!(unit.as_str(), "万元" | "万" | "元" | "yuan" | "cny" | "CNY" | "RMB") {
+                    s.truncate(i);
+                }
+            }
+        }
+    }
+    (s.trim().to_lowercase(), mult)
+}
+
+pub(crate) fn map_headers(raw: &RawTable) -> Result<Vec<MappedColumn>> {
+    let spec = raw.table.spec();
+    let mut out = Vec::with_capacity(raw.headers.len());
+    let mut seen: HashMap<&'static str, String> = HashMap::new();
+    for h in &raw.headers {
+        let (key, mult) = header_key(h);
+        let col = spec.columns.iter().find(|c| c.name == key || c.aliases.iter().any(|a| a.to_lowercase() == key));
+        if let Some(c) = col {
+            if let Some(first) = seen.insert(c.name, h.clone()) {
+                return Err(IngestError::DuplicateColumn {
+                    source_name: raw.source.clone(),
+                    column: c.name,
+                    first,
+                    second: h.clone(),
+                });
+            }
+        }
+        out.push(MappedColumn { spec: col, money_multiplier: mult });
+    }
+    for c in spec.columns.iter().filter(|c| c.required) {
+        if !seen.contains_key(c.name) {
+            return Err(IngestError::MissingColumn {
+                source_name: raw.source.clone(),
+                table: spec.name,
+                column: c.name,
+                aliases: c.aliases.join(" / "),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A parsed column of the kept type.
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    Str(Vec<Option<String>>),
+    F64(Vec<Option<f64>>),
+    I64(Vec<Option<i64>>),
+    Bool(Vec<Option<bool>>),
+    /// Days since 1970-01-01.
+    Date(Vec<Option<i32>>),
+    /// Milliseconds since 1970-01-01T00:00 (Shanghai local time, stored naive).
+    DateTime(Vec<Option<i64>>),
+}
+
+impl Parsed {
+    fn for_type(ty: &ColType, n: usize) -> Parsed {
+        match ty {
+            ColType::Money | ColType::Number { .. } => Parsed::F64(Vec::with_capacity(n)),
+            ColType::Int { .. } => Parsed::I64(Vec::with_capacity(n)),
+            ColType::Bool => Parsed::Bool(Vec::with_capacity(n)),
+            ColType::Date | ColType::Month => Parsed::Date(Vec::with_capacity(n)),
+            ColType::DateTime => Parsed::DateTime(Vec::with_capacity(n)),
+            _ => Parsed::Str(Vec::with_capacity(n)),
+        }
+    }
+
+    fn push_null(&mut self) {
+        match self {
+            Parsed::Str(v) => v.push(None),
+            Parsed::F64(v) => v.push(None),
+            Parsed::I64(v) => v.push(None),
+            Parsed::Bool(v) => v.push(None),
+            Parsed::Date(v) => v.push(None),
+            Parsed::DateTime(v) => v.push(None),
+        }
+    }
+
+    fn is_null(&self, i: usize) -> bool {
+        match self {
+            Parsed::Str(v) => v[i].is_none(),
+            Parsed::F64(v) => v[i].is_none(),
+            Parsed::I64(v) => v[i].is_none(),
+            Parsed::Bool(v) => v[i].is_none(),
+            Parsed::Date(v) => v[i].is_none(),
+            Parsed::DateTime(v) => v[i].is_none(),
+        }
+    }
+
+    fn set_null(&mut self, i: usize) {
+        match self {
+            Parsed::Str(v) => v[i] = None,
+            Parsed::F64(v) => v[i] = None,
+            Parsed::I64(v) => v[i] = None,
+            Parsed::Bool(v) => v[i] = None,
+            Parsed::Date(v) => v[i] = None,
+            Parsed::DateTime(v) => v[i] = None,
+        }
+    }
+
+    /// The value as text, for keys and messages.
+    pub(crate) fn text(&self, i: usize) -> Option<String> {
+        match self {
+            Parsed::Str(v) => v[i].clone(),
+            Parsed::F64(v) => v[i].map(|x| x.to_string()),
+            Parsed::I64(v) => v[i].map(|x| x.to_string()),
+            Parsed::Bool(v) => v[i].map(|x| x.to_string()),
+            Parsed::Date(v) => v[i].map(|x| x.to_string()),
+            Parsed::DateTime(v) => v[i].map(|x| x.to_string()),
+        }
+    }
+
+    fn into_column(self, name: &str, keep: &[bool]) -> Column {
+        fn kept<T: Clone>(v: Vec<Option<T>>, keep: &[bool]) -> Vec<Option<T>> {
+            v.into_iter().zip(keep).filter(|(_, k)| **k).map(|(x, _)| x).collect()
+        }
+        let name: PlSmallStr = name.into();
+        match self {
+            Parsed::Str(v) => Column::new(name, kept(v, keep)),
+            Parsed::F64(v) => Column::new(name, kept(v, keep)),
+            Parsed::I64(v) => Column::new(name, kept(v, keep)),
+            Parsed::Bool(v) => Column::new(name, kept(v, keep)),
+            Parsed::Date(v) => Int32Chunked::from_iter_options(name, kept(v, keep).into_iter()).into_date().into_column(),
+            Parsed::DateTime(v) => Int64Chunked::from_iter_options(name, kept(v, keep).into_iter())
+                .into_datetime(TimeUnit::Milliseconds, None)
+                .into_column(),
+        }
+    }
+}
+
+enum Cell {
+    Str(String),
+    F64(f64),
+    I64(i64),
+    Bool(bool),
+    Date(i32),
+    DateTime(i64),
+}
+
+/// What parsing one cell gave.
+enum Outcome {
+    Ok(Cell),
+    /// Usable, with a warning for the report.
+    Warn(Cell, String),
+    Bad(String),
+}
+
+const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(d) => d,
+    None => panic!("epoch"),
+};
+
+fn days(d: NaiveDate) -> i32 {
+    (d - EPOCH).num_days() as i32
+}
+
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
+    match fold_width(s).trim().to_lowercase().as_str() {
+        "true" | "t" | "1" | "yes" | "y" | "是" | "真" | "已批准" | "批准" => Some(true),
+        "false" | "f" | "0" | "no" | "n" | "否" | "假" | "未批准" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_cell(col: &ColumnSpec, mult: f64, raw: &str, org_space: bool) -> Outcome {
+    if raw.len() > CELL_LIMIT {
+        return Outcome::Bad(format!("cell too long ({} bytes; the limit is {CELL_LIMIT})", raw.len()));
+    }
+    match &col.ty {
+        ColType::Id(_) => {
+            let id = normalize_id(raw);
+            if org_space {
+                match check_uscc(&id) {
+                    UsccCheck::BadCheckChar { expected, found } => {
+                        let why = format!("统一社会信用代码 check character is {found}, expected {expected} (GB 32100-2015); row kept");
+                        return Outcome::Warn(Cell::Str(id), why);
+                    }
+                    UsccCheck::BadOrgCode { expected, found } => {
+                        let why = format!("统一社会信用代码 embeds an organisation code whose check digit is {found}, expected {expected} (GB 11714); row kept");
+                        return Outcome::Warn(Cell::Str(id), why);
+                    }
+                    UsccCheck::Valid | UsccCheck::NotUscc => {}
+                }
+            }
+            Outcome::Ok(Cell::Str(id))
+        }
+        ColType::Text => Outcome::Ok(Cell::Str(normalize_text(raw))),
+        ColType::Enum(values) => {
+            let key = normalize_text(raw).to_lowercase();
+            match values.iter().find(|v| v.value == key || v.aliases.iter().any(|a| a.to_lowercase() == key)) {
+                Some(v) => Outcome::Ok(Cell::Str(v.value.to_owned())),
+                None => Outcome::Bad(format!(
+                    "not one of {} (or their Chinese labels)",
+                    values.iter().map(|v| v.value).collect::<Vec<_>>().join(", ")
+                )),
+            }
+        }
+        ColType::Money => match parse_money(raw) {
+            Ok(m) => {
+                let explicit = raw.contains('元') || raw.contains('万');
+                Outcome::Ok(Cell::F64(if explicit { m.0 } else { m.0 * mult }))
+            }
+            Err(e) => Outcome::Bad(e.to_string()),
+        },
+        ColType::Number { min, max } => {
+            let t = fold_width(raw);
+            let t = t.trim().trim_end_matches('%');
+            match t.parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= *min && x <= *max => Outcome::Ok(Cell::F64(x)),
+                Ok(x) if x.is_finite() => Outcome::Bad(format!("out of range ({min} to {max})")),
+                _ => Outcome::Bad("not a number".into()),
+            }
+        }
+        ColType::Int { min, max } => {
+            let t = fold_width(raw);
+            let t = t.trim();
+            let t = t.strip_suffix(".0").unwrap_or(t);
+            match t.parse::<i64>() {
+                Ok(x) if x >= *min && x <= *max => Outcome::Ok(Cell::I64(x)),
+                Ok(_) => Outcome::Bad(format!("out of range ({min} to {max})")),
+                Err(_) => Outcome::Bad("not a whole number".into()),
+            }
+        }
+        ColType::Bool => match parse_bool(raw) {
+            Some(b) => Outcome::Ok(Cell::Bool(b)),
+            None => Outcome::Bad("not true/false (also accepted: 1/0, yes/no, 是/否)".into()),
+        },
+        ColType::Date => match parse_date(raw) {
+            Ok(d) => Outcome::Ok(Cell::Date(days(d))),
+            Err(e) => Outcome::Bad(e.to_string()),
+        },
+        ColType::Month => match parse_month(raw) {
+            Ok(d) => Outcome::Ok(Cell::Date(days(d))),
+            Err(e) => Outcome::Bad(e.to_string()),
+        },
+        ColType::DateTime => match parse_datetime(raw) {
+            Ok(t) => Outcome::Ok(Cell::DateTime(t.and_utc().timestamp_millis())),
+            Err(e) => Outcome::Bad(e.to_string()),
+        },
+        ColType::Phone => normalize_phone(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
+        ColType::Email => normalize_email(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
+        ColType::Ip => normalize_ip(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
+        ColType::Mac => normalize_mac(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
+        ColType::List => Outcome::Ok(Cell::Str(normalize_list(raw))),
+        ColType::RuleCode => {
+            let t = normalize_text(raw).to_ascii_uppercase();
+            match RuleCode::new(&t) {
+                Ok(c) => Outcome::Ok(Cell::Str(c.to_string())),
+                Err(e) => Outcome::Bad(e.to_string()),
+            }
+        }
+    }
+}
+
+fn push_cell(p: &mut Parsed, cell: Cell) {
+    match (p, cell) {
+        (Parsed::Str(v), Cell::Str(x)) => v.push(if x.is_empty() { None } else { Some(x) }),
+        (Parsed::F64(v), Cell::F64(x)) => v.push(Some(x)),
+        (Parsed::I64(v), Cell::I64(x)) => v.push(Some(x)),
+        (Parsed::Bool(v), Cell::Bool(x)) => v.push(Some(x)),
+        (Parsed::Date(v), Cell::Date(x)) => v.push(Some(x)),
+        (Parsed::DateTime(v), Cell::DateTime(x)) => v.push(Some(x)),
+        (p, _) => p.push_null(),
+    }
+}
+
+/// A validated table: kept rows as typed columns, the source row of each, and what was set aside.
+#[derive(Debug)]
+pub(crate) struct ValidTable {
+    pub table: TableName,
+    pub source: String,
+    pub format: &'static str,
+    pub encoding: Option<&'static str>,
+    pub rows_read: usize,
+    pub columns: Vec<(&'static ColumnSpec, Parsed)>,
+    pub extra: Vec<(String, Vec<Option<String>>)>,
+    pub rows: Vec<u64>,
+    pub keep: Vec<bool>,
+}
+
+impl ValidTable {
+    pub fn column(&self, name: &str) -> Option<&Parsed> {
+        self.columns.iter().find(|(c, _)| c.name == name).map(|(_, p)| p)
+    }
+
+    pub fn str_column(&self, name: &str) -> Option<&Vec<Option<String>>> {
+        match self.column(name) {
+            Some(Parsed::Str(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn rows_kept(&self) -> usize {
+        self.keep.iter().filter(|k| **k).count()
+    }
+
+    /// The typed frame of the kept rows, with `_row` (the spreadsheet row of each).
+    pub fn into_frame(self) -> PolarsResult<DataFrame> {
+        let keep = self.keep;
+        let height = keep.iter().filter(|k| **k).count();
+        let mut cols = Vec::with_capacity(self.columns.len() + self.extra.len() + 1);
+        let rows: Vec<u32> = self.rows.iter().zip(&keep).filter(|(_, k)| **k).map(|(r, _)| *r as u32).collect();
+        cols.push(Column::new("_row".into(), rows));
+        for (spec, parsed) in self.columns {
+            cols.push(parsed.into_column(spec.name, &keep));
+        }
+        let mut used: HashSet<String> = cols.iter().map(|c| c.name().to_string()).collect();
+        for (name, values) in self.extra {
+            let mut n = format!("extra:{name}");
+            let mut k = 2;
+            while !used.insert(n.clone()) {
+                n = format!("extra:{name}#{k}");
+                k += 1;
+            }
+            let v: Vec<Option<String>> = values.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(x, _)| x).collect();
+            cols.push(Column::new(n.into(), v));
+        }
+        DataFrame::new(height, cols)
+    }
+}
+
+fn is_org_space(col: &ColumnSpec) -> bool {
+    matches!(col.ty, ColType::Id(Some(KeySpace::Org)))
+}
+
+/// Parses and checks one raw table. `known` holds the key sets of the tables validated before it
+/// (projects, bidders, experts, agents), for reference checks.
+pub(crate) fn validate(
+    raw: RawTable,
+    known: &HashMap<TableName, HashSet<String>>,
+    issues: &mut Vec<IngestIssue>,
+) -> Result<ValidTable> {
+    let mapped = map_headers(&raw)?;
+    let spec: &TableSpec = raw.table.spec();
+    let table_name = spec.name.to_owned();
+    let n = raw.frame.height();
+    issues.extend(raw.issues.iter().cloned());
+    let rows: Vec<u64> = (0..n).map(|i| raw.row_number(i)).collect();
+    let mut keep = vec![true; n];
+    let mut columns = Vec::new();
+    let mut extra = Vec::new();
+
+    let mut issue = |row: u64, column: &str, value: &str, action: Action, reason: String| {
+        issues.push(IngestIssue { table: table_name.clone(), row, column: column.to_owned(), value: clip(value), action, reason });
+    };
+
+    for (ci, m) in mapped.iter().enumerate() {
+        let series = raw.frame.columns()[ci].as_materialized_series();
+        let values = series.str().map_err(|e| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() })?;
+        let Some(col) = m.spec else {
+            extra.push((raw.headers[ci].clone(), values.iter().map(|v| v.map(str::to_owned)).collect()));
+            continue;
+        };
+        let org = is_org_space(col);
+        let mut parsed = Parsed::for_type(&col.ty, n);
+        for (i, v) in values.iter().enumerate() {
+            let v = v.filter(|s| !s.trim().is_empty());
+            let Some(v) = v else {
+                parsed.push_null();
+                if col.required {
+                    keep[i] = false;
+                    issue(rows[i], col.name, "", Action::SetAside, format!("required value `{}` is empty", col.name));
+                }
+                continue;
+            };
+            match parse_cell(col, m.money_multiplier, v, org) {
+                Outcome::Ok(cell) => push_cell(&mut parsed, cell),
+                Outcome::Warn(cell, why) => {
+                    issue(rows[i], col.name, v, Action::Warning, why);
+                    push_cell(&mut parsed, cell);
+                }
+                Outcome::Bad(why) => {
+                    parsed.push_null();
+                    if col.required {
+                        keep[i] = false;
+                        issue(rows[i], col.name, v, Action::SetAside, why);
+                    } else {
+                        issue(rows[i], col.name, v, Action::Cleared, why);
+                    }
+                }
+            }
+            // A required value that normalised to nothing (e.g. only zero-width spaces).
+            if col.required && keep[i] && parsed.is_null(i) {
+                keep[i] = false;
+                issue(rows[i], col.name, v, Action::SetAside, format!("required value `{}` is empty", col.name));
+            }
+        }
+        columns.push((col, parsed));
+    }
+
+    let mut vt = ValidTable {
+        table: raw.table,
+        source: raw.source.clone(),
+        format: raw.format,
+        encoding: raw.encoding.map(|e| e.as_str()),
+        rows_read: n + raw.issues.iter().filter(|i| i.row > 0).count(),
+        columns,
+        extra,
+        rows,
+        keep,
+    };
+    check_references(&mut vt, known, &mut issue);
+    check_duplicates(&mut vt, spec, &mut issue);
+    check_rows(&mut vt, &mut issue);
+    Ok(vt)
+}
+
+type IssueFn<'a> = dyn FnMut(u64, &str, &str, Action, String) + 'a;
+
+fn check_references(vt: &mut ValidTable, known: &HashMap<TableName, HashSet<String>>, issue: &mut IssueFn<'_>) {
+    for (col, parsed) in &mut vt.columns {
+        let (Some(target), Parsed::Str(values)) = (col.refers, &*parsed) else { continue };
+        if target == vt.table {
+            continue;
+        }
+        let Some(keys) = known.get(&target) else { continue };
+        let mut to_clear = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            let Some(v) = v else { continue };
+            if vt.keep[i] && !keys.contains(v) {
+                if col.required {
+                    vt.keep[i] = false;
+                    issue(vt.rows[i], col.name, v, Action::SetAside, format!("{} {v} is not in table {target}", col.name));
+                } else {
+                    issue(vt.rows[i], col.name, v, Action::Cleared, format!("{} {v} is not in table {target}", col.name));
+                    to_clear.push(i);
+                }
+            }
+        }
+        for i in to_clear {
+            parsed.set_null(i);
+        }
+    }
+}
+
+fn check_duplicates(vt: &mut ValidTable, spec: &TableSpec, issue: &mut IssueFn<'_>) {
+    // Exact duplicates of a whole row (every contract value equal): a double export.
+    let n = vt.keep.len();
+    let row_key = |vt: &ValidTable, i: usize, cols: &[&str]| -> Vec<Option<String>> {
+        cols.iter().map(|c| vt.column(c).and_then(|p| p.text(i))).collect()
+    };
+    let all: Vec<&str> = vt.columns.iter().map(|(c, _)| c.name).collect();
+    let mut first: HashMap<Vec<Option<String>>, u64> = HashMap::new();
+    for i in 0..n {
+        if !vt.keep[i] {
+            continue;
+        }
+        let key = row_key(vt, i, &all);
+        if let Some(row) = first.get(&key) {
+            vt.keep[i] = false;
+            issue(vt.rows[i], "", "", Action::SetAside, format!("exact duplicate of row {row}"));
+        } else {
+            first.insert(key, vt.rows[i]);
+        }
+    }
+    if spec.unique.is_empty() || !spec.unique.iter().all(|c| vt.column(c).is_some()) {
+        return;
+    }
+    let mut first: HashMap<Vec<Option<String>>, u64> = HashMap::new();
+    for i in 0..n {
+        if !vt.keep[i] {
+            continue;
+        }
+        let key = row_key(vt, i, spec.unique);
+        if let Some(row) = first.get(&key) {
+            vt.keep[i] = false;
+            let shown: Vec<String> = key.iter().map(|v| v.clone().unwrap_or_default()).collect();
+            issue(
+                vt.rows[i],
+                spec.unique.join("+").as_str(),
+                &shown.join("|"),
+                Action::SetAside,
+                format!("duplicate key ({}) already given at row {row}", spec.unique.join(", ")),
+            );
+        } else {
+            first.insert(key, vt.rows[i]);
+        }
+    }
+}
+
+/// Checks that need two columns of one row.
+fn check_rows(vt: &mut ValidTable, issue: &mut IssueFn<'_>) {
+    if vt.table == TableName::Assignments {
+        let (Some(Parsed::Date(start)), Some(Parsed::Date(end))) = (vt.column("start_date"), vt.column("end_date")) else { return };
+        let bad: Vec<usize> = (0..vt.keep.len())
+            .filter(|&i| vt.keep[i] && matches!((start[i], end[i]), (Some(s), Some(e)) if e < s))
+            .collect();
+        for i in bad {
+            vt.keep[i] = false;
+            issue(vt.rows[i], "end_date", "", Action::SetAside, "end_date is before start_date".into());
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Findings: what fired, on whom, why, and under which thresholds.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::ids::RuleCode;
+
+/// How strong a finding is in law.
+///
+/// - `Presumed`: the statute itself says the facts *are* (视为/属于) collusion or invalidity.
+/// - `Signal`: risk evidence that a person must confirm.
+/// - `Violation`: a hard deadline or threshold in a statute or policy was crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Presumed,
+    Signal,
+    Violation,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Presumed, Severity::Signal, Severity::Violation];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Presumed => "presumed",
+            Severity::Signal => "signal",
+            Severity::Violation => "violation",
+        }
+    }
+
+    /// The label a supervisor reads.
+    pub fn label(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (Severity::Presumed, true) => "法定推定",
+            (Severity::Signal, true) => "风险线索",
+            (Severity::Violation, true) => "违规",
+            (Severity::Presumed, false) => "presumed",
+            (Severity::Signal, false) => "signal",
+            (Severity::Violation, false) => "violation",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubjectKind {
+    Bidder,
+    Expert,
+    Agent,
+    Person,
+    Project,
+    Ring,
+}
+
+impl SubjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Bidder => "bidder",
+            SubjectKind::Expert => "expert",
+            SubjectKind::Agent => "agent",
+            SubjectKind::Person => "person",
+            SubjectKind::Project => "project",
+            SubjectKind::Ring => "ring",
+        }
+    }
+}
+
+/// The subject of a finding, by the id used in the source data.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Subject {
+    pub kind: SubjectKind,
+    pub id: String,
+}
+
+impl Subject {
+    pub fn new(kind: SubjectKind, id: impl Into<String>) -> Self {
+        Self { kind, id: id.into() }
+    }
+    pub fn bidder(id: impl Into<String>) -> Self {
+        Self::new(SubjectKind::Bidder, id)
+    }
+    pub fn project(id: impl Into<String>) -> Self {
+        Self::new(SubjectKind::Project, id)
+    }
+}
+
+/// A sentence in both of the report languages.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self { zh: zh.into(), en: en.into() }
+    }
+    pub fn get(&self, zh: bool) -> &str {
+        if zh {
+            &self.zh
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// One source row that a finding rests on: the table, the row number a spreadsheet shows
+/// (the header is row 1), and the values of that row the rule looked at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub table: String,
+    pub row: u64,
+    pub values: BTreeMap<String, Value>,
+}
+
+impl Evidence {
+    pub fn new(table: impl Into<String>, row: u64) -> Self {
+        Self { table: table.into(), row, values: BTreeMap::new() }
+    }
+
+    /// Adds one value; `None` is recorded as JSON `null` so that a missing value shows.
+    #[must_use]
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.values.insert(key.to_owned(), value.into());
+        self
+    }
+}
+
+/// One rule firing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: RuleCode,
+    pub severity: Severity,
+    pub subject: Subject,
+    pub project_id: Option<String>,
+    /// The bidders of a pair or ring finding, sorted; empty otherwise.
+    pub members: Vec<String>,
+    /// Strength of the finding in [0, 1]; 1 for a crossed hard threshold.
+    pub score: f64,
+    /// Points a policy attaches, where one does.
+    pub points: Option<f64>,
+    /// What fired, in words, in both languages.
+    pub message: Text,
+    pub evidence: Vec<Evidence>,
+    /// The thresholds and statistics actually used.
+    pub thresholds: BTreeMap<String, Value>,
+}
+
+impl Finding {
+    pub fn new(code: RuleCode, severity: Severity, subject: Subject, message: Text) -> Self {
+        Self {
+            code,
+            severity,
+            subject,
+            project_id: None,
+            members: Vec::new(),
+            score: 1.0,
+            points: None,
+            message,
+            evidence: Vec::new(),
+            thresholds: BTreeMap::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn in_project(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_score(mut self, score: f64) -> Self {
+        self.score = score.clamp(0.0, 1.0);
+        self
+    }
+
+    #[must_use]
+    pub fn with_evidence(mut self, evidence: Evidence) -> Self {
+        self.evidence.push(evidence);
+        self
+    }
+
+    #[must_use]
+    pub fn with_threshold(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.thresholds.insert(key.to_owned(), value.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_members(mut self, mut members: Vec<String>) -> Self {
+        members.sort();
+        members.dedup();
+        self.members = members;
+        self
+    }
+
+    /// The order every output uses: code, subject, project, then the evidence rows.
+    pub fn sort_key(&self) -> (RuleCode, &Subject, Option<&str>, Vec<(&str, u64)>) {
+        (
+            self.code,
+            &self.subject,
+            self.project_id.as_deref(),
+            self.evidence.iter().map(|e| (e.table.as_str(), e.row)).collect(),
+        )
+    }
+
+    /// One JSON line as in `findings.jsonl`.
+    pub fn to_json_line(&self) -> String {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Sorts findings into the deterministic order every output uses.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_line_has_the_contract_keys() {
+        let f = Finding::new(
+            RuleCode::new("PRC-004").expect("valid code"),
+            Severity::Violation,
+            Subject::bidder("B1"),
+            Text::new("高于最高投标限价", "above the ceiling"),
+        )
+        .in_project("P1")
+        .with_evidence(Evidence::new("bids", 2).with("price", 12.5))
+        .with_threshold("ceiling_price", 10.0);
+        let v: Value = serde_json::from_str(&f.to_json_line()).expect("json");
+        for key in ["code", "severity", "subject", "project_id", "members", "score", "points", "evidence", "thresholds"] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(v["code"], "PRC-004");
+        assert_eq!(v["severity"], "violation");
+        assert_eq!(v["subject"]["kind"], "bidder");
+        assert_eq!(v["points"], Value::Null);
+        let back: Finding = serde_json::from_str(&f.to_json_line()).expect("round trip");
+        assert_eq!(back, f);
+    }
+}

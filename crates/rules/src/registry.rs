@@ -1,0 +1,53 @@
+//! The flat table of every rule bidwatch runs, by code. Adding a rule: one file under `rules/`,
+//! one line here, one record in `rules/catalog.toml`, one page in `docs/rules/`.
+
+use bidwatch_ingest::Dataset;
+use bidwatch_model::{Finding, RuleCode, Text};
+
+use crate::catalog::Policy;
+use crate::rules;
+use crate::ScreenTable;
+
+/// A threshold a rule reads from the policy, with its default and meaning.
+#[derive(Debug, Clone, Copy)]
+pub struct Threshold {
+    pub key: &'static str,
+    pub default: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// What a rule sees.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub ds: &'a Dataset,
+    pub policy: &'a Policy,
+    pub screens: &'a ScreenTable,
+}
+
+/// What a rule returns: its findings, and notes on what it could not check (missing columns).
+#[derive(Debug, Default)]
+pub struct RuleOutput {
+    pub findings: Vec<Finding>,
+    pub notes: Vec<Text>,
+}
+
+pub trait Rule: Sync + Send {
+    fn code(&self) -> RuleCode;
+    /// Tables and columns without which the rule cannot run at all ("not evaluated").
+    fn requires(&self) -> &'static [(bidwatch_ingest::TableName, &'static [&'static str])];
+    fn thresholds(&self) -> &'static [Threshold];
+    fn run(&self, ctx: &Context<'_>) -> RuleOutput;
+}
+
+/// A code written as a literal in this crate; the registry test runs every one of them.
+pub(crate) fn code(s: &str) -> RuleCode {
+    RuleCode::new(s).expect("rule codes in this crate are valid literals")
+}
+
+/// Every rule, in code order.
+pub fn registry() -> Vec<Box<dyn Rule>> {
+    let mut v: Vec<Box<dyn Rule>> = vec![Box::new(rules::cnt_001::FewBidders), Box::new(rules::prc_004::CeilingAndDoublePrice)];
+    v.sort_by_key(|r| r.code());
+    v
+}

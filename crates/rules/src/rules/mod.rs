@@ -1,0 +1,98 @@
+//! One file per rule.
+
+pub mod cnt_001;
+pub mod prc_004;
+
+use bidwatch_ingest::{Dataset, TableName};
+use polars::prelude::DataFrame;
+
+use crate::frame;
+
+/// The columns of `projects` most rules need, by project key.
+#[derive(Debug)]
+pub(crate) struct Projects {
+    pub id: Vec<String>,
+    pub row: Vec<u64>,
+    pub category: Vec<Option<String>>,
+    pub ceiling: Vec<Option<f64>>,
+    pub opened_at: Vec<Option<i64>>,
+}
+
+impl Projects {
+    pub fn load(ds: &Dataset) -> Projects {
+        let n = ds.projects.len();
+        let mut p = Projects { id: vec![String::new(); n], row: vec![0; n], category: vec![None; n], ceiling: vec![None; n], opened_at: vec![None; n] };
+        for k in 0..n {
+            p.id[k] = ds.projects.resolve(k as u32).unwrap_or_default().to_owned();
+        }
+        if let Some(df) = ds.frame(TableName::Projects) {
+            let keys = frame::keys(df, "project_key");
+            let rows = frame::rows(df);
+            let cat = frame::strs(df, "category");
+            let ceil = frame::f64s(df, "ceiling_price");
+            let opened = frame::i64s(df, "opened_at");
+            for (i, k) in keys.iter().enumerate() {
+                let Some(k) = k.map(|k| k as usize) else { continue };
+                p.row[k] = rows[i];
+                p.category[k].clone_from(&cat[i]);
+                p.ceiling[k] = ceil[i];
+                p.opened_at[k] = opened[i];
+            }
+        }
+        p
+    }
+}
+
+/// One bid, with what the bid rules look at.
+#[derive(Debug, Clone)]
+pub(crate) struct Bid {
+    pub project: usize,
+    pub bidder: String,
+    pub price: f64,
+    pub status: Option<String>,
+    pub ranked_or_won: bool,
+    pub consortium: Option<String>,
+    pub row: u64,
+}
+
+impl Bid {
+    pub fn withdrawn(&self) -> bool {
+        self.status.as_deref() == Some("withdrawn")
+    }
+}
+
+/// The bids of every project, by project key, in source order.
+pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid>> {
+    let mut out = vec![Vec::new(); ds.projects.len()];
+    let Some(df) = ds.frame(TableName::Bids) else { return out };
+    for b in bids(df) {
+        if let Some(v) = out.get_mut(b.project) {
+            v.push(b);
+        }
+    }
+    out
+}
+
+fn bids(df: &DataFrame) -> Vec<Bid> {
+    let project = frame::keys(df, "project_key");
+    let bidder = frame::strs(df, "bidder_id");
+    let price = frame::f64s(df, "price");
+    let status = frame::strs(df, "status");
+    let rank = frame::i64s(df, "rank");
+    let winner = frame::bools(df, "is_winner");
+    let consortium = frame::strs(df, "consortium_id");
+    let rows = frame::rows(df);
+    (0..df.height())
+        .filter_map(|i| {
+            Some(Bid {
+                project: project[i]? as usize,
+                bidder: bidder[i].clone()?,
+                price: price[i]?,
+                status: status[i].clone(),
+                ranked_or_won: rank[i].is_some() || winner[i] == Some(true),
+                consortium: consortium[i].clone(),
+                row: rows[i],
+            })
+        })
+        .collect()
+}
