@@ -1,1 +1,237 @@
-fn main(){}
+//! `bidwatch`: the command line. It only wires the library crates together.
+//!
+//! Exit codes (cron-friendly): 0 = ran, nothing found; 1 = ran, findings; 2 = error.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context as _, Result};
+use bidwatch_report::{terminal_summary, write_all, Lang, RunFacts};
+use bidwatch_rules::{doc, registry, risk, Catalog};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The demo county shipped with the source, for `check --demo`.
+const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/demo");
+
+#[derive(Parser, Debug)]
+#[command(name = "bidwatch", version, about = "公共资源交易监管引擎 — supervision engine for public-resource trading")]
+struct Cli {
+    /// Report language: zh (中文, default) or en.
+    #[arg(long, global = true, value_enum, default_value_t = LangArg::Zh)]
+    lang: LangArg,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LangArg {
+    Zh,
+    En,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Nightly batch: ingest a folder, run the rules, write the outputs. Exit 0 clean, 1 findings, 2 error.
+    Check {
+        /// Folder of tables (projects, bids, …) as CSV, Parquet or XLSX sheets.
+        data: Option<PathBuf>,
+        /// Run on the built-in demo county (fixtures/demo).
+        #[arg(long, conflicts_with = "data")]
+        demo: bool,
+        /// Where to write findings.jsonl, project_risk.csv, screens.csv, ingest_report.csv, summary.json.
+        #[arg(long, default_value = "bidwatch-out")]
+        out: PathBuf,
+        /// A bureau's own rules folder (catalog.toml and policy.toml) instead of the built-in one.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Worker threads (default: all cores). Output does not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Generate a synthetic county with planted, labelled misconduct (truth.csv).
+    Gen {
+        /// Output folder.
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 459)]
+        projects: usize,
+        /// Rings of 3–6 firms.
+        #[arg(long, default_value_t = 4)]
+        rings: usize,
+        /// Add one ring of this many firms (e.g. 28).
+        #[arg(long)]
+        big_ring: Option<usize>,
+        /// Share of works/procurement projects with the bid bond waived.
+        #[arg(long, default_value_t = 0.6)]
+        bond_waived_share: f64,
+    },
+    /// Explain a rule: what it flags, why, its legal basis and thresholds.
+    Rule {
+        /// Rule code, e.g. CNT-001.
+        code: Option<String>,
+        /// Every rule.
+        #[arg(long, conflicts_with = "code")]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = RuleFormat::Text)]
+        format: RuleFormat,
+        /// Print the docs/rules page (Chinese and English).
+        #[arg(long)]
+        doc: bool,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RuleFormat {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("BIDWATCH_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let lang = match cli.lang {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    };
+    match run(cli.command, lang) {
+        Ok(code) => code,
+        Err(e) => {
+            let label = if lang.zh() { "错误" } else { "error" };
+            eprintln!("{label}: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn catalog(rules: Option<&Path>) -> Result<Catalog> {
+    Ok(match rules {
+        Some(dir) => Catalog::from_dir(dir)?,
+        None => Catalog::builtin()?,
+    })
+}
+
+fn run(command: Command, lang: Lang) -> Result<ExitCode> {
+    match command {
+        Command::Check { data, demo, out, rules, threads } => {
+            let data = match (data, demo) {
+                (Some(d), _) => d,
+                (None, true) => PathBuf::from(DEMO_DIR),
+                (None, false) => bail!("give a data folder, or --demo for the built-in demo county"),
+            };
+            if let Some(n) = threads {
+                // polars reads this when its pool starts (on first use, after this line).
+                std::env::set_var("POLARS_MAX_THREADS", n.max(1).to_string());
+                rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("thread pool")?;
+            }
+            check(&data, &out, rules.as_deref(), lang)
+        }
+        Command::Gen { out, seed, projects, rings, big_ring, bond_waived_share } => {
+            let cfg = bidwatch_synth::GenConfig {
+                seed,
+                projects,
+                rings,
+                big_ring,
+                bond_waived_share: bond_waived_share.clamp(0.0, 1.0),
+                ..bidwatch_synth::GenConfig::default()
+            };
+            let t = Instant::now();
+            let stats = bidwatch_synth::generate(&cfg, &out)?;
+            if lang.zh() {
+                println!(
+                    "已生成 {}：{} 个项目、{} 条投标、{} 家投标人、{} 个围标团伙，truth.csv {} 行（种子 {seed}，{:.1} 秒）",
+                    out.display(), stats.projects, stats.bids, stats.bidders, stats.rings, stats.truth_rows, t.elapsed().as_secs_f64()
+                );
+            } else {
+                println!(
+                    "generated {}: {} projects, {} bids, {} bidders, {} rings, {} truth rows (seed {seed}, {:.1} s)",
+                    out.display(), stats.projects, stats.bids, stats.bidders, stats.rings, stats.truth_rows, t.elapsed().as_secs_f64()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rule { code, all, format, doc: as_doc, rules } => {
+            let catalog = catalog(rules.as_deref())?;
+            let reg = registry();
+            let selected: Vec<_> = if all {
+                reg.iter().collect()
+            } else {
+                let Some(code) = code else { bail!("give a rule code (e.g. CNT-001) or --all") };
+                let code = code.trim().to_ascii_uppercase();
+                let found: Vec<_> = reg.iter().filter(|r| r.code().to_string() == code).collect();
+                if found.is_empty() {
+                    let known = reg.iter().map(|r| r.code().to_string()).collect::<Vec<_>>().join(", ");
+                    bail!("no rule {code} (known: {known})");
+                }
+                found
+            };
+            let mut stdout = std::io::stdout().lock();
+            match format {
+                RuleFormat::Json => {
+                    let records: Vec<serde_json::Value> = selected
+                        .iter()
+                        .filter_map(|r| catalog.record(r.code()))
+                        .map(|rec| {
+                            let thresholds: serde_json::Map<String, serde_json::Value> = reg
+                                .iter()
+                                .find(|r| r.code() == rec.code)
+                                .map(|r| r.thresholds().iter().map(|t| (t.key.to_owned(), serde_json::json!({"default": t.default, "zh": t.zh, "en": t.en}))).collect())
+                                .unwrap_or_default();
+                            serde_json::json!({
+                                "code": rec.code.to_string(), "name_zh": rec.name_zh, "name_en": rec.name_en,
+                                "severity": rec.severity, "subject": rec.subject, "since": rec.since, "tables": rec.tables,
+                                "basis": {"instrument": rec.basis_instrument, "article": rec.basis_article, "quote": rec.basis_quote},
+                                "thresholds": thresholds,
+                            })
+                        })
+                        .collect();
+                    writeln!(stdout, "{}", serde_json::to_string_pretty(&records)?)?;
+                }
+                RuleFormat::Text => {
+                    for r in selected {
+                        let rec = catalog.record(r.code()).context("rule without a record")?;
+                        let text = if as_doc { doc::docs_page(rec, r.as_ref(), &catalog.policy) } else { doc::render(rec, r.as_ref(), &catalog.policy, lang.zh()) };
+                        write!(stdout, "{text}")?;
+                        if all && !as_doc {
+                            writeln!(stdout)?;
+                        }
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check(data: &Path, out: &Path, rules: Option<&Path>, lang: Lang) -> Result<ExitCode> {
+    let catalog = catalog(rules)?;
+    let mut timings = Vec::new();
+    let t = Instant::now();
+    let ds = bidwatch_ingest::load(data)?;
+    timings.push(("ingest".to_owned(), t.elapsed().as_millis() as u64));
+    let t = Instant::now();
+    let run = bidwatch_rules::run(&ds, &catalog);
+    timings.push(("rules".to_owned(), t.elapsed().as_millis() as u64));
+    let t = Instant::now();
+    let risk = risk::project_risk(&ds, &run.findings, &catalog.policy);
+    timings.push(("risk".to_owned(), t.elapsed().as_millis() as u64));
+    let t = Instant::now();
+    let facts = RunFacts { risk, timings_ms: timings, rules_origin: catalog.origin.clone() };
+    write_all(out, &ds, &run, &facts)?;
+    tracing::info!(ms = t.elapsed().as_millis() as u64, "outputs written");
+    print!("{}", terminal_summary(&ds, &run, &catalog, lang, &out.display().to_string()));
+    Ok(if run.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -9,6 +9,7 @@
 //! table is never reported as clean.
 
 pub mod catalog;
+pub mod doc;
 mod frame;
 pub mod registry;
 pub mod risk;
@@ -104,4 +105,42 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     }
     bidwatch_model::finding::sort_findings(&mut findings);
     RunOutput { findings, screens, evaluations, notes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Registry, catalog records and docs pages match one for one.
+    #[test]
+    fn registry_records_and_docs_match() {
+        let catalog = Catalog::builtin().expect("built-in catalog loads");
+        let reg = registry();
+        assert_eq!(reg.len(), catalog.records.len());
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
+        let mut pages: Vec<String> = std::fs::read_dir(&docs)
+            .expect("docs/rules exists")
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|n| n.ends_with(".md") && n != "README.md" && n != "screens.md")
+            .collect();
+        pages.sort();
+        let codes: Vec<String> = reg.iter().map(|r| format!("{}.md", r.code())).collect();
+        assert_eq!(pages, codes, "docs/rules/*.md must match the registry");
+        for rule in &reg {
+            let record = catalog.record(rule.code()).expect("record");
+            let want = doc::docs_page(record, rule.as_ref(), &catalog.policy);
+            let have = std::fs::read_to_string(docs.join(format!("{}.md", rule.code()))).expect("page");
+            assert_eq!(have, want, "docs/rules/{}.md is stale: run `bidwatch rule {} --doc > docs/rules/{}.md`", rule.code(), rule.code(), rule.code());
+        }
+    }
+
+    #[test]
+    fn a_policy_key_that_no_rule_reads_is_an_error() {
+        let bad = format!("{}\n[rules.\"CNT-001\"]\nmin_bidder = 2\n", "");
+        let err = Catalog::parse(catalog::BUILTIN_CATALOG, "c", &bad, "p", "test").expect_err("unknown key");
+        assert!(err.to_string().contains("min_bidder"), "{err}");
+        let missing = catalog::BUILTIN_CATALOG.replace("code = \"PRC-004\"", "code = \"PRC-099\"");
+        let err = Catalog::parse(&missing, "c", catalog::BUILTIN_POLICY, "p", "test").expect_err("missing record");
+        assert!(err.to_string().contains("PRC-004"), "{err}");
+    }
 }

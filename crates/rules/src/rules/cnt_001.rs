@@ -11,7 +11,7 @@ use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, Text};
 
 use crate::frame::fmt_millis;
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::{bids_by_project, Projects};
+use crate::rules::{bids_by_project, category_label, Projects};
 
 #[derive(Debug)]
 pub struct FewBidders;
@@ -72,10 +72,20 @@ impl Rule for FewBidders {
                 continue;
             }
             let pid = &projects.id[k];
-            let names = bidders.iter().copied().collect::<Vec<_>>().join("、");
+            let list = bidders.iter().copied().collect::<Vec<_>>();
             let message = Text::new(
-                format!("项目 {pid}（{category}）投标截止时仅有 {} 家投标人（{names}），少于 {min} 家仍开标/评标", bidders.len()),
-                format!("project {pid} ({category}) was opened or evaluated with {} bidder(s) at the deadline ({names}), fewer than {min}", bidders.len()),
+                format!(
+                    "项目 {pid}（{}）投标截止时仅有 {} 家投标人（{}），少于 {min} 家仍开标/评标",
+                    category_label(category, true),
+                    bidders.len(),
+                    list.join("、")
+                ),
+                format!(
+                    "project {pid} ({}) was opened or evaluated with {} bidder(s) at the deadline ({}), fewer than {min}",
+                    category_label(category, false),
+                    bidders.len(),
+                    list.join(", ")
+                ),
             );
             let mut project_ev = Evidence::new("projects", projects.row[k]).with("project_id", pid.as_str()).with("category", category);
             project_ev = project_ev.with("opened_at", projects.opened_at[k].map(fmt_millis));

@@ -43,6 +43,24 @@ impl Projects {
     }
 }
 
+/// The label of a trading category (交易类型) in a report language.
+pub(crate) fn category_label(category: &str, zh: bool) -> &str {
+    let label = match category {
+        "engineering" => ("工程建设", "engineering"),
+        "procurement" => ("政府采购", "procurement"),
+        "property" => ("产权交易", "property rights"),
+        "land" => ("国有建设用地", "land"),
+        "mall" => ("网上商城", "e-mall"),
+        "other" => ("其他", "other"),
+        _ => return category,
+    };
+    if zh {
+        label.0
+    } else {
+        label.1
+    }
+}
+
 /// One bid, with what the bid rules look at.
 #[derive(Debug, Clone)]
 pub(crate) struct Bid {

@@ -50,7 +50,8 @@ impl Rule for CeilingAndDoublePrice {
                 continue;
             }
             let pid = projects.id[k].as_str();
-            // (a) above the ceiling and not rejected
+            // (a) above the ceiling and not rejected; auctions (property, land) have no ceiling
+            let auction = matches!(projects.category[k].as_deref(), Some("property" | "land"));
             match projects.ceiling[k] {
                 Some(ceiling) => {
                     let limit = ceiling * (1.0 + tolerance);
@@ -71,7 +72,8 @@ impl Rule for CeilingAndDoublePrice {
                         );
                     }
                 }
-                None => without_ceiling += 1,
+                None if !auction => without_ceiling += 1,
+                None => {}
             }
             // (b) one bidder, two or more different prices
             let mut by_bidder: BTreeMap<&str, Vec<&Bid>> = BTreeMap::new();
@@ -102,8 +104,8 @@ impl Rule for CeilingAndDoublePrice {
         }
         if without_ceiling > 0 {
             out.notes.push(Text::new(
-                format!("{without_ceiling} 个有投标的项目没有最高投标限价，未检查是否超限价"),
-                format!("{without_ceiling} project(s) with bids have no ceiling price: not checked for bids above the ceiling"),
+                format!("{without_ceiling} 个有投标的项目（拍卖类除外）没有最高投标限价，未检查是否超限价"),
+                format!("{without_ceiling} project(s) with bids (auctions aside) have no ceiling price: not checked for bids above the ceiling"),
             ));
         }
         out

@@ -1,0 +1,112 @@
+//! The five machine-readable files.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use bidwatch_ingest::Dataset;
+use bidwatch_rules::risk::ProjectRisk;
+use bidwatch_rules::{RunOutput, Screens};
+
+use crate::summary::summary_json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{path}: cannot write: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot write CSV: {source}")]
+    Csv {
+        path: PathBuf,
+        #[source]
+        source: csv::Error,
+    },
+}
+
+/// What the outputs need beyond the data set and the rule output.
+#[derive(Debug, Clone)]
+pub struct RunFacts {
+    pub risk: Vec<ProjectRisk>,
+    /// Wall time of each stage, in milliseconds, in stage order.
+    pub timings_ms: Vec<(String, u64)>,
+    pub rules_origin: String,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io { path: path.to_owned(), source }
+}
+
+fn csv_err(path: &Path) -> impl Fn(csv::Error) -> OutputError + '_ {
+    move |source| OutputError::Csv { path: path.to_owned(), source }
+}
+
+/// A statistic with fixed precision; empty where undefined.
+fn num(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.6}")).unwrap_or_default()
+}
+
+fn screens_row(s: &Screens) -> [String; 8] {
+    [
+        s.n_bids.to_string(),
+        num(s.cv),
+        num(s.spd),
+        num(s.diffp),
+        num(s.rd),
+        num(s.kurtosis),
+        num(s.skewness),
+        num(s.ks_uniform),
+    ]
+}
+
+/// Writes every output into `dir` (created if needed).
+pub fn write_all(dir: &Path, ds: &Dataset, run: &RunOutput, facts: &RunFacts) -> Result<(), OutputError> {
+    fs::create_dir_all(dir).map_err(io(dir))?;
+
+    let path = dir.join("findings.jsonl");
+    let mut w = BufWriter::new(File::create(&path).map_err(io(&path))?);
+    for f in &run.findings {
+        writeln!(w, "{}", f.to_json_line()).map_err(io(&path))?;
+    }
+    w.flush().map_err(io(&path))?;
+
+    let path = dir.join("project_risk.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
+    w.write_record(["project_id", "risk", "codes"]).map_err(csv_err(&path))?;
+    for r in &facts.risk {
+        w.write_record([r.project_id.as_str(), &format!("{:.4}", r.risk), &r.codes.join(";")]).map_err(csv_err(&path))?;
+    }
+    w.flush().map_err(io(&path))?;
+
+    let path = dir.join("screens.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
+    w.write_record(["project_id", "n_bids", "cv", "spd", "diffp", "rd", "kurtosis", "skewness", "ks_uniform"])
+        .map_err(csv_err(&path))?;
+    let mut ids: Vec<(&str, usize)> =
+        (0..ds.projects.len()).map(|k| (ds.projects.resolve(k as u32).unwrap_or_default(), k)).collect();
+    ids.sort_unstable();
+    for (id, k) in ids {
+        let s = run.screens.by_project.get(k).copied().unwrap_or_default();
+        let row = screens_row(&s);
+        let mut rec = vec![id];
+        rec.extend(row.iter().map(String::as_str));
+        w.write_record(rec).map_err(csv_err(&path))?;
+    }
+    w.flush().map_err(io(&path))?;
+
+    let path = dir.join("ingest_report.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
+    w.write_record(["table", "row", "column", "value", "reason"]).map_err(csv_err(&path))?;
+    for i in &ds.report.issues {
+        w.write_record([i.table.as_str(), &i.row.to_string(), &i.column, &i.value, &i.reason_text()])
+            .map_err(csv_err(&path))?;
+    }
+    w.flush().map_err(io(&path))?;
+
+    let path = dir.join("summary.json");
+    let text = serde_json::to_string_pretty(&summary_json(ds, run, facts)).unwrap_or_default();
+    fs::write(&path, text + "\n").map_err(io(&path))?;
+    Ok(())
+}
