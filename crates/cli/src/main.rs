@@ -129,7 +129,7 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
         Command::Check { data, demo, out, rules, threads } => {
             let data = match (data, demo) {
                 (Some(d), _) => d,
-                (None, true) => PathBuf::from(DEMO_DIR),
+                (None, true) => std::fs::canonicalize(DEMO_DIR).unwrap_or_else(|_| PathBuf::from(DEMO_DIR)),
                 (None, false) => bail!("give a data folder, or --demo for the built-in demo county"),
             };
             if let Some(n) = threads {
