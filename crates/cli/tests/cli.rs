@@ -1,0 +1,174 @@
+//! The binary as a supervisor and cron meet it: exit codes, outputs, determinism, languages.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn bidwatch() -> Command {
+    Command::cargo_bin("bidwatch").expect("binary")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+const OUTPUTS: [&str; 5] = ["findings.jsonl", "project_risk.csv", "screens.csv", "ingest_report.csv", "summary.json"];
+
+#[test]
+fn demo_writes_all_five_outputs_and_exits_1_on_findings() {
+    let out = tempfile::tempdir().expect("tmp");
+    let assert = bidwatch().args(["check", "--demo", "--out"]).arg(out.path()).assert().code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(stdout.contains("bidwatch 检查") && stdout.contains("CNT-001"), "{stdout}");
+    assert!(stdout.contains("已忽略：truth.csv"), "{stdout}");
+    for f in OUTPUTS {
+        assert!(out.path().join(f).is_file(), "{f} missing");
+    }
+    let summary: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.path().join("summary.json")).expect("read")).expect("json");
+    assert_eq!(summary["projects"], 120);
+    let risk = fs::read_to_string(out.path().join("project_risk.csv")).expect("read");
+    assert_eq!(risk.lines().count(), 121, "every project has a risk row");
+    let screens = fs::read_to_string(out.path().join("screens.csv")).expect("read");
+    assert!(screens.starts_with("project_id,n_bids,cv,spd,diffp,rd,kurtosis,skewness,ks_uniform\n"));
+}
+
+#[test]
+fn english_summary_on_request() {
+    let out = tempfile::tempdir().expect("tmp");
+    let assert = bidwatch().args(["--lang", "en", "check", "--demo", "--out"]).arg(out.path()).assert().code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(stdout.contains("bidwatch check:") && stdout.contains("findings:"), "{stdout}");
+}
+
+#[test]
+fn clean_data_exits_0() {
+    let data = tempfile::tempdir().expect("tmp");
+    fs::write(data.path().join("projects.csv"), "project_id,category,ceiling_price\nP1,engineering,100\n").expect("w");
+    fs::write(data.path().join("bids.csv"), "project_id,bidder_id,price\nP1,B1,90\nP1,B2,91\nP1,B3,95\n").expect("w");
+    let out = tempfile::tempdir().expect("tmp");
+    let assert = bidwatch().arg("check").arg(data.path()).arg("--out").arg(out.path()).assert().code(0);
+    assert!(String::from_utf8_lossy(&assert.get_output().stdout).contains("未发现问题"));
+    assert_eq!(fs::read_to_string(out.path().join("findings.jsonl")).expect("r"), "");
+}
+
+#[test]
+fn errors_exit_2_and_name_file_and_column() {
+    let out = tempfile::tempdir().expect("tmp");
+    bidwatch().args(["check", "/no/such/folder", "--out"]).arg(out.path()).assert().code(2);
+    let data = tempfile::tempdir().expect("tmp");
+    fs::write(data.path().join("projects.csv"), "project_id,category\nP1,engineering\n").expect("w");
+    fs::write(data.path().join("bids.csv"), "project_id,price\nP1,90\n").expect("w");
+    let assert = bidwatch().arg("check").arg(data.path()).arg("--out").arg(out.path()).assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("错误") && stderr.contains("bids.csv") && stderr.contains("bidder_id"), "{stderr}");
+    bidwatch().args(["check", "--no-such-flag"]).assert().code(2);
+    bidwatch().args(["rule", "XYZ-999"]).assert().code(2);
+}
+
+fn read_outputs(dir: &Path) -> Vec<(String, String)> {
+    OUTPUTS
+        .iter()
+        .map(|f| {
+            let mut text = fs::read_to_string(dir.join(f)).expect("read");
+            if *f == "summary.json" {
+                // Wall times are the one thing that may differ between runs.
+                let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+                v["timings_ms"] = serde_json::Value::Null;
+                text = v.to_string();
+            }
+            ((*f).to_owned(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn same_input_gives_identical_outputs_on_1_and_2_threads() {
+    let data = tempfile::tempdir().expect("tmp");
+    bidwatch().args(["gen"]).arg(data.path()).args(["--seed", "11", "--projects", "200"]).assert().success();
+    let a = tempfile::tempdir().expect("tmp");
+    let b = tempfile::tempdir().expect("tmp");
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(a.path()).args(["--threads", "1"]).assert().code(1);
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(b.path()).args(["--threads", "2"]).assert().code(1);
+    assert_eq!(read_outputs(a.path()), read_outputs(b.path()));
+}
+
+#[test]
+fn generator_is_deterministic_by_seed() {
+    let a = tempfile::tempdir().expect("tmp");
+    let b = tempfile::tempdir().expect("tmp");
+    let c = tempfile::tempdir().expect("tmp");
+    for (dir, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
+        bidwatch().arg("gen").arg(dir.path()).args(["--seed", seed, "--projects", "150", "--big-ring", "28"]).assert().success();
+    }
+    let files = ["projects.csv", "bids.csv", "bidders.csv", "bid_personnel.csv", "employment.csv", "truth.csv"];
+    for f in files {
+        assert_eq!(fs::read(a.path().join(f)).expect("a"), fs::read(b.path().join(f)).expect("b"), "{f} differs for one seed");
+    }
+    assert_ne!(fs::read(a.path().join("bids.csv")).expect("a"), fs::read(c.path().join("bids.csv")).expect("c"));
+}
+
+#[test]
+fn the_demo_fixture_is_what_the_generator_makes() {
+    // fixtures/demo is `bidwatch gen fixtures/demo --seed 2026 --projects 120 --rings 2`.
+    let out = tempfile::tempdir().expect("tmp");
+    bidwatch().arg("gen").arg(out.path()).args(["--seed", "2026", "--projects", "120", "--rings", "2"]).assert().success();
+    for entry in fs::read_dir(repo().join("fixtures/demo")).expect("demo") {
+        let name = entry.expect("entry").file_name();
+        assert_eq!(fs::read(out.path().join(&name)).expect("gen"), fs::read(repo().join("fixtures/demo").join(&name)).expect("demo"), "{name:?}");
+    }
+}
+
+#[test]
+fn planted_violations_are_found_and_nothing_else() {
+    let data = tempfile::tempdir().expect("tmp");
+    bidwatch().arg("gen").arg(data.path()).args(["--seed", "3", "--projects", "600"]).assert().success();
+    let out = tempfile::tempdir().expect("tmp");
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(out.path()).assert().code(1);
+    let truth = fs::read_to_string(data.path().join("truth.csv")).expect("truth");
+    let mut planted: Vec<String> = truth
+        .lines()
+        .filter(|l| l.starts_with("violation,"))
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{} {}", &c[5][..7], c[2])
+        })
+        .collect();
+    let mut found: Vec<String> = fs::read_to_string(out.path().join("findings.jsonl"))
+        .expect("findings")
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            format!("{} {}", v["code"].as_str().unwrap_or(""), v["project_id"].as_str().unwrap_or(""))
+        })
+        .collect();
+    planted.sort();
+    found.sort();
+    assert!(!planted.is_empty());
+    assert_eq!(found, planted);
+}
+
+#[test]
+fn rule_explains_itself_in_both_languages_and_json() {
+    let zh = bidwatch().args(["rule", "cnt-001"]).assert().success();
+    let zh = String::from_utf8_lossy(&zh.get_output().stdout).into_owned();
+    for s in ["检查内容", "法律依据", "第四十四条", "阈值", "min_bidders", "除外情形"] {
+        assert!(zh.contains(s), "{s}: {zh}");
+    }
+    let en = bidwatch().args(["--lang", "en", "rule", "PRC-004"]).assert().success();
+    assert!(String::from_utf8_lossy(&en.get_output().stdout).contains("Legal basis"));
+    let json = bidwatch().args(["rule", "--all", "--format", "json"]).assert().success();
+    let v: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn terminal_summary_snapshot() {
+    let out = tempfile::tempdir().expect("tmp");
+    let dir = repo().join("fixtures/rules/PRC-004/fires");
+    let assert = bidwatch().arg("check").arg(&dir).arg("--out").arg(out.path()).assert().code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout)
+        .replace(&dir.display().to_string(), "<DATA>")
+        .replace(&out.path().display().to_string(), "<OUT>");
+    insta::assert_snapshot!(stdout);
+}
