@@ -566,3 +566,50 @@ mod tests {
         assert_eq!(required.len(), 2);
     }
 }
+
+/// The contract as Markdown tables, one per table: what `docs/data-format.md` shows between its
+/// `<!-- schema -->` markers (a test keeps them equal).
+pub fn markdown() -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    for t in TableName::ALL {
+        let spec = t.spec();
+        let _ = writeln!(s, "### `{}` ({}){}\n", spec.name, spec.zh, if spec.required { " — required" } else { "" });
+        let _ = writeln!(s, "| column | 中文表头 | type | required | checks |\n|---|---|---|---|---|");
+        for c in spec.columns {
+            let ty = match &c.ty {
+                ColType::Id(Some(KeySpace::Org)) => "id (organisation; USCC checked)".to_owned(),
+                ColType::Id(Some(KeySpace::ByKind(k))) => format!("id (key space by `{k}`)"),
+                ColType::Id(_) => "id".to_owned(),
+                ColType::Text => "text".to_owned(),
+                ColType::Enum(v) => format!(
+                    "enum: {}",
+                    v.iter().map(|e| format!("{} ({})", e.value, e.aliases.join("/"))).collect::<Vec<_>>().join(", ")
+                ),
+                ColType::Money => "money (yuan, ≥ 0)".to_owned(),
+                ColType::Number { min, max } => format!("number [{min}, {max}]"),
+                ColType::Int { min, max } => format!("integer [{min}, {max}]"),
+                ColType::Bool => "bool".to_owned(),
+                ColType::Date => "date".to_owned(),
+                ColType::DateTime => "date-time".to_owned(),
+                ColType::Month => "month YYYY-MM".to_owned(),
+                ColType::Phone => "phone".to_owned(),
+                ColType::Email => "e-mail".to_owned(),
+                ColType::Ip => "IP address".to_owned(),
+                ColType::Mac => "MAC address".to_owned(),
+                ColType::List => "`;`-list of ids".to_owned(),
+                ColType::RuleCode => "rule code (e.g. COL-006)".to_owned(),
+            };
+            let checks = match c.refers {
+                Some(r) if r != t => format!("must exist in `{r}` when it is given"),
+                _ => String::new(),
+            };
+            let _ = writeln!(s, "| `{}` | {} | {ty} | {} | {checks} |", c.name, c.aliases.join(" / "), if c.required { "yes" } else { "" });
+        }
+        if !spec.unique.is_empty() {
+            let _ = writeln!(s, "\nUnique: ({}); a later row with the same values is set aside.", spec.unique.join(", "));
+        }
+        let _ = writeln!(s);
+    }
+    s
+}

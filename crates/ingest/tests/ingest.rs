@@ -299,3 +299,22 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn docs_data_format_shows_the_contract_as_implemented() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/data-format.md");
+    let doc = fs::read_to_string(&path).expect("docs/data-format.md");
+    let start = doc.find("<!-- schema -->\n").expect("start marker") + "<!-- schema -->\n".len();
+    let end = doc.find("<!-- /schema -->").expect("end marker");
+    assert_eq!(
+        &doc[start..end],
+        bidwatch_ingest::schema::markdown(),
+        "docs/data-format.md is stale: regenerate the block with `cargo test -p bidwatch-ingest -- --ignored print_schema`"
+    );
+}
+
+#[test]
+#[ignore = "prints the schema block of docs/data-format.md"]
+fn print_schema() {
+    print!("{}", bidwatch_ingest::schema::markdown());
+}
