@@ -49,6 +49,9 @@ enum Command {
         /// Worker threads (default: all cores). Output does not depend on it.
         #[arg(long)]
         threads: Option<usize>,
+        /// Write personal identifiers (身份证号, phones, bank accounts) in full; masked by default.
+        #[arg(long)]
+        unmask: bool,
     },
     /// Generate a synthetic county with planted, labelled misconduct (truth.csv).
     Gen {
@@ -126,7 +129,7 @@ fn catalog(rules: Option<&Path>) -> Result<Catalog> {
 
 fn run(command: Command, lang: Lang) -> Result<ExitCode> {
     match command {
-        Command::Check { data, demo, out, rules, threads } => {
+        Command::Check { data, demo, out, rules, threads, unmask } => {
             let data = match (data, demo) {
                 (Some(d), _) => d,
                 (None, true) => std::fs::canonicalize(DEMO_DIR).unwrap_or_else(|_| PathBuf::from(DEMO_DIR)),
@@ -137,7 +140,7 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
                 std::env::set_var("POLARS_MAX_THREADS", n.max(1).to_string());
                 rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("thread pool")?;
             }
-            check(&data, &out, rules.as_deref(), lang)
+            check(&data, &out, rules.as_deref(), lang, unmask)
         }
         Command::Gen { out, seed, projects, rings, big_ring, bond_waived_share } => {
             let cfg = bidwatch_synth::GenConfig {
@@ -216,7 +219,7 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
     }
 }
 
-fn check(data: &Path, out: &Path, rules: Option<&Path>, lang: Lang) -> Result<ExitCode> {
+fn check(data: &Path, out: &Path, rules: Option<&Path>, lang: Lang, unmask: bool) -> Result<ExitCode> {
     let catalog = catalog(rules)?;
     let mut timings = Vec::new();
     let t = Instant::now();
@@ -229,7 +232,7 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, lang: Lang) -> Result<Ex
     let risk = risk::project_risk(&ds, &run.findings, &catalog.policy);
     timings.push(("risk".to_owned(), t.elapsed().as_millis() as u64));
     let t = Instant::now();
-    let facts = RunFacts { risk, timings_ms: timings, rules_origin: catalog.origin.clone() };
+    let facts = RunFacts { risk, timings_ms: timings, rules_origin: catalog.origin.clone(), unmask };
     write_all(out, &ds, &run, &facts)?;
     tracing::info!(ms = t.elapsed().as_millis() as u64, "outputs written");
     print!("{}", terminal_summary(&ds, &run, &catalog, lang, &out.display().to_string()));

@@ -172,3 +172,18 @@ fn terminal_summary_snapshot() {
         .replace(&out.path().display().to_string(), "<OUT>");
     insta::assert_snapshot!(stdout);
 }
+
+#[test]
+fn personal_identifiers_are_masked_in_the_ingest_report_unless_asked() {
+    let data = tempfile::tempdir().expect("tmp");
+    fs::write(data.path().join("projects.csv"), "project_id,category\nP1,engineering\n").expect("w");
+    fs::write(data.path().join("bids.csv"), "project_id,bidder_id,price\nP1,B1,90\nP1,B2,91\nP1,B3,95\n").expect("w");
+    fs::write(data.path().join("bidders.csv"), "bidder_id,name,phone\nB1,甲,call 13812345678 now\n").expect("w");
+    let out = tempfile::tempdir().expect("tmp");
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(out.path()).assert().code(0);
+    let report = fs::read_to_string(out.path().join("ingest_report.csv")).expect("r");
+    assert!(report.contains("bidders,2,phone,cal") && !report.contains("13812345678"), "{report}");
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(out.path()).arg("--unmask").assert().code(0);
+    let report = fs::read_to_string(out.path().join("ingest_report.csv")).expect("r");
+    assert!(report.contains("call 13812345678 now"), "{report}");
+}

@@ -522,6 +522,18 @@ fn spec_of(t: TableName) -> &'static TableSpec {
     }
 }
 
+/// Whether a column holds a personal identifier (身份证号, phone, bank account) that exports mask
+/// unless asked not to. Person ids are 身份证号 in real exports; organisation ids are public.
+pub fn is_personal(table: TableName, column: &str) -> bool {
+    let spec = table.spec();
+    let Some(c) = spec.column(column) else { return false };
+    match &c.ty {
+        ColType::Phone => true,
+        ColType::Id(Some(KeySpace::Person | KeySpace::ByKind(_))) => true,
+        _ => matches!(column, "basic_account" | "bond_account"),
+    }
+}
+
 /// The key column of a table that other tables refer to.
 pub fn key_column(t: TableName) -> Option<&'static str> {
     match t {

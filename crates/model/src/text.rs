@@ -197,3 +197,32 @@ mod tests {
         }
     }
 }
+
+/// Masks a personal identifier (身份证号, phone, bank account) for export: the first 3 and last 4
+/// characters stay when at least 4 are hidden (`330***********043X`, `138****5678`); a shorter
+/// value keeps only its first character.
+pub fn mask(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let n = chars.len();
+    if n >= 11 {
+        chars[..3].iter().chain(std::iter::repeat_n(&'*', n - 7)).chain(&chars[n - 4..]).collect()
+    } else if n >= 1 {
+        std::iter::once(chars[0]).chain(std::iter::repeat_n('*', n - 1)).collect()
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod mask_tests {
+    use super::mask;
+
+    #[test]
+    fn masks_keep_only_the_ends() {
+        assert_eq!(mask("33028119870612469X"), "330***********469X");
+        assert_eq!(mask("13812345678"), "138****5678");
+        assert_eq!(mask("U1"), "U*");
+        assert_eq!(mask(""), "");
+        assert_eq!(mask("张三丰"), "张**");
+    }
+}

@@ -4,7 +4,9 @@ use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use bidwatch_ingest::Dataset;
+use bidwatch_ingest::schema::is_personal;
+use bidwatch_ingest::{Dataset, TableName};
+use bidwatch_model::text::mask;
 use bidwatch_rules::risk::ProjectRisk;
 use bidwatch_rules::{RunOutput, Screens};
 
@@ -33,6 +35,8 @@ pub struct RunFacts {
     /// Wall time of each stage, in milliseconds, in stage order.
     pub timings_ms: Vec<(String, u64)>,
     pub rules_origin: String,
+    /// Write personal identifiers in full (`--unmask`); masked by default.
+    pub unmask: bool,
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
@@ -100,7 +104,9 @@ pub fn write_all(dir: &Path, ds: &Dataset, run: &RunOutput, facts: &RunFacts) ->
     let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
     w.write_record(["table", "row", "column", "value", "reason"]).map_err(csv_err(&path))?;
     for i in &ds.report.issues {
-        w.write_record([i.table.as_str(), &i.row.to_string(), &i.column, &i.value, &i.reason_text()])
+        let personal = !facts.unmask && TableName::from_name(&i.table).is_some_and(|t| is_personal(t, &i.column));
+        let value = if personal { mask(&i.value) } else { i.value.clone() };
+        w.write_record([i.table.as_str(), &i.row.to_string(), &i.column, &value, &i.reason_text()])
             .map_err(csv_err(&path))?;
     }
     w.flush().map_err(io(&path))?;
