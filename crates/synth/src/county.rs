@@ -353,7 +353,22 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         let signed = notice + Duration::days(rng.random_range(10..25));
 
         // Who bids: perhaps a ring with some of its members, then honest firms.
-        let ring_idx = if bonded && !few && !rings.is_empty() && rng.random_bool(0.15) { Some(rng.random_range(0..rings.len())) } else { None };
+        // A ring bids on a share of works and procurement tenders; larger rings bid more often
+        // (a ring is chosen with weight by its size), so every member of a big ring gets a chance.
+        let ring_idx = if bonded && !few && !rings.is_empty() && rng.random_bool(0.15) {
+            let total: usize = rings.iter().map(|r| r.members.len()).sum();
+            let mut pick = rng.random_range(0..total);
+            rings.iter().position(|r| {
+                if pick < r.members.len() {
+                    true
+                } else {
+                    pick -= r.members.len();
+                    false
+                }
+            })
+        } else {
+            None
+        };
         let mut chosen: Vec<usize> = Vec::new();
         let mut linked: Vec<usize> = Vec::new();
         let mut link_kinds: Vec<Link> = Vec::new();
