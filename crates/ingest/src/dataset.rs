@@ -154,7 +154,11 @@ pub fn load(folder: &Path) -> Result<Dataset> {
         let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
         let stem = path.file_stem().map(|s| s.to_string_lossy().trim().to_lowercase()).unwrap_or_default();
         match (ext.as_str(), TableName::from_name(&stem)) {
-            ("csv", Some(t)) => add(read_csv(t, &path)?, &mut raws)?,
+            ("csv", Some(t)) => {
+                let started = std::time::Instant::now();
+                add(read_csv(t, &path)?, &mut raws)?;
+                tracing::debug!(file = name.as_str(), ms = started.elapsed().as_millis() as u64, "read");
+            }
             ("parquet", Some(t)) => add(read_parquet(t, &path)?, &mut raws)?,
             ("xlsx" | "xlsm" | "xls" | "ods", _) => {
                 let (tables, other) = read_xlsx(&path)?;
@@ -176,7 +180,9 @@ pub fn load(folder: &Path) -> Result<Dataset> {
     let mut issues = Vec::new();
     for t in TableName::ALL {
         let Some(raw) = raws.remove(&t) else { continue };
+        let started = std::time::Instant::now();
         let vt = validate(raw, &known, &mut issues)?;
+        tracing::debug!(table = t.as_str(), rows = vt.rows_read, ms = started.elapsed().as_millis() as u64, "validated");
         if let Some(key) = key_column(t) {
             if let Some(values) = vt.str_column(key) {
                 let set = values.iter().zip(&vt.keep).filter(|(_, k)| **k).filter_map(|(v, _)| v.clone()).collect();

@@ -2,6 +2,7 @@
 //! each row whether it is used, used without a value, or set aside, and say why.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use bidwatch_model::ids::{check_uscc, UsccCheck};
 use bidwatch_model::text::{fold_width, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac, normalize_phone, normalize_text};
@@ -471,48 +472,78 @@ fn check_references(vt: &mut ValidTable, known: &HashMap<TableName, HashSet<Stri
     }
 }
 
+impl Parsed {
+    fn hash_at(&self, i: usize, h: &mut impl Hasher) {
+        match self {
+            Parsed::Str(v) => v[i].hash(h),
+            Parsed::F64(v) => v[i].map(f64::to_bits).hash(h),
+            Parsed::I64(v) => v[i].hash(h),
+            Parsed::Bool(v) => v[i].hash(h),
+            Parsed::Date(v) => v[i].hash(h),
+            Parsed::DateTime(v) => v[i].hash(h),
+        }
+    }
+
+    fn eq_at(&self, i: usize, j: usize) -> bool {
+        match self {
+            Parsed::Str(v) => v[i] == v[j],
+            Parsed::F64(v) => v[i].map(f64::to_bits) == v[j].map(f64::to_bits),
+            Parsed::I64(v) => v[i] == v[j],
+            Parsed::Bool(v) => v[i] == v[j],
+            Parsed::Date(v) => v[i] == v[j],
+            Parsed::DateTime(v) => v[i] == v[j],
+        }
+    }
+}
+
+/// Finds, for each kept row, an earlier kept row with equal values in `cols` (hash, then compare:
+/// no allocation per row).
+fn earlier_equal(vt: &ValidTable, cols: &[&Parsed]) -> Vec<Option<usize>> {
+    let n = vt.keep.len();
+    let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(n);
+    let mut out = vec![None; n];
+    for i in (0..n).filter(|&i| vt.keep[i]) {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for c in cols {
+            c.hash_at(i, &mut h);
+        }
+        let bucket = seen.entry(h.finish()).or_default();
+        match bucket.iter().find(|&&j| cols.iter().all(|c| c.eq_at(i, j))) {
+            Some(&j) => out[i] = Some(j),
+            None => bucket.push(i),
+        }
+    }
+    out
+}
+
 fn check_duplicates(vt: &mut ValidTable, spec: &TableSpec, issue: &mut IssueFn<'_>) {
     // Exact duplicates of a whole row (every contract value equal): a double export.
-    let n = vt.keep.len();
-    let row_key = |vt: &ValidTable, i: usize, cols: &[&str]| -> Vec<Option<String>> {
-        cols.iter().map(|c| vt.column(c).and_then(|p| p.text(i))).collect()
-    };
-    let all: Vec<&str> = vt.columns.iter().map(|(c, _)| c.name).collect();
-    let mut first: HashMap<Vec<Option<String>>, u64> = HashMap::new();
-    for i in 0..n {
-        if !vt.keep[i] {
-            continue;
-        }
-        let key = row_key(vt, i, &all);
-        if let Some(row) = first.get(&key) {
+    let all: Vec<&Parsed> = vt.columns.iter().map(|(_, p)| p).collect();
+    let dups = earlier_equal(vt, &all);
+    for (i, d) in dups.into_iter().enumerate() {
+        if let Some(j) = d {
             vt.keep[i] = false;
-            issue(vt.rows[i], "", "", Action::SetAside, format!("exact duplicate of row {row}"));
-        } else {
-            first.insert(key, vt.rows[i]);
+            issue(vt.rows[i], "", "", Action::SetAside, format!("exact duplicate of row {}", vt.rows[j]));
         }
     }
     if spec.unique.is_empty() || !spec.unique.iter().all(|c| vt.column(c).is_some()) {
         return;
     }
-    let mut first: HashMap<Vec<Option<String>>, u64> = HashMap::new();
-    for i in 0..n {
-        if !vt.keep[i] {
-            continue;
-        }
-        let key = row_key(vt, i, spec.unique);
-        if let Some(row) = first.get(&key) {
-            vt.keep[i] = false;
-            let shown: Vec<String> = key.iter().map(|v| v.clone().unwrap_or_default()).collect();
-            issue(
-                vt.rows[i],
-                spec.unique.join("+").as_str(),
-                &shown.join("|"),
-                Action::SetAside,
-                format!("duplicate key ({}) already given at row {row}", spec.unique.join(", ")),
-            );
-        } else {
-            first.insert(key, vt.rows[i]);
-        }
+    let cols: Vec<&Parsed> = spec.unique.iter().filter_map(|c| vt.column(c)).collect();
+    let found: Vec<(usize, usize, String)> = earlier_equal(vt, &cols)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.map(|j| (i, j, cols.iter().map(|p| p.text(i).unwrap_or_default()).collect::<Vec<_>>().join("|"))))
+        .collect();
+    for (i, j, shown) in found {
+        vt.keep[i] = false;
+        issue(
+            vt.rows[i],
+            spec.unique.join("+").as_str(),
+            &shown,
+            Action::SetAside,
+            format!("duplicate key ({}) already given at row {}", spec.unique.join(", "), vt.rows[j]),
+        );
     }
 }
 

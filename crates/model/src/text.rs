@@ -6,6 +6,9 @@ use std::net::IpAddr;
 /// Folds full-width ASCII (U+FF01–U+FF5E) and the ideographic space to their ASCII forms, and
 /// drops zero-width characters and byte-order marks.
 pub fn fold_width(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_owned();
+    }
     s.chars()
         .filter_map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
@@ -18,6 +21,10 @@ pub fn fold_width(s: &str) -> String {
 
 /// A name or free text: width folded, trimmed, runs of white space made one space.
 pub fn normalize_text(s: &str) -> String {
+    // Fast path: printable ASCII without white space needs nothing done (most ids and numbers).
+    if s.bytes().all(|b| b.is_ascii_graphic()) {
+        return s.to_owned();
+    }
     let folded = fold_width(s);
     let mut out = String::with_capacity(folded.len());
     for word in folded.split_whitespace() {
