@@ -49,6 +49,9 @@ enum Command {
         /// Worker threads (default: all cores). Output does not depend on it.
         #[arg(long)]
         threads: Option<usize>,
+        /// SQLite file that keeps every run and its findings, to say what is new since the last night.
+        #[arg(long, default_value = "bidwatch.db")]
+        store: PathBuf,
         /// Write personal identifiers (身份证号, phones, bank accounts) in full; masked by default.
         #[arg(long)]
         unmask: bool,
@@ -129,7 +132,7 @@ fn catalog(rules: Option<&Path>) -> Result<Catalog> {
 
 fn run(command: Command, lang: Lang) -> Result<ExitCode> {
     match command {
-        Command::Check { data, demo, out, rules, threads, unmask } => {
+        Command::Check { data, demo, out, rules, threads, store, unmask } => {
             let data = match (data, demo) {
                 (Some(d), _) => d,
                 (None, true) => std::fs::canonicalize(DEMO_DIR).unwrap_or_else(|_| PathBuf::from(DEMO_DIR)),
@@ -140,7 +143,7 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
                 std::env::set_var("POLARS_MAX_THREADS", n.max(1).to_string());
                 rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("thread pool")?;
             }
-            check(&data, &out, rules.as_deref(), lang, unmask)
+            check(&data, &out, rules.as_deref(), &store, lang, unmask)
         }
         Command::Gen { out, seed, projects, rings, big_ring, bond_waived_share } => {
             let cfg = bidwatch_synth::GenConfig {
@@ -219,8 +222,10 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
     }
 }
 
-fn check(data: &Path, out: &Path, rules: Option<&Path>, lang: Lang, unmask: bool) -> Result<ExitCode> {
+fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang, unmask: bool) -> Result<ExitCode> {
     let catalog = catalog(rules)?;
+    let started_at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+    let mut db = bidwatch_store::Store::open(store)?;
     let mut timings = Vec::new();
     let t = Instant::now();
     let ds = bidwatch_ingest::load(data)?;
@@ -235,6 +240,51 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, lang: Lang, unmask: bool
     let facts = RunFacts { risk, timings_ms: timings, rules_origin: catalog.origin.clone(), unmask };
     write_all(out, &ds, &run, &facts)?;
     tracing::info!(ms = t.elapsed().as_millis() as u64, "outputs written");
+    let record = bidwatch_store::RunRecord {
+        started_at,
+        data: std::fs::canonicalize(data).unwrap_or_else(|_| data.to_owned()).display().to_string(),
+        input_fingerprint: input_fingerprint(data)?,
+        rule_set: format!("{} / {}", catalog.origin, rules_fingerprint(&catalog)),
+        rows_read: ds.rows_read(),
+        rows_set_aside: ds.report.rows_set_aside(),
+    };
+    let changes = db.record(&record, &run.findings)?;
     print!("{}", terminal_summary(&ds, &run, &catalog, lang, &out.display().to_string()));
+    let history = match (changes.previous_run, lang.zh()) {
+        (None, true) => format!("  运行记录 #{}（{}）：首次运行", changes.run_id, store.display()),
+        (None, false) => format!("  run #{} in {}: first run", changes.run_id, store.display()),
+        (Some(p), true) if changes.new == 0 && changes.gone == 0 => {
+            format!("  运行记录 #{}：与上次（#{p}）相比无新增、无消失{}", changes.run_id, if changes.same_input { "（输入数据相同）" } else { "" })
+        }
+        (Some(p), false) if changes.new == 0 && changes.gone == 0 => {
+            format!("  run #{}: nothing new or gone since run #{p}{}", changes.run_id, if changes.same_input { " (same input)" } else { "" })
+        }
+        (Some(p), true) => format!("  运行记录 #{}：与上次（#{p}）相比新增 {} 条、消失 {} 条", changes.run_id, changes.new, changes.gone),
+        (Some(p), false) => format!("  run #{}: {} new, {} gone since run #{p}", changes.run_id, changes.new, changes.gone),
+    };
+    println!("{history}");
     Ok(if run.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// SHA-256 over the folder's files (names and bytes, in name order): the same input gives the
+/// same fingerprint, whatever the file times.
+fn input_fingerprint(dir: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    files.sort();
+    let mut h = Sha256::new();
+    for f in files {
+        h.update(f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+        h.update([0u8]);
+        let mut file = std::fs::File::open(&f).with_context(|| f.display().to_string())?;
+        std::io::copy(&mut file, &mut h)?;
+    }
+    Ok(h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect())
+}
+
+/// A short fingerprint of the catalog and policy in force.
+fn rules_fingerprint(catalog: &Catalog) -> String {
+    use sha2::{Digest, Sha256};
+    let text = format!("{:?}{:?}", catalog.records, catalog.policy);
+    Sha256::digest(text.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect()
 }

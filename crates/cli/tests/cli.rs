@@ -5,8 +5,11 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// The binary, run from a fresh folder so that its default store (`bidwatch.db`) stays there.
 fn bidwatch() -> Command {
-    Command::cargo_bin("bidwatch").expect("binary")
+    let mut cmd = Command::cargo_bin("bidwatch").expect("binary");
+    cmd.current_dir(tempfile::tempdir().expect("tmp").keep());
+    cmd
 }
 
 fn repo() -> PathBuf {
@@ -186,4 +189,28 @@ fn personal_identifiers_are_masked_in_the_ingest_report_unless_asked() {
     bidwatch().arg("check").arg(data.path()).arg("--out").arg(out.path()).arg("--unmask").assert().code(0);
     let report = fs::read_to_string(out.path().join("ingest_report.csv")).expect("r");
     assert!(report.contains("call 13812345678 now"), "{report}");
+}
+
+#[test]
+fn the_store_says_what_is_new_since_the_last_night() {
+    let data = tempfile::tempdir().expect("tmp");
+    bidwatch().arg("gen").arg(data.path()).args(["--seed", "8", "--projects", "300"]).assert().success();
+    let work = tempfile::tempdir().expect("tmp");
+    let db = work.path().join("history.db");
+    let night = || {
+        let out = bidwatch().arg("check").arg(data.path()).arg("--out").arg(work.path().join("out")).arg("--store").arg(&db).assert().code(1);
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    };
+    assert!(night().contains("首次运行"));
+    let second = night();
+    assert!(second.contains("无新增、无消失（输入数据相同）"), "{second}");
+    // The next night a project loses its ceiling price: any PRC-004 above-ceiling finding on it goes.
+    let bids = fs::read_to_string(data.path().join("bids.csv")).expect("bids");
+    let mut lines: Vec<String> = bids.lines().map(str::to_owned).collect();
+    let first_bid: Vec<String> = lines[1].split(',').map(str::to_owned).collect();
+    let dup = format!("{},{},1.00,{}", first_bid[0], first_bid[1], first_bid[3..].join(","));
+    lines.push(dup);
+    fs::write(data.path().join("bids.csv"), lines.join("\n") + "\n").expect("write");
+    let third = night();
+    assert!(third.contains("新增 1 条、消失 0 条"), "{third}");
 }

@@ -1,0 +1,220 @@
+//! # bidwatch-store: what every night found, kept
+//!
+//! A supervisor needs to know what is *new* tonight, not only what is there. Each `check` run is
+//! recorded in a SQLite file (default `bidwatch.db`) in one transaction: the run (when, the input's
+//! fingerprint, the rule set, counts) and its findings, each with a fingerprint that stays the
+//! same across nights for the same rule, subject, project and members, so the next run can say
+//! what appeared and what disappeared. A run that fails half-way leaves the store as it was.
+//! The schema is versioned (`PRAGMA user_version`) and migrated forward on open.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use bidwatch_model::Finding;
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{path}: store schema version {found} is newer than this bidwatch ({supported}); use a newer bidwatch")]
+    TooNew { path: String, found: i64, supported: i64 },
+}
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: runs and their findings
+    "CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        input_fingerprint TEXT NOT NULL,
+        rule_set TEXT NOT NULL,
+        rows_read INTEGER NOT NULL,
+        rows_set_aside INTEGER NOT NULL,
+        findings INTEGER NOT NULL
+    );
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        fingerprint TEXT NOT NULL,
+        code TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        subject_kind TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        project_id TEXT,
+        score REAL NOT NULL,
+        finding TEXT NOT NULL,
+        PRIMARY KEY (run_id, fingerprint)
+    );
+    CREATE INDEX findings_by_code ON findings(code, run_id);",
+];
+
+/// The identity of a finding across nights: rule, subject, project and members (not the score or
+/// the evidence, which may grow).
+pub fn fingerprint(f: &Finding) -> String {
+    let mut h = Sha256::new();
+    for part in [f.code.to_string().as_str(), f.subject.kind.as_str(), &f.subject.id, f.project_id.as_deref().unwrap_or("")] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    for m in &f.members {
+        h.update(m.as_bytes());
+        h.update([1u8]);
+    }
+    // Two findings of one rule on one subject and project differ by what they found (PRC-004's two cases).
+    if let Some(case) = f.thresholds.get("case") {
+        h.update(case.to_string().as_bytes());
+    }
+    let digest = h.finalize();
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A run to record.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub started_at: String,
+    pub data: String,
+    pub input_fingerprint: String,
+    pub rule_set: String,
+    pub rows_read: usize,
+    pub rows_set_aside: usize,
+}
+
+/// What changed since the previous run over the same data folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub run_id: i64,
+    pub previous_run: Option<i64>,
+    pub new: usize,
+    pub gone: usize,
+    pub same_input: bool,
+}
+
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+impl Store {
+    /// Opens (or creates) a store and migrates it to [`SCHEMA_VERSION`].
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let p = path.display().to_string();
+        let err = |source| StoreError::Sqlite { path: p.clone(), source };
+        let conn = Connection::open(path).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { path: p, found: version, supported: SCHEMA_VERSION });
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            conn.execute_batch(&format!("BEGIN; {m}; PRAGMA user_version = {}; COMMIT;", i + 1)).map_err(err)?;
+        }
+        Ok(Store { conn, path: p })
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Sqlite { path: self.path.clone(), source }
+    }
+
+    /// Records a run and its findings in one transaction, and says what changed since the
+    /// previous run over the same data folder.
+    pub fn record(&mut self, run: &RunRecord, findings: &[Finding]) -> Result<Changes, StoreError> {
+        let path = self.path.clone();
+        let err = move |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(&err)?;
+        let previous: Option<(i64, String)> = tx
+            .query_row("SELECT id, input_fingerprint FROM runs WHERE data = ?1 ORDER BY id DESC LIMIT 1", [&run.data], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(&err)?;
+        tx.execute(
+            "INSERT INTO runs (started_at, data, input_fingerprint, rule_set, rows_read, rows_set_aside, findings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![run.started_at, run.data, run.input_fingerprint, run.rule_set, run.rows_read as i64, run.rows_set_aside as i64, findings.len() as i64],
+        )
+        .map_err(&err)?;
+        let run_id = tx.last_insert_rowid();
+        let mut now = BTreeSet::new();
+        {
+            let mut ins = tx
+                .prepare("INSERT OR IGNORE INTO findings (run_id, fingerprint, code, severity, subject_kind, subject_id, project_id, score, finding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                .map_err(&err)?;
+            for f in findings {
+                let fp = fingerprint(f);
+                ins.execute(params![run_id, fp, f.code.to_string(), f.severity.as_str(), f.subject.kind.as_str(), f.subject.id, f.project_id, f.score, f.to_json_line()])
+                    .map_err(&err)?;
+                now.insert(fp);
+            }
+        }
+        let mut changes = Changes { run_id, previous_run: previous.as_ref().map(|p| p.0), new: now.len(), ..Changes::default() };
+        if let Some((prev, prev_fp)) = previous {
+            let before: BTreeSet<String> = {
+                let mut q = tx.prepare("SELECT fingerprint FROM findings WHERE run_id = ?1").map_err(&err)?;
+                let rows = q.query_map([prev], |r| r.get::<_, String>(0)).map_err(&err)?;
+                rows.collect::<Result<_, _>>().map_err(&err)?
+            };
+            changes.new = now.difference(&before).count();
+            changes.gone = before.difference(&now).count();
+            changes.same_input = prev_fp == run.input_fingerprint;
+        }
+        tx.commit().map_err(&err)?;
+        Ok(changes)
+    }
+
+    /// Number of runs recorded.
+    pub fn runs(&self) -> Result<i64, StoreError> {
+        self.conn.query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0)).map_err(self.err())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bidwatch_model::{RuleCode, Severity, Subject, Text};
+
+    fn finding(project: &str) -> Finding {
+        Finding::new(RuleCode::new("CNT-001").expect("code"), Severity::Violation, Subject::project(project), Text::new("x", "x"))
+            .in_project(project)
+    }
+
+    fn run(fp: &str) -> RunRecord {
+        RunRecord {
+            started_at: "2026-11-25T01:00:00".into(),
+            data: "/data/county".into(),
+            input_fingerprint: fp.into(),
+            rule_set: "built-in".into(),
+            rows_read: 10,
+            rows_set_aside: 0,
+        }
+    }
+
+    #[test]
+    fn the_second_night_says_what_is_new_and_what_is_gone() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = Store::open(&dir.path().join("bidwatch.db")).expect("open");
+        let first = store.record(&run("a"), &[finding("P1"), finding("P2")]).expect("run 1");
+        assert_eq!((first.new, first.gone, first.previous_run), (2, 0, None));
+        let same = store.record(&run("a"), &[finding("P1"), finding("P2")]).expect("run 2");
+        assert_eq!((same.new, same.gone, same.same_input), (0, 0, true));
+        let third = store.record(&run("b"), &[finding("P2"), finding("P3")]).expect("run 3");
+        assert_eq!((third.new, third.gone, third.same_input), (1, 1, false));
+        drop(store);
+        let store = Store::open(&dir.path().join("bidwatch.db")).expect("reopen");
+        assert_eq!(store.runs().expect("runs"), 3);
+    }
+
+    #[test]
+    fn fingerprints_ignore_score_and_evidence() {
+        let a = finding("P1");
+        let b = finding("P1").with_score(0.2).with_threshold("min_bidders", 3);
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert_ne!(fingerprint(&a), fingerprint(&finding("P2")));
+    }
+}
