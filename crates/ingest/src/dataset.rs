@@ -181,7 +181,7 @@ pub fn load(folder: &Path) -> Result<Dataset> {
     for t in TableName::ALL {
         let Some(raw) = raws.remove(&t) else { continue };
         let started = std::time::Instant::now();
-        let vt = validate(raw, &known, &mut issues)?;
+        let vt = validate(&raw, &known, &mut issues)?;
         tracing::debug!(table = t.as_str(), rows = vt.rows_read, ms = started.elapsed().as_millis() as u64, "validated");
         if let Some(key) = key_column(t) {
             if let Some(values) = vt.str_column(key) {

@@ -545,40 +545,6 @@ pub fn key_column(t: TableName) -> Option<&'static str> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashSet;
-
-    #[test]
-    fn names_and_aliases_are_unambiguous_within_a_table() {
-        for t in TableName::ALL {
-            let spec = t.spec();
-            let mut seen = HashSet::new();
-            for c in spec.columns {
-                assert!(seen.insert(c.name), "{t}: {} twice", c.name);
-                for a in c.aliases {
-                    assert!(seen.insert(a), "{t}: alias {a} twice");
-                }
-            }
-            for u in spec.unique {
-                assert!(spec.column(u).is_some(), "{t}: unique column {u} unknown");
-            }
-            assert_eq!(TableName::from_name(t.as_str()), Some(t));
-        }
-    }
-
-    #[test]
-    fn every_required_table_and_column_of_the_design_is_here() {
-        assert!(TableName::Projects.spec().required && TableName::Bids.spec().required);
-        let required: Vec<_> = TableName::ALL
-            .iter()
-            .filter(|t| t.spec().required)
-            .collect();
-        assert_eq!(required.len(), 2);
-    }
-}
-
 /// The contract as Markdown tables, one per table: what `docs/data-format.md` shows between its
 /// `<!-- schema -->` markers (a test keeps them equal).
 pub fn markdown() -> String {
@@ -624,4 +590,38 @@ pub fn markdown() -> String {
         let _ = writeln!(s);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_and_aliases_are_unambiguous_within_a_table() {
+        for t in TableName::ALL {
+            let spec = t.spec();
+            let mut seen = HashSet::new();
+            for c in spec.columns {
+                assert!(seen.insert(c.name), "{t}: {} twice", c.name);
+                for a in c.aliases {
+                    assert!(seen.insert(a), "{t}: alias {a} twice");
+                }
+            }
+            for u in spec.unique {
+                assert!(spec.column(u).is_some(), "{t}: unique column {u} unknown");
+            }
+            assert_eq!(TableName::from_name(t.as_str()), Some(t));
+        }
+    }
+
+    #[test]
+    fn every_required_table_and_column_of_the_design_is_here() {
+        assert!(TableName::Projects.spec().required && TableName::Bids.spec().required);
+        let required: Vec<_> = TableName::ALL
+            .iter()
+            .filter(|t| t.spec().required)
+            .collect();
+        assert_eq!(required.len(), 2);
+    }
 }

@@ -365,11 +365,11 @@ fn is_org_space(col: &ColumnSpec) -> bool {
 /// Parses and checks one raw table. `known` holds the key sets of the tables validated before it
 /// (projects, bidders, experts, agents), for reference checks.
 pub(crate) fn validate(
-    raw: RawTable,
+    raw: &RawTable,
     known: &HashMap<TableName, HashSet<String>>,
     issues: &mut Vec<IngestIssue>,
 ) -> Result<ValidTable> {
-    let mapped = map_headers(&raw)?;
+    let mapped = map_headers(raw)?;
     let spec: &TableSpec = raw.table.spec();
     let table_name = spec.name.to_owned();
     let n = raw.frame.height();

@@ -439,7 +439,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             } else {
                 (honest_min.min(ceiling * 0.95) * rng.random_range(0.97..0.995)).min(ceiling * 0.999)
             };
-            let step = if roll >= 0.35 && roll < 0.7 {
+            let step = if (0.35..0.7).contains(&roll) {
                 pattern = "price_ladder";
                 (ceiling * rng.random_range(0.004..0.012) / 1000.0).round().max(1.0) * 1000.0
             } else {
