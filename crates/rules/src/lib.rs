@@ -16,7 +16,7 @@ pub mod risk;
 pub mod rules;
 pub mod screens;
 
-use bidwatch_ingest::{Dataset, TableName};
+use bidwatch_ingest::Dataset;
 use bidwatch_model::{Finding, RuleCode, Text};
 
 pub use catalog::{Catalog, CatalogError, Policy, RuleRecord};
@@ -32,28 +32,20 @@ pub struct ScreenTable {
 impl ScreenTable {
     /// Screens over the bids of each project that were not withdrawn.
     pub fn compute(ds: &Dataset) -> ScreenTable {
-        let mut by_project = vec![Screens::default(); ds.projects.len()];
-        let Some(df) = ds.frame(TableName::Bids) else { return ScreenTable { by_project } };
-        let keys = frame::keys(df, "project_key");
-        let prices = frame::f64s(df, "price");
-        let status = frame::strs(df, "status");
-        let mut pairs: Vec<(u32, f64)> = (0..df.height())
-            .filter(|&i| status[i].as_deref() != Some("withdrawn"))
-            .filter_map(|i| Some((keys[i]?, prices[i]?)))
-            .collect();
-        pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let mut start = 0;
+        Self::from_bids(&rules::bids_by_project(ds))
+    }
+
+    fn from_bids(bids: &[Vec<rules::Bid>]) -> ScreenTable {
         let mut buf = Vec::new();
-        while start < pairs.len() {
-            let k = pairs[start].0;
-            let end = start + pairs[start..].iter().take_while(|p| p.0 == k).count();
-            buf.clear();
-            buf.extend(pairs[start..end].iter().map(|p| p.1));
-            if let Some(s) = by_project.get_mut(k as usize) {
-                *s = screens::compute_sorted(&buf);
-            }
-            start = end;
-        }
+        let by_project = bids
+            .iter()
+            .map(|list| {
+                buf.clear();
+                buf.extend(list.iter().filter(|b| !b.withdrawn()).map(|b| b.price));
+                buf.sort_unstable_by(f64::total_cmp);
+                screens::compute_sorted(&buf)
+            })
+            .collect();
         ScreenTable { by_project }
     }
 }
@@ -77,8 +69,9 @@ pub struct RunOutput {
 
 /// Runs every rule of the registry over the data set. Output order does not depend on threads.
 pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
-    let screens = ScreenTable::compute(ds);
-    let ctx = Context { ds, policy: &catalog.policy, screens: &screens };
+    let views = registry::Views::load(ds);
+    let screens = ScreenTable::from_bids(&views.bids);
+    let ctx = Context { ds, policy: &catalog.policy, screens: &screens, views: &views };
     let mut findings = Vec::new();
     let mut evaluations = Vec::new();
     let mut notes = Vec::new();

@@ -23,6 +23,21 @@ pub struct Context<'a> {
     pub ds: &'a Dataset,
     pub policy: &'a Policy,
     pub screens: &'a ScreenTable,
+    /// Typed views of projects and bids, read from the frames once per run and shared by rules.
+    pub(crate) views: &'a Views,
+}
+
+/// What most rules read, taken out of the frames once.
+#[derive(Debug)]
+pub(crate) struct Views {
+    pub projects: rules::Projects,
+    pub bids: Vec<Vec<rules::Bid>>,
+}
+
+impl Views {
+    pub fn load(ds: &Dataset) -> Views {
+        Views { projects: rules::Projects::load(ds), bids: rules::bids_by_project(ds) }
+    }
 }
 
 /// What a rule returns: its findings, and notes on what it could not check (missing columns).

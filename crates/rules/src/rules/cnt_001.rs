@@ -11,7 +11,7 @@ use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, Text};
 
 use crate::frame::fmt_millis;
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::{bids_by_project, category_label, Projects};
+use crate::rules::category_label;
 
 #[derive(Debug)]
 pub struct FewBidders;
@@ -50,9 +50,9 @@ impl Rule for FewBidders {
         let min = ctx.policy.f64(code, "min_bidders", 3.0) as usize;
         let violation = ctx.policy.strings(code, "violation_categories", &["engineering"]);
         let signal = ctx.policy.strings(code, "signal_categories", &["procurement"]);
-        let projects = Projects::load(ctx.ds);
+        let projects = &ctx.views.projects;
         let mut out = RuleOutput::default();
-        for (k, bids) in bids_by_project(ctx.ds).iter().enumerate() {
+        for (k, bids) in ctx.views.bids.iter().enumerate() {
             let Some(category) = projects.category[k].as_deref() else { continue };
             let severity = if violation.iter().any(|c| c == category) {
                 Severity::Violation

@@ -10,7 +10,7 @@ use bidwatch_ingest::TableName;
 use bidwatch_model::{Evidence, Finding, Money, RuleCode, Severity, Subject, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::{bids_by_project, Bid, Projects};
+use crate::rules::Bid;
 
 #[derive(Debug)]
 pub struct CeilingAndDoublePrice;
@@ -42,10 +42,10 @@ impl Rule for CeilingAndDoublePrice {
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let code = self.code();
         let tolerance = ctx.policy.f64(code, "ceiling_tolerance", 0.0);
-        let projects = Projects::load(ctx.ds);
+        let projects = &ctx.views.projects;
         let mut out = RuleOutput::default();
         let mut without_ceiling = 0usize;
-        for (k, bids) in bids_by_project(ctx.ds).iter().enumerate() {
+        for (k, bids) in ctx.views.bids.iter().enumerate() {
             if bids.is_empty() {
                 continue;
             }
