@@ -189,13 +189,13 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
                 RuleFormat::Json => {
                     let records: Vec<serde_json::Value> = selected
                         .iter()
-                        .filter_map(|r| catalog.record(r.code()))
-                        .map(|rec| {
-                            let thresholds: serde_json::Map<String, serde_json::Value> = reg
+                        .filter_map(|r| catalog.record(r.code()).map(|rec| (r, rec)))
+                        .map(|(r, rec)| {
+                            let thresholds: serde_json::Map<String, serde_json::Value> = r
+                                .thresholds()
                                 .iter()
-                                .find(|r| r.code() == rec.code)
-                                .map(|r| r.thresholds().iter().map(|t| (t.key.to_owned(), serde_json::json!({"default": t.default, "zh": t.zh, "en": t.en}))).collect())
-                                .unwrap_or_default();
+                                .map(|t| (t.key.to_owned(), serde_json::json!({"default": t.default, "zh": t.zh, "en": t.en})))
+                                .collect();
                             serde_json::json!({
                                 "code": rec.code.to_string(), "name_zh": rec.name_zh, "name_en": rec.name_en,
                                 "severity": rec.severity, "subject": rec.subject, "since": rec.since, "tables": rec.tables,

@@ -22,10 +22,10 @@ impl Lang {
     }
 }
 
-fn counts_by_code(run: &RunOutput) -> BTreeMap<String, BTreeMap<&'static str, usize>> {
-    let mut m: BTreeMap<String, BTreeMap<&'static str, usize>> = BTreeMap::new();
+fn counts_by_code(run: &RunOutput) -> BTreeMap<String, BTreeMap<Severity, usize>> {
+    let mut m: BTreeMap<String, BTreeMap<Severity, usize>> = BTreeMap::new();
     for f in &run.findings {
-        *m.entry(f.code.to_string()).or_default().entry(f.severity.as_str()).or_default() += 1;
+        *m.entry(f.code.to_string()).or_default().entry(f.severity).or_default() += 1;
     }
     m
 }
@@ -105,10 +105,7 @@ pub fn terminal_summary(ds: &Dataset, run: &RunOutput, catalog: &Catalog, lang: 
             let name = code.parse().ok().and_then(|c| catalog.record(c)).map_or("", |r| r.name(zh));
             let parts: Vec<String> = sev
                 .iter()
-                .map(|(k, n)| {
-                    let label = k.parse::<SeverityLabel>().map_or(*k, |l| l.0.label(zh));
-                    format!("{label} {n}")
-                })
+                .map(|(severity, n)| format!("{} {n}", severity.label(zh)))
                 .collect();
             let _ = writeln!(s, "    {code} {name}: {}", parts.join(", "));
         }
@@ -128,13 +125,4 @@ pub fn terminal_summary(ds: &Dataset, run: &RunOutput, catalog: &Catalog, lang: 
     }
     let _ = writeln!(s, "  {}{out_dir}", if zh { "输出目录：" } else { "outputs in " });
     s
-}
-
-struct SeverityLabel(Severity);
-
-impl std::str::FromStr for SeverityLabel {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        Severity::ALL.into_iter().find(|x| x.as_str() == s).map(SeverityLabel).ok_or(())
-    }
 }

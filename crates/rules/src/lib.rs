@@ -31,10 +31,6 @@ pub struct ScreenTable {
 
 impl ScreenTable {
     /// Screens over the bids of each project that were not withdrawn.
-    pub fn compute(ds: &Dataset) -> ScreenTable {
-        Self::from_bids(&rules::bids_by_project(ds))
-    }
-
     fn from_bids(bids: &[Vec<rules::Bid>]) -> ScreenTable {
         let mut buf = Vec::new();
         let by_project = bids

@@ -87,8 +87,10 @@ impl Rule for FewBidders {
                     list.join(", ")
                 ),
             );
-            let mut project_ev = Evidence::new("projects", projects.row[k]).with("project_id", pid.as_str()).with("category", category);
-            project_ev = project_ev.with("opened_at", projects.opened_at[k].map(fmt_millis));
+            let project_ev = Evidence::new("projects", projects.row[k])
+                .with("project_id", pid.as_str())
+                .with("category", category)
+                .with("opened_at", projects.opened_at[k].map(fmt_millis));
             let mut f = Finding::new(code, severity, Subject::project(pid.as_str()), message)
                 .in_project(pid.as_str())
                 .with_evidence(project_ev)
