@@ -14,6 +14,7 @@
 
 pub mod dataset;
 pub mod error;
+pub mod frame;
 pub mod read;
 pub mod report;
 pub mod schema;

@@ -85,7 +85,10 @@ pub struct Subject {
 
 impl Subject {
     pub fn new(kind: SubjectKind, id: impl Into<String>) -> Self {
-        Self { kind, id: id.into() }
+        Self {
+            kind,
+            id: id.into(),
+        }
     }
     pub fn bidder(id: impl Into<String>) -> Self {
         Self::new(SubjectKind::Bidder, id)
@@ -104,7 +107,10 @@ pub struct Text {
 
 impl Text {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { zh: zh.into(), en: en.into() }
+        Self {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
     pub fn get(&self, zh: bool) -> &str {
         if zh {
@@ -126,7 +132,11 @@ pub struct Evidence {
 
 impl Evidence {
     pub fn new(table: impl Into<String>, row: u64) -> Self {
-        Self { table: table.into(), row, values: BTreeMap::new() }
+        Self {
+            table: table.into(),
+            row,
+            values: BTreeMap::new(),
+        }
     }
 
     /// Adds one value; `None` is recorded as JSON `null` so that a missing value shows.
@@ -155,6 +165,36 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     /// The thresholds and statistics actually used.
     pub thresholds: BTreeMap<String, Value>,
+    /// The projects a finding across projects (a ring) touched, sorted; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub projects: Vec<String>,
+    /// For a ring: between every two members, the shortest chain of evidence that joins them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<EvidencePath>,
+}
+
+/// The chain of evidence that joins two members of a ring: `from` —step→ … → `to`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidencePath {
+    pub from: String,
+    pub to: String,
+    pub steps: Vec<PathStep>,
+}
+
+/// One link of a chain: two bidders and what they share (the strongest hit of that pair).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathStep {
+    pub from: String,
+    pub to: String,
+    /// The rule that found the link.
+    pub code: RuleCode,
+    /// Where the shared value comes from, as `table.column`.
+    pub field: String,
+    pub value: String,
+    /// The project where the two bids shared it, when the link is inside one project.
+    pub project_id: Option<String>,
+    /// The combined weight of everything linking the two.
+    pub weight: f64,
 }
 
 impl Finding {
@@ -170,6 +210,8 @@ impl Finding {
             message,
             evidence: Vec::new(),
             thresholds: BTreeMap::new(),
+            projects: Vec::new(),
+            paths: Vec::new(),
         }
     }
 
@@ -205,13 +247,24 @@ impl Finding {
         self
     }
 
+    #[must_use]
+    pub fn with_projects(mut self, mut projects: Vec<String>) -> Self {
+        projects.sort();
+        projects.dedup();
+        self.projects = projects;
+        self
+    }
+
     /// The order every output uses: code, subject, project, then the evidence rows.
     pub fn sort_key(&self) -> (RuleCode, &Subject, Option<&str>, Vec<(&str, u64)>) {
         (
             self.code,
             &self.subject,
             self.project_id.as_deref(),
-            self.evidence.iter().map(|e| (e.table.as_str(), e.row)).collect(),
+            self.evidence
+                .iter()
+                .map(|e| (e.table.as_str(), e.row))
+                .collect(),
         )
     }
 
@@ -243,7 +296,17 @@ mod tests {
         .with_evidence(Evidence::new("bids", 2).with("price", 12.5))
         .with_threshold("ceiling_price", 10.0);
         let v: Value = serde_json::from_str(&f.to_json_line()).expect("json");
-        for key in ["code", "severity", "subject", "project_id", "members", "score", "points", "evidence", "thresholds"] {
+        for key in [
+            "code",
+            "severity",
+            "subject",
+            "project_id",
+            "members",
+            "score",
+            "points",
+            "evidence",
+            "thresholds",
+        ] {
             assert!(v.get(key).is_some(), "missing {key}");
         }
         assert_eq!(v["code"], "PRC-004");

@@ -66,7 +66,13 @@ pub fn parse_money(raw: &str) -> Result<Money, MoneyError> {
             s = rest.trim_start();
         }
     }
-    for (suffix, mult) in [("万元", 10_000.0), ("元", 1.0), ("万", 10_000.0), ("RMB", 1.0), ("CNY", 1.0)] {
+    for (suffix, mult) in [
+        ("万元", 10_000.0),
+        ("元", 1.0),
+        ("万", 10_000.0),
+        ("RMB", 1.0),
+        ("CNY", 1.0),
+    ] {
         if let Some(rest) = s.strip_suffix(suffix) {
             s = rest.trim_end();
             multiplier = mult;
@@ -168,7 +174,10 @@ mod tests {
         assert_eq!(parse_money("inf"), Err(MoneyError::NotANumber));
         assert_eq!(parse_money("1e5"), Err(MoneyError::NotANumber));
         assert_eq!(parse_money("."), Err(MoneyError::NotANumber));
-        assert_eq!(parse_money("9".repeat(400).as_str()), Err(MoneyError::TooLarge));
+        assert_eq!(
+            parse_money("9".repeat(400).as_str()),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     #[test]

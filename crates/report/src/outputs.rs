@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use bidwatch_ingest::schema::is_personal;
 use bidwatch_ingest::{Dataset, TableName};
 use bidwatch_model::text::mask;
+use bidwatch_model::Finding;
 use bidwatch_rules::risk::ProjectRisk;
 use bidwatch_rules::{RunOutput, Screens};
 
@@ -40,11 +41,17 @@ pub struct RunFacts {
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io { path: path.to_owned(), source }
+    move |source| OutputError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 fn csv_err(path: &Path) -> impl Fn(csv::Error) -> OutputError + '_ {
-    move |source| OutputError::Csv { path: path.to_owned(), source }
+    move |source| OutputError::Csv {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// A statistic with fixed precision; empty where undefined.
@@ -65,31 +72,86 @@ fn screens_row(s: &Screens) -> [String; 8] {
     ]
 }
 
+/// Whether a `table.column` holds a personal identifier.
+fn personal_field(table: &str, column: &str) -> bool {
+    TableName::from_name(table).is_some_and(|t| is_personal(t, column))
+}
+
+/// A finding with the personal identifiers of its evidence rows and evidence paths masked.
+/// Messages are written masked by the rules themselves.
+pub fn masked(f: &Finding) -> Finding {
+    let mut f = f.clone();
+    for e in &mut f.evidence {
+        let table = e.table.clone();
+        for (column, v) in &mut e.values {
+            if let Some(s) = v.as_str().filter(|_| personal_field(&table, column)) {
+                *v = serde_json::Value::String(mask(s));
+            }
+        }
+    }
+    for p in &mut f.paths {
+        for s in &mut p.steps {
+            let (table, column) = s.field.split_once('.').unwrap_or(("", ""));
+            if personal_field(table, column) {
+                s.value = mask(&s.value);
+            }
+        }
+    }
+    f
+}
+
 /// Writes every output into `dir` (created if needed).
-pub fn write_all(dir: &Path, ds: &Dataset, run: &RunOutput, facts: &RunFacts) -> Result<(), OutputError> {
+pub fn write_all(
+    dir: &Path,
+    ds: &Dataset,
+    run: &RunOutput,
+    facts: &RunFacts,
+) -> Result<(), OutputError> {
     fs::create_dir_all(dir).map_err(io(dir))?;
 
     let path = dir.join("findings.jsonl");
     let mut w = BufWriter::new(File::create(&path).map_err(io(&path))?);
     for f in &run.findings {
-        writeln!(w, "{}", f.to_json_line()).map_err(io(&path))?;
+        let line = if facts.unmask {
+            f.to_json_line()
+        } else {
+            masked(f).to_json_line()
+        };
+        writeln!(w, "{line}").map_err(io(&path))?;
     }
     w.flush().map_err(io(&path))?;
 
     let path = dir.join("project_risk.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
-    w.write_record(["project_id", "risk", "codes"]).map_err(csv_err(&path))?;
+    w.write_record(["project_id", "risk", "codes"])
+        .map_err(csv_err(&path))?;
     for r in &facts.risk {
-        w.write_record([r.project_id.as_str(), &format!("{:.4}", r.risk), &r.codes.join(";")]).map_err(csv_err(&path))?;
+        w.write_record([
+            r.project_id.as_str(),
+            &format!("{:.4}", r.risk),
+            &r.codes.join(";"),
+        ])
+        .map_err(csv_err(&path))?;
     }
     w.flush().map_err(io(&path))?;
 
     let path = dir.join("screens.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
-    w.write_record(["project_id", "n_bids", "cv", "spd", "diffp", "rd", "kurtosis", "skewness", "ks_uniform"])
-        .map_err(csv_err(&path))?;
-    let mut ids: Vec<(&str, usize)> =
-        (0..ds.projects.len()).map(|k| (ds.projects.resolve(k as u32).unwrap_or_default(), k)).collect();
+    w.write_record([
+        "project_id",
+        "n_bids",
+        "cv",
+        "spd",
+        "diffp",
+        "rd",
+        "kurtosis",
+        "skewness",
+        "ks_uniform",
+    ])
+    .map_err(csv_err(&path))?;
+    let mut ids: Vec<(&str, usize)> = (0..ds.projects.len())
+        .map(|k| (ds.projects.resolve(k as u32).unwrap_or_default(), k))
+        .collect();
     ids.sort_unstable();
     for (id, k) in ids {
         let s = run.screens.by_project.get(k).copied().unwrap_or_default();
@@ -102,12 +164,24 @@ pub fn write_all(dir: &Path, ds: &Dataset, run: &RunOutput, facts: &RunFacts) ->
 
     let path = dir.join("ingest_report.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
-    w.write_record(["table", "row", "column", "value", "reason"]).map_err(csv_err(&path))?;
+    w.write_record(["table", "row", "column", "value", "reason"])
+        .map_err(csv_err(&path))?;
     for i in &ds.report.issues {
-        let personal = !facts.unmask && TableName::from_name(&i.table).is_some_and(|t| is_personal(t, &i.column));
-        let value = if personal { mask(&i.value) } else { i.value.clone() };
-        w.write_record([i.table.as_str(), &i.row.to_string(), &i.column, &value, &i.reason_text()])
-            .map_err(csv_err(&path))?;
+        let personal = !facts.unmask
+            && TableName::from_name(&i.table).is_some_and(|t| is_personal(t, &i.column));
+        let value = if personal {
+            mask(&i.value)
+        } else {
+            i.value.clone()
+        };
+        w.write_record([
+            i.table.as_str(),
+            &i.row.to_string(),
+            &i.column,
+            &value,
+            &i.reason_text(),
+        ])
+        .map_err(csv_err(&path))?;
     }
     w.flush().map_err(io(&path))?;
 

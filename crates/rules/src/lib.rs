@@ -10,7 +10,6 @@
 
 pub mod catalog;
 pub mod doc;
-mod frame;
 pub mod registry;
 pub mod risk;
 pub mod rules;
@@ -51,7 +50,9 @@ impl ScreenTable {
 pub enum Evaluation {
     Evaluated,
     /// The tables or columns it needs are absent: named here.
-    NotEvaluated { missing: Vec<String> },
+    NotEvaluated {
+        missing: Vec<String>,
+    },
 }
 
 /// Everything one run of the rules produced.
@@ -67,22 +68,52 @@ pub struct RunOutput {
 pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     let views = registry::Views::load(ds);
     let screens = ScreenTable::from_bids(&views.bids);
-    let ctx = Context { ds, policy: &catalog.policy, screens: &screens, views: &views };
+    let graph_cfg = rules::col::link_config(&catalog.policy);
+    let started = std::time::Instant::now();
+    let graph = bidwatch_graph::link(ds, &graph_cfg);
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        hits = graph.hits.len(),
+        edges = graph.edges.len(),
+        rings = graph.rings.len(),
+        "linked"
+    );
+    let ctx = Context {
+        ds,
+        policy: &catalog.policy,
+        screens: &screens,
+        views: &views,
+        graph: &graph,
+        graph_cfg: &graph_cfg,
+    };
     let mut findings = Vec::new();
     let mut evaluations = Vec::new();
     let mut notes = Vec::new();
     for rule in registry() {
-        let missing: Vec<String> = rule
+        let mut missing: Vec<String> = rule
             .requires()
             .iter()
             .flat_map(|(t, cols)| {
                 if ds.frame(*t).is_none() {
                     vec![format!("{t}")]
                 } else {
-                    cols.iter().filter(|c| !ds.has_columns(*t, &[c])).map(|c| format!("{t}.{c}")).collect()
+                    cols.iter()
+                        .filter(|c| !ds.has_columns(*t, &[c]))
+                        .map(|c| format!("{t}.{c}"))
+                        .collect()
                 }
             })
             .collect();
+        for (t, cols) in rule.requires_any() {
+            if ds.frame(*t).is_some() && !cols.iter().any(|c| ds.has_columns(*t, &[c])) {
+                missing.push(
+                    cols.iter()
+                        .map(|c| format!("{t}.{c}"))
+                        .collect::<Vec<_>>()
+                        .join(" | "),
+                );
+            }
+        }
         if !missing.is_empty() {
             evaluations.push((rule.code(), Evaluation::NotEvaluated { missing }));
             continue;
@@ -93,7 +124,12 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         evaluations.push((rule.code(), Evaluation::Evaluated));
     }
     bidwatch_model::finding::sort_findings(&mut findings);
-    RunOutput { findings, screens, evaluations, notes }
+    RunOutput {
+        findings,
+        screens,
+        evaluations,
+        notes,
+    }
 }
 
 #[cfg(test)]
@@ -118,18 +154,28 @@ mod tests {
         for rule in &reg {
             let record = catalog.record(rule.code()).expect("record");
             let want = doc::docs_page(record, rule.as_ref(), &catalog.policy);
-            let have = std::fs::read_to_string(docs.join(format!("{}.md", rule.code()))).expect("page");
-            assert_eq!(have, want, "docs/rules/{}.md is stale: run `bidwatch rule {} --doc > docs/rules/{}.md`", rule.code(), rule.code(), rule.code());
+            let have =
+                std::fs::read_to_string(docs.join(format!("{}.md", rule.code()))).expect("page");
+            assert_eq!(
+                have,
+                want,
+                "docs/rules/{}.md is stale: run `bidwatch rule {} --doc > docs/rules/{}.md`",
+                rule.code(),
+                rule.code(),
+                rule.code()
+            );
         }
     }
 
     #[test]
     fn a_policy_key_that_no_rule_reads_is_an_error() {
         let bad = format!("{}\n[rules.\"CNT-001\"]\nmin_bidder = 2\n", "");
-        let err = Catalog::parse(catalog::BUILTIN_CATALOG, "c", &bad, "p", "test").expect_err("unknown key");
+        let err = Catalog::parse(catalog::BUILTIN_CATALOG, "c", &bad, "p", "test")
+            .expect_err("unknown key");
         assert!(err.to_string().contains("min_bidder"), "{err}");
         let missing = catalog::BUILTIN_CATALOG.replace("code = \"PRC-004\"", "code = \"PRC-099\"");
-        let err = Catalog::parse(&missing, "c", catalog::BUILTIN_POLICY, "p", "test").expect_err("missing record");
+        let err = Catalog::parse(&missing, "c", catalog::BUILTIN_POLICY, "p", "test")
+            .expect_err("missing record");
         assert!(err.to_string().contains("PRC-004"), "{err}");
     }
 }

@@ -1,7 +1,8 @@
 //! The flat table of every rule bidwatch runs, by code. Adding a rule: one file under `rules/`,
 //! one line here, one record in `rules/catalog.toml`, one page in `docs/rules/`.
 
-use bidwatch_ingest::Dataset;
+use bidwatch_graph::{LinkConfig, Linkage};
+use bidwatch_ingest::{frame, Dataset, TableName};
 use bidwatch_model::{Finding, RuleCode, Text};
 
 use crate::catalog::Policy;
@@ -25,6 +26,10 @@ pub struct Context<'a> {
     pub screens: &'a ScreenTable,
     /// Typed views of projects and bids, read from the frames once per run and shared by rules.
     pub(crate) views: &'a Views,
+    /// Pair evidence, edges and rings between bidders, linked once per run.
+    pub graph: &'a Linkage,
+    /// The linking weights and thresholds in force (from the policy).
+    pub graph_cfg: &'a LinkConfig,
 }
 
 /// What most rules read, taken out of the frames once.
@@ -32,11 +37,26 @@ pub struct Context<'a> {
 pub(crate) struct Views {
     pub projects: rules::Projects,
     pub bids: Vec<Vec<rules::Bid>>,
+    /// Bidder names by organisation key.
+    pub bidder_names: Vec<Option<String>>,
 }
 
 impl Views {
     pub fn load(ds: &Dataset) -> Views {
-        Views { projects: rules::Projects::load(ds), bids: rules::bids_by_project(ds) }
+        let mut bidder_names = vec![None; ds.orgs.len()];
+        if let Some(df) = ds.frame(TableName::Bidders) {
+            let keys = frame::keys(df, "bidder_key");
+            for (k, name) in keys.into_iter().zip(frame::strs(df, "name")) {
+                if let Some(k) = k {
+                    bidder_names[k as usize] = name;
+                }
+            }
+        }
+        Views {
+            projects: rules::Projects::load(ds),
+            bids: rules::bids_by_project(ds),
+            bidder_names,
+        }
     }
 }
 
@@ -51,6 +71,10 @@ pub trait Rule: Sync + Send {
     fn code(&self) -> RuleCode;
     /// Tables and columns without which the rule cannot run at all ("not evaluated").
     fn requires(&self) -> &'static [(bidwatch_ingest::TableName, &'static [&'static str])];
+    /// Columns of which at least one must be present, per table (empty: no such condition).
+    fn requires_any(&self) -> &'static [(bidwatch_ingest::TableName, &'static [&'static str])] {
+        &[]
+    }
     fn thresholds(&self) -> &'static [Threshold];
     fn run(&self, ctx: &Context<'_>) -> RuleOutput;
 }
@@ -62,7 +86,25 @@ pub(crate) fn code(s: &str) -> RuleCode {
 
 /// Every rule, in code order.
 pub fn registry() -> Vec<Box<dyn Rule>> {
-    let mut v: Vec<Box<dyn Rule>> = vec![Box::new(rules::cnt_001::FewBidders), Box::new(rules::prc_004::CeilingAndDoublePrice)];
+    let mut v: Vec<Box<dyn Rule>> = vec![
+        Box::new(rules::cnt_001::FewBidders),
+        Box::new(rules::prc_004::CeilingAndDoublePrice),
+        Box::new(rules::col_001::SameOwner),
+        Box::new(rules::col_002::SameMachine),
+        Box::new(rules::col_003::SameLock),
+        Box::new(rules::col_004::SameIp),
+        Box::new(rules::col_005::SameAuthor),
+        Box::new(rules::col_006::SameStaff),
+        Box::new(rules::col_007::SameAgent),
+        Box::new(rules::col_008::SameBondAccount),
+        Box::new(rules::col_009::CrossEmployment),
+        Box::new(rules::col_010::SameContact),
+        Box::new(rules::col_011::SharedHolder),
+        Box::new(rules::grf_001::Rings),
+        Box::new(rules::grf_002::CoverAndRotation),
+        Box::new(rules::grf_003::PerennialLosers),
+        Box::new(rules::grf_004::CoordinatedWithdrawal),
+    ];
     v.sort_by_key(|r| r.code());
     v
 }

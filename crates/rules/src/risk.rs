@@ -2,7 +2,8 @@
 //!
 //! risk = 1 − Π (1 − wᵣ · sᶠ) over the findings f on the project, where sᶠ is the finding's score
 //! and wᵣ its rule's weight in `policy.toml` (`[risk_weight]`). Independent pieces of evidence
-//! accumulate; no single finding of weight w can push the risk above w.
+//! accumulate; no single finding of weight w can push the risk above w. A finding across projects
+//! (a ring, a cover pair) counts on every project it lists.
 
 use std::collections::BTreeSet;
 
@@ -24,10 +25,16 @@ pub fn project_risk(ds: &Dataset, findings: &[Finding], policy: &Policy) -> Vec<
     let mut keep = vec![1.0_f64; n];
     let mut codes: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
     for f in findings {
-        let Some(k) = f.project_id.as_deref().and_then(|p| ds.projects.get(p)) else { continue };
-        let k = k as usize;
-        keep[k] *= 1.0 - (policy.risk_weight(f.code) * f.score).clamp(0.0, 1.0);
-        codes[k].insert(f.code.to_string());
+        // A finding on one project counts there; one across projects (a ring) on each it touched.
+        let targets: Vec<&str> = match f.project_id.as_deref() {
+            Some(p) => vec![p],
+            None => f.projects.iter().map(String::as_str).collect(),
+        };
+        for k in targets.into_iter().filter_map(|p| ds.projects.get(p)) {
+            let k = k as usize;
+            keep[k] *= 1.0 - (policy.risk_weight(f.code) * f.score).clamp(0.0, 1.0);
+            codes[k].insert(f.code.to_string());
+        }
     }
     let mut out: Vec<ProjectRisk> = (0..n)
         .map(|k| ProjectRisk {

@@ -13,7 +13,12 @@ fn findings_of(code: &str, case: &str) -> Vec<String> {
     let dir = fixtures().join(code).join(case);
     let ds = bidwatch_ingest::load(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let catalog = Catalog::builtin().expect("catalog");
-    run(&ds, &catalog).findings.iter().filter(|f| f.code.to_string() == code).map(|f| f.to_json_line()).collect()
+    run(&ds, &catalog)
+        .findings
+        .iter()
+        .filter(|f| f.code.to_string() == code)
+        .map(|f| f.to_json_line())
+        .collect()
 }
 
 #[test]
@@ -24,17 +29,24 @@ fn every_rule_has_a_firing_and_a_silent_fixture_with_a_readme() {
             let readme = fixtures().join(&code).join(case).join("README.md");
             assert!(readme.is_file(), "missing {}", readme.display());
         }
-        assert!(!findings_of(&code, "fires").is_empty(), "{code}: fires fixture is silent");
-        assert_eq!(findings_of(&code, "silent"), Vec::<String>::new(), "{code}: silent fixture fires");
+        assert!(
+            !findings_of(&code, "fires").is_empty(),
+            "{code}: fires fixture is silent"
+        );
+        assert_eq!(
+            findings_of(&code, "silent"),
+            Vec::<String>::new(),
+            "{code}: silent fixture fires"
+        );
     }
 }
 
+/// The findings of every rule's firing fixture, one snapshot per rule (`fixtures__<code>_fires`).
 #[test]
-fn cnt_001_fires() {
-    insta::assert_snapshot!(findings_of("CNT-001", "fires").join("\n"));
-}
-
-#[test]
-fn prc_004_fires() {
-    insta::assert_snapshot!(findings_of("PRC-004", "fires").join("\n"));
+fn firing_fixtures_match_their_snapshots() {
+    for rule in registry() {
+        let code = rule.code().to_string();
+        let name = format!("{}_fires", code.to_lowercase().replace('-', "_"));
+        insta::assert_snapshot!(name, findings_of(&code, "fires").join("\n"));
+    }
 }

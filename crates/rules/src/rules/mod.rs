@@ -1,12 +1,28 @@
 //! One file per rule.
 
 pub mod cnt_001;
+pub(crate) mod col;
+pub mod col_001;
+pub mod col_002;
+pub mod col_003;
+pub mod col_004;
+pub mod col_005;
+pub mod col_006;
+pub mod col_007;
+pub mod col_008;
+pub mod col_009;
+pub mod col_010;
+pub mod col_011;
+pub mod grf_001;
+pub mod grf_002;
+pub mod grf_003;
+pub mod grf_004;
 pub mod prc_004;
 
 use bidwatch_ingest::{Dataset, TableName};
 use polars::prelude::DataFrame;
 
-use crate::frame;
+use bidwatch_ingest::frame;
 
 /// The columns of `projects` most rules need, by project key.
 #[derive(Debug)]
@@ -21,7 +37,13 @@ pub(crate) struct Projects {
 impl Projects {
     pub fn load(ds: &Dataset) -> Projects {
         let n = ds.projects.len();
-        let mut p = Projects { id: vec![String::new(); n], row: vec![0; n], category: vec![None; n], ceiling: vec![None; n], opened_at: vec![None; n] };
+        let mut p = Projects {
+            id: vec![String::new(); n],
+            row: vec![0; n],
+            category: vec![None; n],
+            ceiling: vec![None; n],
+            opened_at: vec![None; n],
+        };
         for k in 0..n {
             p.id[k] = ds.projects.resolve(k as u32).unwrap_or_default().to_owned();
         }
@@ -32,7 +54,9 @@ impl Projects {
             let ceil = frame::f64s(df, "ceiling_price");
             let opened = frame::i64s(df, "opened_at");
             for (i, k) in keys.iter().enumerate() {
-                let Some(k) = k.map(|k| k as usize) else { continue };
+                let Some(k) = k.map(|k| k as usize) else {
+                    continue;
+                };
                 p.row[k] = rows[i];
                 p.category[k].clone_from(&cat[i]);
                 p.ceiling[k] = ceil[i];
@@ -69,6 +93,9 @@ pub(crate) struct Bid {
     pub price: f64,
     pub status: Option<String>,
     pub ranked_or_won: bool,
+    /// Won: `is_winner`, or rank 1 where the data has no `is_winner` column.
+    pub winner: bool,
+    pub rank: Option<i64>,
     pub consortium: Option<String>,
     pub row: u64,
 }
@@ -82,7 +109,9 @@ impl Bid {
 /// The bids of every project, by project key, in source order.
 pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid>> {
     let mut out = vec![Vec::new(); ds.projects.len()];
-    let Some(df) = ds.frame(TableName::Bids) else { return out };
+    let Some(df) = ds.frame(TableName::Bids) else {
+        return out;
+    };
     for b in bids(df) {
         if let Some(v) = out.get_mut(b.project) {
             v.push(b);
@@ -100,6 +129,7 @@ fn bids(df: &DataFrame) -> Vec<Bid> {
     let winner = frame::bools(df, "is_winner");
     let consortium = frame::strs(df, "consortium_id");
     let rows = frame::rows(df);
+    let has_winner = df.column("is_winner").is_ok();
     (0..df.height())
         .filter_map(|i| {
             Some(Bid {
@@ -108,6 +138,12 @@ fn bids(df: &DataFrame) -> Vec<Bid> {
                 price: price[i]?,
                 status: status[i].clone(),
                 ranked_or_won: rank[i].is_some() || winner[i] == Some(true),
+                winner: if has_winner {
+                    winner[i] == Some(true)
+                } else {
+                    rank[i] == Some(1)
+                },
+                rank: rank[i],
                 consortium: consortium[i].clone(),
                 row: rows[i],
             })

@@ -1,0 +1,529 @@
+//! Reading what can link two bidders out of the validated frames: one [`Item`] per value a bidder
+//! shows, interned per kind so that equal values are equal numbers.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use bidwatch_ingest::{frame, Dataset, TableName};
+use bidwatch_model::text::fold_width;
+
+use crate::kinds::LinkKind;
+use crate::LinkConfig;
+
+/// The table an evidence row comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Src {
+    Bids,
+    Bidders,
+    BidPersonnel,
+    Employment,
+    Shareholders,
+}
+
+impl Src {
+    pub fn table(self) -> &'static str {
+        match self {
+            Src::Bids => "bids",
+            Src::Bidders => "bidders",
+            Src::BidPersonnel => "bid_personnel",
+            Src::Employment => "employment",
+            Src::Shareholders => "shareholders",
+        }
+    }
+}
+
+/// Which side of a directed link an item stands on: a bond's payer account against a bidder's own
+/// basic account, a controlled firm against its controller. Plain values match any plain value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Role {
+    Plain,
+    Payer,
+    Owner,
+}
+
+/// One value one bidder shows, with the row it was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Item {
+    pub kind: LinkKind,
+    pub value: u32,
+    pub bidder: u32,
+    pub role: Role,
+    pub src: Src,
+    pub row: u64,
+}
+
+/// Every distinct value, by kind.
+#[derive(Debug, Default)]
+pub struct Values {
+    map: HashMap<(LinkKind, String), u32>,
+    list: Vec<(LinkKind, String)>,
+}
+
+impl Values {
+    fn intern(&mut self, kind: LinkKind, value: String) -> u32 {
+        if let Some(v) = self.map.get(&(kind, value.clone())) {
+            return *v;
+        }
+        let id = self.list.len() as u32;
+        self.list.push((kind, value.clone()));
+        self.map.insert((kind, value), id);
+        id
+    }
+
+    /// The value as read (normalised), by id.
+    pub fn get(&self, id: u32) -> &str {
+        self.list.get(id as usize).map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// A bid, with what the linking needs besides its values.
+#[derive(Debug, Clone)]
+pub(crate) struct BidRec {
+    pub project: u32,
+    pub bidder: u32,
+    pub consortium: Option<String>,
+    pub withdrawn: bool,
+    pub winner: bool,
+}
+
+/// A month of social insurance paid by an employer for a person.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Paid {
+    pub employer: u32,
+    /// Days since 1970-01-01 of the month's first day.
+    pub month: i64,
+    pub row: u64,
+}
+
+/// Everything read from the frames.
+#[derive(Debug, Default)]
+pub(crate) struct Collected {
+    pub values: Values,
+    pub bids: Vec<BidRec>,
+    /// Items of each bid, by bid index.
+    pub bid_items: Vec<Vec<Item>>,
+    /// Items of each bidder that do not depend on the project (contacts, owners), by org key.
+    pub static_items: Vec<Vec<Item>>,
+    /// Personnel items by (project key, bidder key).
+    pub personnel: HashMap<(u32, u32), Vec<Item>>,
+    /// Social insurance by person key.
+    pub employment: HashMap<u32, Vec<Paid>>,
+    /// A date for each project to place it in time (opening, else deadline, else publication), in days.
+    pub project_day: Vec<Option<i64>>,
+    pub project_category: Vec<Option<String>>,
+}
+
+/// An author that names no one: empty, a default account or vendor name, a number.
+pub(crate) fn generic_author(norm: &str, generic: &[String]) -> bool {
+    if norm.chars().count() <= 1
+        || norm
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+    {
+        return true;
+    }
+    generic.iter().any(|g| {
+        g == norm
+            || (norm.is_ascii()
+                && g.is_ascii()
+                && norm.len() >= 4
+                && strsim::jaro_winkler(g, norm) >= 0.93)
+    })
+}
+
+/// An author as compared: width folded, lower-cased, without spaces.
+pub(crate) fn norm_author(s: &str) -> String {
+    fold_width(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// An address as compared: width folded, without spaces and punctuation, lower-cased.
+pub(crate) fn norm_address(s: &str) -> String {
+    fold_width(s)
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !c.is_ascii_punctuation()
+                && !matches!(c, '，' | '。' | '、' | '（' | '）' | '—' | '·')
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether an upload IP can identify a bidder: private, loopback, link-local, multicast and
+/// unspecified addresses name a network, not an office.
+pub(crate) fn public_ip(ip: &str) -> bool {
+    match ip.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => {
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_multicast()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]))
+        }
+        Ok(IpAddr::V6(v6)) => {
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80)
+        }
+        Err(_) => false,
+    }
+}
+
+/// A MAC that names no card: all zeros, broadcast.
+fn real_mac(mac: &str) -> bool {
+    !matches!(mac, "00:00:00:00:00:00" | "FF:FF:FF:FF:FF:FF")
+}
+
+pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
+    let mut c = Collected {
+        static_items: vec![Vec::new(); ds.orgs.len()],
+        project_day: vec![None; ds.projects.len()],
+        project_category: vec![None; ds.projects.len()],
+        ..Collected::default()
+    };
+    let generic: Vec<String> = cfg.generic_authors.iter().map(|g| norm_author(g)).collect();
+
+    if let Some(df) = ds.frame(TableName::Projects) {
+        let keys = frame::keys(df, "project_key");
+        let cat = frame::strs(df, "category");
+        let opened = frame::i64s(df, "opened_at");
+        let deadline = frame::i64s(df, "bid_deadline_at");
+        let published = frame::i64s(df, "published_at");
+        for i in 0..df.height() {
+            let Some(k) = keys[i].map(|k| k as usize) else {
+                continue;
+            };
+            c.project_category[k].clone_from(&cat[i]);
+            c.project_day[k] = opened[i]
+                .or(deadline[i])
+                .or(published[i])
+                .map(|ms| ms.div_euclid(86_400_000));
+        }
+    }
+
+    if let Some(df) = ds.frame(TableName::Bids) {
+        let project = frame::keys(df, "project_key");
+        let bidder = frame::keys(df, "bidder_key");
+        let rows = frame::rows(df);
+        let status = frame::strs(df, "status");
+        let winner = frame::bools(df, "is_winner");
+        let rank = frame::i64s(df, "rank");
+        let has_winner_col = df.column("is_winner").is_ok();
+        let consortium = frame::strs(df, "consortium_id");
+        let machine = frame::strs(df, "machine_code");
+        let mac = frame::strs(df, "upload_mac");
+        let lock = frame::strs(df, "lock_serials");
+        let file = frame::strs(df, "file_create_id");
+        let ip = frame::strs(df, "upload_ip");
+        let author = frame::strs(df, "doc_author");
+        let rep = frame::strs(df, "authorized_rep_id");
+        let bond = frame::strs(df, "bond_account");
+        for i in 0..df.height() {
+            let (Some(p), Some(b)) = (project[i], bidder[i]) else {
+                continue;
+            };
+            let row = rows[i];
+            let mut items = Vec::new();
+            let mut push = |values: &mut Values, kind: LinkKind, v: String, role: Role| {
+                let value = values.intern(kind, v);
+                items.push(Item {
+                    kind,
+                    value,
+                    bidder: b,
+                    role,
+                    src: Src::Bids,
+                    row,
+                });
+            };
+            if let Some(v) = &machine[i] {
+                push(&mut c.values, LinkKind::MachineCode, v.clone(), Role::Plain);
+            }
+            if let Some(v) = mac[i].as_ref().filter(|v| real_mac(v)) {
+                push(&mut c.values, LinkKind::Mac, v.clone(), Role::Plain);
+            }
+            if let Some(list) = &lock[i] {
+                for v in list.split(';').filter(|s| !s.is_empty()) {
+                    push(
+                        &mut c.values,
+                        LinkKind::LockSerial,
+                        v.to_owned(),
+                        Role::Plain,
+                    );
+                }
+            }
+            if let Some(v) = &file[i] {
+                push(
+                    &mut c.values,
+                    LinkKind::FileCreateId,
+                    v.clone(),
+                    Role::Plain,
+                );
+            }
+            if let Some(v) = ip[i]
+                .as_ref()
+                .filter(|v| public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == *v))
+            {
+                push(&mut c.values, LinkKind::UploadIp, v.clone(), Role::Plain);
+            }
+            if let Some(v) = &author[i] {
+                let n = norm_author(v);
+                if !generic_author(&n, &generic) {
+                    push(&mut c.values, LinkKind::DocAuthor, n, Role::Plain);
+                }
+            }
+            if let Some(v) = &rep[i] {
+                push(
+                    &mut c.values,
+                    LinkKind::AuthorizedRep,
+                    v.clone(),
+                    Role::Plain,
+                );
+            }
+            if let Some(v) = &bond[i] {
+                push(&mut c.values, LinkKind::BondAccount, v.clone(), Role::Plain);
+                push(
+                    &mut c.values,
+                    LinkKind::BondFromOther,
+                    v.clone(),
+                    Role::Payer,
+                );
+            }
+            let is_winner = if has_winner_col {
+                winner[i] == Some(true)
+            } else {
+                rank[i] == Some(1)
+            };
+            c.bids.push(BidRec {
+                project: p,
+                bidder: b,
+                consortium: consortium[i].clone(),
+                withdrawn: status[i].as_deref() == Some("withdrawn"),
+                winner: is_winner,
+            });
+            c.bid_items.push(items);
+        }
+    }
+
+    if let Some(df) = ds.frame(TableName::Bidders) {
+        let keys = frame::keys(df, "bidder_key");
+        let rows = frame::rows(df);
+        let rep = frame::strs(df, "legal_rep_id");
+        let phone = frame::strs(df, "phone");
+        let email = frame::strs(df, "email");
+        let address = frame::strs(df, "address");
+        let account = frame::strs(df, "basic_account");
+        let ids = frame::strs(df, "bidder_id");
+        for i in 0..df.height() {
+            let Some(b) = keys[i] else { continue };
+            let row = rows[i];
+            let mut add = |values: &mut Values, kind: LinkKind, v: String, role: Role| {
+                let value = values.intern(kind, v);
+                c.static_items[b as usize].push(Item {
+                    kind,
+                    value,
+                    bidder: b,
+                    role,
+                    src: Src::Bidders,
+                    row,
+                });
+            };
+            if let Some(v) = &rep[i] {
+                add(&mut c.values, LinkKind::LegalRep, v.clone(), Role::Plain);
+            }
+            if let Some(v) = &phone[i] {
+                add(&mut c.values, LinkKind::Phone, v.clone(), Role::Plain);
+            }
+            if let Some(v) = &email[i] {
+                add(
+                    &mut c.values,
+                    LinkKind::Email,
+                    v.to_lowercase(),
+                    Role::Plain,
+                );
+            }
+            if let Some(v) = address[i]
+                .as_deref()
+                .map(norm_address)
+                .filter(|a| a.chars().count() >= 6)
+            {
+                add(&mut c.values, LinkKind::Address, v, Role::Plain);
+            }
+            if let Some(v) = &account[i] {
+                add(
+                    &mut c.values,
+                    LinkKind::BondFromOther,
+                    v.clone(),
+                    Role::Owner,
+                );
+            }
+            // A bidder stands as its own controller, so that a firm it controls matches it.
+            if let Some(id) = &ids[i] {
+                add(
+                    &mut c.values,
+                    LinkKind::Controller,
+                    format!("org:{id}"),
+                    Role::Owner,
+                );
+            }
+        }
+    }
+
+    if let Some(df) = ds.frame(TableName::Shareholders) {
+        let keys = frame::keys(df, "bidder_key");
+        let rows = frame::rows(df);
+        let holder = frame::strs(df, "holder_id");
+        let kind = frame::strs(df, "holder_kind");
+        let pct = frame::f64s(df, "share_pct");
+        let ctrl = frame::bools(df, "is_controller");
+        for i in 0..df.height() {
+            let (Some(b), Some(h)) = (keys[i], &holder[i]) else {
+                continue;
+            };
+            let person = match kind[i].as_deref() {
+                Some("person") => true,
+                Some(_) => false,
+                // Ingest placed an untyped holder in a key space by its shape.
+                None => ds.orgs.get(h).is_none(),
+            };
+            let controls = ctrl[i] == Some(true) || pct[i].is_some_and(|p| p > cfg.control_pct);
+            let tag = if person { "person" } else { "org" };
+            let row = rows[i];
+            let items = &mut c.static_items[b as usize];
+            if controls {
+                let value = c.values.intern(LinkKind::Controller, format!("{tag}:{h}"));
+                items.push(Item {
+                    kind: LinkKind::Controller,
+                    value,
+                    bidder: b,
+                    role: Role::Payer,
+                    src: Src::Shareholders,
+                    row,
+                });
+            }
+            if person {
+                let value = c.values.intern(LinkKind::SharedHolder, h.clone());
+                items.push(Item {
+                    kind: LinkKind::SharedHolder,
+                    value,
+                    bidder: b,
+                    role: Role::Plain,
+                    src: Src::Shareholders,
+                    row,
+                });
+            }
+        }
+    }
+
+    if let Some(df) = ds.frame(TableName::BidPersonnel) {
+        let project = frame::keys(df, "project_key");
+        let bidder = frame::keys(df, "bidder_key");
+        let person = frame::strs(df, "person_id");
+        let rows = frame::rows(df);
+        for i in 0..df.height() {
+            let (Some(p), Some(b), Some(who)) = (project[i], bidder[i], &person[i]) else {
+                continue;
+            };
+            let value = c.values.intern(LinkKind::Personnel, who.clone());
+            c.personnel.entry((p, b)).or_default().push(Item {
+                kind: LinkKind::Personnel,
+                value,
+                bidder: b,
+                role: Role::Plain,
+                src: Src::BidPersonnel,
+                row: rows[i],
+            });
+        }
+    }
+
+    if let Some(df) = ds.frame(TableName::Employment) {
+        let person = frame::strs(df, "person_id");
+        let employer = frame::keys(df, "employer_key");
+        let month = frame::i64s(df, "month");
+        let rows = frame::rows(df);
+        for i in 0..df.height() {
+            let (Some(who), Some(e), Some(m)) = (&person[i], employer[i], month[i]) else {
+                continue;
+            };
+            // Personnel and employment share the person values, so a person id is one number.
+            let value = c.values.intern(LinkKind::Personnel, who.clone());
+            c.employment.entry(value).or_default().push(Paid {
+                employer: e,
+                month: m,
+                row: rows[i],
+            });
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generic_authors_are_recognised_with_typos_but_names_are_not() {
+        let generic: Vec<String> = ["Administrator", "微软用户", "user"]
+            .iter()
+            .map(|g| norm_author(g))
+            .collect();
+        for a in [
+            "Administrator",
+            "ADMINISTRATOR",
+            "Adminstrator",
+            " administrator ",
+            "微软用户",
+            "USER",
+            "1",
+            "123",
+        ] {
+            assert!(generic_author(&norm_author(a), &generic), "{a}");
+        }
+        for a in ["张伟", "wang.lei", "Zhang Wei"] {
+            assert!(!generic_author(&norm_author(a), &generic), "{a}");
+        }
+    }
+
+    #[test]
+    fn only_public_addresses_identify_an_office() {
+        for ip in [
+            "10.1.2.3",
+            "192.168.1.10",
+            "172.16.0.9",
+            "127.0.0.1",
+            "0.0.0.0",
+            "100.64.1.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+        ] {
+            assert!(!public_ip(ip), "{ip}");
+        }
+        for ip in ["112.17.40.1", "8.8.8.8", "2408:8000::1"] {
+            assert!(public_ip(ip), "{ip}");
+        }
+    }
+
+    #[test]
+    fn addresses_compare_without_spaces_and_punctuation() {
+        assert_eq!(
+            norm_address("杭州市 人民路１２号, 501室"),
+            norm_address("杭州市人民路12号501室")
+        );
+    }
+}

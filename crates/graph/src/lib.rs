@@ -1,0 +1,178 @@
+//! # bidwatch-graph: who is linked to whom, and through what
+//!
+//! A ring is found through what its members cannot help sharing: the machine that built the bid
+//! files, the pricing-software lock, the account that paid the bonds, the project manager lent to a
+//! cover bidder, the owner behind two "competitors". This crate reads those values out of the
+//! validated [`Dataset`] and links bidders in three steps:
+//!
+//! 1. **Pair evidence inside a project** ([`Hit`]): within one project, bidders showing the same
+//!    value of one [`LinkKind`]. Values are bucketed, never compared pair by pair across the data.
+//!    A value shown by many unrelated bidders (a carrier's NAT address, the trading hall's machine,
+//!    a template author) is common, not damning: its weight falls with the number of distinct
+//!    bidders that show it ([`discount`]). Facts about people and owners are never discounted.
+//! 2. **Edges** ([`Edge`]): everything that joins two bidders in any project, combined as
+//!    1 − Π(1 − wᵢ), each distinct value once; plus cover bidding across projects ([`Cover`]).
+//!    Static facts (one legal representative) only count for bidders that met in a project: two
+//!    sister firms that never compete are not a ring.
+//! 3. **Rings** ([`Ring`]): connected groups over the edges at or above a threshold, with the
+//!    strongest spanning tree and, between every two members, the shortest chain of evidence.
+//!
+//! The crate knows no rule codes, no thresholds of its own and no output format: the rules crate
+//! turns hits, edges and rings into findings, and passes the weights in a [`LinkConfig`].
+//! Ids are the dense `u32` keys from ingest; every output is sorted so that the thread count
+//! never changes an order.
+
+mod collect;
+mod cover;
+mod kinds;
+mod pairs;
+mod rings;
+
+use bidwatch_ingest::Dataset;
+
+pub use collect::{Src, Values};
+pub use cover::Cover;
+pub use kinds::LinkKind;
+pub use pairs::{discount, Hit, Skipped};
+pub use rings::{Edge, Ring};
+
+/// The weights and thresholds of linking, read from the policy by the caller.
+#[derive(Debug, Clone)]
+pub struct LinkConfig {
+    /// Base weight of a shared value, by [`LinkKind::index`].
+    pub weights: [f64; LinkKind::ALL.len()],
+    /// A discounted value shown by 2 + h bidders keeps half its weight, h = max(min, share × bidders).
+    pub common_half_share: f64,
+    pub common_half_min: f64,
+    /// h is this many times larger for identifiers of one machine, licence or file.
+    pub unique_id_half_factor: f64,
+    /// Pairs whose shared value weighs less than this after the discount are counted, not reported.
+    pub min_pair_weight: f64,
+    /// Edges at or above this weight join a ring.
+    pub edge_min: f64,
+    /// Phone, e-mail and address together weigh at most this.
+    pub contact_cap: f64,
+    /// Categories where the statute's presumption applies; elsewhere every hit is a signal.
+    pub presumed_categories: Vec<String>,
+    /// Document authors that name no one.
+    pub generic_authors: Vec<String>,
+    /// Upload IPs of the platform itself (the trading hall), never evidence.
+    pub ignore_ips: Vec<String>,
+    /// A holding above this percentage controls.
+    pub control_pct: f64,
+    /// Months before the bid in which a person's social insurance counts.
+    pub employment_lookback_months: u32,
+    /// Cover bidding: meetings, winner's share of them, and the edge weight it adds.
+    pub cover_min_meetings: u32,
+    pub cover_min_win_share: f64,
+    pub cover_weight: f64,
+    /// Rings larger than this get paths from their best-connected member only.
+    pub max_path_members: usize,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        let mut weights = [0.0; LinkKind::ALL.len()];
+        for k in LinkKind::ALL {
+            weights[k.index()] = match k {
+                LinkKind::Mac => 0.5,
+                LinkKind::UploadIp => 0.4,
+                LinkKind::DocAuthor => 0.5,
+                LinkKind::Employment => 0.7,
+                LinkKind::Phone | LinkKind::Email | LinkKind::Address => 0.3,
+                LinkKind::SharedHolder => 0.5,
+                _ => 1.0,
+            };
+        }
+        Self {
+            weights,
+            common_half_share: 0.05,
+            common_half_min: 10.0,
+            unique_id_half_factor: 4.0,
+            min_pair_weight: 0.2,
+            edge_min: 0.6,
+            contact_cap: 0.6,
+            presumed_categories: vec!["engineering".into(), "procurement".into()],
+            generic_authors: [
+                "Administrator",
+                "admin",
+                "user",
+                "微软用户",
+                "微软中国",
+                "Microsoft",
+                "Windows 用户",
+                "Windows User",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+            ignore_ips: Vec::new(),
+            control_pct: 50.0,
+            employment_lookback_months: 3,
+            cover_min_meetings: 5,
+            cover_min_win_share: 0.6,
+            cover_weight: 0.3,
+            max_path_members: 60,
+        }
+    }
+}
+
+impl LinkConfig {
+    pub fn weight(&self, kind: LinkKind) -> f64 {
+        self.weights[kind.index()]
+    }
+}
+
+/// Everything linking found.
+#[derive(Debug, Default)]
+pub struct Linkage {
+    pub values: Values,
+    /// Pair evidence, sorted by project, then pair, then kind.
+    pub hits: Vec<Hit>,
+    /// What was too common to report, by [`LinkKind::index`].
+    pub skipped: Vec<Skipped>,
+    pub covers: Vec<Cover>,
+    /// Sorted by pair.
+    pub edges: Vec<Edge>,
+    /// Largest first.
+    pub rings: Vec<Ring>,
+    /// Distinct bidders that bid: the population the discount is measured against.
+    pub population: usize,
+}
+
+impl Linkage {
+    /// The hits of one edge's strongest link, for a path step.
+    pub fn edge_between(&self, a: u32, b: u32) -> Option<&Edge> {
+        let key = (a.min(b), a.max(b));
+        self.edges
+            .binary_search_by(|e| (e.a, e.b).cmp(&key))
+            .ok()
+            .map(|i| &self.edges[i])
+    }
+}
+
+/// Links the bidders of a data set.
+pub fn link(ds: &Dataset, cfg: &LinkConfig) -> Linkage {
+    let c = collect::collect(ds, cfg);
+    let users = pairs::users_per_value(&c);
+    let population = c
+        .bids
+        .iter()
+        .map(|b| b.bidder)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let (hits, skipped) = pairs::pair_hits(&c, &users, cfg);
+    let covers = cover::covers(&c.bids, ds.projects.len(), cfg);
+    let edges = rings::edges(&hits, &covers, cfg);
+    let order = |k: u32| ds.orgs.resolve(k).unwrap_or_default().to_owned();
+    let rings = rings::rings(&edges, &c.bids, &order, cfg, ds.orgs.len());
+    Linkage {
+        values: c.values,
+        hits,
+        skipped,
+        covers,
+        edges,
+        rings,
+        population,
+    }
+}

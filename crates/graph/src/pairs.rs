@@ -1,0 +1,364 @@
+//! Pair evidence inside a project: bidders that show the same value of one kind.
+//!
+//! Within each project the items of its bids and bidders are sorted by (kind, value); every run
+//! of two or more bidders is a bucket and gives its pairs. No loop over all pairs of bidders is
+//! ever made: a project of 150 bidders costs a sort of its few thousand items.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use crate::collect::{Collected, Item, Role, Src};
+use crate::kinds::LinkKind;
+use crate::LinkConfig;
+
+/// Two bidders of one project that share one value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub project: u32,
+    /// Organisation keys, `a < b`.
+    pub a: u32,
+    pub b: u32,
+    pub kind: LinkKind,
+    pub value: u32,
+    /// How many distinct bidders in the data show this value.
+    pub users: u32,
+    /// The value's weight after the commonness discount.
+    pub weight: f64,
+    /// The discount applied (1 = none).
+    pub discount: f64,
+    /// Whether the statute presumes collusion here (kind, category, and the value is not common).
+    pub presumed: bool,
+    /// The rows of `a` and of `b` that show the value.
+    pub rows: [(Src, u64); 2],
+}
+
+/// Pairs that shared a value too common to count, by kind: how many, and the most common value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Skipped {
+    pub pairs: u64,
+    pub top_value: Option<u32>,
+    pub top_users: u32,
+    pub top_weight: f64,
+}
+
+/// The weight left to a value of `kind` shown by `users` distinct bidders among `population`.
+///
+/// 1 / (1 + ((users − 2)⁺ / h)²) with h = max(`half_min`, `half_share` × population): a value two
+/// bidders share keeps its full weight; one shown by 2 + h bidders keeps half; one shown by a
+/// large share of the market (a carrier's NAT address) keeps almost nothing. For identifiers of
+/// one machine, licence or file h is `unique_id_half_factor` times larger.
+pub fn discount(kind: LinkKind, users: u32, population: usize, cfg: &LinkConfig) -> f64 {
+    let factor = if kind.unique_id() {
+        cfg.unique_id_half_factor.max(1.0)
+    } else {
+        1.0
+    };
+    let h = factor
+        * cfg
+            .common_half_min
+            .max(cfg.common_half_share * population as f64)
+            .max(1.0);
+    let excess = (f64::from(users) - 2.0).max(0.0) / h;
+    1.0 / (1.0 + excess * excess)
+}
+
+/// How many distinct bidders show each value, by value id.
+pub(crate) fn users_per_value(c: &Collected) -> Vec<u32> {
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for items in c
+        .bid_items
+        .iter()
+        .chain(c.static_items.iter())
+        .chain(c.personnel.values())
+    {
+        pairs.extend(items.iter().map(|i| (i.value, i.bidder)));
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let mut users = vec![0u32; c.values.len()];
+    for (v, _) in pairs {
+        users[v as usize] += 1;
+    }
+    users
+}
+
+/// All hits of every project, in project order; and what was skipped as too common.
+pub(crate) fn pair_hits(
+    c: &Collected,
+    users: &[u32],
+    cfg: &LinkConfig,
+) -> (Vec<Hit>, Vec<Skipped>) {
+    // Bids by project.
+    let n_projects = c.project_day.len();
+    let mut by_project: Vec<Vec<usize>> = vec![Vec::new(); n_projects];
+    for (i, b) in c.bids.iter().enumerate() {
+        if let Some(v) = by_project.get_mut(b.project as usize) {
+            v.push(i);
+        }
+    }
+    let population = c
+        .bids
+        .iter()
+        .map(|b| b.bidder)
+        .collect::<HashSet<_>>()
+        .len();
+    let per_project: Vec<(Vec<Hit>, Vec<Skipped>)> = by_project
+        .par_iter()
+        .enumerate()
+        .map(|(p, bids)| project_hits(c, p as u32, bids, users, population, cfg))
+        .collect();
+    let mut hits = Vec::new();
+    let mut skipped = vec![Skipped::default(); LinkKind::ALL.len()];
+    for (h, s) in per_project {
+        hits.extend(h);
+        for (acc, s) in skipped.iter_mut().zip(s) {
+            acc.pairs += s.pairs;
+            if s.top_users > acc.top_users
+                || (s.top_users == acc.top_users && s.top_value < acc.top_value)
+            {
+                acc.top_value = s.top_value;
+                acc.top_users = s.top_users;
+                acc.top_weight = s.top_weight;
+            }
+        }
+    }
+    (hits, skipped)
+}
+
+fn project_hits(
+    c: &Collected,
+    p: u32,
+    bids: &[usize],
+    users: &[u32],
+    population: usize,
+    cfg: &LinkConfig,
+) -> (Vec<Hit>, Vec<Skipped>) {
+    let mut skipped = vec![Skipped::default(); LinkKind::ALL.len()];
+    let mut hits = Vec::new();
+    if bids.len() < 2 {
+        return (hits, skipped);
+    }
+    // Consortium mates are one bidder; a firm's own second bid is no pair.
+    let mut consortium: HashMap<u32, &str> = HashMap::new();
+    let mut bidders: Vec<u32> = Vec::new();
+    for &i in bids {
+        let b = &c.bids[i];
+        bidders.push(b.bidder);
+        if let Some(cid) = &b.consortium {
+            consortium.insert(b.bidder, cid.as_str());
+        }
+    }
+    bidders.sort_unstable();
+    bidders.dedup();
+    if bidders.len() < 2 {
+        return (hits, skipped);
+    }
+    let mates = |a: u32, b: u32| matches!((consortium.get(&a), consortium.get(&b)), (Some(x), Some(y)) if x == y);
+    let presumed_category = c.project_category[p as usize]
+        .as_deref()
+        .is_some_and(|cat| cfg.presumed_categories.iter().any(|x| x == cat));
+
+    let mut items: Vec<Item> = Vec::new();
+    for &i in bids {
+        items.extend_from_slice(&c.bid_items[i]);
+    }
+    for &b in &bidders {
+        items.extend_from_slice(&c.static_items[b as usize]);
+        if let Some(v) = c.personnel.get(&(p, b)) {
+            items.extend_from_slice(v);
+        }
+    }
+    items.sort_unstable();
+
+    let mut start = 0;
+    while start < items.len() {
+        let (kind, value) = (items[start].kind, items[start].value);
+        let mut end = start + 1;
+        while end < items.len() && items[end].kind == kind && items[end].value == value {
+            end += 1;
+        }
+        let run = &items[start..end];
+        start = end;
+        // The first row of each (bidder, role): items are sorted by bidder, role, source, row.
+        let mut firsts: Vec<&Item> = Vec::new();
+        for it in run {
+            if firsts
+                .last()
+                .is_none_or(|l| l.bidder != it.bidder || l.role != it.role)
+            {
+                firsts.push(it);
+            }
+        }
+        if firsts.len() < 2 {
+            continue;
+        }
+        let u = users.get(value as usize).copied().unwrap_or(0);
+        let d = if kind.discounted() {
+            discount(kind, u, population, cfg)
+        } else {
+            1.0
+        };
+        let weight = cfg.weight(kind) * d;
+        for (x, ia) in firsts.iter().enumerate() {
+            for ib in &firsts[x + 1..] {
+                if ia.bidder == ib.bidder
+                    || mates(ia.bidder, ib.bidder)
+                    || !roles_match(kind, ia.role, ib.role)
+                {
+                    continue;
+                }
+                if weight < cfg.min_pair_weight {
+                    let s = &mut skipped[kind.index()];
+                    s.pairs += 1;
+                    if u > s.top_users || (u == s.top_users && Some(value) < s.top_value) {
+                        s.top_value = Some(value);
+                        s.top_users = u;
+                        s.top_weight = weight;
+                    }
+                    continue;
+                }
+                let (lo, hi) = if ia.bidder < ib.bidder {
+                    (ia, ib)
+                } else {
+                    (ib, ia)
+                };
+                hits.push(Hit {
+                    project: p,
+                    a: lo.bidder,
+                    b: hi.bidder,
+                    kind,
+                    value,
+                    users: u,
+                    weight,
+                    discount: d,
+                    presumed: kind.statutory() && presumed_category && d >= 0.5,
+                    rows: [(lo.src, lo.row), (hi.src, hi.row)],
+                });
+            }
+        }
+    }
+    employment_hits(c, p, &bidders, &mates, cfg, &mut hits);
+    // A shared person who controls both firms is COL-001, not also COL-011.
+    let controlled: HashSet<(u32, u32, &str)> = hits
+        .iter()
+        .filter(|h| h.kind == LinkKind::Controller)
+        .map(|h| {
+            (
+                h.a,
+                h.b,
+                c.values.get(h.value).strip_prefix("person:").unwrap_or(""),
+            )
+        })
+        .collect();
+    hits.retain(|h| {
+        h.kind != LinkKind::SharedHolder || !controlled.contains(&(h.a, h.b, c.values.get(h.value)))
+    });
+    hits.sort_by(|x, y| {
+        (x.a, x.b, x.kind, x.value, x.rows).cmp(&(y.a, y.b, y.kind, y.value, y.rows))
+    });
+    hits.dedup_by(|x, y| (x.a, x.b, x.kind, x.value) == (y.a, y.b, y.kind, y.value));
+    (hits, skipped)
+}
+
+/// Directed kinds match a payer with an owner only; a controlled firm matches its controller or a
+/// sister firm under the same controller, never two firms that are each only themselves.
+fn roles_match(kind: LinkKind, a: Role, b: Role) -> bool {
+    match kind {
+        LinkKind::BondFromOther => a != b,
+        LinkKind::Controller => !(a == Role::Owner && b == Role::Owner),
+        _ => a == b,
+    }
+}
+
+/// COL-009: a person named in A's bid paid social insurance by B in the months before the bid.
+fn employment_hits(
+    c: &Collected,
+    p: u32,
+    bidders: &[u32],
+    mates: &dyn Fn(u32, u32) -> bool,
+    cfg: &LinkConfig,
+    hits: &mut Vec<Hit>,
+) {
+    let day = c.project_day[p as usize];
+    let presumed = false;
+    for &a in bidders {
+        let Some(staff) = c.personnel.get(&(p, a)) else {
+            continue;
+        };
+        for it in staff {
+            let Some(paid) = c.employment.get(&it.value) else {
+                continue;
+            };
+            // The latest month in the window, per employer.
+            let mut best: HashMap<u32, (i64, u64)> = HashMap::new();
+            for m in paid {
+                if m.employer == a
+                    || bidders.binary_search(&m.employer).is_err()
+                    || mates(a, m.employer)
+                {
+                    continue;
+                }
+                if let Some(d) = day {
+                    // The bid's month and the `lookback` months before it (a month is taken as 31 days).
+                    if m.month > d
+                        || m.month < d - 31 * (i64::from(cfg.employment_lookback_months) + 1)
+                    {
+                        continue;
+                    }
+                }
+                let e = best.entry(m.employer).or_insert((m.month, m.row));
+                if (m.month, std::cmp::Reverse(m.row)) > (e.0, std::cmp::Reverse(e.1)) {
+                    *e = (m.month, m.row);
+                }
+            }
+            let mut found: Vec<_> = best.into_iter().collect();
+            found.sort_unstable();
+            for (b, (_, row)) in found {
+                let (lo, hi, rows) = if a < b {
+                    (a, b, [(it.src, it.row), (Src::Employment, row)])
+                } else {
+                    (b, a, [(Src::Employment, row), (it.src, it.row)])
+                };
+                hits.push(Hit {
+                    project: p,
+                    a: lo,
+                    b: hi,
+                    kind: LinkKind::Employment,
+                    value: it.value,
+                    users: 0,
+                    weight: cfg.weight(LinkKind::Employment),
+                    discount: 1.0,
+                    presumed,
+                    rows,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_discount_halves_at_two_plus_h_users() {
+        let cfg = LinkConfig::default();
+        let ip = LinkKind::UploadIp;
+        assert_eq!(discount(ip, 2, 900, &cfg), 1.0);
+        let h = (cfg.common_half_share * 900.0).max(cfg.common_half_min);
+        assert!((discount(ip, 2 + h as u32, 900, &cfg) - 0.5).abs() < 0.01);
+        assert!(discount(ip, 135, 900, &cfg) < 0.15);
+        assert!(discount(ip, 28, 900, &cfg) > 0.6);
+        // A machine code shared by 28 firms is still nearly whole; by a third of the market it is not.
+        assert!(discount(LinkKind::MachineCode, 28, 344, &cfg) > 0.85);
+        assert!(discount(LinkKind::MachineCode, 115, 344, &cfg) < 0.4);
+        // Monotone.
+        let mut last = 1.0;
+        for u in 0..2000 {
+            let d = discount(ip, u, 900, &cfg);
+            assert!(d <= last + 1e-12 && d > 0.0);
+            last = d;
+        }
+    }
+}
