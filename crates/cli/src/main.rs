@@ -16,11 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/demo");
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "bidwatch",
-    version,
-    about = "公共资源交易监管引擎 — supervision engine for public-resource trading"
-)]
+#[command(name = "bidwatch", version, about = "公共资源交易监管引擎 — supervision engine for public-resource trading")]
 struct Cli {
     /// Report language: zh (中文, default) or en.
     #[arg(long, global = true, value_enum, default_value_t = LangArg::Zh)]
@@ -129,18 +125,11 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BIDWATCH_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("BIDWATCH_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let lang = match cli.lang {
@@ -166,20 +155,10 @@ fn catalog(rules: Option<&Path>) -> Result<Catalog> {
 
 fn run(command: Command, lang: Lang) -> Result<ExitCode> {
     match command {
-        Command::Check {
-            data,
-            demo,
-            out,
-            rules,
-            threads,
-            store,
-            unmask,
-        } => {
+        Command::Check { data, demo, out, rules, threads, store, unmask } => {
             let data = match (data, demo) {
                 (Some(d), _) => d,
-                (None, true) => {
-                    std::fs::canonicalize(DEMO_DIR).unwrap_or_else(|_| PathBuf::from(DEMO_DIR))
-                }
+                (None, true) => std::fs::canonicalize(DEMO_DIR).unwrap_or_else(|_| PathBuf::from(DEMO_DIR)),
                 (None, false) => {
                     bail!("give a data folder, or --demo for the built-in demo county")
                 }
@@ -187,30 +166,14 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             if let Some(n) = threads {
                 // polars reads this when its pool starts (on first use, after this line).
                 std::env::set_var("POLARS_MAX_THREADS", n.max(1).to_string());
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(n.max(1))
-                    .build_global()
-                    .context("thread pool")?;
+                rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("thread pool")?;
             }
             check(&data, &out, rules.as_deref(), &store, lang, unmask)
         }
-        Command::Eval {
-            what:
-                EvalCommand::Rings {
-                    data,
-                    truth,
-                    out,
-                    rules,
-                },
-        } => eval_rings(data.as_deref(), &truth, &out, rules.as_deref()),
-        Command::Gen {
-            out,
-            seed,
-            projects,
-            rings,
-            big_ring,
-            bond_waived_share,
-        } => {
+        Command::Eval { what: EvalCommand::Rings { data, truth, out, rules } } => {
+            eval_rings(data.as_deref(), &truth, &out, rules.as_deref())
+        }
+        Command::Gen { out, seed, projects, rings, big_ring, bond_waived_share } => {
             let cfg = bidwatch_synth::GenConfig {
                 seed,
                 projects,
@@ -224,42 +187,39 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             if lang.zh() {
                 println!(
                     "已生成 {}：{} 个项目、{} 条投标、{} 家投标人、{} 个围标团伙，truth.csv {} 行（种子 {seed}，{:.1} 秒）",
-                    out.display(), stats.projects, stats.bids, stats.bidders, stats.rings, stats.truth_rows, t.elapsed().as_secs_f64()
+                    out.display(),
+                    stats.projects,
+                    stats.bids,
+                    stats.bidders,
+                    stats.rings,
+                    stats.truth_rows,
+                    t.elapsed().as_secs_f64()
                 );
             } else {
                 println!(
                     "generated {}: {} projects, {} bids, {} bidders, {} rings, {} truth rows (seed {seed}, {:.1} s)",
-                    out.display(), stats.projects, stats.bids, stats.bidders, stats.rings, stats.truth_rows, t.elapsed().as_secs_f64()
+                    out.display(),
+                    stats.projects,
+                    stats.bids,
+                    stats.bidders,
+                    stats.rings,
+                    stats.truth_rows,
+                    t.elapsed().as_secs_f64()
                 );
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rule {
-            code,
-            all,
-            format,
-            doc: as_doc,
-            rules,
-        } => {
+        Command::Rule { code, all, format, doc: as_doc, rules } => {
             let catalog = catalog(rules.as_deref())?;
             let reg = registry();
             let selected: Vec<_> = if all {
                 reg.iter().collect()
             } else {
-                let Some(code) = code else {
-                    bail!("give a rule code (e.g. CNT-001) or --all")
-                };
+                let Some(code) = code else { bail!("give a rule code (e.g. CNT-001) or --all") };
                 let code = code.trim().to_ascii_uppercase();
-                let found: Vec<_> = reg
-                    .iter()
-                    .filter(|r| r.code().to_string() == code)
-                    .collect();
+                let found: Vec<_> = reg.iter().filter(|r| r.code().to_string() == code).collect();
                 if found.is_empty() {
-                    let known = reg
-                        .iter()
-                        .map(|r| r.code().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let known = reg.iter().map(|r| r.code().to_string()).collect::<Vec<_>>().join(", ");
                     bail!("no rule {code} (known: {known})");
                 }
                 found
@@ -311,49 +271,27 @@ fn detect(data: &Path, out: &Path, catalog: &Catalog) -> Result<bidwatch_rules::
     let ds = bidwatch_ingest::load(data)?;
     let run = bidwatch_rules::run(&ds, catalog);
     let risk = risk::project_risk(&ds, &run.findings, &catalog.policy);
-    let facts = RunFacts {
-        risk,
-        timings_ms: Vec::new(),
-        rules_origin: catalog.origin.clone(),
-        unmask: false,
-    };
+    let facts = RunFacts { risk, timings_ms: Vec::new(), rules_origin: catalog.origin.clone(), unmask: false };
     write_all(out, &ds, &run, &facts)?;
     Ok(run)
 }
 
-fn eval_rings(
-    data: Option<&Path>,
-    truth: &Path,
-    out: &Path,
-    rules: Option<&Path>,
-) -> Result<ExitCode> {
+fn eval_rings(data: Option<&Path>, truth: &Path, out: &Path, rules: Option<&Path>) -> Result<ExitCode> {
     let catalog = catalog(rules)?;
     let data = match data {
         Some(d) => d.to_owned(),
-        None => truth
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_owned(),
+        None => truth.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned(),
     };
     let t = bidwatch_eval::rings::Truth::read(truth)?;
     let run = detect(&data, out, &catalog)?;
     let score = bidwatch_eval::rings::score(&t, &run.findings);
     let text = bidwatch_eval::rings::render(&score);
-    std::fs::write(out.join("eval_rings.txt"), &text)
-        .with_context(|| out.join("eval_rings.txt").display().to_string())?;
+    std::fs::write(out.join("eval_rings.txt"), &text).with_context(|| out.join("eval_rings.txt").display().to_string())?;
     print!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(
-    data: &Path,
-    out: &Path,
-    rules: Option<&Path>,
-    store: &Path,
-    lang: Lang,
-    unmask: bool,
-) -> Result<ExitCode> {
+fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang, unmask: bool) -> Result<ExitCode> {
     let catalog = catalog(rules)?;
     let started_at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
     let mut db = bidwatch_store::Store::open(store)?;
@@ -368,115 +306,62 @@ fn check(
     let risk = risk::project_risk(&ds, &run.findings, &catalog.policy);
     timings.push(("risk".to_owned(), t.elapsed().as_millis() as u64));
     let t = Instant::now();
-    let facts = RunFacts {
-        risk,
-        timings_ms: timings,
-        rules_origin: catalog.origin.clone(),
-        unmask,
-    };
+    let facts = RunFacts { risk, timings_ms: timings, rules_origin: catalog.origin.clone(), unmask };
     write_all(out, &ds, &run, &facts)?;
     tracing::info!(ms = t.elapsed().as_millis() as u64, "outputs written");
     let record = bidwatch_store::RunRecord {
         started_at,
-        data: std::fs::canonicalize(data)
-            .unwrap_or_else(|_| data.to_owned())
-            .display()
-            .to_string(),
+        data: std::fs::canonicalize(data).unwrap_or_else(|_| data.to_owned()).display().to_string(),
         input_fingerprint: input_fingerprint(data)?,
         rule_set: format!("{} / {}", catalog.origin, rules_fingerprint(&catalog)),
         rows_read: ds.rows_read(),
         rows_set_aside: ds.report.rows_set_aside(),
     };
     let changes = db.record(&record, &run.findings)?;
-    print!(
-        "{}",
-        terminal_summary(&ds, &run, &catalog, lang, &out.display().to_string())
-    );
+    print!("{}", terminal_summary(&ds, &run, &catalog, lang, &out.display().to_string()));
     let history = match (changes.previous_run, lang.zh()) {
-        (None, true) => format!(
-            "  运行记录 #{}（{}）：首次运行",
-            changes.run_id,
-            store.display()
-        ),
-        (None, false) => format!(
-            "  run #{} in {}: first run",
-            changes.run_id,
-            store.display()
-        ),
+        (None, true) => format!("  运行记录 #{}（{}）：首次运行", changes.run_id, store.display()),
+        (None, false) => format!("  run #{} in {}: first run", changes.run_id, store.display()),
         (Some(p), true) if changes.new == 0 && changes.gone == 0 => {
             format!(
                 "  运行记录 #{}：与上次（#{p}）相比无新增、无消失{}",
                 changes.run_id,
-                if changes.same_input {
-                    "（输入数据相同）"
-                } else {
-                    ""
-                }
+                if changes.same_input { "（输入数据相同）" } else { "" }
             )
         }
         (Some(p), false) if changes.new == 0 && changes.gone == 0 => {
             format!(
                 "  run #{}: nothing new or gone since run #{p}{}",
                 changes.run_id,
-                if changes.same_input {
-                    " (same input)"
-                } else {
-                    ""
-                }
+                if changes.same_input { " (same input)" } else { "" }
             )
         }
-        (Some(p), true) => format!(
-            "  运行记录 #{}：与上次（#{p}）相比新增 {} 条、消失 {} 条",
-            changes.run_id, changes.new, changes.gone
-        ),
-        (Some(p), false) => format!(
-            "  run #{}: {} new, {} gone since run #{p}",
-            changes.run_id, changes.new, changes.gone
-        ),
+        (Some(p), true) => format!("  运行记录 #{}：与上次（#{p}）相比新增 {} 条、消失 {} 条", changes.run_id, changes.new, changes.gone),
+        (Some(p), false) => format!("  run #{}: {} new, {} gone since run #{p}", changes.run_id, changes.new, changes.gone),
     };
     println!("{history}");
-    Ok(if run.findings.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if run.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// SHA-256 over the folder's files (names and bytes, in name order): the same input gives the
 /// same fingerprint, whatever the file times.
 fn input_fingerprint(dir: &Path) -> Result<String> {
     use sha2::{Digest, Sha256};
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
     files.sort();
     let mut h = Sha256::new();
     for f in files {
-        h.update(
-            f.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-                .as_bytes(),
-        );
+        h.update(f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
         h.update([0u8]);
         let mut file = std::fs::File::open(&f).with_context(|| f.display().to_string())?;
         std::io::copy(&mut file, &mut h)?;
     }
-    Ok(h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect())
 }
 
 /// A short fingerprint of the catalog and policy in force.
 fn rules_fingerprint(catalog: &Catalog) -> String {
     use sha2::{Digest, Sha256};
     let text = format!("{:?}{:?}", catalog.records, catalog.policy);
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(text.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect()
 }

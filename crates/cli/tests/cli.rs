@@ -16,34 +16,20 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-const OUTPUTS: [&str; 5] = [
-    "findings.jsonl",
-    "project_risk.csv",
-    "screens.csv",
-    "ingest_report.csv",
-    "summary.json",
-];
+const OUTPUTS: [&str; 5] = ["findings.jsonl", "project_risk.csv", "screens.csv", "ingest_report.csv", "summary.json"];
 
 #[test]
 fn demo_writes_all_five_outputs_and_exits_1_on_findings() {
     let out = tempfile::tempdir().expect("tmp");
-    let assert = bidwatch()
-        .args(["check", "--demo", "--out"])
-        .arg(out.path())
-        .assert()
-        .code(1);
+    let assert = bidwatch().args(["check", "--demo", "--out"]).arg(out.path()).assert().code(1);
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    assert!(
-        stdout.contains("bidwatch 检查") && stdout.contains("CNT-001"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("bidwatch 检查") && stdout.contains("CNT-001"), "{stdout}");
     assert!(stdout.contains("已忽略：truth.csv"), "{stdout}");
     for f in OUTPUTS {
         assert!(out.path().join(f).is_file(), "{f} missing");
     }
     let summary: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(out.path().join("summary.json")).expect("read"))
-            .expect("json");
+        serde_json::from_str(&fs::read_to_string(out.path().join("summary.json")).expect("read")).expect("json");
     assert_eq!(summary["projects"], 120);
     let risk = fs::read_to_string(out.path().join("project_risk.csv")).expect("read");
     assert_eq!(risk.lines().count(), 121, "every project has a risk row");
@@ -54,77 +40,33 @@ fn demo_writes_all_five_outputs_and_exits_1_on_findings() {
 #[test]
 fn english_summary_on_request() {
     let out = tempfile::tempdir().expect("tmp");
-    let assert = bidwatch()
-        .args(["--lang", "en", "check", "--demo", "--out"])
-        .arg(out.path())
-        .assert()
-        .code(1);
+    let assert = bidwatch().args(["--lang", "en", "check", "--demo", "--out"]).arg(out.path()).assert().code(1);
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    assert!(
-        stdout.contains("bidwatch check:") && stdout.contains("findings:"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("bidwatch check:") && stdout.contains("findings:"), "{stdout}");
 }
 
 #[test]
 fn clean_data_exits_0() {
     let data = tempfile::tempdir().expect("tmp");
-    fs::write(
-        data.path().join("projects.csv"),
-        "project_id,category,ceiling_price\nP1,engineering,100\n",
-    )
-    .expect("w");
-    fs::write(
-        data.path().join("bids.csv"),
-        "project_id,bidder_id,price\nP1,B1,90\nP1,B2,91\nP1,B3,95\n",
-    )
-    .expect("w");
+    fs::write(data.path().join("projects.csv"), "project_id,category,ceiling_price\nP1,engineering,100\n").expect("w");
+    fs::write(data.path().join("bids.csv"), "project_id,bidder_id,price\nP1,B1,90\nP1,B2,91\nP1,B3,95\n").expect("w");
     let out = tempfile::tempdir().expect("tmp");
-    let assert = bidwatch()
-        .arg("check")
-        .arg(data.path())
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(0);
+    let assert = bidwatch().arg("check").arg(data.path()).arg("--out").arg(out.path()).assert().code(0);
     assert!(String::from_utf8_lossy(&assert.get_output().stdout).contains("未发现问题"));
-    assert_eq!(
-        fs::read_to_string(out.path().join("findings.jsonl")).expect("r"),
-        ""
-    );
+    assert_eq!(fs::read_to_string(out.path().join("findings.jsonl")).expect("r"), "");
 }
 
 #[test]
 fn errors_exit_2_and_name_file_and_column() {
     let out = tempfile::tempdir().expect("tmp");
-    bidwatch()
-        .args(["check", "/no/such/folder", "--out"])
-        .arg(out.path())
-        .assert()
-        .code(2);
+    bidwatch().args(["check", "/no/such/folder", "--out"]).arg(out.path()).assert().code(2);
     let data = tempfile::tempdir().expect("tmp");
-    fs::write(
-        data.path().join("projects.csv"),
-        "project_id,category\nP1,engineering\n",
-    )
-    .expect("w");
+    fs::write(data.path().join("projects.csv"), "project_id,category\nP1,engineering\n").expect("w");
     fs::write(data.path().join("bids.csv"), "project_id,price\nP1,90\n").expect("w");
-    let assert = bidwatch()
-        .arg("check")
-        .arg(data.path())
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(2);
+    let assert = bidwatch().arg("check").arg(data.path()).arg("--out").arg(out.path()).assert().code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(
-        stderr.contains("错误") && stderr.contains("bids.csv") && stderr.contains("bidder_id"),
-        "{stderr}"
-    );
-    bidwatch()
-        .args(["check", "--no-such-flag"])
-        .assert()
-        .code(2);
+    assert!(stderr.contains("错误") && stderr.contains("bids.csv") && stderr.contains("bidder_id"), "{stderr}");
+    bidwatch().args(["check", "--no-such-flag"]).assert().code(2);
     bidwatch().args(["rule", "XYZ-999"]).assert().code(2);
 }
 
@@ -147,30 +89,11 @@ fn read_outputs(dir: &Path) -> Vec<(String, String)> {
 #[test]
 fn same_input_gives_identical_outputs_on_1_and_2_threads() {
     let data = tempfile::tempdir().expect("tmp");
-    bidwatch()
-        .args(["gen"])
-        .arg(data.path())
-        .args(["--seed", "11", "--projects", "200"])
-        .assert()
-        .success();
+    bidwatch().args(["gen"]).arg(data.path()).args(["--seed", "11", "--projects", "200"]).assert().success();
     let a = tempfile::tempdir().expect("tmp");
     let b = tempfile::tempdir().expect("tmp");
-    bidwatch()
-        .arg("check")
-        .arg(data.path())
-        .arg("--out")
-        .arg(a.path())
-        .args(["--threads", "1"])
-        .assert()
-        .code(1);
-    bidwatch()
-        .arg("check")
-        .arg(data.path())
-        .arg("--out")
-        .arg(b.path())
-        .args(["--threads", "2"])
-        .assert()
-        .code(1);
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(a.path()).args(["--threads", "1"]).assert().code(1);
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(b.path()).args(["--threads", "2"]).assert().code(1);
     assert_eq!(read_outputs(a.path()), read_outputs(b.path()));
 }
 
@@ -180,44 +103,20 @@ fn generator_is_deterministic_by_seed() {
     let b = tempfile::tempdir().expect("tmp");
     let c = tempfile::tempdir().expect("tmp");
     for (dir, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
-        bidwatch()
-            .arg("gen")
-            .arg(dir.path())
-            .args(["--seed", seed, "--projects", "150", "--big-ring", "28"])
-            .assert()
-            .success();
+        bidwatch().arg("gen").arg(dir.path()).args(["--seed", seed, "--projects", "150", "--big-ring", "28"]).assert().success();
     }
-    let files = [
-        "projects.csv",
-        "bids.csv",
-        "bidders.csv",
-        "bid_personnel.csv",
-        "employment.csv",
-        "truth.csv",
-    ];
+    let files = ["projects.csv", "bids.csv", "bidders.csv", "bid_personnel.csv", "employment.csv", "truth.csv"];
     for f in files {
-        assert_eq!(
-            fs::read(a.path().join(f)).expect("a"),
-            fs::read(b.path().join(f)).expect("b"),
-            "{f} differs for one seed"
-        );
+        assert_eq!(fs::read(a.path().join(f)).expect("a"), fs::read(b.path().join(f)).expect("b"), "{f} differs for one seed");
     }
-    assert_ne!(
-        fs::read(a.path().join("bids.csv")).expect("a"),
-        fs::read(c.path().join("bids.csv")).expect("c")
-    );
+    assert_ne!(fs::read(a.path().join("bids.csv")).expect("a"), fs::read(c.path().join("bids.csv")).expect("c"));
 }
 
 #[test]
 fn the_demo_fixture_is_what_the_generator_makes() {
     // fixtures/demo is `bidwatch gen fixtures/demo --seed 2026 --projects 120 --rings 2`.
     let out = tempfile::tempdir().expect("tmp");
-    bidwatch()
-        .arg("gen")
-        .arg(out.path())
-        .args(["--seed", "2026", "--projects", "120", "--rings", "2"])
-        .assert()
-        .success();
+    bidwatch().arg("gen").arg(out.path()).args(["--seed", "2026", "--projects", "120", "--rings", "2"]).assert().success();
     for entry in fs::read_dir(repo().join("fixtures/demo")).expect("demo") {
         let name = entry.expect("entry").file_name();
         assert_eq!(
@@ -231,20 +130,9 @@ fn the_demo_fixture_is_what_the_generator_makes() {
 #[test]
 fn planted_violations_are_found_and_nothing_else() {
     let data = tempfile::tempdir().expect("tmp");
-    bidwatch()
-        .arg("gen")
-        .arg(data.path())
-        .args(["--seed", "3", "--projects", "600"])
-        .assert()
-        .success();
+    bidwatch().arg("gen").arg(data.path()).args(["--seed", "3", "--projects", "600"]).assert().success();
     let out = tempfile::tempdir().expect("tmp");
-    bidwatch()
-        .arg("check")
-        .arg(data.path())
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(1);
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(out.path()).assert().code(1);
     let truth = fs::read_to_string(data.path().join("truth.csv")).expect("truth");
     let mut planted: Vec<String> = truth
         .lines()
@@ -260,13 +148,8 @@ fn planted_violations_are_found_and_nothing_else() {
         .filter_map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).expect("json");
             // The planted violations are of the count and price rules; rings are scored by `eval rings`.
-            (v["severity"] == "violation").then(|| {
-                format!(
-                    "{} {}",
-                    v["code"].as_str().unwrap_or(""),
-                    v["project_id"].as_str().unwrap_or("")
-                )
-            })
+            (v["severity"] == "violation")
+                .then(|| format!("{} {}", v["code"].as_str().unwrap_or(""), v["project_id"].as_str().unwrap_or("")))
         })
         .collect();
     planted.sort();
@@ -279,43 +162,21 @@ fn planted_violations_are_found_and_nothing_else() {
 fn rule_explains_itself_in_both_languages_and_json() {
     let zh = bidwatch().args(["rule", "cnt-001"]).assert().success();
     let zh = String::from_utf8_lossy(&zh.get_output().stdout).into_owned();
-    for s in [
-        "检查内容",
-        "法律依据",
-        "第四十四条",
-        "阈值",
-        "min_bidders",
-        "除外情形",
-    ] {
+    for s in ["检查内容", "法律依据", "第四十四条", "阈值", "min_bidders", "除外情形"] {
         assert!(zh.contains(s), "{s}: {zh}");
     }
-    let en = bidwatch()
-        .args(["--lang", "en", "rule", "PRC-004"])
-        .assert()
-        .success();
+    let en = bidwatch().args(["--lang", "en", "rule", "PRC-004"]).assert().success();
     assert!(String::from_utf8_lossy(&en.get_output().stdout).contains("Legal basis"));
-    let json = bidwatch()
-        .args(["rule", "--all", "--format", "json"])
-        .assert()
-        .success();
+    let json = bidwatch().args(["rule", "--all", "--format", "json"]).assert().success();
     let v: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).expect("json");
-    assert_eq!(
-        v.as_array().map(Vec::len),
-        Some(bidwatch_rules::registry().len())
-    );
+    assert_eq!(v.as_array().map(Vec::len), Some(bidwatch_rules::registry().len()));
 }
 
 #[test]
 fn terminal_summary_snapshot() {
     let out = tempfile::tempdir().expect("tmp");
     let dir = repo().join("fixtures/rules/PRC-004/fires");
-    let assert = bidwatch()
-        .arg("check")
-        .arg(&dir)
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(1);
+    let assert = bidwatch().arg("check").arg(&dir).arg("--out").arg(out.path()).assert().code(1);
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout)
         .replace(&dir.display().to_string(), "<DATA>")
         .replace(&out.path().display().to_string(), "<OUT>");
@@ -325,42 +186,14 @@ fn terminal_summary_snapshot() {
 #[test]
 fn personal_identifiers_are_masked_in_the_ingest_report_unless_asked() {
     let data = tempfile::tempdir().expect("tmp");
-    fs::write(
-        data.path().join("projects.csv"),
-        "project_id,category\nP1,engineering\n",
-    )
-    .expect("w");
-    fs::write(
-        data.path().join("bids.csv"),
-        "project_id,bidder_id,price\nP1,B1,90\nP1,B2,91\nP1,B3,95\n",
-    )
-    .expect("w");
-    fs::write(
-        data.path().join("bidders.csv"),
-        "bidder_id,name,phone\nB1,甲,call 13812345678 now\n",
-    )
-    .expect("w");
+    fs::write(data.path().join("projects.csv"), "project_id,category\nP1,engineering\n").expect("w");
+    fs::write(data.path().join("bids.csv"), "project_id,bidder_id,price\nP1,B1,90\nP1,B2,91\nP1,B3,95\n").expect("w");
+    fs::write(data.path().join("bidders.csv"), "bidder_id,name,phone\nB1,甲,call 13812345678 now\n").expect("w");
     let out = tempfile::tempdir().expect("tmp");
-    bidwatch()
-        .arg("check")
-        .arg(data.path())
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .code(0);
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(out.path()).assert().code(0);
     let report = fs::read_to_string(out.path().join("ingest_report.csv")).expect("r");
-    assert!(
-        report.contains("bidders,2,phone,cal") && !report.contains("13812345678"),
-        "{report}"
-    );
-    bidwatch()
-        .arg("check")
-        .arg(data.path())
-        .arg("--out")
-        .arg(out.path())
-        .arg("--unmask")
-        .assert()
-        .code(0);
+    assert!(report.contains("bidders,2,phone,cal") && !report.contains("13812345678"), "{report}");
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(out.path()).arg("--unmask").assert().code(0);
     let report = fs::read_to_string(out.path().join("ingest_report.csv")).expect("r");
     assert!(report.contains("call 13812345678 now"), "{report}");
 }
@@ -368,42 +201,22 @@ fn personal_identifiers_are_masked_in_the_ingest_report_unless_asked() {
 #[test]
 fn the_store_says_what_is_new_since_the_last_night() {
     let data = tempfile::tempdir().expect("tmp");
-    bidwatch()
-        .arg("gen")
-        .arg(data.path())
-        .args(["--seed", "8", "--projects", "300"])
-        .assert()
-        .success();
+    bidwatch().arg("gen").arg(data.path()).args(["--seed", "8", "--projects", "300"]).assert().success();
     let work = tempfile::tempdir().expect("tmp");
     let db = work.path().join("history.db");
     let night = || {
-        let out = bidwatch()
-            .arg("check")
-            .arg(data.path())
-            .arg("--out")
-            .arg(work.path().join("out"))
-            .arg("--store")
-            .arg(&db)
-            .assert()
-            .code(1);
+        let out =
+            bidwatch().arg("check").arg(data.path()).arg("--out").arg(work.path().join("out")).arg("--store").arg(&db).assert().code(1);
         String::from_utf8_lossy(&out.get_output().stdout).into_owned()
     };
     assert!(night().contains("首次运行"));
     let second = night();
-    assert!(
-        second.contains("无新增、无消失（输入数据相同）"),
-        "{second}"
-    );
+    assert!(second.contains("无新增、无消失（输入数据相同）"), "{second}");
     // The next night a project loses its ceiling price: any PRC-004 above-ceiling finding on it goes.
     let bids = fs::read_to_string(data.path().join("bids.csv")).expect("bids");
     let mut lines: Vec<String> = bids.lines().map(str::to_owned).collect();
     let first_bid: Vec<String> = lines[1].split(',').map(str::to_owned).collect();
-    let dup = format!(
-        "{},{},1.00,{}",
-        first_bid[0],
-        first_bid[1],
-        first_bid[3..].join(",")
-    );
+    let dup = format!("{},{},1.00,{}", first_bid[0], first_bid[1], first_bid[3..].join(","));
     lines.push(dup);
     fs::write(data.path().join("bids.csv"), lines.join("\n") + "\n").expect("write");
     let third = night();
@@ -417,16 +230,7 @@ fn planted_rings_are_found_whole_and_no_trap_is_reported() {
     bidwatch()
         .arg("gen")
         .arg(data.path())
-        .args([
-            "--seed",
-            "11",
-            "--projects",
-            "700",
-            "--rings",
-            "6",
-            "--big-ring",
-            "28",
-        ])
+        .args(["--seed", "11", "--projects", "700", "--rings", "6", "--big-ring", "28"])
         .assert()
         .success();
     let out = tempfile::tempdir().expect("tmp");
@@ -440,25 +244,13 @@ fn planted_rings_are_found_whole_and_no_trap_is_reported() {
         .success();
     let text = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
     let figure = |label: &str| -> f64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(label))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or_else(|| panic!("{label}: {text}"))
+        text.lines().find_map(|l| l.strip_prefix(label)).and_then(|v| v.trim().parse().ok()).unwrap_or_else(|| panic!("{label}: {text}"))
     };
-    assert!(
-        figure("recall (planted rings that left evidence):") >= 0.95,
-        "{text}"
-    );
+    assert!(figure("recall (planted rings that left evidence):") >= 0.95, "{text}");
     assert!(figure("precision (reported rings):") >= 0.95, "{text}");
     assert!(text.contains("traps reported: 0"), "{text}");
-    let big = text
-        .lines()
-        .find(|l| l.split_whitespace().nth(1) == Some("28"))
-        .unwrap_or_else(|| panic!("{text}"));
-    assert!(
-        big.ends_with("yes    yes"),
-        "the 28-firm ring must come out whole: {big}"
-    );
+    let big = text.lines().find(|l| l.split_whitespace().nth(1) == Some("28")).unwrap_or_else(|| panic!("{text}"));
+    assert!(big.ends_with("yes    yes"), "the 28-firm ring must come out whole: {big}");
     // The findings file names every ring member and the paths between them.
     let findings = fs::read_to_string(out.path().join("findings.jsonl")).expect("findings");
     let ring: serde_json::Value = findings

@@ -5,7 +5,7 @@
 //! members can be found from the data, so recall is measured on them. A planted ring is **found**
 //! when one reported ring holds at least half of its evidenced members and at least half of that
 //! reported ring are members of the planted one. A reported ring is **correct** when more than
-//! half of its members belong to one planted ring and it finds that ring. A planted ring is
+//! half of its members belong to one planted ring. A planted ring is
 //! **whole** when one reported ring holds all its evidenced members. A **trap** is a firm planted
 //! to look suspicious (carrier NAT IP, a generic author, a sister firm) that must not be in any
 //! reported ring.
@@ -33,39 +33,18 @@ pub struct Truth {
 impl Truth {
     pub fn read(path: &Path) -> Result<Truth, EvalError> {
         let p = path.display().to_string();
-        let mut rdr = csv::Reader::from_path(path).map_err(|source| EvalError::Csv {
-            path: p.clone(),
-            source,
-        })?;
-        let headers = rdr
-            .headers()
-            .map_err(|source| EvalError::Csv {
-                path: p.clone(),
-                source,
-            })?
-            .clone();
+        let mut rdr = csv::Reader::from_path(path).map_err(|source| EvalError::Csv { path: p.clone(), source })?;
+        let headers = rdr.headers().map_err(|source| EvalError::Csv { path: p.clone(), source })?.clone();
         let col = |name: &str| {
             headers
                 .iter()
                 .position(|h| h == name)
-                .ok_or_else(|| EvalError::Format {
-                    path: p.clone(),
-                    reason: format!("no column `{name}`"),
-                })
+                .ok_or_else(|| EvalError::Format { path: p.clone(), reason: format!("no column `{name}`") })
         };
-        let (kind, ring, a, b, detail) = (
-            col("kind")?,
-            col("ring_id")?,
-            col("bidder_a")?,
-            col("bidder_b")?,
-            col("detail")?,
-        );
+        let (kind, ring, a, b, detail) = (col("kind")?, col("ring_id")?, col("bidder_a")?, col("bidder_b")?, col("detail")?);
         let mut t = Truth::default();
         for rec in rdr.records() {
-            let rec = rec.map_err(|source| EvalError::Csv {
-                path: p.clone(),
-                source,
-            })?;
+            let rec = rec.map_err(|source| EvalError::Csv { path: p.clone(), source })?;
             let get = |i: usize| rec.get(i).unwrap_or("").to_owned();
             match get(kind).as_str() {
                 "ring_member" => {
@@ -121,11 +100,7 @@ impl RingScore {
         if with == 0 {
             return 1.0;
         }
-        self.planted
-            .iter()
-            .filter(|p| p.evidenced >= 2 && p.found)
-            .count() as f64
-            / with as f64
+        self.planted.iter().filter(|p| p.evidenced >= 2 && p.found).count() as f64 / with as f64
     }
 
     /// Correct reported rings over reported rings (1 when none were reported).
@@ -142,18 +117,9 @@ pub fn score(truth: &Truth, findings: &[Finding]) -> RingScore {
     let reported: Vec<(&str, BTreeSet<&str>)> = findings
         .iter()
         .filter(|f| f.code.to_string() == "GRF-001" && f.subject.kind == SubjectKind::Ring)
-        .map(|f| {
-            (
-                f.subject.id.as_str(),
-                f.members.iter().map(String::as_str).collect(),
-            )
-        })
+        .map(|f| (f.subject.id.as_str(), f.members.iter().map(String::as_str).collect()))
         .collect();
-    let ring_of: BTreeMap<&str, &str> = truth
-        .members
-        .iter()
-        .flat_map(|(r, ms)| ms.iter().map(move |m| (m.as_str(), r.as_str())))
-        .collect();
+    let ring_of: BTreeMap<&str, &str> = truth.members.iter().flat_map(|(r, ms)| ms.iter().map(move |m| (m.as_str(), r.as_str()))).collect();
     let mut correct = BTreeSet::new();
     let mut planted = Vec::new();
     for (r, members) in &truth.members {
@@ -163,11 +129,7 @@ pub fn score(truth: &Truth, findings: &[Finding]) -> RingScore {
             .iter()
             .enumerate()
             .map(|(i, (_, m))| {
-                (
-                    i,
-                    ev.iter().filter(|x| m.contains(x.as_str())).count(),
-                    m.iter().filter(|x| members.contains(**x)).count(),
-                )
+                (i, ev.iter().filter(|x| m.contains(x.as_str())).count(), m.iter().filter(|x| members.contains(**x)).count())
             })
             .max_by_key(|(i, hit, inside)| (*hit, *inside, std::cmp::Reverse(*i)));
         let (found, whole, best) = match best {
@@ -177,11 +139,7 @@ pub fn score(truth: &Truth, findings: &[Finding]) -> RingScore {
                 if found {
                     correct.insert(i);
                 }
-                (
-                    found,
-                    hit == ev.len(),
-                    Some((reported[i].0.to_owned(), size, hit)),
-                )
+                (found, hit == ev.len(), Some((reported[i].0.to_owned(), size, hit)))
             }
             _ => (false, ev.is_empty(), None),
         };
@@ -195,11 +153,12 @@ pub fn score(truth: &Truth, findings: &[Finding]) -> RingScore {
             whole,
         });
     }
-    // A reported ring is correct when it found a planted ring and most of it belongs there.
-    let reported_correct = correct
-        .iter()
+    // A reported ring is correct when most of it belongs to one planted ring (a part of a ring is
+    // a correct report, and a recall miss when it is less than half).
+    let _ = &correct;
+    let reported_correct = (0..reported.len())
         .filter(|i| {
-            let m = &reported[**i].1;
+            let m = &reported[*i].1;
             let mut by: BTreeMap<&str, usize> = BTreeMap::new();
             for x in m {
                 if let Some(r) = ring_of.get(x) {
@@ -217,10 +176,7 @@ pub fn score(truth: &Truth, findings: &[Finding]) -> RingScore {
                 outsiders.insert((*x).to_owned());
             }
             if let Some(k) = truth.traps.get(*x) {
-                traps.insert((
-                    (*x).to_owned(),
-                    k.iter().cloned().collect::<Vec<_>>().join(";"),
-                ));
+                traps.insert(((*x).to_owned(), k.iter().cloned().collect::<Vec<_>>().join(";")));
             }
         }
     }
@@ -237,12 +193,12 @@ pub fn score(truth: &Truth, findings: &[Finding]) -> RingScore {
 pub fn render(s: &RingScore) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let _ = writeln!(out, "planted ring  size  evidenced  links                            reported as (size, evidenced members held)  found  whole");
+    let _ = writeln!(
+        out,
+        "planted ring  size  evidenced  links                            reported as (size, evidenced members held)  found  whole"
+    );
     for p in &s.planted {
-        let best = p.best.as_ref().map_or_else(
-            || "—".to_owned(),
-            |(id, size, hit)| format!("{id} ({size}, {hit})"),
-        );
+        let best = p.best.as_ref().map_or_else(|| "—".to_owned(), |(id, size, hit)| format!("{id} ({size}, {hit})"));
         let _ = writeln!(
             out,
             "{:<13} {:>4}  {:>9}  {:<32} {:<44} {:<6} {}",
@@ -256,22 +212,10 @@ pub fn render(s: &RingScore) -> String {
         );
     }
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "rings reported: {} (correct {})",
-        s.reported, s.reported_correct
-    );
-    let _ = writeln!(
-        out,
-        "recall (planted rings that left evidence): {:.3}",
-        s.recall()
-    );
+    let _ = writeln!(out, "rings reported: {} (correct {})", s.reported, s.reported_correct);
+    let _ = writeln!(out, "recall (planted rings that left evidence): {:.3}", s.recall());
     let _ = writeln!(out, "precision (reported rings): {:.3}", s.precision());
-    let _ = writeln!(
-        out,
-        "firms in reported rings that belong to no planted ring: {}",
-        s.outsiders.len()
-    );
+    let _ = writeln!(out, "firms in reported rings that belong to no planted ring: {}", s.outsiders.len());
     let _ = writeln!(out, "traps reported: {}", s.traps_reported.len());
     for (firm, kind) in &s.traps_reported {
         let _ = writeln!(out, "  {firm} ({kind})");

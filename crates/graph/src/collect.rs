@@ -60,7 +60,7 @@ pub struct Values {
 }
 
 impl Values {
-    fn intern(&mut self, kind: LinkKind, value: String) -> u32 {
+    pub(crate) fn intern(&mut self, kind: LinkKind, value: String) -> u32 {
         if let Some(v) = self.map.get(&(kind, value.clone())) {
             return *v;
         }
@@ -123,40 +123,22 @@ pub(crate) struct Collected {
 
 /// An author that names no one: empty, a default account or vendor name, a number.
 pub(crate) fn generic_author(norm: &str, generic: &[String]) -> bool {
-    if norm.chars().count() <= 1
-        || norm
-            .chars()
-            .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
-    {
+    if norm.chars().count() <= 1 || norm.chars().all(|c| c.is_ascii_digit() || c.is_ascii_punctuation()) {
         return true;
     }
-    generic.iter().any(|g| {
-        g == norm
-            || (norm.is_ascii()
-                && g.is_ascii()
-                && norm.len() >= 4
-                && strsim::jaro_winkler(g, norm) >= 0.93)
-    })
+    generic.iter().any(|g| g == norm || (norm.is_ascii() && g.is_ascii() && norm.len() >= 4 && strsim::jaro_winkler(g, norm) >= 0.93))
 }
 
 /// An author as compared: width folded, lower-cased, without spaces.
 pub(crate) fn norm_author(s: &str) -> String {
-    fold_width(s)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
+    fold_width(s).chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
 }
 
 /// An address as compared: width folded, without spaces and punctuation, lower-cased.
 pub(crate) fn norm_address(s: &str) -> String {
     fold_width(s)
         .chars()
-        .filter(|c| {
-            !c.is_whitespace()
-                && !c.is_ascii_punctuation()
-                && !matches!(c, '，' | '。' | '、' | '（' | '）' | '—' | '·')
-        })
+        .filter(|c| !c.is_whitespace() && !c.is_ascii_punctuation() && !matches!(c, '，' | '。' | '、' | '（' | '）' | '—' | '·'))
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -210,10 +192,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
                 continue;
             };
             c.project_category[k].clone_from(&cat[i]);
-            c.project_day[k] = opened[i]
-                .or(deadline[i])
-                .or(published[i])
-                .map(|ms| ms.div_euclid(86_400_000));
+            c.project_day[k] = opened[i].or(deadline[i]).or(published[i]).map(|ms| ms.div_euclid(86_400_000));
         }
     }
 
@@ -242,14 +221,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
             let mut items = Vec::new();
             let mut push = |values: &mut Values, kind: LinkKind, v: String, role: Role| {
                 let value = values.intern(kind, v);
-                items.push(Item {
-                    kind,
-                    value,
-                    bidder: b,
-                    role,
-                    src: Src::Bids,
-                    row,
-                });
+                items.push(Item { kind, value, bidder: b, role, src: Src::Bids, row });
             };
             if let Some(v) = &machine[i] {
                 push(&mut c.values, LinkKind::MachineCode, v.clone(), Role::Plain);
@@ -259,26 +231,13 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
             }
             if let Some(list) = &lock[i] {
                 for v in list.split(';').filter(|s| !s.is_empty()) {
-                    push(
-                        &mut c.values,
-                        LinkKind::LockSerial,
-                        v.to_owned(),
-                        Role::Plain,
-                    );
+                    push(&mut c.values, LinkKind::LockSerial, v.to_owned(), Role::Plain);
                 }
             }
             if let Some(v) = &file[i] {
-                push(
-                    &mut c.values,
-                    LinkKind::FileCreateId,
-                    v.clone(),
-                    Role::Plain,
-                );
+                push(&mut c.values, LinkKind::FileCreateId, v.clone(), Role::Plain);
             }
-            if let Some(v) = ip[i]
-                .as_ref()
-                .filter(|v| public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == *v))
-            {
+            if let Some(v) = ip[i].as_ref().filter(|v| public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == *v)) {
                 push(&mut c.values, LinkKind::UploadIp, v.clone(), Role::Plain);
             }
             if let Some(v) = &author[i] {
@@ -288,27 +247,13 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
                 }
             }
             if let Some(v) = &rep[i] {
-                push(
-                    &mut c.values,
-                    LinkKind::AuthorizedRep,
-                    v.clone(),
-                    Role::Plain,
-                );
+                push(&mut c.values, LinkKind::AuthorizedRep, v.clone(), Role::Plain);
             }
             if let Some(v) = &bond[i] {
                 push(&mut c.values, LinkKind::BondAccount, v.clone(), Role::Plain);
-                push(
-                    &mut c.values,
-                    LinkKind::BondFromOther,
-                    v.clone(),
-                    Role::Payer,
-                );
+                push(&mut c.values, LinkKind::BondFromOther, v.clone(), Role::Payer);
             }
-            let is_winner = if has_winner_col {
-                winner[i] == Some(true)
-            } else {
-                rank[i] == Some(1)
-            };
+            let is_winner = if has_winner_col { winner[i] == Some(true) } else { rank[i] == Some(1) };
             c.bids.push(BidRec {
                 project: p,
                 bidder: b,
@@ -334,14 +279,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
             let row = rows[i];
             let mut add = |values: &mut Values, kind: LinkKind, v: String, role: Role| {
                 let value = values.intern(kind, v);
-                c.static_items[b as usize].push(Item {
-                    kind,
-                    value,
-                    bidder: b,
-                    role,
-                    src: Src::Bidders,
-                    row,
-                });
+                c.static_items[b as usize].push(Item { kind, value, bidder: b, role, src: Src::Bidders, row });
             };
             if let Some(v) = &rep[i] {
                 add(&mut c.values, LinkKind::LegalRep, v.clone(), Role::Plain);
@@ -350,36 +288,17 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
                 add(&mut c.values, LinkKind::Phone, v.clone(), Role::Plain);
             }
             if let Some(v) = &email[i] {
-                add(
-                    &mut c.values,
-                    LinkKind::Email,
-                    v.to_lowercase(),
-                    Role::Plain,
-                );
+                add(&mut c.values, LinkKind::Email, v.to_lowercase(), Role::Plain);
             }
-            if let Some(v) = address[i]
-                .as_deref()
-                .map(norm_address)
-                .filter(|a| a.chars().count() >= 6)
-            {
+            if let Some(v) = address[i].as_deref().map(norm_address).filter(|a| a.chars().count() >= 6) {
                 add(&mut c.values, LinkKind::Address, v, Role::Plain);
             }
             if let Some(v) = &account[i] {
-                add(
-                    &mut c.values,
-                    LinkKind::BondFromOther,
-                    v.clone(),
-                    Role::Owner,
-                );
+                add(&mut c.values, LinkKind::BondFromOther, v.clone(), Role::Owner);
             }
             // A bidder stands as its own controller, so that a firm it controls matches it.
             if let Some(id) = &ids[i] {
-                add(
-                    &mut c.values,
-                    LinkKind::Controller,
-                    format!("org:{id}"),
-                    Role::Owner,
-                );
+                add(&mut c.values, LinkKind::Controller, format!("org:{id}"), Role::Owner);
             }
         }
     }
@@ -407,25 +326,11 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
             let items = &mut c.static_items[b as usize];
             if controls {
                 let value = c.values.intern(LinkKind::Controller, format!("{tag}:{h}"));
-                items.push(Item {
-                    kind: LinkKind::Controller,
-                    value,
-                    bidder: b,
-                    role: Role::Payer,
-                    src: Src::Shareholders,
-                    row,
-                });
+                items.push(Item { kind: LinkKind::Controller, value, bidder: b, role: Role::Payer, src: Src::Shareholders, row });
             }
             if person {
                 let value = c.values.intern(LinkKind::SharedHolder, h.clone());
-                items.push(Item {
-                    kind: LinkKind::SharedHolder,
-                    value,
-                    bidder: b,
-                    role: Role::Plain,
-                    src: Src::Shareholders,
-                    row,
-                });
+                items.push(Item { kind: LinkKind::SharedHolder, value, bidder: b, role: Role::Plain, src: Src::Shareholders, row });
             }
         }
     }
@@ -462,11 +367,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
             };
             // Personnel and employment share the person values, so a person id is one number.
             let value = c.values.intern(LinkKind::Personnel, who.clone());
-            c.employment.entry(value).or_default().push(Paid {
-                employer: e,
-                month: m,
-                row: rows[i],
-            });
+            c.employment.entry(value).or_default().push(Paid { employer: e, month: m, row: rows[i] });
         }
     }
     c
@@ -478,20 +379,8 @@ mod tests {
 
     #[test]
     fn generic_authors_are_recognised_with_typos_but_names_are_not() {
-        let generic: Vec<String> = ["Administrator", "微软用户", "user"]
-            .iter()
-            .map(|g| norm_author(g))
-            .collect();
-        for a in [
-            "Administrator",
-            "ADMINISTRATOR",
-            "Adminstrator",
-            " administrator ",
-            "微软用户",
-            "USER",
-            "1",
-            "123",
-        ] {
+        let generic: Vec<String> = ["Administrator", "微软用户", "user"].iter().map(|g| norm_author(g)).collect();
+        for a in ["Administrator", "ADMINISTRATOR", "Adminstrator", " administrator ", "微软用户", "USER", "1", "123"] {
             assert!(generic_author(&norm_author(a), &generic), "{a}");
         }
         for a in ["张伟", "wang.lei", "Zhang Wei"] {
@@ -501,17 +390,7 @@ mod tests {
 
     #[test]
     fn only_public_addresses_identify_an_office() {
-        for ip in [
-            "10.1.2.3",
-            "192.168.1.10",
-            "172.16.0.9",
-            "127.0.0.1",
-            "0.0.0.0",
-            "100.64.1.1",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-        ] {
+        for ip in ["10.1.2.3", "192.168.1.10", "172.16.0.9", "127.0.0.1", "0.0.0.0", "100.64.1.1", "::1", "fe80::1", "fd00::1"] {
             assert!(!public_ip(ip), "{ip}");
         }
         for ip in ["112.17.40.1", "8.8.8.8", "2408:8000::1"] {
@@ -521,9 +400,6 @@ mod tests {
 
     #[test]
     fn addresses_compare_without_spaces_and_punctuation() {
-        assert_eq!(
-            norm_address("杭州市 人民路１２号, 501室"),
-            norm_address("杭州市人民路12号501室")
-        );
+        assert_eq!(norm_address("杭州市 人民路１２号, 501室"), norm_address("杭州市人民路12号501室"));
     }
 }

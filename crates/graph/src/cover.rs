@@ -25,9 +25,7 @@ pub struct Cover {
 }
 
 pub(crate) fn covers(bids: &[BidRec], n_projects: usize, cfg: &LinkConfig) -> Vec<Cover> {
-    let min_wins = (f64::from(cfg.cover_min_meetings) * cfg.cover_min_win_share)
-        .ceil()
-        .max(1.0) as u32;
+    let min_wins = (f64::from(cfg.cover_min_meetings) * cfg.cover_min_win_share).ceil().max(1.0) as u32;
     let mut by_project: Vec<Vec<&BidRec>> = vec![Vec::new(); n_projects];
     for b in bids.iter().filter(|b| !b.withdrawn) {
         if let Some(v) = by_project.get_mut(b.project as usize) {
@@ -54,11 +52,7 @@ pub(crate) fn covers(bids: &[BidRec], n_projects: usize, cfg: &LinkConfig) -> Ve
             }
         }
     }
-    let mut candidates: Vec<(u32, u32)> = won_against
-        .into_iter()
-        .filter(|(_, n)| *n >= min_wins)
-        .map(|(k, _)| k)
-        .collect();
+    let mut candidates: Vec<(u32, u32)> = won_against.into_iter().filter(|(_, n)| *n >= min_wins).map(|(k, _)| k).collect();
     candidates.sort_unstable();
     let empty = Vec::new();
     let mut out = Vec::new();
@@ -72,13 +66,7 @@ pub(crate) fn covers(bids: &[BidRec], n_projects: usize, cfg: &LinkConfig) -> Ve
         let wins = intersect(&meet, won.get(&w).unwrap_or(&empty)).len() as u32;
         let loser_wins = intersect(&meet, won.get(&l).unwrap_or(&empty)).len();
         if loser_wins == 0 && f64::from(wins) >= cfg.cover_min_win_share * meet.len() as f64 {
-            out.push(Cover {
-                winner: w,
-                loser: l,
-                meetings: meet.len() as u32,
-                wins,
-                projects: meet,
-            });
+            out.push(Cover { winner: w, loser: l, meetings: meet.len() as u32, wins, projects: meet });
         }
     }
     out
@@ -107,13 +95,7 @@ mod tests {
     use super::*;
 
     fn bid(project: u32, bidder: u32, winner: bool) -> BidRec {
-        BidRec {
-            project,
-            bidder,
-            consortium: None,
-            withdrawn: false,
-            winner,
-        }
+        BidRec { project, bidder, consortium: None, withdrawn: false, winner }
     }
 
     #[test]
@@ -128,10 +110,7 @@ mod tests {
         let c = covers(&bids, 6, &cfg);
         // 1 won 4 of 6 meetings with 2 (≥ 60 %) and 2 never won: a cover. 3 won 2 of 6: not.
         assert_eq!(c.len(), 1);
-        assert_eq!(
-            (c[0].winner, c[0].loser, c[0].meetings, c[0].wins),
-            (1, 2, 6, 4)
-        );
+        assert_eq!((c[0].winner, c[0].loser, c[0].meetings, c[0].wins), (1, 2, 6, 4));
     }
 
     #[test]

@@ -39,10 +39,14 @@ pub enum LinkKind {
     Address,
     /// A natural-person shareholder of both (`shareholders`, not controlling both).
     SharedHolder,
+    /// Both prices on one ladder in a project (PRC-001); corroboration only.
+    PriceLadder,
+    /// Both prices in one tight cluster under the ceiling (PRC-002); corroboration only.
+    PriceCluster,
 }
 
 impl LinkKind {
-    pub const ALL: [LinkKind; 17] = [
+    pub const ALL: [LinkKind; 19] = [
         LinkKind::LegalRep,
         LinkKind::Controller,
         LinkKind::MachineCode,
@@ -60,6 +64,8 @@ impl LinkKind {
         LinkKind::Email,
         LinkKind::Address,
         LinkKind::SharedHolder,
+        LinkKind::PriceLadder,
+        LinkKind::PriceCluster,
     ];
 
     pub fn index(self) -> usize {
@@ -86,6 +92,8 @@ impl LinkKind {
             LinkKind::Email => "email",
             LinkKind::Address => "address",
             LinkKind::SharedHolder => "shared_holder",
+            LinkKind::PriceLadder => "price_ladder",
+            LinkKind::PriceCluster => "price_cluster",
         }
     }
 
@@ -107,6 +115,7 @@ impl LinkKind {
             LinkKind::Phone => "bidders.phone",
             LinkKind::Email => "bidders.email",
             LinkKind::Address => "bidders.address",
+            LinkKind::PriceLadder | LinkKind::PriceCluster => "bids.price",
         }
     }
 
@@ -114,46 +123,26 @@ impl LinkKind {
     pub fn label(self, zh: bool) -> &'static str {
         let (z, e) = match self {
             LinkKind::LegalRep => ("法定代表人相同", "the same legal representative"),
-            LinkKind::Controller => (
-                "存在控股关系或同一控股股东",
-                "a control relation or the same controlling holder",
-            ),
-            LinkKind::MachineCode => (
-                "投标文件编制机器码相同",
-                "the same bid-authoring machine code",
-            ),
+            LinkKind::Controller => ("存在控股关系或同一控股股东", "a control relation or the same controlling holder"),
+            LinkKind::MachineCode => ("投标文件编制机器码相同", "the same bid-authoring machine code"),
             LinkKind::Mac => ("上传MAC地址相同", "the same upload MAC address"),
-            LinkKind::LockSerial => (
-                "计价软件加密锁号相同",
-                "the same pricing-software lock serial",
-            ),
+            LinkKind::LockSerial => ("计价软件加密锁号相同", "the same pricing-software lock serial"),
             LinkKind::FileCreateId => ("文件创建标识码相同", "the same file-creation id"),
             LinkKind::UploadIp => ("上传IP地址相同", "the same upload IP address"),
             LinkKind::DocAuthor => ("投标文件作者相同", "the same document author"),
-            LinkKind::Personnel => (
-                "投标文件载明的项目管理成员为同一人",
-                "the same person among both bids' staff",
-            ),
+            LinkKind::Personnel => ("投标文件载明的项目管理成员为同一人", "the same person among both bids' staff"),
             LinkKind::AuthorizedRep => ("授权委托人为同一人", "the same authorised representative"),
-            LinkKind::BondAccount => (
-                "投标保证金从同一账户转出",
-                "bid bonds paid from one account",
-            ),
-            LinkKind::BondFromOther => (
-                "投标保证金从另一投标人的基本账户转出",
-                "a bid bond paid from the other bidder's basic account",
-            ),
-            LinkKind::Employment => (
-                "投标人员在另一投标人处缴纳社保",
-                "a person named in one bid pays social insurance at the other bidder",
-            ),
+            LinkKind::BondAccount => ("投标保证金从同一账户转出", "bid bonds paid from one account"),
+            LinkKind::BondFromOther => ("投标保证金从另一投标人的基本账户转出", "a bid bond paid from the other bidder's basic account"),
+            LinkKind::Employment => {
+                ("投标人员在另一投标人处缴纳社保", "a person named in one bid pays social insurance at the other bidder")
+            }
             LinkKind::Phone => ("联系电话相同", "the same phone number"),
             LinkKind::Email => ("电子邮箱相同", "the same e-mail address"),
             LinkKind::Address => ("办公地址相同", "the same office address"),
-            LinkKind::SharedHolder => (
-                "有共同的自然人股东",
-                "a natural-person shareholder in common",
-            ),
+            LinkKind::SharedHolder => ("有共同的自然人股东", "a natural-person shareholder in common"),
+            LinkKind::PriceLadder => ("报价处于同一规律性阶梯", "prices on one regular ladder"),
+            LinkKind::PriceCluster => ("报价同处紧贴限价的密集区", "prices in one tight cluster under the ceiling"),
         };
         if zh {
             z
@@ -206,11 +195,7 @@ impl LinkKind {
     pub fn unique_id(self) -> bool {
         matches!(
             self,
-            LinkKind::MachineCode
-                | LinkKind::LockSerial
-                | LinkKind::FileCreateId
-                | LinkKind::BondAccount
-                | LinkKind::BondFromOther
+            LinkKind::MachineCode | LinkKind::LockSerial | LinkKind::FileCreateId | LinkKind::BondAccount | LinkKind::BondFromOther
         )
     }
 
@@ -219,6 +204,16 @@ impl LinkKind {
     /// while a legal representative or an author setting is one fact however often it shows.
     pub fn observed_per_project(self) -> bool {
         matches!(self, LinkKind::UploadIp)
+    }
+
+    /// Network identities of the uploading machine.
+    pub fn network(self) -> bool {
+        matches!(self, LinkKind::UploadIp | LinkKind::Mac)
+    }
+
+    /// Price patterns: evidence only together with a link of another kind in the same project.
+    pub fn price_pattern(self) -> bool {
+        matches!(self, LinkKind::PriceLadder | LinkKind::PriceCluster)
     }
 
     /// Contact details: together they weigh at most the contact cap.

@@ -81,6 +81,7 @@ impl Default for LinkConfig {
                 LinkKind::Employment => 0.7,
                 LinkKind::Phone | LinkKind::Email | LinkKind::Address => 0.3,
                 LinkKind::SharedHolder => 0.5,
+                LinkKind::PriceLadder | LinkKind::PriceCluster => 0.35,
                 _ => 1.0,
             };
         }
@@ -93,19 +94,10 @@ impl Default for LinkConfig {
             edge_min: 0.6,
             contact_cap: 0.6,
             presumed_categories: vec!["engineering".into(), "procurement".into()],
-            generic_authors: [
-                "Administrator",
-                "admin",
-                "user",
-                "微软用户",
-                "微软中国",
-                "Microsoft",
-                "Windows 用户",
-                "Windows User",
-            ]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect(),
+            generic_authors: ["Administrator", "admin", "user", "微软用户", "微软中国", "Microsoft", "Windows 用户", "Windows User"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
             ignore_ips: Vec::new(),
             control_pct: 50.0,
             employment_lookback_months: 3,
@@ -121,6 +113,19 @@ impl LinkConfig {
     pub fn weight(&self, kind: LinkKind) -> f64 {
         self.weights[kind.index()]
     }
+}
+
+/// Bids of one project that form a price pattern, found by the caller (the rules crate screens
+/// prices). Two bidders in one pattern get a hit of `kind`, which counts for their edge only when
+/// they share something else in the same project: a ladder alone can be chance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub project: u32,
+    pub kind: LinkKind,
+    /// A short description (the step of a ladder, the spread of a cluster).
+    pub label: String,
+    /// Organisation key and `bids` row of each bid in the pattern.
+    pub bids: Vec<(u32, u64)>,
 }
 
 /// Everything linking found.
@@ -144,35 +149,20 @@ impl Linkage {
     /// The hits of one edge's strongest link, for a path step.
     pub fn edge_between(&self, a: u32, b: u32) -> Option<&Edge> {
         let key = (a.min(b), a.max(b));
-        self.edges
-            .binary_search_by(|e| (e.a, e.b).cmp(&key))
-            .ok()
-            .map(|i| &self.edges[i])
+        self.edges.binary_search_by(|e| (e.a, e.b).cmp(&key)).ok().map(|i| &self.edges[i])
     }
 }
 
 /// Links the bidders of a data set.
-pub fn link(ds: &Dataset, cfg: &LinkConfig) -> Linkage {
-    let c = collect::collect(ds, cfg);
+pub fn link(ds: &Dataset, cfg: &LinkConfig, groups: &[Group]) -> Linkage {
+    let mut c = collect::collect(ds, cfg);
     let users = pairs::users_per_value(&c);
-    let population = c
-        .bids
-        .iter()
-        .map(|b| b.bidder)
-        .collect::<std::collections::HashSet<_>>()
-        .len();
-    let (hits, skipped) = pairs::pair_hits(&c, &users, cfg);
+    let population = c.bids.iter().map(|b| b.bidder).collect::<std::collections::HashSet<_>>().len();
+    let (mut hits, skipped) = pairs::pair_hits(&c, &users, cfg);
+    pairs::group_hits(&mut c.values, groups, cfg, &mut hits);
     let covers = cover::covers(&c.bids, ds.projects.len(), cfg);
     let edges = rings::edges(&hits, &covers, cfg);
     let order = |k: u32| ds.orgs.resolve(k).unwrap_or_default().to_owned();
     let rings = rings::rings(&edges, &c.bids, &order, cfg, ds.orgs.len());
-    Linkage {
-        values: c.values,
-        hits,
-        skipped,
-        covers,
-        edges,
-        rings,
-        population,
-    }
+    Linkage { values: c.values, hits, skipped, covers, edges, rings, population }
 }

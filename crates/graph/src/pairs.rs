@@ -49,16 +49,8 @@ pub struct Skipped {
 /// large share of the market (a carrier's NAT address) keeps almost nothing. For identifiers of
 /// one machine, licence or file h is `unique_id_half_factor` times larger.
 pub fn discount(kind: LinkKind, users: u32, population: usize, cfg: &LinkConfig) -> f64 {
-    let factor = if kind.unique_id() {
-        cfg.unique_id_half_factor.max(1.0)
-    } else {
-        1.0
-    };
-    let h = factor
-        * cfg
-            .common_half_min
-            .max(cfg.common_half_share * population as f64)
-            .max(1.0);
+    let factor = if kind.unique_id() { cfg.unique_id_half_factor.max(1.0) } else { 1.0 };
+    let h = factor * cfg.common_half_min.max(cfg.common_half_share * population as f64).max(1.0);
     let excess = (f64::from(users) - 2.0).max(0.0) / h;
     1.0 / (1.0 + excess * excess)
 }
@@ -66,12 +58,7 @@ pub fn discount(kind: LinkKind, users: u32, population: usize, cfg: &LinkConfig)
 /// How many distinct bidders show each value, by value id.
 pub(crate) fn users_per_value(c: &Collected) -> Vec<u32> {
     let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for items in c
-        .bid_items
-        .iter()
-        .chain(c.static_items.iter())
-        .chain(c.personnel.values())
-    {
+    for items in c.bid_items.iter().chain(c.static_items.iter()).chain(c.personnel.values()) {
         pairs.extend(items.iter().map(|i| (i.value, i.bidder)));
     }
     pairs.par_sort_unstable();
@@ -84,11 +71,7 @@ pub(crate) fn users_per_value(c: &Collected) -> Vec<u32> {
 }
 
 /// All hits of every project, in project order; and what was skipped as too common.
-pub(crate) fn pair_hits(
-    c: &Collected,
-    users: &[u32],
-    cfg: &LinkConfig,
-) -> (Vec<Hit>, Vec<Skipped>) {
+pub(crate) fn pair_hits(c: &Collected, users: &[u32], cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
     // Bids by project.
     let n_projects = c.project_day.len();
     let mut by_project: Vec<Vec<usize>> = vec![Vec::new(); n_projects];
@@ -97,26 +80,16 @@ pub(crate) fn pair_hits(
             v.push(i);
         }
     }
-    let population = c
-        .bids
-        .iter()
-        .map(|b| b.bidder)
-        .collect::<HashSet<_>>()
-        .len();
-    let per_project: Vec<(Vec<Hit>, Vec<Skipped>)> = by_project
-        .par_iter()
-        .enumerate()
-        .map(|(p, bids)| project_hits(c, p as u32, bids, users, population, cfg))
-        .collect();
+    let population = c.bids.iter().map(|b| b.bidder).collect::<HashSet<_>>().len();
+    let per_project: Vec<(Vec<Hit>, Vec<Skipped>)> =
+        by_project.par_iter().enumerate().map(|(p, bids)| project_hits(c, p as u32, bids, users, population, cfg)).collect();
     let mut hits = Vec::new();
     let mut skipped = vec![Skipped::default(); LinkKind::ALL.len()];
     for (h, s) in per_project {
         hits.extend(h);
         for (acc, s) in skipped.iter_mut().zip(s) {
             acc.pairs += s.pairs;
-            if s.top_users > acc.top_users
-                || (s.top_users == acc.top_users && s.top_value < acc.top_value)
-            {
+            if s.top_users > acc.top_users || (s.top_users == acc.top_users && s.top_value < acc.top_value) {
                 acc.top_value = s.top_value;
                 acc.top_users = s.top_users;
                 acc.top_weight = s.top_weight;
@@ -126,14 +99,7 @@ pub(crate) fn pair_hits(
     (hits, skipped)
 }
 
-fn project_hits(
-    c: &Collected,
-    p: u32,
-    bids: &[usize],
-    users: &[u32],
-    population: usize,
-    cfg: &LinkConfig,
-) -> (Vec<Hit>, Vec<Skipped>) {
+fn project_hits(c: &Collected, p: u32, bids: &[usize], users: &[u32], population: usize, cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
     let mut skipped = vec![Skipped::default(); LinkKind::ALL.len()];
     let mut hits = Vec::new();
     if bids.len() < 2 {
@@ -155,9 +121,7 @@ fn project_hits(
         return (hits, skipped);
     }
     let mates = |a: u32, b: u32| matches!((consortium.get(&a), consortium.get(&b)), (Some(x), Some(y)) if x == y);
-    let presumed_category = c.project_category[p as usize]
-        .as_deref()
-        .is_some_and(|cat| cfg.presumed_categories.iter().any(|x| x == cat));
+    let presumed_category = c.project_category[p as usize].as_deref().is_some_and(|cat| cfg.presumed_categories.iter().any(|x| x == cat));
 
     let mut items: Vec<Item> = Vec::new();
     for &i in bids {
@@ -183,10 +147,7 @@ fn project_hits(
         // The first row of each (bidder, role): items are sorted by bidder, role, source, row.
         let mut firsts: Vec<&Item> = Vec::new();
         for it in run {
-            if firsts
-                .last()
-                .is_none_or(|l| l.bidder != it.bidder || l.role != it.role)
-            {
+            if firsts.last().is_none_or(|l| l.bidder != it.bidder || l.role != it.role) {
                 firsts.push(it);
             }
         }
@@ -194,18 +155,21 @@ fn project_hits(
             continue;
         }
         let u = users.get(value as usize).copied().unwrap_or(0);
-        let d = if kind.discounted() {
-            discount(kind, u, population, cfg)
-        } else {
-            1.0
+        let d = if kind.discounted() { discount(kind, u, population, cfg) } else { 1.0 };
+        // The same uncommon network identity (IP, MAC) in three or more bids of one project: each
+        // further bid makes chance less likely, so a pair's weight compounds with the others who
+        // share it. Names do not compound (Chinese names repeat: three 王芳 are no ring), nor do
+        // common values (discounted below half: a NAT shared by twelve means nothing more).
+        let n_firms = {
+            let mut b: Vec<u32> = firsts.iter().map(|i| i.bidder).collect();
+            b.dedup();
+            b.len()
         };
-        let weight = cfg.weight(kind) * d;
+        let base = cfg.weight(kind) * d;
+        let weight = if n_firms >= 3 && d >= 0.5 && kind.network() { 1.0 - (1.0 - base).powi(n_firms as i32 - 1) } else { base };
         for (x, ia) in firsts.iter().enumerate() {
             for ib in &firsts[x + 1..] {
-                if ia.bidder == ib.bidder
-                    || mates(ia.bidder, ib.bidder)
-                    || !roles_match(kind, ia.role, ib.role)
-                {
+                if ia.bidder == ib.bidder || mates(ia.bidder, ib.bidder) || !roles_match(kind, ia.role, ib.role) {
                     continue;
                 }
                 if weight < cfg.min_pair_weight {
@@ -218,11 +182,7 @@ fn project_hits(
                     }
                     continue;
                 }
-                let (lo, hi) = if ia.bidder < ib.bidder {
-                    (ia, ib)
-                } else {
-                    (ib, ia)
-                };
+                let (lo, hi) = if ia.bidder < ib.bidder { (ia, ib) } else { (ib, ia) };
                 hits.push(Hit {
                     project: p,
                     a: lo.bidder,
@@ -243,20 +203,10 @@ fn project_hits(
     let controlled: HashSet<(u32, u32, &str)> = hits
         .iter()
         .filter(|h| h.kind == LinkKind::Controller)
-        .map(|h| {
-            (
-                h.a,
-                h.b,
-                c.values.get(h.value).strip_prefix("person:").unwrap_or(""),
-            )
-        })
+        .map(|h| (h.a, h.b, c.values.get(h.value).strip_prefix("person:").unwrap_or("")))
         .collect();
-    hits.retain(|h| {
-        h.kind != LinkKind::SharedHolder || !controlled.contains(&(h.a, h.b, c.values.get(h.value)))
-    });
-    hits.sort_by(|x, y| {
-        (x.a, x.b, x.kind, x.value, x.rows).cmp(&(y.a, y.b, y.kind, y.value, y.rows))
-    });
+    hits.retain(|h| h.kind != LinkKind::SharedHolder || !controlled.contains(&(h.a, h.b, c.values.get(h.value))));
+    hits.sort_by(|x, y| (x.a, x.b, x.kind, x.value, x.rows).cmp(&(y.a, y.b, y.kind, y.value, y.rows)));
     hits.dedup_by(|x, y| (x.a, x.b, x.kind, x.value) == (y.a, y.b, y.kind, y.value));
     (hits, skipped)
 }
@@ -272,14 +222,7 @@ fn roles_match(kind: LinkKind, a: Role, b: Role) -> bool {
 }
 
 /// COL-009: a person named in A's bid paid social insurance by B in the months before the bid.
-fn employment_hits(
-    c: &Collected,
-    p: u32,
-    bidders: &[u32],
-    mates: &dyn Fn(u32, u32) -> bool,
-    cfg: &LinkConfig,
-    hits: &mut Vec<Hit>,
-) {
+fn employment_hits(c: &Collected, p: u32, bidders: &[u32], mates: &dyn Fn(u32, u32) -> bool, cfg: &LinkConfig, hits: &mut Vec<Hit>) {
     let day = c.project_day[p as usize];
     let presumed = false;
     for &a in bidders {
@@ -293,17 +236,12 @@ fn employment_hits(
             // The latest month in the window, per employer.
             let mut best: HashMap<u32, (i64, u64)> = HashMap::new();
             for m in paid {
-                if m.employer == a
-                    || bidders.binary_search(&m.employer).is_err()
-                    || mates(a, m.employer)
-                {
+                if m.employer == a || bidders.binary_search(&m.employer).is_err() || mates(a, m.employer) {
                     continue;
                 }
                 if let Some(d) = day {
                     // The bid's month and the `lookback` months before it (a month is taken as 31 days).
-                    if m.month > d
-                        || m.month < d - 31 * (i64::from(cfg.employment_lookback_months) + 1)
-                    {
+                    if m.month > d || m.month < d - 31 * (i64::from(cfg.employment_lookback_months) + 1) {
                         continue;
                     }
                 }
@@ -361,4 +299,43 @@ mod tests {
             last = d;
         }
     }
+}
+
+/// Pair hits from price patterns, kept only for pairs that already share something else in the
+/// same project; the hits stay sorted by project, pair and kind.
+pub(crate) fn group_hits(values: &mut crate::collect::Values, groups: &[crate::Group], cfg: &LinkConfig, hits: &mut Vec<Hit>) {
+    let linked: HashSet<(u32, u32, u32)> = hits.iter().map(|h| (h.project, h.a, h.b)).collect();
+    let mut extra = Vec::new();
+    for g in groups {
+        let value = values.intern(g.kind, g.label.clone());
+        for (i, (a, ra)) in g.bids.iter().enumerate() {
+            for (b, rb) in &g.bids[i + 1..] {
+                if a == b {
+                    continue;
+                }
+                let (lo, hi) = if a < b { ((*a, *ra), (*b, *rb)) } else { ((*b, *rb), (*a, *ra)) };
+                if !linked.contains(&(g.project, lo.0, hi.0)) {
+                    continue;
+                }
+                extra.push(Hit {
+                    project: g.project,
+                    a: lo.0,
+                    b: hi.0,
+                    kind: g.kind,
+                    value,
+                    users: 0,
+                    weight: cfg.weight(g.kind),
+                    discount: 1.0,
+                    presumed: false,
+                    rows: [(Src::Bids, lo.1), (Src::Bids, hi.1)],
+                });
+            }
+        }
+    }
+    if extra.is_empty() {
+        return;
+    }
+    hits.extend(extra);
+    hits.sort_by(|x, y| (x.project, x.a, x.b, x.kind, x.value, x.rows).cmp(&(y.project, y.a, y.b, y.kind, y.value, y.rows)));
+    hits.dedup_by(|x, y| (x.project, x.a, x.b, x.kind, x.value) == (y.project, y.a, y.b, y.kind, y.value));
 }

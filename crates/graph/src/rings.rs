@@ -66,20 +66,14 @@ pub(crate) fn edges(hits: &[Hit], covers: &[Cover], cfg: &LinkConfig) -> Vec<Edg
             let mut best: BTreeMap<(LinkKind, u32), (f64, BTreeSet<u32>)> = BTreeMap::new();
             for &i in &idx {
                 let h = &hits[i];
-                let e = best
-                    .entry((h.kind, h.value))
-                    .or_insert((0.0, BTreeSet::new()));
+                let e = best.entry((h.kind, h.value)).or_insert((0.0, BTreeSet::new()));
                 e.0 = e.0.max(h.weight);
                 e.1.insert(h.project);
             }
             let mut keep = 1.0;
             let mut contact_keep = 1.0;
             for ((kind, _), (w, projects)) in &best {
-                let w = if kind.observed_per_project() {
-                    1.0 - (1.0 - w).powi(projects.len() as i32)
-                } else {
-                    *w
-                };
+                let w = if kind.observed_per_project() { 1.0 - (1.0 - w).powi(projects.len() as i32) } else { *w };
                 if kind.contact() {
                     contact_keep *= 1.0 - w;
                 } else {
@@ -93,34 +87,16 @@ pub(crate) fn edges(hits: &[Hit], covers: &[Cover], cfg: &LinkConfig) -> Vec<Edg
             }
             idx.sort_by(|x, y| {
                 let (hx, hy) = (&hits[*x], &hits[*y]);
-                hy.presumed
-                    .cmp(&hx.presumed)
-                    .then(hy.weight.total_cmp(&hx.weight))
-                    .then(x.cmp(y))
+                hy.presumed.cmp(&hx.presumed).then(hy.weight.total_cmp(&hx.weight)).then(x.cmp(y))
             });
             let presumed = idx.iter().any(|i| hits[*i].presumed);
-            Edge {
-                a,
-                b,
-                weight: 1.0 - keep,
-                hits: idx,
-                cover,
-                presumed,
-            }
+            Edge { a, b, weight: 1.0 - keep, hits: idx, cover, presumed }
         })
         .collect()
 }
 
-pub(crate) fn rings(
-    edges: &[Edge],
-    bids: &[BidRec],
-    order: &dyn Fn(u32) -> String,
-    cfg: &LinkConfig,
-    n_orgs: usize,
-) -> Vec<Ring> {
-    let strong: Vec<usize> = (0..edges.len())
-        .filter(|i| edges[*i].weight >= cfg.edge_min)
-        .collect();
+pub(crate) fn rings(edges: &[Edge], bids: &[BidRec], order: &dyn Fn(u32) -> String, cfg: &LinkConfig, n_orgs: usize) -> Vec<Ring> {
+    let strong: Vec<usize> = (0..edges.len()).filter(|i| edges[*i].weight >= cfg.edge_min).collect();
     let mut uf = UnionFind::<u32>::new(n_orgs);
     for &i in &strong {
         uf.union(edges[i].a, edges[i].b);
@@ -145,23 +121,10 @@ pub(crate) fn rings(
         let score = tree.iter().map(|i| edges[*i].weight).sum::<f64>() / tree.len().max(1) as f64;
         let presumed = tree.iter().any(|i| edges[*i].presumed);
         let paths = paths(edges, &ring_edges, &members, cfg.max_path_members);
-        out.push(Ring {
-            members,
-            edges: ring_edges,
-            tree,
-            projects: Vec::new(),
-            paths,
-            score,
-            presumed,
-        });
+        out.push(Ring { members, edges: ring_edges, tree, projects: Vec::new(), paths, score, presumed });
     }
     // Largest first, then by the first member's id.
-    out.sort_by(|x, y| {
-        y.members
-            .len()
-            .cmp(&x.members.len())
-            .then_with(|| order(x.members[0]).cmp(&order(y.members[0])))
-    });
+    out.sort_by(|x, y| y.members.len().cmp(&x.members.len()).then_with(|| order(x.members[0]).cmp(&order(y.members[0]))));
     for (r, ring) in out.iter().enumerate() {
         for m in &ring.members {
             ring_of.insert(*m, r);
@@ -186,19 +149,12 @@ pub(crate) fn rings(
 }
 
 /// Kruskal on the ring's edges, strongest first (ties by the members' ids).
-fn spanning_tree(
-    edges: &[Edge],
-    ring_edges: &[usize],
-    members: &[u32],
-    order: &dyn Fn(u32) -> String,
-) -> Vec<usize> {
+fn spanning_tree(edges: &[Edge], ring_edges: &[usize], members: &[u32], order: &dyn Fn(u32) -> String) -> Vec<usize> {
     let pos: HashMap<u32, usize> = members.iter().enumerate().map(|(i, m)| (*m, i)).collect();
     let mut sorted = ring_edges.to_vec();
     sorted.sort_by(|x, y| {
         let (ex, ey) = (&edges[*x], &edges[*y]);
-        ey.weight
-            .total_cmp(&ex.weight)
-            .then_with(|| (order(ex.a), order(ex.b)).cmp(&(order(ey.a), order(ey.b))))
+        ey.weight.total_cmp(&ex.weight).then_with(|| (order(ex.a), order(ex.b)).cmp(&(order(ey.a), order(ey.b))))
     });
     let mut uf = UnionFind::<usize>::new(members.len());
     let mut tree = Vec::new();
@@ -213,12 +169,7 @@ fn spanning_tree(
 
 /// Between every two members (or, for a ring larger than `max_members`, from its best-connected
 /// member to every other), the chain with the fewest links, and among those the strongest.
-fn paths(
-    edges: &[Edge],
-    ring_edges: &[usize],
-    members: &[u32],
-    max_members: usize,
-) -> Vec<Vec<u32>> {
+fn paths(edges: &[Edge], ring_edges: &[usize], members: &[u32], max_members: usize) -> Vec<Vec<u32>> {
     let mut g: UnGraph<u32, f64> = UnGraph::default();
     let nodes: Vec<NodeIndex> = members.iter().map(|m| g.add_node(*m)).collect();
     let pos: HashMap<u32, usize> = members.iter().enumerate().map(|(i, m)| (*m, i)).collect();
@@ -238,9 +189,7 @@ fn paths(
             }
         }
     } else {
-        let hub = (0..members.len())
-            .max_by_key(|i| (degree[*i], std::cmp::Reverse(*i)))
-            .unwrap_or(0);
+        let hub = (0..members.len()).max_by_key(|i| (degree[*i], std::cmp::Reverse(*i))).unwrap_or(0);
         pairs.extend((0..members.len()).filter(|j| *j != hub).map(|j| (hub, j)));
     }
     pairs

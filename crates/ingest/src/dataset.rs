@@ -89,8 +89,7 @@ impl Dataset {
 
     /// Whether a table is present and has the given columns (for "not evaluated" decisions).
     pub fn has_columns(&self, name: TableName, columns: &[&str]) -> bool {
-        self.frame(name)
-            .is_some_and(|df| columns.iter().all(|c| df.column(c).is_ok()))
+        self.frame(name).is_some_and(|df| columns.iter().all(|c| df.column(c).is_ok()))
     }
 
     pub fn rows_read(&self) -> usize {
@@ -127,36 +126,21 @@ pub fn key_column_name(id_column: &str) -> String {
 
 /// Loads and validates every table of the contract found in `folder`.
 pub fn load(folder: &Path) -> Result<Dataset> {
-    let meta = fs::metadata(folder).map_err(|source| IngestError::Io {
-        path: folder.to_owned(),
-        source,
-    })?;
+    let meta = fs::metadata(folder).map_err(|source| IngestError::Io { path: folder.to_owned(), source })?;
     if !meta.is_dir() {
-        return Err(IngestError::NotAFolder {
-            path: folder.to_owned(),
-        });
+        return Err(IngestError::NotAFolder { path: folder.to_owned() });
     }
     let mut entries: Vec<PathBuf> = fs::read_dir(folder)
-        .map_err(|source| IngestError::Io {
-            path: folder.to_owned(),
-            source,
-        })?
+        .map_err(|source| IngestError::Io { path: folder.to_owned(), source })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
 
-    let mut ds = Dataset {
-        folder: folder.to_owned(),
-        ..Dataset::default()
-    };
+    let mut ds = Dataset { folder: folder.to_owned(), ..Dataset::default() };
     let mut raws: BTreeMap<TableName, RawTable> = BTreeMap::new();
     let add = |raw: RawTable, raws: &mut BTreeMap<TableName, RawTable>| -> Result<()> {
         if let Some(prev) = raws.get(&raw.table) {
-            return Err(IngestError::DuplicateTable {
-                table: raw.table.as_str(),
-                first: prev.source.clone(),
-                second: raw.source,
-            });
+            return Err(IngestError::DuplicateTable { table: raw.table.as_str(), first: prev.source.clone(), second: raw.source });
         }
         raws.insert(raw.table, raw);
         Ok(())
@@ -167,23 +151,13 @@ pub fn load(folder: &Path) -> Result<Dataset> {
             ds.ignored.push(format!("{name}/"));
             continue;
         }
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_lowercase())
-            .unwrap_or_default();
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().trim().to_lowercase())
-            .unwrap_or_default();
+        let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let stem = path.file_stem().map(|s| s.to_string_lossy().trim().to_lowercase()).unwrap_or_default();
         match (ext.as_str(), TableName::from_name(&stem)) {
             ("csv", Some(t)) => {
                 let started = std::time::Instant::now();
                 add(read_csv(t, &path)?, &mut raws)?;
-                tracing::debug!(
-                    file = name.as_str(),
-                    ms = started.elapsed().as_millis() as u64,
-                    "read"
-                );
+                tracing::debug!(file = name.as_str(), ms = started.elapsed().as_millis() as u64, "read");
             }
             ("parquet", Some(t)) => add(read_parquet(t, &path)?, &mut raws)?,
             ("xlsx" | "xlsm" | "xls" | "ods", _) => {
@@ -191,18 +165,14 @@ pub fn load(folder: &Path) -> Result<Dataset> {
                 for raw in tables {
                     add(raw, &mut raws)?;
                 }
-                ds.ignored
-                    .extend(other.into_iter().map(|s| format!("{name}#{s}")));
+                ds.ignored.extend(other.into_iter().map(|s| format!("{name}#{s}")));
             }
             _ => ds.ignored.push(name),
         }
     }
     for t in TableName::ALL.iter().filter(|t| t.spec().required) {
         if !raws.contains_key(t) {
-            return Err(IngestError::MissingTable {
-                folder: folder.to_owned(),
-                table: t.as_str(),
-            });
+            return Err(IngestError::MissingTable { folder: folder.to_owned(), table: t.as_str() });
         }
     }
 
@@ -212,27 +182,14 @@ pub fn load(folder: &Path) -> Result<Dataset> {
         let Some(raw) = raws.remove(&t) else { continue };
         let started = std::time::Instant::now();
         let vt = validate(&raw, &known, &mut issues)?;
-        tracing::debug!(
-            table = t.as_str(),
-            rows = vt.rows_read,
-            ms = started.elapsed().as_millis() as u64,
-            "validated"
-        );
+        tracing::debug!(table = t.as_str(), rows = vt.rows_read, ms = started.elapsed().as_millis() as u64, "validated");
         if let Some(key) = key_column(t) {
             if let Some(values) = vt.str_column(key) {
-                let set = values
-                    .iter()
-                    .zip(&vt.keep)
-                    .filter(|(_, k)| **k)
-                    .filter_map(|(v, _)| v.clone())
-                    .collect();
+                let set = values.iter().zip(&vt.keep).filter(|(_, k)| **k).filter_map(|(v, _)| v.clone()).collect();
                 known.insert(t, set);
             }
         }
-        let table = finish(&mut ds, vt).map_err(|e| IngestError::Unreadable {
-            path: folder.join(t.as_str()),
-            reason: e.to_string(),
-        })?;
+        let table = finish(&mut ds, vt).map_err(|e| IngestError::Unreadable { path: folder.join(t.as_str()), reason: e.to_string() })?;
         ds.tables.insert(t, table);
     }
     ds.report.issues = issues;
@@ -258,9 +215,7 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
             }
             keys.push(v.as_deref().map(|id| {
                 let sp = match (space, kinds) {
-                    (KeySpace::ByKind(_), Some(k)) => k[i]
-                        .as_deref()
-                        .map_or_else(|| guess_space(id), space_of_kind),
+                    (KeySpace::ByKind(_), Some(k)) => k[i].as_deref().map_or_else(|| guess_space(id), space_of_kind),
                     (KeySpace::ByKind(_), None) => guess_space(id),
                     (s, _) => *s,
                 };
@@ -279,15 +234,7 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
     for c in key_cols {
         df.with_column(c)?;
     }
-    Ok(Table {
-        name,
-        source,
-        format,
-        encoding,
-        rows_read,
-        rows_kept,
-        df,
-    })
+    Ok(Table { name, source, format, encoding, rows_read, rows_kept, df })
 }
 
 /// A holder without a kind: an id shaped like a 统一社会信用代码 is an organisation, else a person.

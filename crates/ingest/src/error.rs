@@ -19,30 +19,13 @@ pub enum IngestError {
     #[error("{path}: not UTF-8 and not GB18030 (invalid byte sequence at byte {offset}); save the file as UTF-8 or GB18030 CSV")]
     Encoding { path: PathBuf, offset: usize },
     #[error("{source_name}: missing required column `{column}` (中文表头: {aliases}) of table `{table}`")]
-    MissingColumn {
-        source_name: String,
-        table: &'static str,
-        column: &'static str,
-        aliases: String,
-    },
+    MissingColumn { source_name: String, table: &'static str, column: &'static str, aliases: String },
     #[error("{source_name}: columns {first:?} and {second:?} both mean `{column}`; keep one")]
-    DuplicateColumn {
-        source_name: String,
-        column: &'static str,
-        first: String,
-        second: String,
-    },
+    DuplicateColumn { source_name: String, column: &'static str, first: String, second: String },
     #[error("table `{table}` is given twice: {first} and {second}; keep one")]
-    DuplicateTable {
-        table: &'static str,
-        first: String,
-        second: String,
-    },
+    DuplicateTable { table: &'static str, first: String, second: String },
     #[error("{folder}: required table `{table}` is missing (expected {table}.csv, {table}.parquet or a sheet `{table}` in an .xlsx)")]
-    MissingTable {
-        folder: PathBuf,
-        table: &'static str,
-    },
+    MissingTable { folder: PathBuf, table: &'static str },
 }
 
 pub type Result<T, E = IngestError> = std::result::Result<T, E>;

@@ -11,29 +11,15 @@ pub fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
 }
 
 pub fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
-    match df
-        .column(name)
-        .ok()
-        .and_then(|c| c.cast(&DataType::Float64).ok())
-    {
-        Some(c) => c
-            .f64()
-            .map(|ca| ca.iter().collect())
-            .unwrap_or_else(|_| vec![None; df.height()]),
+    match df.column(name).ok().and_then(|c| c.cast(&DataType::Float64).ok()) {
+        Some(c) => c.f64().map(|ca| ca.iter().collect()).unwrap_or_else(|_| vec![None; df.height()]),
         None => vec![None; df.height()],
     }
 }
 
 pub fn i64s(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
-    match df
-        .column(name)
-        .ok()
-        .and_then(|c| c.cast(&DataType::Int64).ok())
-    {
-        Some(c) => c
-            .i64()
-            .map(|ca| ca.iter().collect())
-            .unwrap_or_else(|_| vec![None; df.height()]),
+    match df.column(name).ok().and_then(|c| c.cast(&DataType::Int64).ok()) {
+        Some(c) => c.i64().map(|ca| ca.iter().collect()).unwrap_or_else(|_| vec![None; df.height()]),
         None => vec![None; df.height()],
     }
 }
@@ -53,22 +39,15 @@ pub fn keys(df: &DataFrame, name: &str) -> Vec<Option<u32>> {
 }
 
 pub fn rows(df: &DataFrame) -> Vec<u64> {
-    keys(df, "_row")
-        .into_iter()
-        .map(|r| u64::from(r.unwrap_or(0)))
-        .collect()
+    keys(df, "_row").into_iter().map(|r| u64::from(r.unwrap_or(0))).collect()
 }
 
 /// A local time stored as milliseconds, as the contract writes it.
 pub fn fmt_millis(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string())
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_default()
 }
 
 /// Days since 1970-01-01 (a `Date` column read with [`i64s`]) as `YYYY-MM-DD`.
 pub fn fmt_days(days: i64) -> String {
-    chrono::DateTime::from_timestamp(days * 86_400, 0)
-        .map(|t| t.date_naive().to_string())
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp(days * 86_400, 0).map(|t| t.date_naive().to_string()).unwrap_or_default()
 }

@@ -65,24 +65,14 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, TextEncoding)> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return match std::str::from_utf8(rest) {
             Ok(s) => Ok((s.to_owned(), TextEncoding::Utf8Bom)),
-            Err(e) => Err(IngestError::Encoding {
-                path: path.to_owned(),
-                offset: e.valid_up_to() + 3,
-            }),
+            Err(e) => Err(IngestError::Encoding { path: path.to_owned(), offset: e.valid_up_to() + 3 }),
         };
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let enc = if bytes[0] == 0xFF {
-            encoding_rs::UTF_16LE
-        } else {
-            encoding_rs::UTF_16BE
-        };
+        let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
         return match enc.decode_without_bom_handling_and_without_replacement(&bytes[2..]) {
             Some(s) => Ok((s.into_owned(), TextEncoding::Utf16)),
-            None => Err(IngestError::Encoding {
-                path: path.to_owned(),
-                offset: 2,
-            }),
+            None => Err(IngestError::Encoding { path: path.to_owned(), offset: 2 }),
         };
     }
     let utf8_err = match std::str::from_utf8(bytes) {
@@ -98,20 +88,13 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, TextEncoding)> {
     };
     match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
         Some(s) if !s.contains('\0') => Ok((s.into_owned(), TextEncoding::Gb18030)),
-        _ => Err(IngestError::Encoding {
-            path: path.to_owned(),
-            offset: utf8_err.valid_up_to(),
-        }),
+        _ => Err(IngestError::Encoding { path: path.to_owned(), offset: utf8_err.valid_up_to() }),
     }
 }
 
 fn string_frame(columns: Vec<Vec<Option<String>>>) -> Result<DataFrame, PolarsError> {
     let height = columns.first().map_or(0, Vec::len);
-    let cols: Vec<Column> = columns
-        .into_iter()
-        .enumerate()
-        .map(|(i, values)| Column::new(format!("c{i}").into(), values))
-        .collect();
+    let cols: Vec<Column> = columns.into_iter().enumerate().map(|(i, values)| Column::new(format!("c{i}").into(), values)).collect();
     DataFrame::new(height, cols)
 }
 
@@ -119,34 +102,20 @@ fn string_frame(columns: Vec<Vec<Option<String>>>) -> Result<DataFrame, PolarsEr
 /// with more fields than the header, a broken quote), the `csv` crate reads it record by record and
 /// each record that does not fit is set aside with its row number.
 pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
-    let bytes = fs::read(path).map_err(|source| IngestError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes = fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     let (text, encoding) = decode(path, &bytes)?;
     drop(bytes);
     let source = file_name(path);
     let headers = {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
         match rdr.records().next() {
             Some(Ok(rec)) => rec.iter().map(str::to_owned).collect::<Vec<_>>(),
-            Some(Err(e)) => {
-                return Err(IngestError::Unreadable {
-                    path: path.to_owned(),
-                    reason: format!("header: {e}"),
-                })
-            }
+            Some(Err(e)) => return Err(IngestError::Unreadable { path: path.to_owned(), reason: format!("header: {e}") }),
             None => Vec::new(),
         }
     };
     if headers.is_empty() {
-        return Err(IngestError::Unreadable {
-            path: path.to_owned(),
-            reason: "empty file (no header row)".into(),
-        });
+        return Err(IngestError::Unreadable { path: path.to_owned(), reason: "empty file (no header row)".into() });
     }
     let n = headers.len();
     let fast = CsvReadOptions::default()
@@ -154,10 +123,7 @@ pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
         .with_infer_schema_length(Some(0))
         .with_dtype_overwrite(Some(Arc::new(vec![DataType::String; n])))
         .with_raise_if_empty(false)
-        .map_parse_options(|o| {
-            o.with_missing_is_null(true)
-                .with_truncate_ragged_lines(false)
-        })
+        .map_parse_options(|o| o.with_missing_is_null(true).with_truncate_ragged_lines(false))
         .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
         .finish();
     let mut raw = RawTable {
@@ -174,11 +140,7 @@ pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
     match fast {
         Ok(mut df) if df.width() == n => {
             let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
-            df.set_column_names(&names)
-                .map_err(|e| IngestError::Unreadable {
-                    path: path.to_owned(),
-                    reason: e.to_string(),
-                })?;
+            df.set_column_names(&names).map_err(|e| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
             raw.frame = df;
         }
         _ => read_csv_slow(&mut raw, &text)?,
@@ -190,10 +152,7 @@ fn read_csv_slow(raw: &mut RawTable, text: &str) -> Result<()> {
     let n = raw.headers.len();
     let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); n];
     let mut rows = Vec::new();
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
     let mut next_row = 2u64;
     loop {
@@ -221,17 +180,11 @@ fn read_csv_slow(raw: &mut RawTable, text: &str) -> Result<()> {
             }
             Err(e) => {
                 let row = e.position().map_or(next_row, |p| p.record() + 1);
-                return Err(IngestError::Unreadable {
-                    path: raw.path.clone(),
-                    reason: format!("row {row}: {e}"),
-                });
+                return Err(IngestError::Unreadable { path: raw.path.clone(), reason: format!("row {row}: {e}") });
             }
         }
     }
-    raw.frame = string_frame(columns).map_err(|e| IngestError::Unreadable {
-        path: raw.path.clone(),
-        reason: e.to_string(),
-    })?;
+    raw.frame = string_frame(columns).map_err(|e| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() })?;
     raw.row_numbers = Some(rows);
     Ok(())
 }
@@ -239,38 +192,20 @@ fn read_csv_slow(raw: &mut RawTable, text: &str) -> Result<()> {
 /// Reads a Parquet file; every column becomes text, to be parsed like CSV cells. Floats are
 /// written in plain decimal (never exponent notation) so money parses the same from any format.
 pub fn read_parquet(table: TableName, path: &Path) -> Result<RawTable> {
-    let unreadable = |e: PolarsError| IngestError::Unreadable {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    };
-    let file = fs::File::open(path).map_err(|source| IngestError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let unreadable = |e: PolarsError| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() };
+    let file = fs::File::open(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     let df = ParquetReader::new(file).finish().map_err(unreadable)?;
-    let headers: Vec<String> = df
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     let mut cols = Vec::with_capacity(df.width());
     for (i, c) in df.columns().iter().enumerate() {
         let name: PlSmallStr = format!("c{i}").into();
         let text = match c.dtype() {
             DataType::Float32 | DataType::Float64 => {
                 let f = c.cast(&DataType::Float64).map_err(unreadable)?;
-                let values: Vec<Option<String>> = f
-                    .f64()
-                    .map_err(unreadable)?
-                    .iter()
-                    .map(|v| v.map(|x| format!("{x}")))
-                    .collect();
+                let values: Vec<Option<String>> = f.f64().map_err(unreadable)?.iter().map(|v| v.map(|x| format!("{x}"))).collect();
                 Column::new(name, values)
             }
-            _ => c
-                .cast(&DataType::String)
-                .map_err(unreadable)?
-                .with_name(name),
+            _ => c.cast(&DataType::String).map_err(unreadable)?.with_name(name),
         };
         cols.push(text);
     }
@@ -290,10 +225,7 @@ pub fn read_parquet(table: TableName, path: &Path) -> Result<RawTable> {
 
 /// The sheets of a workbook that are tables of the contract, and the names of those that are not.
 pub fn read_xlsx(path: &Path) -> Result<(Vec<RawTable>, Vec<String>)> {
-    let unreadable = |reason: String| IngestError::Unreadable {
-        path: path.to_owned(),
-        reason,
-    };
+    let unreadable = |reason: String| IngestError::Unreadable { path: path.to_owned(), reason };
     let mut wb = calamine::open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
     let mut tables = Vec::new();
     let mut other = Vec::new();
@@ -302,20 +234,11 @@ pub fn read_xlsx(path: &Path) -> Result<(Vec<RawTable>, Vec<String>)> {
             other.push(sheet.clone());
             continue;
         };
-        let range = wb
-            .worksheet_range(&sheet)
-            .map_err(|e| unreadable(format!("sheet {sheet}: {e}")))?;
+        let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(format!("sheet {sheet}: {e}")))?;
         let (start_row, _) = range.start().unwrap_or((0, 0));
         let mut rows = range.rows();
-        let headers: Vec<String> = rows
-            .next()
-            .map(|r| {
-                r.iter()
-                    .map(cell_text)
-                    .map(Option::unwrap_or_default)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let headers: Vec<String> =
+            rows.next().map(|r| r.iter().map(cell_text).map(Option::unwrap_or_default).collect()).unwrap_or_default();
         let n = headers.len();
         let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); n];
         let mut row_numbers = Vec::new();
@@ -367,8 +290,5 @@ fn cell_text(c: &Data) -> Option<String> {
 }
 
 pub(crate) fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }

@@ -44,15 +44,7 @@ impl IngestIssue {
 
 impl fmt::Display for IngestIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} row {} column {}: {} ({:?})",
-            self.table,
-            self.row,
-            self.column,
-            self.reason_text(),
-            self.value
-        )
+        write!(f, "{} row {} column {}: {} ({:?})", self.table, self.row, self.column, self.reason_text(), self.value)
     }
 }
 
@@ -87,19 +79,14 @@ impl IngestReport {
 
     /// Rows set aside (a row with several problems counts once).
     pub fn rows_set_aside(&self) -> usize {
-        let mut rows: Vec<(&str, u64)> = self
-            .issues
-            .iter()
-            .filter(|i| i.action == Action::SetAside)
-            .map(|i| (i.table.as_str(), i.row))
-            .collect();
+        let mut rows: Vec<(&str, u64)> =
+            self.issues.iter().filter(|i| i.action == Action::SetAside).map(|i| (i.table.as_str(), i.row)).collect();
         rows.sort_unstable();
         rows.dedup();
         rows.len()
     }
 
     pub fn sort(&mut self) {
-        self.issues
-            .sort_by(|a, b| (&a.table, a.row, &a.column).cmp(&(&b.table, b.row, &b.column)));
+        self.issues.sort_by(|a, b| (&a.table, a.row, &a.column).cmp(&(&b.table, b.row, &b.column)));
     }
 }

@@ -150,22 +150,10 @@ impl TableSpec {
 }
 
 const fn col(name: &'static str, aliases: &'static [&'static str], ty: ColType) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        aliases,
-        ty,
-        required: false,
-        refers: None,
-    }
+    ColumnSpec { name, aliases, ty, required: false, refers: None }
 }
 const fn req(name: &'static str, aliases: &'static [&'static str], ty: ColType) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        aliases,
-        ty,
-        required: true,
-        refers: None,
-    }
+    ColumnSpec { name, aliases, ty, required: true, refers: None }
 }
 const fn refr(mut c: ColumnSpec, t: TableName) -> ColumnSpec {
     c.refers = Some(t);
@@ -179,16 +167,10 @@ use ColType::*;
 use KeySpace::*;
 
 pub const CATEGORY: &[EnumValue] = &[
-    ev(
-        "engineering",
-        &["工程建设", "工程", "建设工程", "工程建设项目"],
-    ),
+    ev("engineering", &["工程建设", "工程", "建设工程", "工程建设项目"]),
     ev("procurement", &["政府采购", "采购"]),
     ev("property", &["产权交易", "产权"]),
-    ev(
-        "land",
-        &["国有建设用地", "土地", "土地出让", "国有建设用地使用权出让"],
-    ),
+    ev("land", &["国有建设用地", "土地", "土地出让", "国有建设用地使用权出让"]),
     ev("mall", &["网上商城", "电子卖场", "商城"]),
     ev("other", &["其他", "其它"]),
 ];
@@ -204,58 +186,27 @@ pub const PERSONNEL_ROLE: &[EnumValue] = &[
     ev("contact", &["联系人"]),
     ev("other", &["其他", "其它"]),
 ];
-pub const KEY_ROLE: &[EnumValue] = &[
-    ev("project_manager", &["项目经理", "项目负责人"]),
-    ev("chief_supervisor", &["总监", "总监理工程师", "项目总监"]),
-];
-pub const HOLDER_KIND: &[EnumValue] = &[
-    ev("person", &["自然人", "个人"]),
-    ev("org", &["法人", "企业", "单位", "机构", "organization"]),
-];
-pub const EXPERT_STATUS: &[EnumValue] = &[
-    ev("present", &["出席", "到场", "正常", "签到"]),
-    ev("late", &["迟到"]),
-    ev("absent", &["缺席", "未到"]),
-    ev("recused", &["回避"]),
-];
+pub const KEY_ROLE: &[EnumValue] =
+    &[ev("project_manager", &["项目经理", "项目负责人"]), ev("chief_supervisor", &["总监", "总监理工程师", "项目总监"])];
+pub const HOLDER_KIND: &[EnumValue] = &[ev("person", &["自然人", "个人"]), ev("org", &["法人", "企业", "单位", "机构", "organization"])];
+pub const EXPERT_STATUS: &[EnumValue] =
+    &[ev("present", &["出席", "到场", "正常", "签到"]), ev("late", &["迟到"]), ev("absent", &["缺席", "未到"]), ev("recused", &["回避"])];
 pub const SUBJECT_KIND: &[EnumValue] = &[
     ev("bidder", &["投标人", "供应商"]),
     ev("expert", &["专家", "评标专家"]),
     ev("agent", &["代理机构", "招标代理"]),
     ev("person", &["个人", "人员"]),
 ];
-pub const INTERVIEW_KIND: &[EnumValue] = &[
-    ev("post_bid", &["标后约谈"]),
-    ev("prior_notice", &["约谈告知", "扣分前约谈"]),
-    ev("attendance", &["考勤约谈", "集体约谈"]),
-];
-pub const LEDGER_STATUS: &[EnumValue] = &[
-    ev("pending", &["待生效", "申辩中", "公示中"]),
-    ev("effective", &["生效", "有效"]),
-    ev("revoked", &["撤销", "已撤销"]),
-];
-pub const COMPLAINT_KIND: &[EnumValue] = &[
-    ev("objection", &["异议", "质疑"]),
-    ev("complaint", &["投诉"]),
-];
-pub const DEPOSIT_KIND: &[EnumValue] = &[
-    ev("bid", &["投标保证金"]),
-    ev("performance", &["履约保证金"]),
-    ev("quality", &["质量保证金"]),
-];
+pub const INTERVIEW_KIND: &[EnumValue] =
+    &[ev("post_bid", &["标后约谈"]), ev("prior_notice", &["约谈告知", "扣分前约谈"]), ev("attendance", &["考勤约谈", "集体约谈"])];
+pub const LEDGER_STATUS: &[EnumValue] =
+    &[ev("pending", &["待生效", "申辩中", "公示中"]), ev("effective", &["生效", "有效"]), ev("revoked", &["撤销", "已撤销"])];
+pub const COMPLAINT_KIND: &[EnumValue] = &[ev("objection", &["异议", "质疑"]), ev("complaint", &["投诉"])];
+pub const DEPOSIT_KIND: &[EnumValue] = &[ev("bid", &["投标保证金"]), ev("performance", &["履约保证金"]), ev("quality", &["质量保证金"])];
 
-const PROJECT_ID: ColumnSpec = refr(
-    req("project_id", &["项目编号", "项目代码"], Id(Some(Project))),
-    TableName::Projects,
-);
-const BIDDER_ID: ColumnSpec = refr(
-    req(
-        "bidder_id",
-        &["投标人", "投标人编号", "统一社会信用代码", "供应商"],
-        Id(Some(Org)),
-    ),
-    TableName::Bidders,
-);
+const PROJECT_ID: ColumnSpec = refr(req("project_id", &["项目编号", "项目代码"], Id(Some(Project))), TableName::Projects);
+const BIDDER_ID: ColumnSpec =
+    refr(req("bidder_id", &["投标人", "投标人编号", "统一社会信用代码", "供应商"], Id(Some(Org))), TableName::Bidders);
 
 static PROJECTS: TableSpec = TableSpec {
     name: "projects",
@@ -267,45 +218,17 @@ static PROJECTS: TableSpec = TableSpec {
         col("name", &["项目名称"], Text),
         req("category", &["交易类型", "项目类型"], Enum(CATEGORY)),
         col("region", &["区域", "地区"], Text),
-        col(
-            "tenderer_id",
-            &["招标人", "采购人", "招标人编号"],
-            Id(Some(Org)),
-        ),
-        col(
-            "agent_id",
-            &["代理机构", "招标代理", "代理机构编号"],
-            Id(Some(Org)),
-        ),
-        col(
-            "ceiling_price",
-            &["最高投标限价", "招标控制价", "最高限价"],
-            Money,
-        ),
-        col(
-            "estimate",
-            &["估算价", "预算", "预算金额", "估算价/预算"],
-            Money,
-        ),
+        col("tenderer_id", &["招标人", "采购人", "招标人编号"], Id(Some(Org))),
+        col("agent_id", &["代理机构", "招标代理", "代理机构编号"], Id(Some(Org))),
+        col("ceiling_price", &["最高投标限价", "招标控制价", "最高限价"], Money),
+        col("estimate", &["估算价", "预算", "预算金额", "估算价/预算"], Money),
         col("bond_waived", &["免收保证金", "免收投标保证金"], Bool),
         col("evaluation_method", &["评标办法", "评审办法"], Text),
-        col(
-            "published_at",
-            &["发布时间", "公告时间", "招标公告发布时间"],
-            DateTime,
-        ),
+        col("published_at", &["发布时间", "公告时间", "招标公告发布时间"], DateTime),
         col("bid_deadline_at", &["投标截止", "投标截止时间"], DateTime),
         col("opened_at", &["开标", "开标时间"], DateTime),
-        col(
-            "award_notice_at",
-            &["中标通知书", "中标通知书发出时间"],
-            DateTime,
-        ),
-        col(
-            "contract_signed_at",
-            &["合同签订", "合同签订时间"],
-            DateTime,
-        ),
+        col("award_notice_at", &["中标通知书", "中标通知书发出时间"], DateTime),
+        col("contract_signed_at", &["合同签订", "合同签订时间"], DateTime),
     ],
 };
 
@@ -318,38 +241,19 @@ static BIDS: TableSpec = TableSpec {
         PROJECT_ID,
         BIDDER_ID,
         req("price", &["投标报价", "报价", "投标价"], Money),
-        col(
-            "submitted_at",
-            &["递交时间", "上传时间", "投标时间"],
-            DateTime,
-        ),
+        col("submitted_at", &["递交时间", "上传时间", "投标时间"], DateTime),
         col("status", &["状态", "投标状态"], Enum(BID_STATUS)),
-        col(
-            "rank",
-            &["排名", "名次", "中标候选人排序"],
-            Int {
-                min: 1,
-                max: 100_000,
-            },
-        ),
+        col("rank", &["排名", "名次", "中标候选人排序"], Int { min: 1, max: 100_000 }),
         col("is_winner", &["是否中标", "中标"], Bool),
         col("upload_ip", &["上传IP", "IP地址", "投标IP"], Ip),
         col("upload_mac", &["MAC地址", "上传MAC", "网卡MAC"], Mac),
         col("machine_code", &["编制机器码", "机器码"], Id(None)),
         col("lock_serials", &["加密锁号", "锁号"], List),
-        col(
-            "file_create_id",
-            &["文件创建标识码", "创建标识码"],
-            Id(None),
-        ),
+        col("file_create_id", &["文件创建标识码", "创建标识码"], Id(None)),
         col("doc_author", &["文档作者", "作者"], Text),
         col("doc_hash", &["文件哈希", "文档哈希"], Id(None)),
         col("bond_account", &["保证金付款账户", "保证金账户"], Id(None)),
-        col(
-            "authorized_rep_id",
-            &["授权委托人", "委托代理人"],
-            Id(Some(Person)),
-        ),
+        col("authorized_rep_id", &["授权委托人", "委托代理人"], Id(Some(Person))),
         col("consortium_id", &["联合体", "联合体编号"], Id(None)),
     ],
 };
@@ -360,21 +264,9 @@ static BIDDERS: TableSpec = TableSpec {
     required: false,
     unique: &["bidder_id"],
     columns: &[
-        req(
-            "bidder_id",
-            &["统一社会信用代码", "投标人", "投标人编号", "供应商"],
-            Id(Some(Org)),
-        ),
-        req(
-            "name",
-            &["名称", "投标人名称", "单位名称", "企业名称"],
-            Text,
-        ),
-        col(
-            "legal_rep_id",
-            &["法定代表人", "法定代表人身份证号", "单位负责人"],
-            Id(Some(Person)),
-        ),
+        req("bidder_id", &["统一社会信用代码", "投标人", "投标人编号", "供应商"], Id(Some(Org))),
+        req("name", &["名称", "投标人名称", "单位名称", "企业名称"], Text),
+        col("legal_rep_id", &["法定代表人", "法定代表人身份证号", "单位负责人"], Id(Some(Person))),
         col("phone", &["电话", "联系电话"], Phone),
         col("email", &["邮箱", "电子邮箱"], Email),
         col("address", &["地址", "办公地址", "注册地址"], Text),
@@ -390,11 +282,7 @@ static BID_PERSONNEL: TableSpec = TableSpec {
     columns: &[
         PROJECT_ID,
         BIDDER_ID,
-        req(
-            "person_id",
-            &["人员", "身份证号", "人员编号"],
-            Id(Some(Person)),
-        ),
+        req("person_id", &["人员", "身份证号", "人员编号"], Id(Some(Person))),
         req("role", &["岗位", "角色"], Enum(PERSONNEL_ROLE)),
     ],
 };
@@ -405,16 +293,8 @@ static EMPLOYMENT: TableSpec = TableSpec {
     required: false,
     unique: &["person_id", "employer_id", "month"],
     columns: &[
-        req(
-            "person_id",
-            &["人员", "身份证号", "人员编号"],
-            Id(Some(Person)),
-        ),
-        req(
-            "employer_id",
-            &["缴纳单位", "用人单位", "单位"],
-            Id(Some(Org)),
-        ),
+        req("person_id", &["人员", "身份证号", "人员编号"], Id(Some(Person))),
+        req("employer_id", &["缴纳单位", "用人单位", "单位"], Id(Some(Org))),
         req("month", &["社保缴纳", "缴费月份", "月份"], Month),
     ],
 };
@@ -426,20 +306,9 @@ static SHAREHOLDERS: TableSpec = TableSpec {
     unique: &["bidder_id", "holder_id"],
     columns: &[
         BIDDER_ID,
-        req(
-            "holder_id",
-            &["股东", "股东编号"],
-            Id(Some(ByKind("holder_kind"))),
-        ),
+        req("holder_id", &["股东", "股东编号"], Id(Some(ByKind("holder_kind")))),
         col("holder_kind", &["股东类型"], Enum(HOLDER_KIND)),
-        col(
-            "share_pct",
-            &["持股比例", "出资比例"],
-            Number {
-                min: 0.0,
-                max: 100.0,
-            },
-        ),
+        col("share_pct", &["持股比例", "出资比例"], Number { min: 0.0, max: 100.0 }),
         col("is_controller", &["实际控制人", "是否实际控制人"], Bool),
     ],
 };
@@ -456,10 +325,7 @@ static EXPERTS: TableSpec = TableSpec {
     ],
 };
 
-const EXPERT_ID: ColumnSpec = refr(
-    req("expert_id", &["专家编号", "专家"], Id(Some(Expert))),
-    TableName::Experts,
-);
+const EXPERT_ID: ColumnSpec = refr(req("expert_id", &["专家编号", "专家"], Id(Some(Expert))), TableName::Experts);
 
 static EXPERT_ASSIGNMENTS: TableSpec = TableSpec {
     name: "expert_assignments",
@@ -484,19 +350,8 @@ static EVALUATIONS: TableSpec = TableSpec {
         PROJECT_ID,
         EXPERT_ID,
         BIDDER_ID,
-        req(
-            "score",
-            &["得分", "分数"],
-            Number {
-                min: -1e6,
-                max: 1e6,
-            },
-        ),
-        col(
-            "max_score",
-            &["满分", "分值"],
-            Number { min: 0.0, max: 1e6 },
-        ),
+        req("score", &["得分", "分数"], Number { min: -1e6, max: 1e6 }),
+        col("max_score", &["满分", "分值"], Number { min: 0.0, max: 1e6 }),
         col("criterion", &["评分项", "评审因素"], Text),
         col("objective", &["客观分", "是否客观分"], Bool),
     ],
@@ -508,11 +363,7 @@ static AGENTS: TableSpec = TableSpec {
     required: false,
     unique: &["agent_id"],
     columns: &[
-        req(
-            "agent_id",
-            &["代理机构编号", "代理机构", "统一社会信用代码"],
-            Id(Some(Org)),
-        ),
+        req("agent_id", &["代理机构编号", "代理机构", "统一社会信用代码"], Id(Some(Org))),
         col("name", &["名称", "代理机构名称"], Text),
     ],
 };
@@ -523,14 +374,8 @@ static AGENT_EVENTS: TableSpec = TableSpec {
     required: false,
     unique: &[],
     columns: &[
-        refr(
-            req("agent_id", &["代理机构编号", "代理机构"], Id(Some(Org))),
-            TableName::Agents,
-        ),
-        refr(
-            col("project_id", &["项目编号"], Id(Some(Project))),
-            TableName::Projects,
-        ),
+        refr(req("agent_id", &["代理机构编号", "代理机构"], Id(Some(Org))), TableName::Agents),
+        refr(col("project_id", &["项目编号"], Id(Some(Project))), TableName::Projects),
         req("rule_code", &["规则编号", "事项编号"], RuleCode),
         req("occurred_at", &["发生时间", "记录时间"], DateTime),
     ],
@@ -543,11 +388,7 @@ static ASSIGNMENTS: TableSpec = TableSpec {
     unique: &["project_id", "person_id", "role", "start_date"],
     columns: &[
         PROJECT_ID,
-        req(
-            "person_id",
-            &["人员", "身份证号", "人员编号"],
-            Id(Some(Person)),
-        ),
+        req("person_id", &["人员", "身份证号", "人员编号"], Id(Some(Person))),
         req("role", &["岗位", "角色"], Enum(KEY_ROLE)),
         req("start_date", &["开始日期", "进场日期"], Date),
         col("end_date", &["结束日期", "退场日期"], Date),
@@ -561,28 +402,10 @@ static ATTENDANCE: TableSpec = TableSpec {
     unique: &["project_id", "person_id", "punched_at"],
     columns: &[
         PROJECT_ID,
-        req(
-            "person_id",
-            &["人员", "身份证号", "人员编号"],
-            Id(Some(Person)),
-        ),
+        req("person_id", &["人员", "身份证号", "人员编号"], Id(Some(Person))),
         req("punched_at", &["打卡时间", "考勤时间"], DateTime),
-        col(
-            "lat",
-            &["纬度"],
-            Number {
-                min: -90.0,
-                max: 90.0,
-            },
-        ),
-        col(
-            "lon",
-            &["经度"],
-            Number {
-                min: -180.0,
-                max: 180.0,
-            },
-        ),
+        col("lat", &["纬度"], Number { min: -90.0, max: 90.0 }),
+        col("lon", &["经度"], Number { min: -180.0, max: 180.0 }),
         col("photo_hash", &["照片哈希", "照片指纹"], Id(None)),
         col("device_id", &["设备号", "考勤设备"], Id(None)),
     ],
@@ -595,11 +418,7 @@ static LEAVE: TableSpec = TableSpec {
     unique: &["project_id", "person_id", "date"],
     columns: &[
         PROJECT_ID,
-        req(
-            "person_id",
-            &["人员", "身份证号", "人员编号"],
-            Id(Some(Person)),
-        ),
+        req("person_id", &["人员", "身份证号", "人员编号"], Id(Some(Person))),
         req("date", &["日期", "请假日期"], Date),
         col("approved", &["是否批准", "已批准"], Bool),
     ],
@@ -612,15 +431,8 @@ static INTERVIEWS: TableSpec = TableSpec {
     unique: &[],
     columns: &[
         req("subject_kind", &["对象类型"], Enum(SUBJECT_KIND)),
-        req(
-            "subject_id",
-            &["对象", "对象编号"],
-            Id(Some(ByKind("subject_kind"))),
-        ),
-        refr(
-            col("project_id", &["项目编号"], Id(Some(Project))),
-            TableName::Projects,
-        ),
+        req("subject_id", &["对象", "对象编号"], Id(Some(ByKind("subject_kind")))),
+        refr(col("project_id", &["项目编号"], Id(Some(Project))), TableName::Projects),
         req("kind", &["约谈类型", "类型"], Enum(INTERVIEW_KIND)),
         req("held_at", &["约谈时间"], DateTime),
     ],
@@ -633,20 +445,9 @@ static LEDGER: TableSpec = TableSpec {
     unique: &[],
     columns: &[
         req("subject_kind", &["对象类型"], Enum(SUBJECT_KIND)),
-        req(
-            "subject_id",
-            &["对象", "对象编号"],
-            Id(Some(ByKind("subject_kind"))),
-        ),
+        req("subject_id", &["对象", "对象编号"], Id(Some(ByKind("subject_kind")))),
         req("rule_code", &["规则编号", "扣分事项"], RuleCode),
-        req(
-            "points",
-            &["分值", "扣分"],
-            Number {
-                min: -1000.0,
-                max: 1000.0,
-            },
-        ),
+        req("points", &["分值", "扣分"], Number { min: -1000.0, max: 1000.0 }),
         req("occurred_at", &["发生时间", "记分时间"], DateTime),
         col("status", &["状态"], Enum(LEDGER_STATUS)),
     ],
@@ -664,11 +465,7 @@ static COMPLAINTS: TableSpec = TableSpec {
         req("received_at", &["收到时间", "受理申请时间"], DateTime),
         col("accepted_at", &["受理时间"], DateTime),
         col("decided_at", &["处理决定时间", "答复时间"], DateTime),
-        col(
-            "excluded_days",
-            &["不计算天数", "扣除天数"],
-            Int { min: 0, max: 3650 },
-        ),
+        col("excluded_days", &["不计算天数", "扣除天数"], Int { min: 0, max: 3650 }),
     ],
 };
 
@@ -692,11 +489,7 @@ static CLAUSES: TableSpec = TableSpec {
     zh: "招标文件条款",
     required: false,
     unique: &["project_id", "clause_no"],
-    columns: &[
-        PROJECT_ID,
-        col("clause_no", &["条款号", "条款编号"], Id(None)),
-        req("text", &["条款内容", "内容"], Text),
-    ],
+    columns: &[PROJECT_ID, col("clause_no", &["条款号", "条款编号"], Id(None)), req("text", &["条款内容", "内容"], Text)],
 };
 
 fn spec_of(t: TableName) -> &'static TableSpec {
@@ -733,10 +526,7 @@ pub fn is_personal(table: TableName, column: &str) -> bool {
     match &c.ty {
         ColType::Phone => true,
         ColType::Id(Some(KeySpace::Person | KeySpace::ByKind(_))) => true,
-        _ => matches!(
-            column,
-            "basic_account" | "bond_account" | "legal_rep_id" | "authorized_rep_id"
-        ),
+        _ => matches!(column, "basic_account" | "bond_account" | "legal_rep_id" | "authorized_rep_id"),
     }
 }
 
@@ -758,30 +548,17 @@ pub fn markdown() -> String {
     let mut s = String::new();
     for t in TableName::ALL {
         let spec = t.spec();
-        let _ = writeln!(
-            s,
-            "### `{}` ({}){}\n",
-            spec.name,
-            spec.zh,
-            if spec.required { " — required" } else { "" }
-        );
-        let _ = writeln!(
-            s,
-            "| column | 中文表头 | type | required | checks |\n|---|---|---|---|---|"
-        );
+        let _ = writeln!(s, "### `{}` ({}){}\n", spec.name, spec.zh, if spec.required { " — required" } else { "" });
+        let _ = writeln!(s, "| column | 中文表头 | type | required | checks |\n|---|---|---|---|---|");
         for c in spec.columns {
             let ty = match &c.ty {
                 ColType::Id(Some(KeySpace::Org)) => "id (organisation; USCC checked)".to_owned(),
                 ColType::Id(Some(KeySpace::ByKind(k))) => format!("id (key space by `{k}`)"),
                 ColType::Id(_) => "id".to_owned(),
                 ColType::Text => "text".to_owned(),
-                ColType::Enum(v) => format!(
-                    "enum: {}",
-                    v.iter()
-                        .map(|e| format!("{} ({})", e.value, e.aliases.join("/")))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                ColType::Enum(v) => {
+                    format!("enum: {}", v.iter().map(|e| format!("{} ({})", e.value, e.aliases.join("/"))).collect::<Vec<_>>().join(", "))
+                }
                 ColType::Money => "money (yuan, ≥ 0)".to_owned(),
                 ColType::Number { min, max } => format!("number [{min}, {max}]"),
                 ColType::Int { min, max } => format!("integer [{min}, {max}]"),
@@ -800,20 +577,10 @@ pub fn markdown() -> String {
                 Some(r) if r != t => format!("must exist in `{r}` when it is given"),
                 _ => String::new(),
             };
-            let _ = writeln!(
-                s,
-                "| `{}` | {} | {ty} | {} | {checks} |",
-                c.name,
-                c.aliases.join(" / "),
-                if c.required { "yes" } else { "" }
-            );
+            let _ = writeln!(s, "| `{}` | {} | {ty} | {} | {checks} |", c.name, c.aliases.join(" / "), if c.required { "yes" } else { "" });
         }
         if !spec.unique.is_empty() {
-            let _ = writeln!(
-                s,
-                "\nUnique: ({}); a later row with the same values is set aside.",
-                spec.unique.join(", ")
-            );
+            let _ = writeln!(s, "\nUnique: ({}); a later row with the same values is set aside.", spec.unique.join(", "));
         }
         let _ = writeln!(s);
     }
@@ -846,10 +613,7 @@ mod tests {
     #[test]
     fn every_required_table_and_column_of_the_design_is_here() {
         assert!(TableName::Projects.spec().required && TableName::Bids.spec().required);
-        let required: Vec<_> = TableName::ALL
-            .iter()
-            .filter(|t| t.spec().required)
-            .collect();
+        let required: Vec<_> = TableName::ALL.iter().filter(|t| t.spec().required).collect();
         assert_eq!(required.len(), 2);
     }
 }

@@ -6,8 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use bidwatch_model::ids::{check_uscc, UsccCheck};
 use bidwatch_model::text::{
-    fold_width, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac,
-    normalize_phone, normalize_text,
+    fold_width, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac, normalize_phone, normalize_text,
 };
 use bidwatch_model::{parse_date, parse_datetime, parse_money, parse_month, RuleCode};
 use chrono::NaiveDate;
@@ -37,16 +36,11 @@ fn header_key(h: &str) -> (String, f64) {
     for (open, close) in [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')] {
         if s.ends_with(close) {
             if let Some(i) = s.rfind(open) {
-                let unit = s[i + open.len_utf8()..s.len() - close.len_utf8()]
-                    .trim()
-                    .to_string();
+                let unit = s[i + open.len_utf8()..s.len() - close.len_utf8()].trim().to_string();
                 if unit == "万元" || unit == "万" {
                     mult = 10_000.0;
                 }
-                if matches!(
-                    unit.as_str(),
-                    "万元" | "万" | "元" | "yuan" | "cny" | "CNY" | "RMB"
-                ) {
+                if matches!(unit.as_str(), "万元" | "万" | "元" | "yuan" | "cny" | "CNY" | "RMB") {
                     s.truncate(i);
                 }
             }
@@ -61,24 +55,13 @@ pub(crate) fn map_headers(raw: &RawTable) -> Result<Vec<MappedColumn>> {
     let mut seen: HashMap<&'static str, String> = HashMap::new();
     for h in &raw.headers {
         let (key, mult) = header_key(h);
-        let col = spec
-            .columns
-            .iter()
-            .find(|c| c.name == key || c.aliases.iter().any(|a| a.to_lowercase() == key));
+        let col = spec.columns.iter().find(|c| c.name == key || c.aliases.iter().any(|a| a.to_lowercase() == key));
         if let Some(c) = col {
             if let Some(first) = seen.insert(c.name, h.clone()) {
-                return Err(IngestError::DuplicateColumn {
-                    source_name: raw.source.clone(),
-                    column: c.name,
-                    first,
-                    second: h.clone(),
-                });
+                return Err(IngestError::DuplicateColumn { source_name: raw.source.clone(), column: c.name, first, second: h.clone() });
             }
         }
-        out.push(MappedColumn {
-            spec: col,
-            money_multiplier: mult,
-        });
+        out.push(MappedColumn { spec: col, money_multiplier: mult });
     }
     for c in spec.columns.iter().filter(|c| c.required) {
         if !seen.contains_key(c.name) {
@@ -165,11 +148,7 @@ impl Parsed {
 
     fn into_column(self, name: &str, keep: &[bool]) -> Column {
         fn kept<T: Clone>(v: Vec<Option<T>>, keep: &[bool]) -> Vec<Option<T>> {
-            v.into_iter()
-                .zip(keep)
-                .filter(|(_, k)| **k)
-                .map(|(x, _)| x)
-                .collect()
+            v.into_iter().zip(keep).filter(|(_, k)| **k).map(|(x, _)| x).collect()
         }
         let name: PlSmallStr = name.into();
         match self {
@@ -177,12 +156,10 @@ impl Parsed {
             Parsed::F64(v) => Column::new(name, kept(v, keep)),
             Parsed::I64(v) => Column::new(name, kept(v, keep)),
             Parsed::Bool(v) => Column::new(name, kept(v, keep)),
-            Parsed::Date(v) => Int32Chunked::from_iter_options(name, kept(v, keep).into_iter())
-                .into_date()
-                .into_column(),
-            Parsed::DateTime(v) => Int64Chunked::from_iter_options(name, kept(v, keep).into_iter())
-                .into_datetime(TimeUnit::Milliseconds, None)
-                .into_column(),
+            Parsed::Date(v) => Int32Chunked::from_iter_options(name, kept(v, keep).into_iter()).into_date().into_column(),
+            Parsed::DateTime(v) => {
+                Int64Chunked::from_iter_options(name, kept(v, keep).into_iter()).into_datetime(TimeUnit::Milliseconds, None).into_column()
+            }
         }
     }
 }
@@ -223,10 +200,7 @@ pub(crate) fn parse_bool(s: &str) -> Option<bool> {
 
 fn parse_cell(col: &ColumnSpec, mult: f64, raw: &str, org_space: bool) -> Outcome {
     if raw.len() > CELL_LIMIT {
-        return Outcome::Bad(format!(
-            "cell too long ({} bytes; the limit is {CELL_LIMIT})",
-            raw.len()
-        ));
+        return Outcome::Bad(format!("cell too long ({} bytes; the limit is {CELL_LIMIT})", raw.len()));
     }
     match &col.ty {
         ColType::Id(_) => {
@@ -249,18 +223,11 @@ fn parse_cell(col: &ColumnSpec, mult: f64, raw: &str, org_space: bool) -> Outcom
         ColType::Text => Outcome::Ok(Cell::Str(normalize_text(raw))),
         ColType::Enum(values) => {
             let key = normalize_text(raw).to_lowercase();
-            match values
-                .iter()
-                .find(|v| v.value == key || v.aliases.iter().any(|a| a.to_lowercase() == key))
-            {
+            match values.iter().find(|v| v.value == key || v.aliases.iter().any(|a| a.to_lowercase() == key)) {
                 Some(v) => Outcome::Ok(Cell::Str(v.value.to_owned())),
                 None => Outcome::Bad(format!(
                     "not one of {} (or their Chinese labels)",
-                    values
-                        .iter()
-                        .map(|v| v.value)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    values.iter().map(|v| v.value).collect::<Vec<_>>().join(", ")
                 )),
             }
         }
@@ -306,15 +273,10 @@ fn parse_cell(col: &ColumnSpec, mult: f64, raw: &str, org_space: bool) -> Outcom
             Ok(t) => Outcome::Ok(Cell::DateTime(t.and_utc().timestamp_millis())),
             Err(e) => Outcome::Bad(e.to_string()),
         },
-        ColType::Phone => normalize_phone(raw)
-            .map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
-        ColType::Email => normalize_email(raw)
-            .map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
-        ColType::Ip => {
-            normalize_ip(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v)))
-        }
-        ColType::Mac => normalize_mac(raw)
-            .map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
+        ColType::Phone => normalize_phone(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
+        ColType::Email => normalize_email(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
+        ColType::Ip => normalize_ip(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
+        ColType::Mac => normalize_mac(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
         ColType::List => Outcome::Ok(Cell::Str(normalize_list(raw))),
         ColType::RuleCode => {
             let t = normalize_text(raw).to_ascii_uppercase();
@@ -354,10 +316,7 @@ pub(crate) struct ValidTable {
 
 impl ValidTable {
     pub fn column(&self, name: &str) -> Option<&Parsed> {
-        self.columns
-            .iter()
-            .find(|(c, _)| c.name == name)
-            .map(|(_, p)| p)
+        self.columns.iter().find(|(c, _)| c.name == name).map(|(_, p)| p)
     }
 
     pub fn str_column(&self, name: &str) -> Option<&Vec<Option<String>>> {
@@ -376,13 +335,7 @@ impl ValidTable {
         let keep = self.keep;
         let height = keep.iter().filter(|k| **k).count();
         let mut cols = Vec::with_capacity(self.columns.len() + self.extra.len() + 1);
-        let rows: Vec<u32> = self
-            .rows
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(r, _)| *r as u32)
-            .collect();
+        let rows: Vec<u32> = self.rows.iter().zip(&keep).filter(|(_, k)| **k).map(|(r, _)| *r as u32).collect();
         cols.push(Column::new("_row".into(), rows));
         for (spec, parsed) in self.columns {
             cols.push(parsed.into_column(spec.name, &keep));
@@ -395,12 +348,7 @@ impl ValidTable {
                 n = format!("extra:{name}#{k}");
                 k += 1;
             }
-            let v: Vec<Option<String>> = values
-                .into_iter()
-                .zip(&keep)
-                .filter(|(_, k)| **k)
-                .map(|(x, _)| x)
-                .collect();
+            let v: Vec<Option<String>> = values.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(x, _)| x).collect();
             cols.push(Column::new(n.into(), v));
         }
         DataFrame::new(height, cols)
@@ -413,11 +361,7 @@ fn is_org_space(col: &ColumnSpec) -> bool {
 
 /// Parses and checks one raw table. `known` holds the key sets of the tables validated before it
 /// (projects, bidders, experts, agents), for reference checks.
-pub(crate) fn validate(
-    raw: &RawTable,
-    known: &HashMap<TableName, HashSet<String>>,
-    issues: &mut Vec<IngestIssue>,
-) -> Result<ValidTable> {
+pub(crate) fn validate(raw: &RawTable, known: &HashMap<TableName, HashSet<String>>, issues: &mut Vec<IngestIssue>) -> Result<ValidTable> {
     let mapped = map_headers(raw)?;
     let spec: &TableSpec = raw.table.spec();
     let table_name = spec.name.to_owned();
@@ -429,27 +373,14 @@ pub(crate) fn validate(
     let mut extra = Vec::new();
 
     let mut issue = |row: u64, column: &str, value: &str, action: Action, reason: String| {
-        issues.push(IngestIssue {
-            table: table_name.clone(),
-            row,
-            column: column.to_owned(),
-            value: clip(value),
-            action,
-            reason,
-        });
+        issues.push(IngestIssue { table: table_name.clone(), row, column: column.to_owned(), value: clip(value), action, reason });
     };
 
     for (ci, m) in mapped.iter().enumerate() {
         let series = raw.frame.columns()[ci].as_materialized_series();
-        let values = series.str().map_err(|e| IngestError::Unreadable {
-            path: raw.path.clone(),
-            reason: e.to_string(),
-        })?;
+        let values = series.str().map_err(|e| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() })?;
         let Some(col) = m.spec else {
-            extra.push((
-                raw.headers[ci].clone(),
-                values.iter().map(|v| v.map(str::to_owned)).collect(),
-            ));
+            extra.push((raw.headers[ci].clone(), values.iter().map(|v| v.map(str::to_owned)).collect()));
             continue;
         };
         let org = is_org_space(col);
@@ -460,13 +391,7 @@ pub(crate) fn validate(
                 parsed.push_null();
                 if col.required {
                     keep[i] = false;
-                    issue(
-                        rows[i],
-                        col.name,
-                        "",
-                        Action::SetAside,
-                        format!("required value `{}` is empty", col.name),
-                    );
+                    issue(rows[i], col.name, "", Action::SetAside, format!("required value `{}` is empty", col.name));
                 }
                 continue;
             };
@@ -489,13 +414,7 @@ pub(crate) fn validate(
             // A required value that normalised to nothing (e.g. only zero-width spaces).
             if col.required && keep[i] && parsed.is_null(i) {
                 keep[i] = false;
-                issue(
-                    rows[i],
-                    col.name,
-                    v,
-                    Action::SetAside,
-                    format!("required value `{}` is empty", col.name),
-                );
+                issue(rows[i], col.name, v, Action::SetAside, format!("required value `{}` is empty", col.name));
             }
         }
         columns.push((col, parsed));
@@ -520,11 +439,7 @@ pub(crate) fn validate(
 
 type IssueFn<'a> = dyn FnMut(u64, &str, &str, Action, String) + 'a;
 
-fn check_references(
-    vt: &mut ValidTable,
-    known: &HashMap<TableName, HashSet<String>>,
-    issue: &mut IssueFn<'_>,
-) {
+fn check_references(vt: &mut ValidTable, known: &HashMap<TableName, HashSet<String>>, issue: &mut IssueFn<'_>) {
     for (col, parsed) in &mut vt.columns {
         let (Some(target), Parsed::Str(values)) = (col.refers, &*parsed) else {
             continue;
@@ -541,21 +456,9 @@ fn check_references(
             if vt.keep[i] && !keys.contains(v) {
                 if col.required {
                     vt.keep[i] = false;
-                    issue(
-                        vt.rows[i],
-                        col.name,
-                        v,
-                        Action::SetAside,
-                        format!("{} {v} is not in table {target}", col.name),
-                    );
+                    issue(vt.rows[i], col.name, v, Action::SetAside, format!("{} {v} is not in table {target}", col.name));
                 } else {
-                    issue(
-                        vt.rows[i],
-                        col.name,
-                        v,
-                        Action::Cleared,
-                        format!("{} {v} is not in table {target}", col.name),
-                    );
+                    issue(vt.rows[i], col.name, v, Action::Cleared, format!("{} {v} is not in table {target}", col.name));
                     to_clear.push(i);
                 }
             }
@@ -617,13 +520,7 @@ fn check_duplicates(vt: &mut ValidTable, spec: &TableSpec, issue: &mut IssueFn<'
     for (i, d) in dups.into_iter().enumerate() {
         if let Some(j) = d {
             vt.keep[i] = false;
-            issue(
-                vt.rows[i],
-                "",
-                "",
-                Action::SetAside,
-                format!("exact duplicate of row {}", vt.rows[j]),
-            );
+            issue(vt.rows[i], "", "", Action::SetAside, format!("exact duplicate of row {}", vt.rows[j]));
         }
     }
     if spec.unique.is_empty() || !spec.unique.iter().all(|c| vt.column(c).is_some()) {
@@ -633,18 +530,7 @@ fn check_duplicates(vt: &mut ValidTable, spec: &TableSpec, issue: &mut IssueFn<'
     let found: Vec<(usize, usize, String)> = earlier_equal(vt, &cols)
         .into_iter()
         .enumerate()
-        .filter_map(|(i, d)| {
-            d.map(|j| {
-                (
-                    i,
-                    j,
-                    cols.iter()
-                        .map(|p| p.text(i).unwrap_or_default())
-                        .collect::<Vec<_>>()
-                        .join("|"),
-                )
-            })
-        })
+        .filter_map(|(i, d)| d.map(|j| (i, j, cols.iter().map(|p| p.text(i).unwrap_or_default()).collect::<Vec<_>>().join("|"))))
         .collect();
     for (i, j, shown) in found {
         vt.keep[i] = false;
@@ -653,11 +539,7 @@ fn check_duplicates(vt: &mut ValidTable, spec: &TableSpec, issue: &mut IssueFn<'
             spec.unique.join("+").as_str(),
             &shown,
             Action::SetAside,
-            format!(
-                "duplicate key ({}) already given at row {}",
-                spec.unique.join(", "),
-                vt.rows[j]
-            ),
+            format!("duplicate key ({}) already given at row {}", spec.unique.join(", "), vt.rows[j]),
         );
     }
 }
@@ -665,23 +547,14 @@ fn check_duplicates(vt: &mut ValidTable, spec: &TableSpec, issue: &mut IssueFn<'
 /// Checks that need two columns of one row.
 fn check_rows(vt: &mut ValidTable, issue: &mut IssueFn<'_>) {
     if vt.table == TableName::Assignments {
-        let (Some(Parsed::Date(start)), Some(Parsed::Date(end))) =
-            (vt.column("start_date"), vt.column("end_date"))
-        else {
+        let (Some(Parsed::Date(start)), Some(Parsed::Date(end))) = (vt.column("start_date"), vt.column("end_date")) else {
             return;
         };
-        let bad: Vec<usize> = (0..vt.keep.len())
-            .filter(|&i| vt.keep[i] && matches!((start[i], end[i]), (Some(s), Some(e)) if e < s))
-            .collect();
+        let bad: Vec<usize> =
+            (0..vt.keep.len()).filter(|&i| vt.keep[i] && matches!((start[i], end[i]), (Some(s), Some(e)) if e < s)).collect();
         for i in bad {
             vt.keep[i] = false;
-            issue(
-                vt.rows[i],
-                "end_date",
-                "",
-                Action::SetAside,
-                "end_date is before start_date".into(),
-            );
+            issue(vt.rows[i], "end_date", "", Action::SetAside, "end_date is before start_date".into());
         }
     }
 }

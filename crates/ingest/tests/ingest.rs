@@ -6,8 +6,7 @@ use std::fs;
 use bidwatch_ingest::{load, Action, IngestError, TableName};
 use polars::prelude::*;
 
-const PROJECTS: &str =
-    "project_id,category,ceiling_price\nP1,engineering,1000000\nP2,procurement,50000\n";
+const PROJECTS: &str = "project_id,category,ceiling_price\nP1,engineering,1000000\nP2,procurement,50000\n";
 
 fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -18,12 +17,7 @@ fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 }
 
 fn issues(ds: &bidwatch_ingest::Dataset, table: &str) -> Vec<(u64, String, Action, String)> {
-    ds.report
-        .issues
-        .iter()
-        .filter(|i| i.table == table)
-        .map(|i| (i.row, i.column.clone(), i.action, i.reason.clone()))
-        .collect()
+    ds.report.issues.iter().filter(|i| i.table == table).map(|i| (i.row, i.column.clone(), i.action, i.reason.clone())).collect()
 }
 
 #[test]
@@ -40,10 +34,7 @@ fn bad_bid_rows_are_set_aside_with_row_and_reason_and_the_rest_is_kept() {
          P1,{big},100,,\n\
          P1,,100,,\n"
     );
-    let dir = folder(&[
-        ("projects.csv", PROJECTS.as_bytes()),
-        ("bids.csv", bids.as_bytes()),
-    ]);
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", bids.as_bytes())]);
     let ds = load(dir.path()).expect("loads");
     let t = ds.table(TableName::Bids).expect("bids");
     assert_eq!(t.rows_read, 8);
@@ -51,87 +42,30 @@ fn bad_bid_rows_are_set_aside_with_row_and_reason_and_the_rest_is_kept() {
     assert_eq!(t.rows_kept, 3);
     let got = issues(&ds, "bids");
     let has = |row: u64, col: &str, action: Action, needle: &str| {
-        got.iter()
-            .any(|(r, c, a, why)| *r == row && c == col && *a == action && why.contains(needle))
+        got.iter().any(|(r, c, a, why)| *r == row && c == col && *a == action && why.contains(needle))
     };
     assert!(has(3, "price", Action::SetAside, "negative"), "{got:#?}");
-    assert!(
-        has(4, "price", Action::SetAside, "not a number"),
-        "{got:#?}"
-    );
-    assert!(
-        has(5, "submitted_at", Action::Cleared, "not a date"),
-        "{got:#?}"
-    );
-    assert!(
-        has(
-            6,
-            "project_id",
-            Action::SetAside,
-            "P9 is not in table projects"
-        ),
-        "{got:#?}"
-    );
-    assert!(
-        has(7, "upload_ip", Action::Cleared, "not an IP"),
-        "{got:#?}"
-    );
-    assert!(
-        has(8, "bidder_id", Action::SetAside, "cell too long"),
-        "{got:#?}"
-    );
+    assert!(has(4, "price", Action::SetAside, "not a number"), "{got:#?}");
+    assert!(has(5, "submitted_at", Action::Cleared, "not a date"), "{got:#?}");
+    assert!(has(6, "project_id", Action::SetAside, "P9 is not in table projects"), "{got:#?}");
+    assert!(has(7, "upload_ip", Action::Cleared, "not an IP"), "{got:#?}");
+    assert!(has(8, "bidder_id", Action::SetAside, "cell too long"), "{got:#?}");
     assert!(has(9, "bidder_id", Action::SetAside, "empty"), "{got:#?}");
     let long = ds.report.issues.iter().find(|i| i.row == 8).expect("row 8");
-    assert!(
-        long.value.len() < 400 && long.value.contains("1000000 bytes"),
-        "the report clips long values"
-    );
-    let prices: Vec<f64> =
-        t.df.column("price")
-            .expect("price")
-            .f64()
-            .expect("f64")
-            .iter()
-            .flatten()
-            .collect();
+    assert!(long.value.len() < 400 && long.value.contains("1000000 bytes"), "the report clips long values");
+    let prices: Vec<f64> = t.df.column("price").expect("price").f64().expect("f64").iter().flatten().collect();
     assert_eq!(prices, vec![950000.0, 1234.5, 1234.5]);
-    let rows: Vec<u32> =
-        t.df.column("_row")
-            .expect("_row")
-            .u32()
-            .expect("u32")
-            .iter()
-            .flatten()
-            .collect();
-    assert_eq!(
-        rows,
-        vec![2, 5, 7],
-        "each kept row remembers its source row"
-    );
+    let rows: Vec<u32> = t.df.column("_row").expect("_row").u32().expect("u32").iter().flatten().collect();
+    assert_eq!(rows, vec![2, 5, 7], "each kept row remembers its source row");
 }
 
 #[test]
 fn a_missing_required_column_stops_the_run_naming_file_and_column() {
-    let dir = folder(&[
-        ("projects.csv", PROJECTS.as_bytes()),
-        ("bids.csv", b"project_id,bidder_id\nP1,B1\n"),
-    ]);
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", b"project_id,bidder_id\nP1,B1\n")]);
     let err = load(dir.path()).expect_err("no price column");
-    assert!(
-        matches!(
-            err,
-            IngestError::MissingColumn {
-                column: "price",
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert!(matches!(err, IngestError::MissingColumn { column: "price", .. }), "{err}");
     let msg = err.to_string();
-    assert!(
-        msg.contains("bids.csv") && msg.contains("price") && msg.contains("投标报价"),
-        "{msg}"
-    );
+    assert!(msg.contains("bids.csv") && msg.contains("price") && msg.contains("投标报价"), "{msg}");
 }
 
 #[test]
@@ -144,39 +78,27 @@ fn a_missing_required_table_stops_the_run() {
 #[test]
 fn duplicate_ids_keep_the_first_and_set_aside_the_rest() {
     let projects = "project_id,category\nP1,engineering\nP1,procurement\nP1,engineering\n";
-    let dir = folder(&[
-        ("projects.csv", projects.as_bytes()),
-        ("bids.csv", b"project_id,bidder_id,price\nP1,B1,1\n"),
-    ]);
+    let dir = folder(&[("projects.csv", projects.as_bytes()), ("bids.csv", b"project_id,bidder_id,price\nP1,B1,1\n")]);
     let ds = load(dir.path()).expect("loads");
     let got = issues(&ds, "projects");
     assert_eq!(got.len(), 2, "{got:#?}");
     assert!(got[0].3.contains("already given at row 2"), "{got:#?}");
     assert!(got[1].3.contains("exact duplicate of row 2"), "{got:#?}");
-    assert_eq!(
-        ds.table(TableName::Projects).expect("projects").rows_kept,
-        1
-    );
+    assert_eq!(ds.table(TableName::Projects).expect("projects").rows_kept, 1);
 }
 
 #[test]
 fn an_invalid_uscc_check_character_warns_and_keeps_the_bid() {
     // 91350100M000100Y43 is valid; ...Y44 is a typo in the check character.
     let bids = "project_id,bidder_id,price\nP1,91350100M000100Y44,100\nP1,91350100m000100y43,200\n";
-    let dir = folder(&[
-        ("projects.csv", PROJECTS.as_bytes()),
-        ("bids.csv", bids.as_bytes()),
-    ]);
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", bids.as_bytes())]);
     let ds = load(dir.path()).expect("loads");
     let got = issues(&ds, "bids");
     assert_eq!(got.len(), 1, "{got:#?}");
     assert_eq!(got[0].2, Action::Warning);
     assert!(got[0].3.contains("expected 3"), "{got:#?}");
     assert_eq!(ds.table(TableName::Bids).expect("bids").rows_kept, 2);
-    assert!(
-        ds.orgs.get("91350100M000100Y43").is_some(),
-        "USCC-shaped ids are upper-cased"
-    );
+    assert!(ds.orgs.get("91350100M000100Y43").is_some(), "USCC-shaped ids are upper-cased");
 }
 
 #[test]
@@ -190,44 +112,17 @@ fn gb18030_csv_with_chinese_headers_and_labels() {
     let t = ds.table(TableName::Projects).expect("projects");
     assert_eq!(t.encoding, Some("GB18030"));
     let df = &t.df;
-    assert_eq!(
-        df.column("category").expect("c").str().expect("s").get(0),
-        Some("engineering")
-    );
-    assert_eq!(
-        df.column("name").expect("n").str().expect("s").get(0),
-        Some("城南道路工程")
-    );
-    assert_eq!(
-        df.column("ceiling_price")
-            .expect("c")
-            .f64()
-            .expect("f")
-            .get(0),
-        Some(1_000_000.0),
-        "(万元) in the header"
-    );
+    assert_eq!(df.column("category").expect("c").str().expect("s").get(0), Some("engineering"));
+    assert_eq!(df.column("name").expect("n").str().expect("s").get(0), Some("城南道路工程"));
+    assert_eq!(df.column("ceiling_price").expect("c").f64().expect("f").get(0), Some(1_000_000.0), "(万元) in the header");
     let bids = &ds.table(TableName::Bids).expect("bids").df;
-    assert_eq!(
-        bids.column("status").expect("s").str().expect("s").get(0),
-        Some("valid")
-    );
-    assert_eq!(
-        bids.column("bidder_id")
-            .expect("b")
-            .str()
-            .expect("s")
-            .get(0),
-        Some("青山建设有限公司")
-    );
+    assert_eq!(bids.column("status").expect("s").str().expect("s").get(0), Some("valid"));
+    assert_eq!(bids.column("bidder_id").expect("b").str().expect("s").get(0), Some("青山建设有限公司"));
 }
 
 #[test]
 fn bytes_that_are_neither_utf8_nor_gb18030_are_refused_with_the_offset() {
-    let dir = folder(&[
-        ("projects.csv", PROJECTS.as_bytes()),
-        ("bids.csv", b"project_id,bidder_id,price\nP1,B\xFF\xFF1,1\n"),
-    ]);
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", b"project_id,bidder_id,price\nP1,B\xFF\xFF1,1\n")]);
     let err = load(dir.path()).expect_err("bad bytes");
     assert!(matches!(err, IngestError::Encoding { .. }), "{err}");
     assert!(err.to_string().contains("bids.csv"), "{err}");
@@ -250,10 +145,7 @@ fn utf8_bom_and_utf16_are_read() {
 #[test]
 fn a_record_with_too_many_fields_is_set_aside_with_its_row() {
     let bids = "project_id,bidder_id,price\nP1,B1,100\nP1,B2,200,extra,fields\nP1,B3,300\n";
-    let dir = folder(&[
-        ("projects.csv", PROJECTS.as_bytes()),
-        ("bids.csv", bids.as_bytes()),
-    ]);
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", bids.as_bytes())]);
     let ds = load(dir.path()).expect("loads");
     let got = issues(&ds, "bids");
     assert_eq!(got.len(), 1, "{got:#?}");
@@ -274,10 +166,7 @@ fn xlsx_sheets_are_tables() {
     p.write_string(1, 1, "政府采购").expect("w");
     p.write_number(1, 2, 50000.0).expect("w");
     let b = wb.add_worksheet().set_name("bids").expect("sheet");
-    for (c, h) in ["project_id", "bidder_id", "price", "is_winner"]
-        .iter()
-        .enumerate()
-    {
+    for (c, h) in ["project_id", "bidder_id", "price", "is_winner"].iter().enumerate() {
         b.write_string(0, c as u16, *h).expect("w");
     }
     b.write_string(1, 0, "P1").expect("w");
@@ -293,25 +182,9 @@ fn xlsx_sheets_are_tables() {
     let bids = ds.table(TableName::Bids).expect("bids");
     assert_eq!(bids.source, "data.xlsx#bids");
     assert_eq!(bids.rows_kept, 1);
-    assert_eq!(
-        bids.df
-            .column("bidder_id")
-            .expect("b")
-            .str()
-            .expect("s")
-            .get(0),
-        Some("12345"),
-        "numeric ids keep no .0"
-    );
-    assert_eq!(
-        bids.df.column("price").expect("p").f64().expect("f").get(0),
-        Some(48000.5)
-    );
-    assert_eq!(
-        issues(&ds, "bids")[0].0,
-        3,
-        "row numbers are the sheet's rows"
-    );
+    assert_eq!(bids.df.column("bidder_id").expect("b").str().expect("s").get(0), Some("12345"), "numeric ids keep no .0");
+    assert_eq!(bids.df.column("price").expect("p").f64().expect("f").get(0), Some(48000.5));
+    assert_eq!(issues(&ds, "bids")[0].0, 3, "row numbers are the sheet's rows");
     assert_eq!(ds.ignored, vec!["data.xlsx#说明".to_owned()]);
 }
 
@@ -329,15 +202,7 @@ fn parquet_tables_are_read_like_csv() {
     let ds = load(dir.path()).expect("loads");
     let bids = ds.table(TableName::Bids).expect("bids");
     assert_eq!(bids.format, "parquet");
-    let prices: Vec<f64> = bids
-        .df
-        .column("price")
-        .expect("p")
-        .f64()
-        .expect("f")
-        .iter()
-        .flatten()
-        .collect();
+    let prices: Vec<f64> = bids.df.column("price").expect("p").f64().expect("f").iter().flatten().collect();
     assert_eq!(prices, vec![107807690.49, 1.0e8]);
 }
 
@@ -350,51 +215,23 @@ fn a_table_given_twice_is_an_error_and_other_files_are_named() {
         ("truth.csv", b"a,b\n"),
     ]);
     let ds = load(dir.path()).expect("loads");
-    assert_eq!(
-        ds.ignored,
-        vec!["notes.txt".to_owned(), "truth.csv".to_owned()]
-    );
+    assert_eq!(ds.ignored, vec!["notes.txt".to_owned(), "truth.csv".to_owned()]);
     fs::write(dir.path().join("bids.parquet"), b"PAR1").expect("write");
-    assert!(matches!(
-        load(dir.path()),
-        Err(IngestError::DuplicateTable { .. }) | Err(IngestError::Unreadable { .. })
-    ));
+    assert!(matches!(load(dir.path()), Err(IngestError::DuplicateTable { .. }) | Err(IngestError::Unreadable { .. })));
 }
 
 #[test]
 fn ids_are_interned_to_dense_keys_shared_across_tables() {
     let bidders = "bidder_id,name\nB2,乙公司\nB1,甲公司\n";
     let bids = "project_id,bidder_id,price\nP2,B1,1\nP1,B2,2\n";
-    let dir = folder(&[
-        ("projects.csv", PROJECTS.as_bytes()),
-        ("bidders.csv", bidders.as_bytes()),
-        ("bids.csv", bids.as_bytes()),
-    ]);
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bidders.csv", bidders.as_bytes()), ("bids.csv", bids.as_bytes())]);
     let ds = load(dir.path()).expect("loads");
     assert_eq!((ds.orgs.get("B2"), ds.orgs.get("B1")), (Some(0), Some(1)));
-    let keys: Vec<u32> = ds
-        .table(TableName::Bids)
-        .expect("b")
-        .df
-        .column("bidder_key")
-        .expect("k")
-        .u32()
-        .expect("u")
-        .iter()
-        .flatten()
-        .collect();
+    let keys: Vec<u32> =
+        ds.table(TableName::Bids).expect("b").df.column("bidder_key").expect("k").u32().expect("u").iter().flatten().collect();
     assert_eq!(keys, vec![1, 0]);
-    let p: Vec<u32> = ds
-        .table(TableName::Bids)
-        .expect("b")
-        .df
-        .column("project_key")
-        .expect("k")
-        .u32()
-        .expect("u")
-        .iter()
-        .flatten()
-        .collect();
+    let p: Vec<u32> =
+        ds.table(TableName::Bids).expect("b").df.column("project_key").expect("k").u32().expect("u").iter().flatten().collect();
     assert_eq!(p, vec![1, 0]);
 }
 
@@ -418,12 +255,7 @@ fn every_table_of_the_contract_validates_its_types() {
     let owned: Vec<(&str, &[u8])> = files.iter().map(|(n, c)| (*n, c.as_bytes())).collect();
     let dir = folder(&owned);
     let ds = load(dir.path()).expect("loads");
-    let cols: Vec<(String, String)> = ds
-        .report
-        .issues
-        .iter()
-        .map(|i| (i.table.clone(), i.column.clone()))
-        .collect();
+    let cols: Vec<(String, String)> = ds.report.issues.iter().map(|i| (i.table.clone(), i.column.clone())).collect();
     for want in [
         ("employment", "month"),
         ("shareholders", "share_pct"),
@@ -436,17 +268,11 @@ fn every_table_of_the_contract_validates_its_types() {
         ("deposits", "amount"),
         ("leave", "approved"),
     ] {
-        assert!(
-            cols.contains(&(want.0.to_owned(), want.1.to_owned())),
-            "{want:?} not reported: {cols:#?}"
-        );
+        assert!(cols.contains(&(want.0.to_owned(), want.1.to_owned())), "{want:?} not reported: {cols:#?}");
     }
     assert_eq!(ds.table(TableName::Interviews).expect("i").rows_kept, 1);
     assert_eq!(ds.table(TableName::Clauses).expect("c").rows_kept, 1);
-    assert!(
-        ds.experts.get("E1").is_some(),
-        "subject ids are interned by their kind"
-    );
+    assert!(ds.experts.get("E1").is_some(), "subject ids are interned by their kind");
 }
 
 mod properties {

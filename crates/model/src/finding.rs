@@ -85,10 +85,7 @@ pub struct Subject {
 
 impl Subject {
     pub fn new(kind: SubjectKind, id: impl Into<String>) -> Self {
-        Self {
-            kind,
-            id: id.into(),
-        }
+        Self { kind, id: id.into() }
     }
     pub fn bidder(id: impl Into<String>) -> Self {
         Self::new(SubjectKind::Bidder, id)
@@ -107,10 +104,7 @@ pub struct Text {
 
 impl Text {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            zh: zh.into(),
-            en: en.into(),
-        }
+        Self { zh: zh.into(), en: en.into() }
     }
     pub fn get(&self, zh: bool) -> &str {
         if zh {
@@ -132,11 +126,7 @@ pub struct Evidence {
 
 impl Evidence {
     pub fn new(table: impl Into<String>, row: u64) -> Self {
-        Self {
-            table: table.into(),
-            row,
-            values: BTreeMap::new(),
-        }
+        Self { table: table.into(), row, values: BTreeMap::new() }
     }
 
     /// Adds one value; `None` is recorded as JSON `null` so that a missing value shows.
@@ -257,15 +247,7 @@ impl Finding {
 
     /// The order every output uses: code, subject, project, then the evidence rows.
     pub fn sort_key(&self) -> (RuleCode, &Subject, Option<&str>, Vec<(&str, u64)>) {
-        (
-            self.code,
-            &self.subject,
-            self.project_id.as_deref(),
-            self.evidence
-                .iter()
-                .map(|e| (e.table.as_str(), e.row))
-                .collect(),
-        )
+        (self.code, &self.subject, self.project_id.as_deref(), self.evidence.iter().map(|e| (e.table.as_str(), e.row)).collect())
     }
 
     /// One JSON line as in `findings.jsonl`.
@@ -296,17 +278,7 @@ mod tests {
         .with_evidence(Evidence::new("bids", 2).with("price", 12.5))
         .with_threshold("ceiling_price", 10.0);
         let v: Value = serde_json::from_str(&f.to_json_line()).expect("json");
-        for key in [
-            "code",
-            "severity",
-            "subject",
-            "project_id",
-            "members",
-            "score",
-            "points",
-            "evidence",
-            "thresholds",
-        ] {
+        for key in ["code", "severity", "subject", "project_id", "members", "score", "points", "evidence", "thresholds"] {
             assert!(v.get(key).is_some(), "missing {key}");
         }
         assert_eq!(v["code"], "PRC-004");

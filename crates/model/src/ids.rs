@@ -20,18 +20,12 @@ pub struct RuleCodeError(pub String);
 impl RuleCode {
     pub fn new(s: &str) -> Result<Self, RuleCodeError> {
         let b = s.as_bytes();
-        let ok = b.len() == 7
-            && b[..3].iter().all(u8::is_ascii_uppercase)
-            && b[3] == b'-'
-            && b[4..].iter().all(u8::is_ascii_digit);
+        let ok = b.len() == 7 && b[..3].iter().all(u8::is_ascii_uppercase) && b[3] == b'-' && b[4..].iter().all(u8::is_ascii_digit);
         if !ok {
             return Err(RuleCodeError(s.to_owned()));
         }
         let number = (b[4] - b'0') as u16 * 100 + (b[5] - b'0') as u16 * 10 + (b[6] - b'0') as u16;
-        Ok(Self {
-            family: [b[0], b[1], b[2]],
-            number,
-        })
+        Ok(Self { family: [b[0], b[1], b[2]], number })
     }
 
     /// The family, e.g. `COL`.
@@ -80,9 +74,7 @@ impl<'de> Deserialize<'de> for RuleCode {
 /// The 31 characters a 统一社会信用代码 may use (GB 32100-2015: digits and capitals without I, O,
 /// S, V, Z), in the order of their values 0–30.
 pub const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
 fn uscc_value(c: u8) -> Option<u32> {
@@ -190,9 +182,7 @@ mod tests {
         assert_eq!(a.to_string(), "COL-006");
         assert_eq!(a.family(), "COL");
         assert!(RuleCode::new("CNT-001").expect("valid") < a);
-        for bad in [
-            "col-006", "COL006", "COL-06", "COLL-006", "", "COL-0a6", "ÇOL-006",
-        ] {
+        for bad in ["col-006", "COL006", "COL-06", "COLL-006", "", "COL-0a6", "ÇOL-006"] {
             assert!(RuleCode::new(bad).is_err(), "{bad}");
         }
     }
@@ -200,24 +190,14 @@ mod tests {
     #[test]
     fn known_real_codes_check() {
         // Published codes of real organisations.
-        for code in [
-            "91350100M000100Y43",
-            "91110000600037341L",
-            "11100000000013127D",
-        ] {
+        for code in ["91350100M000100Y43", "91110000600037341L", "11100000000013127D"] {
             assert_eq!(check_uscc(code), UsccCheck::Valid, "{code}");
         }
     }
 
     #[test]
     fn a_typo_in_the_check_character_is_caught() {
-        assert_eq!(
-            check_uscc("91350100M000100Y44"),
-            UsccCheck::BadCheckChar {
-                expected: '3',
-                found: '4'
-            }
-        );
+        assert_eq!(check_uscc("91350100M000100Y44"), UsccCheck::BadCheckChar { expected: '3', found: '4' });
         assert_eq!(check_uscc("ABC123"), UsccCheck::NotUscc);
         assert_eq!(check_uscc("91350100M000100Y4I"), UsccCheck::NotUscc);
     }

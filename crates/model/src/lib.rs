@@ -15,9 +15,7 @@ pub mod money;
 pub mod text;
 pub mod time;
 
-pub use finding::{
-    sort_findings, Evidence, EvidencePath, Finding, PathStep, Severity, Subject, SubjectKind, Text,
-};
+pub use finding::{sort_findings, Evidence, EvidencePath, Finding, PathStep, Severity, Subject, SubjectKind, Text};
 pub use ids::{check_uscc, uscc_check_char, RuleCode, RuleCodeError, UsccCheck};
 pub use money::{parse_money, Money, MoneyError};
 pub use time::{parse_date, parse_datetime, parse_month, TimeError};

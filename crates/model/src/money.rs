@@ -66,13 +66,7 @@ pub fn parse_money(raw: &str) -> Result<Money, MoneyError> {
             s = rest.trim_start();
         }
     }
-    for (suffix, mult) in [
-        ("万元", 10_000.0),
-        ("元", 1.0),
-        ("万", 10_000.0),
-        ("RMB", 1.0),
-        ("CNY", 1.0),
-    ] {
+    for (suffix, mult) in [("万元", 10_000.0), ("元", 1.0), ("万", 10_000.0), ("RMB", 1.0), ("CNY", 1.0)] {
         if let Some(rest) = s.strip_suffix(suffix) {
             s = rest.trim_end();
             multiplier = mult;
@@ -80,11 +74,7 @@ pub fn parse_money(raw: &str) -> Result<Money, MoneyError> {
         }
     }
     if let Some(rest) = s.strip_prefix('-') {
-        return if parse_plain(rest.trim_start()).is_ok() {
-            Err(MoneyError::Negative)
-        } else {
-            Err(MoneyError::NotANumber)
-        };
+        return if parse_plain(rest.trim_start()).is_ok() { Err(MoneyError::Negative) } else { Err(MoneyError::NotANumber) };
     }
     let s = s.strip_prefix('+').unwrap_or(s);
     let value = parse_plain(s)? * multiplier;
@@ -174,10 +164,7 @@ mod tests {
         assert_eq!(parse_money("inf"), Err(MoneyError::NotANumber));
         assert_eq!(parse_money("1e5"), Err(MoneyError::NotANumber));
         assert_eq!(parse_money("."), Err(MoneyError::NotANumber));
-        assert_eq!(
-            parse_money("9".repeat(400).as_str()),
-            Err(MoneyError::TooLarge)
-        );
+        assert_eq!(parse_money("9".repeat(400).as_str()), Err(MoneyError::TooLarge));
     }
 
     #[test]

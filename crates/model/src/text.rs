@@ -41,11 +41,7 @@ pub fn normalize_text(s: &str) -> String {
 pub fn normalize_id(s: &str) -> String {
     let t = normalize_text(s);
     let upper = t.to_ascii_uppercase();
-    if upper.len() == 18
-        && upper
-            .bytes()
-            .all(|b| crate::ids::USCC_ALPHABET.as_bytes().contains(&b))
-    {
+    if upper.len() == 18 && upper.bytes().all(|b| crate::ids::USCC_ALPHABET.as_bytes().contains(&b)) {
         upper
     } else {
         t
@@ -60,18 +56,12 @@ pub fn normalize_phone(s: &str) -> Result<String, &'static str> {
     if t.is_empty() {
         return Err("empty phone number");
     }
-    if !t
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')' | '.'))
-    {
+    if !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')' | '.')) {
         return Err("not a phone number (digits, spaces, +, -, ( ) only)");
     }
     let mut digits: String = t.chars().filter(char::is_ascii_digit).collect();
     for prefix in ["0086", "86"] {
-        if digits.len() == 11 + prefix.len()
-            && digits.starts_with(prefix)
-            && digits[prefix.len()..].starts_with('1')
-        {
+        if digits.len() == 11 + prefix.len() && digits.starts_with(prefix) && digits[prefix.len()..].starts_with('1') {
             digits.drain(..prefix.len());
         }
     }
@@ -110,23 +100,15 @@ pub fn normalize_ip(s: &str) -> Result<String, &'static str> {
     }
     // "010.001.002.003" is common in exports and std rejects leading zeros; read octets as decimal.
     let parts: Vec<&str> = t.split('.').collect();
-    if parts.len() == 4
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit())) {
         let mut octets = [0u8; 4];
         for (o, p) in octets.iter_mut().zip(&parts) {
-            *o = p
-                .parse()
-                .map_err(|_| "not an IP address (octet above 255)")?;
+            *o = p.parse().map_err(|_| "not an IP address (octet above 255)")?;
         }
         return Ok(std::net::Ipv4Addr::from(octets).to_string());
     }
     match t.parse::<IpAddr>() {
-        Ok(IpAddr::V6(v6)) => Ok(v6
-            .to_ipv4_mapped()
-            .map_or_else(|| v6.to_string(), |v4| v4.to_string())),
+        Ok(IpAddr::V6(v6)) => Ok(v6.to_ipv4_mapped().map_or_else(|| v6.to_string(), |v4| v4.to_string())),
         Ok(ip) => Ok(ip.to_string()),
         Err(_) => Err("not an IP address"),
     }
@@ -136,11 +118,7 @@ pub fn normalize_ip(s: &str) -> Result<String, &'static str> {
 /// `AABBCCDDEEFF`.
 pub fn normalize_mac(s: &str) -> Result<String, &'static str> {
     let t = fold_width(s);
-    let hex: String = t
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ':' | '-' | '.' | ' '))
-        .collect();
+    let hex: String = t.trim().chars().filter(|c| !matches!(c, ':' | '-' | '.' | ' ')).collect();
     if hex.len() != 12 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err("not a MAC address (expected 12 hex digits)");
     }
@@ -153,11 +131,7 @@ pub fn normalize_mac(s: &str) -> Result<String, &'static str> {
 /// sorted and de-duplicated, joined again with `;`.
 pub fn normalize_list(s: &str) -> String {
     let folded = fold_width(s);
-    let mut items: Vec<String> = folded
-        .split([';', '；', ',', '，', '、'])
-        .map(normalize_id)
-        .filter(|x| !x.is_empty())
-        .collect();
+    let mut items: Vec<String> = folded.split([';', '；', ',', '，', '、']).map(normalize_id).filter(|x| !x.is_empty()).collect();
     items.sort();
     items.dedup();
     items.join(";")
@@ -170,24 +144,15 @@ mod tests {
 
     #[test]
     fn width_and_space() {
-        assert_eq!(
-            normalize_text("  ＡＢＣ　建设\t有限公司 "),
-            "ABC 建设 有限公司"
-        );
+        assert_eq!(normalize_text("  ＡＢＣ　建设\t有限公司 "), "ABC 建设 有限公司");
         assert_eq!(normalize_id(" 91350100m000100y43 "), "91350100M000100Y43");
         assert_eq!(normalize_id("firm-a"), "firm-a");
     }
 
     #[test]
     fn phones() {
-        assert_eq!(
-            normalize_phone("+86 138-1234-5678"),
-            Ok("13812345678".into())
-        );
-        assert_eq!(
-            normalize_phone("１３８１２３４５６７８"),
-            Ok("13812345678".into())
-        );
+        assert_eq!(normalize_phone("+86 138-1234-5678"), Ok("13812345678".into()));
+        assert_eq!(normalize_phone("１３８１２３４５６７８"), Ok("13812345678".into()));
         assert_eq!(normalize_phone("0571-88886666"), Ok("057188886666".into()));
         assert!(normalize_phone("call me").is_err());
         assert!(normalize_phone("123").is_err());
@@ -195,10 +160,7 @@ mod tests {
 
     #[test]
     fn emails_ips_macs() {
-        assert_eq!(
-            normalize_email(" Bid@Example.COM "),
-            Ok("bid@example.com".into())
-        );
+        assert_eq!(normalize_email(" Bid@Example.COM "), Ok("bid@example.com".into()));
         assert!(normalize_email("nobody").is_err());
         assert!(normalize_email("a@b").is_err());
         assert_eq!(normalize_ip("010.001.002.003"), Ok("10.1.2.3".into()));
@@ -206,14 +168,8 @@ mod tests {
         assert_eq!(normalize_ip("2001:DB8::1"), Ok("2001:db8::1".into()));
         assert!(normalize_ip("300.1.1.1").is_err());
         assert!(normalize_ip("host").is_err());
-        assert_eq!(
-            normalize_mac("aa-bb-cc-dd-ee-0f"),
-            Ok("AA:BB:CC:DD:EE:0F".into())
-        );
-        assert_eq!(
-            normalize_mac("aabb.ccdd.ee0f"),
-            Ok("AA:BB:CC:DD:EE:0F".into())
-        );
+        assert_eq!(normalize_mac("aa-bb-cc-dd-ee-0f"), Ok("AA:BB:CC:DD:EE:0F".into()));
+        assert_eq!(normalize_mac("aabb.ccdd.ee0f"), Ok("AA:BB:CC:DD:EE:0F".into()));
         assert!(normalize_mac("aa-bb-cc").is_err());
     }
 
@@ -252,15 +208,9 @@ pub fn mask(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let n = chars.len();
     if n >= 11 {
-        chars[..3]
-            .iter()
-            .chain(std::iter::repeat_n(&'*', n - 7))
-            .chain(&chars[n - 4..])
-            .collect()
+        chars[..3].iter().chain(std::iter::repeat_n(&'*', n - 7)).chain(&chars[n - 4..]).collect()
     } else if n >= 1 {
-        std::iter::once(chars[0])
-            .chain(std::iter::repeat_n('*', n - 1))
-            .collect()
+        std::iter::once(chars[0]).chain(std::iter::repeat_n('*', n - 1)).collect()
     } else {
         String::new()
     }

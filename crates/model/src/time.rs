@@ -31,13 +31,7 @@ fn numbers(s: &str) -> Option<Vec<u32>> {
     let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月']).collect();
     parts
         .iter()
-        .map(|p| {
-            if !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()) {
-                p.parse().ok()
-            } else {
-                None
-            }
-        })
+        .map(|p| if !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()) { p.parse().ok() } else { None })
         .collect()
 }
 
@@ -58,11 +52,7 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, TimeError> {
     }
     let n = numbers(s).ok_or(TimeError::BadDate)?;
     match n.as_slice() {
-        [y, m, d]
-            if s.split(['-', '/', '.', '年'])
-                .next()
-                .is_some_and(|y| y.len() == 4) =>
-        {
+        [y, m, d] if s.split(['-', '/', '.', '年']).next().is_some_and(|y| y.len() == 4) => {
             NaiveDate::from_ymd_opt(checked_year(*y)?, *m, *d).ok_or(TimeError::BadDate)
         }
         _ => Err(TimeError::BadDate),
@@ -79,9 +69,7 @@ pub fn parse_month(raw: &str) -> Result<NaiveDate, TimeError> {
     let s = s.strip_suffix('月').unwrap_or(s);
     let n = numbers(s).ok_or(TimeError::BadMonth)?;
     match n.as_slice() {
-        [y, m] if s.len() >= 6 => {
-            NaiveDate::from_ymd_opt(checked_year(*y)?, *m, 1).ok_or(TimeError::BadMonth)
-        }
+        [y, m] if s.len() >= 6 => NaiveDate::from_ymd_opt(checked_year(*y)?, *m, 1).ok_or(TimeError::BadMonth),
         _ => Err(TimeError::BadMonth),
     }
 }
@@ -97,13 +85,7 @@ pub fn parse_datetime(raw: &str) -> Result<NaiveDateTime, TimeError> {
         Some(i) => (&s[..i], Some(s[i + 1..].trim_start())),
         None => (s, None),
     };
-    let date = parse_date(date_part).map_err(|e| {
-        if e == TimeError::YearOutOfRange {
-            e
-        } else {
-            TimeError::BadDateTime
-        }
-    })?;
+    let date = parse_date(date_part).map_err(|e| if e == TimeError::YearOutOfRange { e } else { TimeError::BadDateTime })?;
     let Some(rest) = rest else {
         return Ok(date.and_time(NaiveTime::MIN));
     };
@@ -136,28 +118,18 @@ pub fn parse_datetime(raw: &str) -> Result<NaiveDateTime, TimeError> {
 
 fn parse_time(s: &str) -> Option<NaiveTime> {
     let (hms, frac) = match s.split_once('.') {
-        Some((a, f)) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => {
-            (a, f)
-        }
+        Some((a, f)) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => (a, f),
         Some(_) => return None,
         None => (s, ""),
     };
     let parts: Vec<&str> = hms.split(':').collect();
-    if !(2..=3).contains(&parts.len())
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
         return None;
     }
     let h = parts[0].parse().ok()?;
     let m = parts[1].parse().ok()?;
     let sec = parts.get(2).map_or(Some(0), |p| p.parse().ok())?;
-    let nanos = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<9}").parse().ok()?
-    };
+    let nanos = if frac.is_empty() { 0 } else { format!("{frac:0<9}").parse().ok()? };
     NaiveTime::from_hms_nano_opt(h, m, sec, nanos)
 }
 
@@ -167,25 +139,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn dt(s: &str) -> String {
-        parse_datetime(s)
-            .map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string())
-            .unwrap_or_else(|e| e.to_string())
+        parse_datetime(s).map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_else(|e| e.to_string())
     }
 
     #[test]
     fn dates_in_the_forms_chinese_systems_export() {
-        for s in [
-            "2024-03-05",
-            "2024/3/5",
-            "2024.03.05",
-            "2024年3月5日",
-            "２０２４-０３-０５",
-        ] {
-            assert_eq!(
-                parse_date(s),
-                Ok(NaiveDate::from_ymd_opt(2024, 3, 5).expect("date")),
-                "{s}"
-            );
+        for s in ["2024-03-05", "2024/3/5", "2024.03.05", "2024年3月5日", "２０２４-０３-０５"] {
+            assert_eq!(parse_date(s), Ok(NaiveDate::from_ymd_opt(2024, 3, 5).expect("date")), "{s}");
         }
         assert_eq!(parse_date("2024-02-30"), Err(TimeError::BadDate));
         assert_eq!(parse_date("05-03-2024"), Err(TimeError::BadDate));
@@ -202,23 +162,14 @@ mod tests {
         assert_eq!(dt("2024-03-05T01:30:00Z"), "2024-03-05T09:30:00");
         assert_eq!(dt("2024-03-05T09:30:00+08:00"), "2024-03-05T09:30:00");
         assert_eq!(dt("2024-03-05T09:30:00.250"), "2024-03-05T09:30:00");
-        assert_eq!(
-            dt("2024-03-05T25:00:00"),
-            TimeError::BadDateTime.to_string()
-        );
+        assert_eq!(dt("2024-03-05T25:00:00"), TimeError::BadDateTime.to_string());
         assert_eq!(dt("2024-13-05T10:00"), TimeError::BadDateTime.to_string());
     }
 
     #[test]
     fn months() {
-        assert_eq!(
-            parse_month("2024-07"),
-            Ok(NaiveDate::from_ymd_opt(2024, 7, 1).expect("date"))
-        );
-        assert_eq!(
-            parse_month("2024年7月"),
-            Ok(NaiveDate::from_ymd_opt(2024, 7, 1).expect("date"))
-        );
+        assert_eq!(parse_month("2024-07"), Ok(NaiveDate::from_ymd_opt(2024, 7, 1).expect("date")));
+        assert_eq!(parse_month("2024年7月"), Ok(NaiveDate::from_ymd_opt(2024, 7, 1).expect("date")));
         assert_eq!(parse_month("2024-13"), Err(TimeError::BadMonth));
         assert_eq!(parse_month("7-24"), Err(TimeError::BadMonth));
     }

@@ -41,17 +41,11 @@ pub struct RunFacts {
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io {
-        path: path.to_owned(),
-        source,
-    }
+    move |source| OutputError::Io { path: path.to_owned(), source }
 }
 
 fn csv_err(path: &Path) -> impl Fn(csv::Error) -> OutputError + '_ {
-    move |source| OutputError::Csv {
-        path: path.to_owned(),
-        source,
-    }
+    move |source| OutputError::Csv { path: path.to_owned(), source }
 }
 
 /// A statistic with fixed precision; empty where undefined.
@@ -60,16 +54,7 @@ fn num(v: Option<f64>) -> String {
 }
 
 fn screens_row(s: &Screens) -> [String; 8] {
-    [
-        s.n_bids.to_string(),
-        num(s.cv),
-        num(s.spd),
-        num(s.diffp),
-        num(s.rd),
-        num(s.kurtosis),
-        num(s.skewness),
-        num(s.ks_uniform),
-    ]
+    [s.n_bids.to_string(), num(s.cv), num(s.spd), num(s.diffp), num(s.rd), num(s.kurtosis), num(s.skewness), num(s.ks_uniform)]
 }
 
 /// Whether a `table.column` holds a personal identifier.
@@ -101,57 +86,29 @@ pub fn masked(f: &Finding) -> Finding {
 }
 
 /// Writes every output into `dir` (created if needed).
-pub fn write_all(
-    dir: &Path,
-    ds: &Dataset,
-    run: &RunOutput,
-    facts: &RunFacts,
-) -> Result<(), OutputError> {
+pub fn write_all(dir: &Path, ds: &Dataset, run: &RunOutput, facts: &RunFacts) -> Result<(), OutputError> {
     fs::create_dir_all(dir).map_err(io(dir))?;
 
     let path = dir.join("findings.jsonl");
     let mut w = BufWriter::new(File::create(&path).map_err(io(&path))?);
     for f in &run.findings {
-        let line = if facts.unmask {
-            f.to_json_line()
-        } else {
-            masked(f).to_json_line()
-        };
+        let line = if facts.unmask { f.to_json_line() } else { masked(f).to_json_line() };
         writeln!(w, "{line}").map_err(io(&path))?;
     }
     w.flush().map_err(io(&path))?;
 
     let path = dir.join("project_risk.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
-    w.write_record(["project_id", "risk", "codes"])
-        .map_err(csv_err(&path))?;
+    w.write_record(["project_id", "risk", "codes"]).map_err(csv_err(&path))?;
     for r in &facts.risk {
-        w.write_record([
-            r.project_id.as_str(),
-            &format!("{:.4}", r.risk),
-            &r.codes.join(";"),
-        ])
-        .map_err(csv_err(&path))?;
+        w.write_record([r.project_id.as_str(), &format!("{:.4}", r.risk), &r.codes.join(";")]).map_err(csv_err(&path))?;
     }
     w.flush().map_err(io(&path))?;
 
     let path = dir.join("screens.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
-    w.write_record([
-        "project_id",
-        "n_bids",
-        "cv",
-        "spd",
-        "diffp",
-        "rd",
-        "kurtosis",
-        "skewness",
-        "ks_uniform",
-    ])
-    .map_err(csv_err(&path))?;
-    let mut ids: Vec<(&str, usize)> = (0..ds.projects.len())
-        .map(|k| (ds.projects.resolve(k as u32).unwrap_or_default(), k))
-        .collect();
+    w.write_record(["project_id", "n_bids", "cv", "spd", "diffp", "rd", "kurtosis", "skewness", "ks_uniform"]).map_err(csv_err(&path))?;
+    let mut ids: Vec<(&str, usize)> = (0..ds.projects.len()).map(|k| (ds.projects.resolve(k as u32).unwrap_or_default(), k)).collect();
     ids.sort_unstable();
     for (id, k) in ids {
         let s = run.screens.by_project.get(k).copied().unwrap_or_default();
@@ -164,24 +121,11 @@ pub fn write_all(
 
     let path = dir.join("ingest_report.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
-    w.write_record(["table", "row", "column", "value", "reason"])
-        .map_err(csv_err(&path))?;
+    w.write_record(["table", "row", "column", "value", "reason"]).map_err(csv_err(&path))?;
     for i in &ds.report.issues {
-        let personal = !facts.unmask
-            && TableName::from_name(&i.table).is_some_and(|t| is_personal(t, &i.column));
-        let value = if personal {
-            mask(&i.value)
-        } else {
-            i.value.clone()
-        };
-        w.write_record([
-            i.table.as_str(),
-            &i.row.to_string(),
-            &i.column,
-            &value,
-            &i.reason_text(),
-        ])
-        .map_err(csv_err(&path))?;
+        let personal = !facts.unmask && TableName::from_name(&i.table).is_some_and(|t| is_personal(t, &i.column));
+        let value = if personal { mask(&i.value) } else { i.value.clone() };
+        w.write_record([i.table.as_str(), &i.row.to_string(), &i.column, &value, &i.reason_text()]).map_err(csv_err(&path))?;
     }
     w.flush().map_err(io(&path))?;
 

@@ -25,18 +25,14 @@ impl Lang {
 fn counts_by_code(run: &RunOutput) -> BTreeMap<String, BTreeMap<Severity, usize>> {
     let mut m: BTreeMap<String, BTreeMap<Severity, usize>> = BTreeMap::new();
     for f in &run.findings {
-        *m.entry(f.code.to_string())
-            .or_default()
-            .entry(f.severity)
-            .or_default() += 1;
+        *m.entry(f.code.to_string()).or_default().entry(f.severity).or_default() += 1;
     }
     m
 }
 
 /// The content of `summary.json`. Everything but `timings_ms` depends only on the input.
 pub fn summary_json(ds: &Dataset, run: &RunOutput, facts: &RunFacts) -> Value {
-    let mut by_severity: BTreeMap<&str, usize> =
-        Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    let mut by_severity: BTreeMap<&str, usize> = Severity::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     for f in &run.findings {
         *by_severity.entry(f.severity.as_str()).or_default() += 1;
     }
@@ -61,11 +57,7 @@ pub fn summary_json(ds: &Dataset, run: &RunOutput, facts: &RunFacts) -> Value {
             (c.to_string(), v)
         })
         .collect();
-    let notes: Vec<Value> = run
-        .notes
-        .iter()
-        .map(|(c, t)| json!({"code": c.to_string(), "zh": t.zh, "en": t.en}))
-        .collect();
+    let notes: Vec<Value> = run.notes.iter().map(|(c, t)| json!({"code": c.to_string(), "zh": t.zh, "en": t.en})).collect();
     json!({
         "findings": run.findings.len(),
         "by_severity": by_severity,
@@ -86,13 +78,7 @@ pub fn summary_json(ds: &Dataset, run: &RunOutput, facts: &RunFacts) -> Value {
 }
 
 /// The summary a supervisor reads on the terminal.
-pub fn terminal_summary(
-    ds: &Dataset,
-    run: &RunOutput,
-    catalog: &Catalog,
-    lang: Lang,
-    out_dir: &str,
-) -> String {
+pub fn terminal_summary(ds: &Dataset, run: &RunOutput, catalog: &Catalog, lang: Lang, out_dir: &str) -> String {
     let zh = lang.zh();
     let mut s = String::new();
     let set_aside = ds.report.rows_set_aside();
@@ -100,65 +86,25 @@ pub fn terminal_summary(
     let warnings = ds.report.count(Action::Warning);
     if zh {
         let _ = writeln!(s, "bidwatch 检查：{}", ds.folder.display());
-        let _ = writeln!(
-            s,
-            "  读入 {} 张表、{} 行；{} 个项目",
-            ds.tables.len(),
-            ds.rows_read(),
-            ds.projects.len()
-        );
+        let _ = writeln!(s, "  读入 {} 张表、{} 行；{} 个项目", ds.tables.len(), ds.rows_read(), ds.projects.len());
         let _ = writeln!(s, "  剔除 {set_aside} 行，清除 {cleared} 个无效值，警告 {warnings} 条（见 ingest_report.csv）");
     } else {
         let _ = writeln!(s, "bidwatch check: {}", ds.folder.display());
-        let _ = writeln!(
-            s,
-            "  read {} tables, {} rows; {} projects",
-            ds.tables.len(),
-            ds.rows_read(),
-            ds.projects.len()
-        );
+        let _ = writeln!(s, "  read {} tables, {} rows; {} projects", ds.tables.len(), ds.rows_read(), ds.projects.len());
         let _ = writeln!(s, "  {set_aside} rows set aside, {cleared} values cleared, {warnings} warnings (see ingest_report.csv)");
     }
     if !ds.ignored.is_empty() {
-        let _ = writeln!(
-            s,
-            "  {}{}",
-            if zh {
-                "非约定表格，已忽略："
-            } else {
-                "not tables of the contract, ignored: "
-            },
-            ds.ignored.join(", ")
-        );
+        let _ =
+            writeln!(s, "  {}{}", if zh { "非约定表格，已忽略：" } else { "not tables of the contract, ignored: " }, ds.ignored.join(", "));
     }
     let counts = counts_by_code(run);
     if run.findings.is_empty() {
-        let _ = writeln!(
-            s,
-            "  {}",
-            if zh {
-                "未发现问题"
-            } else {
-                "nothing found"
-            }
-        );
+        let _ = writeln!(s, "  {}", if zh { "未发现问题" } else { "nothing found" });
     } else {
-        let _ = writeln!(
-            s,
-            "  {} {}",
-            if zh { "发现" } else { "findings:" },
-            run.findings.len()
-        );
+        let _ = writeln!(s, "  {} {}", if zh { "发现" } else { "findings:" }, run.findings.len());
         for (code, sev) in &counts {
-            let name = code
-                .parse()
-                .ok()
-                .and_then(|c| catalog.record(c))
-                .map_or("", |r| r.name(zh));
-            let parts: Vec<String> = sev
-                .iter()
-                .map(|(severity, n)| format!("{} {n}", severity.label(zh)))
-                .collect();
+            let name = code.parse().ok().and_then(|c| catalog.record(c)).map_or("", |r| r.name(zh));
+            let parts: Vec<String> = sev.iter().map(|(severity, n)| format!("{} {n}", severity.label(zh))).collect();
             let _ = writeln!(s, "    {code} {name}: {}", parts.join(", "));
         }
     }
@@ -175,10 +121,6 @@ pub fn terminal_summary(
     for (code, note) in &run.notes {
         let _ = writeln!(s, "  {code}: {}", note.get(zh));
     }
-    let _ = writeln!(
-        s,
-        "  {}{out_dir}",
-        if zh { "输出目录：" } else { "outputs in " }
-    );
+    let _ = writeln!(s, "  {}{out_dir}", if zh { "输出目录：" } else { "outputs in " });
     s
 }

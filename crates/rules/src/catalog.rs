@@ -22,15 +22,8 @@ pub enum CatalogError {
     UnknownRecord { file: String, code: RuleCode },
     #[error("{file}: rule {code} is given twice")]
     DuplicateRecord { file: String, code: RuleCode },
-    #[error(
-        "{file}: [rules.\"{code}\"] key `{key}` is not a threshold of {code} (known: {known})"
-    )]
-    UnknownThreshold {
-        file: String,
-        code: String,
-        key: String,
-        known: String,
-    },
+    #[error("{file}: [rules.\"{code}\"] key `{key}` is not a threshold of {code} (known: {known})")]
+    UnknownThreshold { file: String, code: String, key: String, known: String },
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
 }
@@ -100,19 +93,12 @@ impl Policy {
             .get(&code.to_string())
             .and_then(|t| t.get(key))
             .and_then(|v| v.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
             .unwrap_or_else(|| default.iter().map(|s| (*s).to_owned()).collect())
     }
 
     pub fn risk_weight(&self, code: RuleCode) -> f64 {
-        self.risk_weight
-            .get(&code.to_string())
-            .copied()
-            .unwrap_or(0.3)
+        self.risk_weight.get(&code.to_string()).copied().unwrap_or(0.3)
     }
 }
 
@@ -127,23 +113,14 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn builtin() -> Result<Catalog, CatalogError> {
-        Self::parse(
-            BUILTIN_CATALOG,
-            "rules/catalog.toml",
-            BUILTIN_POLICY,
-            "rules/policy.toml",
-            "built-in",
-        )
+        Self::parse(BUILTIN_CATALOG, "rules/catalog.toml", BUILTIN_POLICY, "rules/policy.toml", "built-in")
     }
 
     /// Loads `catalog.toml` and `policy.toml` from a bureau's folder.
     pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
         let read = |name: &str| {
             let p = dir.join(name);
-            fs::read_to_string(&p).map_err(|e| CatalogError::Parse {
-                file: p.display().to_string(),
-                message: e.to_string(),
-            })
+            fs::read_to_string(&p).map_err(|e| CatalogError::Parse { file: p.display().to_string(), message: e.to_string() })
         };
         let cat = read("catalog.toml")?;
         let pol = read("policy.toml")?;
@@ -152,79 +129,47 @@ impl Catalog {
         Self::parse(&cat, &cf, &pol, &pf, &dir.display().to_string())
     }
 
-    pub fn parse(
-        catalog: &str,
-        catalog_file: &str,
-        policy: &str,
-        policy_file: &str,
-        origin: &str,
-    ) -> Result<Catalog, CatalogError> {
-        let file: CatalogFile = toml::from_str(catalog).map_err(|e| CatalogError::Parse {
-            file: catalog_file.into(),
-            message: e.to_string(),
-        })?;
-        let policy: Policy = toml::from_str(policy).map_err(|e| CatalogError::Parse {
-            file: policy_file.into(),
-            message: e.to_string(),
-        })?;
+    pub fn parse(catalog: &str, catalog_file: &str, policy: &str, policy_file: &str, origin: &str) -> Result<Catalog, CatalogError> {
+        let file: CatalogFile =
+            toml::from_str(catalog).map_err(|e| CatalogError::Parse { file: catalog_file.into(), message: e.to_string() })?;
+        let policy: Policy =
+            toml::from_str(policy).map_err(|e| CatalogError::Parse { file: policy_file.into(), message: e.to_string() })?;
         let mut records = BTreeMap::new();
         for r in file.rule {
             if r.family != r.code.family() {
                 return Err(CatalogError::Invalid {
                     file: catalog_file.into(),
-                    message: format!(
-                        "rule {} has family {} (expected {})",
-                        r.code,
-                        r.family,
-                        r.code.family()
-                    ),
+                    message: format!("rule {} has family {} (expected {})", r.code, r.family, r.code.family()),
                 });
             }
             let code = r.code;
             if records.insert(code, r).is_some() {
-                return Err(CatalogError::DuplicateRecord {
-                    file: catalog_file.into(),
-                    code,
-                });
+                return Err(CatalogError::DuplicateRecord { file: catalog_file.into(), code });
             }
         }
         let known = crate::registry::registry();
         for rule in &known {
             if !records.contains_key(&rule.code()) {
-                return Err(CatalogError::MissingRecord {
-                    file: catalog_file.into(),
-                    code: rule.code(),
-                });
+                return Err(CatalogError::MissingRecord { file: catalog_file.into(), code: rule.code() });
             }
         }
         for code in records.keys() {
             if !known.iter().any(|r| r.code() == *code) {
-                return Err(CatalogError::UnknownRecord {
-                    file: catalog_file.into(),
-                    code: *code,
-                });
+                return Err(CatalogError::UnknownRecord { file: catalog_file.into(), code: *code });
             }
         }
         for (code, table) in &policy.rules {
-            let rule = known
-                .iter()
-                .find(|r| r.code().to_string() == *code)
-                .ok_or_else(|| CatalogError::Invalid {
-                    file: policy_file.into(),
-                    message: format!("[rules.\"{code}\"] names no rule bidwatch knows"),
-                })?;
+            let rule = known.iter().find(|r| r.code().to_string() == *code).ok_or_else(|| CatalogError::Invalid {
+                file: policy_file.into(),
+                message: format!("[rules.\"{code}\"] names no rule bidwatch knows"),
+            })?;
             for key in table.keys() {
                 if !rule.thresholds().iter().any(|t| t.key == key) {
                     return Err(CatalogError::UnknownThreshold {
                         file: policy_file.into(),
                         code: code.clone(),
                         key: key.clone(),
-                        known: rule
-                            .thresholds()
-                            .iter()
-                            .map(|t| t.key)
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        known: rule.thresholds().iter().map(|t| t.key).collect::<Vec<_>>().join(", "),
                     });
                 }
             }
@@ -233,17 +178,11 @@ impl Catalog {
             if !known.iter().any(|r| r.code().to_string() == *code) || !(0.0..=1.0).contains(w) {
                 return Err(CatalogError::Invalid {
                     file: policy_file.into(),
-                    message: format!(
-                        "[risk_weight] {code} = {w}: needs a known rule and a weight in [0, 1]"
-                    ),
+                    message: format!("[risk_weight] {code} = {w}: needs a known rule and a weight in [0, 1]"),
                 });
             }
         }
-        Ok(Catalog {
-            records,
-            policy,
-            origin: origin.into(),
-        })
+        Ok(Catalog { records, policy, origin: origin.into() })
     }
 
     pub fn record(&self, code: RuleCode) -> Option<&RuleRecord> {

@@ -21,18 +21,8 @@ pub fn render(record: &RuleRecord, rule: &dyn Rule, policy: &Policy, zh: bool) -
         h("自版本", "Since"),
         record.since
     );
-    let _ = writeln!(
-        s,
-        "## {}\n\n{}\n",
-        h("检查内容", "What it flags"),
-        if zh { &record.what_zh } else { &record.what_en }
-    );
-    let _ = writeln!(
-        s,
-        "## {}\n\n{}\n",
-        h("风险所在", "Why it is a risk"),
-        if zh { &record.why_zh } else { &record.why_en }
-    );
+    let _ = writeln!(s, "## {}\n\n{}\n", h("检查内容", "What it flags"), if zh { &record.what_zh } else { &record.what_en });
+    let _ = writeln!(s, "## {}\n\n{}\n", h("风险所在", "Why it is a risk"), if zh { &record.why_zh } else { &record.why_en });
     let _ = writeln!(
         s,
         "## {}\n\n{} {}：「{}」\n",
@@ -41,56 +31,19 @@ pub fn render(record: &RuleRecord, rule: &dyn Rule, policy: &Policy, zh: bool) -
         record.basis_article,
         record.basis_quote
     );
-    let _ = writeln!(
-        s,
-        "## {}\n\n{}\n",
-        h("示例", "Example"),
-        if zh {
-            &record.example_zh
-        } else {
-            &record.example_en
-        }
-    );
+    let _ = writeln!(s, "## {}\n\n{}\n", h("示例", "Example"), if zh { &record.example_zh } else { &record.example_en });
     let _ = writeln!(s, "## {}\n", h("阈值", "Thresholds"));
-    let _ = writeln!(
-        s,
-        "{}\n|---|---|---|---|",
-        h(
-            "| 键 | 含义 | 默认 | 当前 |",
-            "| key | meaning | default | in force |"
-        )
-    );
+    let _ = writeln!(s, "{}\n|---|---|---|---|", h("| 键 | 含义 | 默认 | 当前 |", "| key | meaning | default | in force |"));
     for t in rule.thresholds() {
         let current = policy
             .rules
             .get(&record.code.to_string())
             .and_then(|tbl| tbl.get(t.key))
             .map_or_else(|| t.default.to_owned(), ToString::to_string);
-        let _ = writeln!(
-            s,
-            "| `{}` | {} | {} | {} |",
-            t.key,
-            if zh { t.zh } else { t.en },
-            t.default,
-            current
-        );
+        let _ = writeln!(s, "| `{}` | {} | {} | {} |", t.key, if zh { t.zh } else { t.en }, t.default, current);
     }
-    let _ = writeln!(
-        s,
-        "\n{}: `{}`\n",
-        h("所需数据表", "Tables"),
-        record.tables.join("`, `")
-    );
-    let _ = writeln!(
-        s,
-        "## {}\n\n{}",
-        h("除外情形", "Exclusions"),
-        if zh {
-            &record.exclusions_zh
-        } else {
-            &record.exclusions_en
-        }
-    );
+    let _ = writeln!(s, "\n{}: `{}`\n", h("所需数据表", "Tables"), record.tables.join("`, `"));
+    let _ = writeln!(s, "## {}\n\n{}", h("除外情形", "Exclusions"), if zh { &record.exclusions_zh } else { &record.exclusions_en });
     s
 }
 

@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod doc;
+pub mod patterns;
 pub mod registry;
 pub mod risk;
 pub mod rules;
@@ -69,8 +70,9 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     let views = registry::Views::load(ds);
     let screens = ScreenTable::from_bids(&views.bids);
     let graph_cfg = rules::col::link_config(&catalog.policy);
+    let patterns = rules::prc_001::PatternTable::compute(ds, &views, &catalog.policy);
     let started = std::time::Instant::now();
-    let graph = bidwatch_graph::link(ds, &graph_cfg);
+    let graph = bidwatch_graph::link(ds, &graph_cfg, &patterns.groups(ds, &views));
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         hits = graph.hits.len(),
@@ -85,6 +87,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         views: &views,
         graph: &graph,
         graph_cfg: &graph_cfg,
+        patterns: &patterns,
     };
     let mut findings = Vec::new();
     let mut evaluations = Vec::new();
@@ -97,21 +100,13 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
                 if ds.frame(*t).is_none() {
                     vec![format!("{t}")]
                 } else {
-                    cols.iter()
-                        .filter(|c| !ds.has_columns(*t, &[c]))
-                        .map(|c| format!("{t}.{c}"))
-                        .collect()
+                    cols.iter().filter(|c| !ds.has_columns(*t, &[c])).map(|c| format!("{t}.{c}")).collect()
                 }
             })
             .collect();
         for (t, cols) in rule.requires_any() {
             if ds.frame(*t).is_some() && !cols.iter().any(|c| ds.has_columns(*t, &[c])) {
-                missing.push(
-                    cols.iter()
-                        .map(|c| format!("{t}.{c}"))
-                        .collect::<Vec<_>>()
-                        .join(" | "),
-                );
+                missing.push(cols.iter().map(|c| format!("{t}.{c}")).collect::<Vec<_>>().join(" | "));
             }
         }
         if !missing.is_empty() {
@@ -124,12 +119,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         evaluations.push((rule.code(), Evaluation::Evaluated));
     }
     bidwatch_model::finding::sort_findings(&mut findings);
-    RunOutput {
-        findings,
-        screens,
-        evaluations,
-        notes,
-    }
+    RunOutput { findings, screens, evaluations, notes }
 }
 
 #[cfg(test)]
@@ -154,8 +144,7 @@ mod tests {
         for rule in &reg {
             let record = catalog.record(rule.code()).expect("record");
             let want = doc::docs_page(record, rule.as_ref(), &catalog.policy);
-            let have =
-                std::fs::read_to_string(docs.join(format!("{}.md", rule.code()))).expect("page");
+            let have = std::fs::read_to_string(docs.join(format!("{}.md", rule.code()))).expect("page");
             assert_eq!(
                 have,
                 want,
@@ -170,12 +159,10 @@ mod tests {
     #[test]
     fn a_policy_key_that_no_rule_reads_is_an_error() {
         let bad = format!("{}\n[rules.\"CNT-001\"]\nmin_bidder = 2\n", "");
-        let err = Catalog::parse(catalog::BUILTIN_CATALOG, "c", &bad, "p", "test")
-            .expect_err("unknown key");
+        let err = Catalog::parse(catalog::BUILTIN_CATALOG, "c", &bad, "p", "test").expect_err("unknown key");
         assert!(err.to_string().contains("min_bidder"), "{err}");
         let missing = catalog::BUILTIN_CATALOG.replace("code = \"PRC-004\"", "code = \"PRC-099\"");
-        let err = Catalog::parse(&missing, "c", catalog::BUILTIN_POLICY, "p", "test")
-            .expect_err("missing record");
+        let err = Catalog::parse(&missing, "c", catalog::BUILTIN_POLICY, "p", "test").expect_err("missing record");
         assert!(err.to_string().contains("PRC-004"), "{err}");
     }
 }

@@ -30,6 +30,8 @@ pub struct Context<'a> {
     pub graph: &'a Linkage,
     /// The linking weights and thresholds in force (from the policy).
     pub graph_cfg: &'a LinkConfig,
+    /// Price ladders and clusters of every project.
+    pub(crate) patterns: &'a rules::prc_001::PatternTable,
 }
 
 /// What most rules read, taken out of the frames once.
@@ -52,11 +54,7 @@ impl Views {
                 }
             }
         }
-        Views {
-            projects: rules::Projects::load(ds),
-            bids: rules::bids_by_project(ds),
-            bidder_names,
-        }
+        Views { projects: rules::Projects::load(ds), bids: rules::bids_by_project(ds), bidder_names }
     }
 }
 
@@ -88,6 +86,8 @@ pub(crate) fn code(s: &str) -> RuleCode {
 pub fn registry() -> Vec<Box<dyn Rule>> {
     let mut v: Vec<Box<dyn Rule>> = vec![
         Box::new(rules::cnt_001::FewBidders),
+        Box::new(rules::prc_001::PriceLadder),
+        Box::new(rules::prc_002::CeilingCluster),
         Box::new(rules::prc_004::CeilingAndDoublePrice),
         Box::new(rules::col_001::SameOwner),
         Box::new(rules::col_002::SameMachine),

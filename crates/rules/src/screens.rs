@@ -52,10 +52,7 @@ const ZERO_SD: f64 = 1e-12;
 /// Computes the screens of bids that are already sorted ascending.
 pub fn compute_sorted(b: &[f64]) -> Screens {
     let n = b.len();
-    let mut s = Screens {
-        n_bids: n,
-        ..Screens::default()
-    };
+    let mut s = Screens { n_bids: n, ..Screens::default() };
     if n < 2 {
         return s;
     }
@@ -148,16 +145,7 @@ mod tests {
         let equal = compute(&[7.0, 7.0, 7.0, 7.0]);
         assert_eq!(equal.cv, Some(0.0));
         assert_eq!(equal.spd, Some(0.0));
-        assert_eq!(
-            (
-                equal.diffp,
-                equal.rd,
-                equal.kurtosis,
-                equal.skewness,
-                equal.ks_uniform
-            ),
-            (None, None, None, None, None)
-        );
+        assert_eq!((equal.diffp, equal.rd, equal.kurtosis, equal.skewness, equal.ks_uniform), (None, None, None, None, None));
         let three = compute(&[1.0, 2.0, 4.0]);
         assert!(three.kurtosis.is_none() && three.skewness.is_some());
         let ties = compute(&[10.0, 10.0, 11.0, 12.0]);

@@ -13,12 +13,7 @@ fn findings_of(code: &str, case: &str) -> Vec<String> {
     let dir = fixtures().join(code).join(case);
     let ds = bidwatch_ingest::load(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let catalog = Catalog::builtin().expect("catalog");
-    run(&ds, &catalog)
-        .findings
-        .iter()
-        .filter(|f| f.code.to_string() == code)
-        .map(|f| f.to_json_line())
-        .collect()
+    run(&ds, &catalog).findings.iter().filter(|f| f.code.to_string() == code).map(|f| f.to_json_line()).collect()
 }
 
 #[test]
@@ -29,15 +24,8 @@ fn every_rule_has_a_firing_and_a_silent_fixture_with_a_readme() {
             let readme = fixtures().join(&code).join(case).join("README.md");
             assert!(readme.is_file(), "missing {}", readme.display());
         }
-        assert!(
-            !findings_of(&code, "fires").is_empty(),
-            "{code}: fires fixture is silent"
-        );
-        assert_eq!(
-            findings_of(&code, "silent"),
-            Vec::<String>::new(),
-            "{code}: silent fixture fires"
-        );
+        assert!(!findings_of(&code, "fires").is_empty(), "{code}: fires fixture is silent");
+        assert_eq!(findings_of(&code, "silent"), Vec::<String>::new(), "{code}: silent fixture fires");
     }
 }
 

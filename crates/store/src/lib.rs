@@ -23,11 +23,7 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     #[error("{path}: store schema version {found} is newer than this bidwatch ({supported}); use a newer bidwatch")]
-    TooNew {
-        path: String,
-        found: i64,
-        supported: i64,
-    },
+    TooNew { path: String, found: i64, supported: i64 },
 }
 
 /// The schema version this build writes.
@@ -64,12 +60,7 @@ const MIGRATIONS: &[&str] = &[
 /// the evidence, which may grow).
 pub fn fingerprint(f: &Finding) -> String {
     let mut h = Sha256::new();
-    for part in [
-        f.code.to_string().as_str(),
-        f.subject.kind.as_str(),
-        &f.subject.id,
-        f.project_id.as_deref().unwrap_or(""),
-    ] {
+    for part in [f.code.to_string().as_str(), f.subject.kind.as_str(), &f.subject.id, f.project_id.as_deref().unwrap_or("")] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
@@ -116,57 +107,34 @@ impl Store {
     /// Opens (or creates) a store and migrates it to [`SCHEMA_VERSION`].
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let p = path.display().to_string();
-        let err = |source| StoreError::Sqlite {
-            path: p.clone(),
-            source,
-        };
+        let err = |source| StoreError::Sqlite { path: p.clone(), source };
         let conn = Connection::open(path).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(err)?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
         if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: p,
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
+            return Err(StoreError::TooNew { path: p, found: version, supported: SCHEMA_VERSION });
         }
         for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            conn.execute_batch(&format!(
-                "BEGIN; {m}; PRAGMA user_version = {}; COMMIT;",
-                i + 1
-            ))
-            .map_err(err)?;
+            conn.execute_batch(&format!("BEGIN; {m}; PRAGMA user_version = {}; COMMIT;", i + 1)).map_err(err)?;
         }
         Ok(Store { conn, path: p })
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        move |source| StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        move |source| StoreError::Sqlite { path: self.path.clone(), source }
     }
 
     /// Records a run and its findings in one transaction, and says what changed since the
     /// previous run over the same data folder.
     pub fn record(&mut self, run: &RunRecord, findings: &[Finding]) -> Result<Changes, StoreError> {
         let path = self.path.clone();
-        let err = move |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = move |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(&err)?;
         let previous: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT id, input_fingerprint FROM runs WHERE data = ?1 ORDER BY id DESC LIMIT 1",
-                [&run.data],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT id, input_fingerprint FROM runs WHERE data = ?1 ORDER BY id DESC LIMIT 1", [&run.data], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .map_err(&err)?;
         tx.execute(
@@ -197,20 +165,11 @@ impl Store {
                 now.insert(fp);
             }
         }
-        let mut changes = Changes {
-            run_id,
-            previous_run: previous.as_ref().map(|p| p.0),
-            new: now.len(),
-            ..Changes::default()
-        };
+        let mut changes = Changes { run_id, previous_run: previous.as_ref().map(|p| p.0), new: now.len(), ..Changes::default() };
         if let Some((prev, prev_fp)) = previous {
             let before: BTreeSet<String> = {
-                let mut q = tx
-                    .prepare("SELECT fingerprint FROM findings WHERE run_id = ?1")
-                    .map_err(&err)?;
-                let rows = q
-                    .query_map([prev], |r| r.get::<_, String>(0))
-                    .map_err(&err)?;
+                let mut q = tx.prepare("SELECT fingerprint FROM findings WHERE run_id = ?1").map_err(&err)?;
+                let rows = q.query_map([prev], |r| r.get::<_, String>(0)).map_err(&err)?;
                 rows.collect::<Result<_, _>>().map_err(&err)?
             };
             changes.new = now.difference(&before).count();
@@ -223,9 +182,7 @@ impl Store {
 
     /// Number of runs recorded.
     pub fn runs(&self) -> Result<i64, StoreError> {
-        self.conn
-            .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))
-            .map_err(self.err())
+        self.conn.query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0)).map_err(self.err())
     }
 }
 
@@ -235,13 +192,8 @@ mod tests {
     use bidwatch_model::{RuleCode, Severity, Subject, Text};
 
     fn finding(project: &str) -> Finding {
-        Finding::new(
-            RuleCode::new("CNT-001").expect("code"),
-            Severity::Violation,
-            Subject::project(project),
-            Text::new("x", "x"),
-        )
-        .in_project(project)
+        Finding::new(RuleCode::new("CNT-001").expect("code"), Severity::Violation, Subject::project(project), Text::new("x", "x"))
+            .in_project(project)
     }
 
     fn run(fp: &str) -> RunRecord {
@@ -259,17 +211,11 @@ mod tests {
     fn the_second_night_says_what_is_new_and_what_is_gone() {
         let dir = tempfile::tempdir().expect("tmp");
         let mut store = Store::open(&dir.path().join("bidwatch.db")).expect("open");
-        let first = store
-            .record(&run("a"), &[finding("P1"), finding("P2")])
-            .expect("run 1");
+        let first = store.record(&run("a"), &[finding("P1"), finding("P2")]).expect("run 1");
         assert_eq!((first.new, first.gone, first.previous_run), (2, 0, None));
-        let same = store
-            .record(&run("a"), &[finding("P1"), finding("P2")])
-            .expect("run 2");
+        let same = store.record(&run("a"), &[finding("P1"), finding("P2")]).expect("run 2");
         assert_eq!((same.new, same.gone, same.same_input), (0, 0, true));
-        let third = store
-            .record(&run("b"), &[finding("P2"), finding("P3")])
-            .expect("run 3");
+        let third = store.record(&run("b"), &[finding("P2"), finding("P3")]).expect("run 3");
         assert_eq!((third.new, third.gone, third.same_input), (1, 1, false));
         drop(store);
         let store = Store::open(&dir.path().join("bidwatch.db")).expect("reopen");
@@ -279,9 +225,7 @@ mod tests {
     #[test]
     fn fingerprints_ignore_score_and_evidence() {
         let a = finding("P1");
-        let b = finding("P1")
-            .with_score(0.2)
-            .with_threshold("min_bidders", 3);
+        let b = finding("P1").with_score(0.2).with_threshold("min_bidders", 3);
         assert_eq!(fingerprint(&a), fingerprint(&b));
         assert_ne!(fingerprint(&a), fingerprint(&finding("P2")));
     }

@@ -68,14 +68,8 @@ pub struct GenStats {
 
 /// Category mix of a real county: per 459 projects, 72 works, 160 procurement, 64 property,
 /// 46 land, 93 e-mall, 24 other.
-const CATEGORIES: [(&str, u32); 6] = [
-    ("engineering", 72),
-    ("procurement", 160),
-    ("property", 64),
-    ("land", 46),
-    ("mall", 93),
-    ("other", 24),
-];
+const CATEGORIES: [(&str, u32); 6] =
+    [("engineering", 72), ("procurement", 160), ("property", 64), ("land", 46), ("mall", 93), ("other", 24)];
 
 /// Carrier NAT address that many honest firms upload from (a trap).
 const NAT_IP: &str = "112.17.40.1";
@@ -91,14 +85,7 @@ enum Link {
 }
 
 impl Link {
-    const ALL: [Link; 6] = [
-        Link::Machine,
-        Link::Lock,
-        Link::Account,
-        Link::Staff,
-        Link::Author,
-        Link::Ip,
-    ];
+    const ALL: [Link; 6] = [Link::Machine, Link::Lock, Link::Account, Link::Staff, Link::Author, Link::Ip];
     fn name(self) -> &'static str {
         match self {
             Link::Machine => "machine_code",
@@ -157,19 +144,11 @@ struct Writers {
     truth: csv::Writer<BufWriter<File>>,
 }
 
-fn writer(
-    dir: &Path,
-    name: &str,
-    header: &[&str],
-) -> Result<csv::Writer<BufWriter<File>>, GenError> {
+fn writer(dir: &Path, name: &str, header: &[&str]) -> Result<csv::Writer<BufWriter<File>>, GenError> {
     let path = dir.join(name);
-    let file = File::create(&path).map_err(|source| GenError::Io {
-        path: path.clone(),
-        source,
-    })?;
+    let file = File::create(&path).map_err(|source| GenError::Io { path: path.clone(), source })?;
     let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-    w.write_record(header)
-        .map_err(|source| GenError::Csv { path, source })?;
+    w.write_record(header).map_err(|source| GenError::Csv { path, source })?;
     Ok(w)
 }
 
@@ -199,15 +178,9 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
     if cfg.projects == 0 {
         return Err(GenError::Config("--projects must be at least 1".into()));
     }
-    fs::create_dir_all(out).map_err(|source| GenError::Io {
-        path: out.to_owned(),
-        source,
-    })?;
+    fs::create_dir_all(out).map_err(|source| GenError::Io { path: out.to_owned(), source })?;
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-    let mut stats = GenStats {
-        projects: cfg.projects,
-        ..GenStats::default()
-    };
+    let mut stats = GenStats { projects: cfg.projects, ..GenStats::default() };
 
     // The firm pool: large enough that works projects draw tens of bidders.
     let n_firms = (cfg.projects * 3 / 4).max(150);
@@ -218,14 +191,8 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
     };
     let mut firms: Vec<Firm> = (0..n_firms)
         .map(|i| {
-            let author = if rng.random_bool(0.25) {
-                "Administrator".to_owned()
-            } else {
-                names::person_name(&mut rng)
-            };
-            let staff = (0..rng.random_range(3..8))
-                .map(|_| new_person(&mut rng))
-                .collect();
+            let author = if rng.random_bool(0.25) { "Administrator".to_owned() } else { names::person_name(&mut rng) };
+            let staff = (0..rng.random_range(3..8)).map(|_| new_person(&mut rng)).collect();
             Firm {
                 id: names::uscc(100_000 + i),
                 name: names::firm_name(&mut rng, i),
@@ -255,10 +222,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         sizes.push(big.max(2));
     }
     if sizes.iter().sum::<usize>() + 10 > n_firms {
-        return Err(GenError::Config(format!(
-            "{} projects are too few for rings of {sizes:?} firms",
-            cfg.projects
-        )));
+        return Err(GenError::Config(format!("{} projects are too few for rings of {sizes:?} firms", cfg.projects)));
     }
     let mut rings = Vec::new();
     for (r, size) in sizes.iter().enumerate() {
@@ -270,6 +234,14 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         let mut links = Link::ALL.to_vec();
         links.shuffle(&mut rng);
         links.truncate(rng.random_range(1..=3));
+        // A ring of more than a handful of firms is run by an organiser who prepares the bids on
+        // its own computer and pricing software (the county's 28-firm case): that tool comes first,
+        // so every project of the ring shows it.
+        if *size > 6 {
+            let tool = if rng.random_bool(0.5) { Link::Machine } else { Link::Lock };
+            links.retain(|l| *l != tool);
+            links.insert(0, tool);
+        }
         rings.push(Ring {
             id: format!("ring-{}", r + 1),
             covered: vec![false; members.len()],
@@ -342,59 +314,20 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                 "consortium_id",
             ],
         )?,
-        personnel: writer(
-            out,
-            "bid_personnel.csv",
-            &["project_id", "bidder_id", "person_id", "role"],
-        )?,
-        experts_assign: writer(
-            out,
-            "expert_assignments.csv",
-            &[
-                "project_id",
-                "expert_id",
-                "scheduled_at",
-                "checked_in_at",
-                "status",
-            ],
-        )?,
-        truth: writer(
-            out,
-            "truth.csv",
-            &[
-                "kind",
-                "ring_id",
-                "project_id",
-                "bidder_a",
-                "bidder_b",
-                "detail",
-            ],
-        )?,
+        personnel: writer(out, "bid_personnel.csv", &["project_id", "bidder_id", "person_id", "role"])?,
+        experts_assign: writer(out, "expert_assignments.csv", &["project_id", "expert_id", "scheduled_at", "checked_in_at", "status"])?,
+        truth: writer(out, "truth.csv", &["kind", "ring_id", "project_id", "bidder_a", "bidder_b", "detail"])?,
     };
     let mut truth = |w: &mut Writers, rec: [&str; 6]| -> Result<(), GenError> {
         stats.truth_rows += 1;
         let path = w.dir.join("truth.csv");
-        w.truth
-            .write_record(rec)
-            .map_err(|source| GenError::Csv { path, source })
+        w.truth.write_record(rec).map_err(|source| GenError::Csv { path, source })
     };
     for ring in &rings {
         for m in &ring.members {
             truth(
                 &mut w,
-                [
-                    "ring_member",
-                    &ring.id,
-                    "",
-                    &firms[*m].id,
-                    "",
-                    &ring
-                        .links
-                        .iter()
-                        .map(|l| l.name())
-                        .collect::<Vec<_>>()
-                        .join(";"),
-                ],
+                ["ring_member", &ring.id, "", &firms[*m].id, "", &ring.links.iter().map(|l| l.name()).collect::<Vec<_>>().join(";")],
             )?;
         }
     }
@@ -403,35 +336,18 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             truth(&mut w, ["trap_nat_ip", "", "", &f.id, "", NAT_IP])?;
         }
         if f.author == "Administrator" && f.ring.is_none() {
-            truth(
-                &mut w,
-                ["trap_admin_author", "", "", &f.id, "", "Administrator"],
-            )?;
+            truth(&mut w, ["trap_admin_author", "", "", &f.id, "", "Administrator"])?;
         }
     }
     for (a, f) in firms.iter().enumerate() {
         if let Some(b) = f.sibling.filter(|b| *b > a) {
-            truth(
-                &mut w,
-                [
-                    "trap_sibling",
-                    "",
-                    "",
-                    &f.id,
-                    &firms[b].id,
-                    "same legal_rep_id, never bid together",
-                ],
-            )?;
+            truth(&mut w, ["trap_sibling", "", "", &f.id, &firms[b].id, "same legal_rep_id, never bid together"])?;
         }
     }
 
     let agents: Vec<String> = (0..8).map(|i| names::uscc(900_000 + i)).collect();
-    let tenderers: Vec<String> = (0..40)
-        .map(|i| {
-            bidwatch_model::ids::complete_uscc(&format!("11330281{:08}", 500 + i))
-                .unwrap_or_default()
-        })
-        .collect();
+    let tenderers: Vec<String> =
+        (0..40).map(|i| bidwatch_model::ids::complete_uscc(&format!("11330281{:08}", 500 + i)).unwrap_or_default()).collect();
     let experts: Vec<String> = (0..60).map(|i| format!("E{:04}", i + 1)).collect();
     let total_weight: u32 = CATEGORIES.iter().map(|c| c.1).sum();
     let span_days = (cfg.projects as i64 * 270 / 459).max(30);
@@ -482,8 +398,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             cfg.start + Duration::days(rng.random_range(0..span_days)),
             NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
         );
-        let deadline =
-            published + Duration::days(if bonded { 20 } else { 10 }) + Duration::minutes(30);
+        let deadline = published + Duration::days(if bonded { 20 } else { 10 }) + Duration::minutes(30);
         let notice = deadline + Duration::days(rng.random_range(7..12));
         let signed = notice + Duration::days(rng.random_range(10..25));
 
@@ -509,24 +424,14 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         let mut link_kinds: Vec<Link> = Vec::new();
         if let Some(r) = ring_idx {
             let ring = &mut rings[r];
-            let k = ring
-                .members
-                .len()
-                .min(rng.random_range(3..=8))
-                .min(n.max(3));
+            let k = ring.members.len().min(rng.random_range(3..=8)).min(n.max(3));
             // An anchor already linked keeps the ring's evidence connected; then uncovered members first.
             let mut idx: Vec<usize> = (0..ring.members.len()).collect();
             idx.shuffle(&mut rng);
             idx.sort_by_key(|i| ring.covered[*i]);
-            let anchor = (0..ring.members.len())
-                .filter(|i| ring.covered[*i])
-                .min_by_key(|_| rng.random::<u32>());
+            let anchor = (0..ring.members.len()).filter(|i| ring.covered[*i]).min_by_key(|_| rng.random::<u32>());
             let mut sel: Vec<usize> = anchor.into_iter().collect();
-            sel.extend(
-                idx.into_iter()
-                    .filter(|i| Some(*i) != anchor)
-                    .take(k - sel.len()),
-            );
+            sel.extend(idx.into_iter().filter(|i| Some(*i) != anchor).take(k - sel.len()));
             // Evidence on some pairs: the anchor (or first) and a random part of the others.
             let g = rng.random_range(2..=sel.len());
             for (j, i) in sel.iter().enumerate() {
@@ -536,12 +441,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                 }
                 chosen.push(ring.members[*i]);
             }
-            link_kinds = ring
-                .links
-                .iter()
-                .copied()
-                .filter(|l| *l != Link::Account || !waived)
-                .collect();
+            link_kinds = ring.links.iter().copied().filter(|l| *l != Link::Account || !waived).collect();
             link_kinds.truncate(rng.random_range(1..=2));
             if link_kinds.is_empty() {
                 link_kinds.push(Link::Machine);
@@ -551,25 +451,15 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         while chosen.len() < n && tries < n * 20 {
             tries += 1;
             let f = rng.random_range(0..firms.len());
-            if firms[f].ring.is_some()
-                || chosen.contains(&f)
-                || firms[f].sibling.is_some_and(|s| chosen.contains(&s))
-            {
+            if firms[f].ring.is_some() || chosen.contains(&f) || firms[f].sibling.is_some_and(|s| chosen.contains(&s)) {
                 continue;
             }
             chosen.push(f);
         }
 
         // Prices.
-        let ring_members: Vec<usize> = ring_idx
-            .map(|r| {
-                chosen
-                    .iter()
-                    .copied()
-                    .filter(|f| firms[*f].ring == Some(r))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let ring_members: Vec<usize> =
+            ring_idx.map(|r| chosen.iter().copied().filter(|f| firms[*f].ring == Some(r)).collect()).unwrap_or_default();
         let mut prices: Vec<f64> = chosen
             .iter()
             .map(|_| {
@@ -592,26 +482,18 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                 .unwrap_or(0);
             ring.next_winner = winner_pos + 1;
             let winner = ring.members[winner_pos];
-            let honest_min = chosen
-                .iter()
-                .zip(&prices)
-                .filter(|(f, _)| firms[**f].ring.is_none())
-                .map(|(_, p)| *p)
-                .fold(f64::INFINITY, f64::min);
+            let honest_min =
+                chosen.iter().zip(&prices).filter(|(f, _)| firms[**f].ring.is_none()).map(|(_, p)| *p).fold(f64::INFINITY, f64::min);
             let roll: f64 = rng.random();
             let base = if roll < 0.35 {
                 pattern = "ceiling_cluster";
                 ceiling * rng.random_range(0.970..0.980)
             } else {
-                (honest_min.min(ceiling * 0.95) * rng.random_range(0.97..0.995))
-                    .min(ceiling * 0.999)
+                (honest_min.min(ceiling * 0.95) * rng.random_range(0.97..0.995)).min(ceiling * 0.999)
             };
             let step = if (0.35..0.7).contains(&roll) {
                 pattern = "price_ladder";
-                (ceiling * rng.random_range(0.004..0.012) / 1000.0)
-                    .round()
-                    .max(1.0)
-                    * 1000.0
+                (ceiling * rng.random_range(0.004..0.012) / 1000.0).round().max(1.0) * 1000.0
             } else {
                 0.0
             };
@@ -636,27 +518,10 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                     (base * rng.random_range(1.01..1.06) * 100.0).round() / 100.0
                 };
             }
-            truth(
-                &mut w,
-                [
-                    "ring_project",
-                    &ring.id,
-                    &pid,
-                    &firms[winner].id,
-                    "",
-                    pattern,
-                ],
-            )?;
-            truth(
-                &mut w,
-                ["rotation_win", &ring.id, &pid, &firms[winner].id, "", ""],
-            )?;
+            truth(&mut w, ["ring_project", &ring.id, &pid, &firms[winner].id, "", pattern])?;
+            truth(&mut w, ["rotation_win", &ring.id, &pid, &firms[winner].id, "", ""])?;
             if !pattern.is_empty() {
-                let detail = if step > 0.0 {
-                    format!("step={step:.0}")
-                } else {
-                    String::new()
-                };
+                let detail = if step > 0.0 { format!("step={step:.0}") } else { String::new() };
                 truth(&mut w, [pattern, &ring.id, &pid, "", "", &detail])?;
             }
         }
@@ -667,15 +532,8 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             .zip(&prices)
             .map(|(&f, &price)| {
                 let firm = &firms[f];
-                let role = if category == "engineering" {
-                    "project_manager"
-                } else {
-                    "contact"
-                };
-                let mut persons = vec![(
-                    firm.staff[rng.random_range(0..firm.staff.len())].clone(),
-                    role,
-                )];
+                let role = if category == "engineering" { "project_manager" } else { "contact" };
+                let mut persons = vec![(firm.staff[rng.random_range(0..firm.staff.len())].clone(), role)];
                 if category == "engineering" {
                     let tl = firm.staff[rng.random_range(0..firm.staff.len())].clone();
                     if tl != persons[0].0 {
@@ -686,20 +544,12 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                     firm: f,
                     price,
                     status: "valid",
-                    ip: if firm.uses_nat {
-                        NAT_IP.to_owned()
-                    } else {
-                        firm.ip.clone()
-                    },
+                    ip: if firm.uses_nat { NAT_IP.to_owned() } else { firm.ip.clone() },
                     mac: firm.mac.clone(),
                     machine: firm.machine.clone(),
                     lock: firm.lock.clone(),
                     author: firm.author.clone(),
-                    account: if waived || !bonded {
-                        String::new()
-                    } else {
-                        firm.account.clone()
-                    },
+                    account: if waived || !bonded { String::new() } else { firm.account.clone() },
                     persons,
                 }
             })
@@ -723,17 +573,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             }
             for pair in linked.windows(2) {
                 for l in &link_kinds {
-                    truth(
-                        &mut w,
-                        [
-                            "evidence",
-                            &ring.id,
-                            &pid,
-                            &firms[pair[0]].id,
-                            &firms[pair[1]].id,
-                            l.name(),
-                        ],
-                    )?;
+                    truth(&mut w, ["evidence", &ring.id, &pid, &firms[pair[0]].id, &firms[pair[1]].id, l.name()])?;
                 }
             }
         }
@@ -759,17 +599,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             let j = rng.random_range(0..bids.len());
             bids[j].price = (ceiling * 1.02 * 100.0).round() / 100.0;
             bids[j].status = "valid";
-            truth(
-                &mut w,
-                [
-                    "violation",
-                    "",
-                    &pid,
-                    &firms[bids[j].firm].id,
-                    "",
-                    "PRC-004 above_ceiling",
-                ],
-            )?;
+            truth(&mut w, ["violation", "", &pid, &firms[bids[j].firm].id, "", "PRC-004 above_ceiling"])?;
         } else if !auction && bids.len() >= 3 && ring_idx.is_none() && rng.random_bool(0.005) {
             let j = rng.random_range(0..bids.len());
             bids[j].status = "valid";
@@ -788,23 +618,11 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                 persons: Vec::new(),
             };
             bids.push(second);
-            truth(
-                &mut w,
-                [
-                    "violation",
-                    "",
-                    &pid,
-                    &firms[bids[j].firm].id,
-                    "",
-                    "PRC-004 several_prices",
-                ],
-            )?;
+            truth(&mut w, ["violation", "", &pid, &firms[bids[j].firm].id, "", "PRC-004 several_prices"])?;
         }
 
         // Ranking: lowest price wins a tender, highest wins an auction.
-        let mut ranked: Vec<usize> = (0..bids.len())
-            .filter(|i| bids[*i].status == "valid")
-            .collect();
+        let mut ranked: Vec<usize> = (0..bids.len()).filter(|i| bids[*i].status == "valid").collect();
         ranked.sort_by(|a, b| {
             let o = bids[*a].price.total_cmp(&bids[*b].price);
             if auction {
@@ -818,24 +636,14 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             rank[*i] = Some(r + 1);
         }
         let name = match category {
-            "engineering" => format!(
-                "{}道路提升改造工程施工",
-                ["城南", "城北", "开发区", "滨江", "工业园"][p % 5]
-            ),
-            "procurement" => format!(
-                "{}设备采购项目",
-                ["教学", "医疗", "办公", "环卫", "信息化"][p % 5]
-            ),
+            "engineering" => format!("{}道路提升改造工程施工", ["城南", "城北", "开发区", "滨江", "工业园"][p % 5]),
+            "procurement" => format!("{}设备采购项目", ["教学", "医疗", "办公", "环卫", "信息化"][p % 5]),
             "property" => "国有资产转让项目".to_owned(),
             "land" => format!("{}地块国有建设用地使用权出让", ["A", "B", "C", "D"][p % 4]),
             "mall" => "网上商城竞价采购".to_owned(),
             _ => "其他交易项目".to_owned(),
         };
-        let estimate = if auction {
-            ceiling
-        } else {
-            (ceiling * 1.02 / 100.0).round() * 100.0
-        };
+        let estimate = if auction { ceiling } else { (ceiling * 1.02 / 100.0).round() * 100.0 };
         let path = w.dir.join("projects.csv");
         w.projects
             .write_record([
@@ -845,11 +653,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                 "某县",
                 &tenderers[p % tenderers.len()],
                 &agents[rng.random_range(0..agents.len())],
-                &if auction {
-                    String::new()
-                } else {
-                    money(ceiling)
-                },
+                &if auction { String::new() } else { money(ceiling) },
                 &money(estimate),
                 if bonded {
                     if waived {
@@ -860,11 +664,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                 } else {
                     ""
                 },
-                if auction {
-                    "拍卖/挂牌"
-                } else {
-                    "综合评估法"
-                },
+                if auction { "拍卖/挂牌" } else { "综合评估法" },
                 &t(published),
                 &t(deadline),
                 &t(deadline),
@@ -903,9 +703,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             stats.bids += 1;
             for (person, role) in &b.persons {
                 let path = w.dir.join("bid_personnel.csv");
-                w.personnel
-                    .write_record([pid.as_str(), &firm.id, person, role])
-                    .map_err(|source| GenError::Csv { path, source })?;
+                w.personnel.write_record([pid.as_str(), &firm.id, person, role]).map_err(|source| GenError::Csv { path, source })?;
             }
         }
         if bonded {
@@ -913,12 +711,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             pool.shuffle(&mut rng);
             for e in pool.into_iter().take(5) {
                 let late = rng.random_bool(0.05);
-                let checked = deadline
-                    + Duration::minutes(if late {
-                        rng.random_range(31..60)
-                    } else {
-                        rng.random_range(0..30)
-                    });
+                let checked = deadline + Duration::minutes(if late { rng.random_range(31..60) } else { rng.random_range(0..30) });
                 let path = w.dir.join("expert_assignments.csv");
                 w.experts_assign
                     .write_record([
@@ -936,105 +729,41 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
     // Firms, staff employment, shareholders, agents, experts.
     let csv_err = |name: &str| {
         let path = out.join(name);
-        move |source| GenError::Csv {
-            path: path.clone(),
-            source,
-        }
+        move |source| GenError::Csv { path: path.clone(), source }
     };
-    let mut bw = writer(
-        out,
-        "bidders.csv",
-        &[
-            "bidder_id",
-            "name",
-            "legal_rep_id",
-            "phone",
-            "email",
-            "address",
-            "basic_account",
-        ],
-    )?;
-    let mut ew = writer(
-        out,
-        "employment.csv",
-        &["person_id", "employer_id", "month"],
-    )?;
-    let mut sw = writer(
-        out,
-        "shareholders.csv",
-        &[
-            "bidder_id",
-            "holder_id",
-            "holder_kind",
-            "share_pct",
-            "is_controller",
-        ],
-    )?;
+    let mut bw = writer(out, "bidders.csv", &["bidder_id", "name", "legal_rep_id", "phone", "email", "address", "basic_account"])?;
+    let mut ew = writer(out, "employment.csv", &["person_id", "employer_id", "month"])?;
+    let mut sw = writer(out, "shareholders.csv", &["bidder_id", "holder_id", "holder_kind", "share_pct", "is_controller"])?;
     for f in &firms {
-        bw.write_record([
-            &f.id,
-            &f.name,
-            &f.legal_rep,
-            &f.phone,
-            &f.email,
-            &f.address,
-            &f.account,
-        ])
-        .map_err(csv_err("bidders.csv"))?;
+        bw.write_record([&f.id, &f.name, &f.legal_rep, &f.phone, &f.email, &f.address, &f.account]).map_err(csv_err("bidders.csv"))?;
         for s in &f.staff {
             for m in 1..=6 {
-                ew.write_record([
-                    s.as_str(),
-                    &f.id,
-                    &format!("{}-{m:02}", cfg.start.format("%Y")),
-                ])
-                .map_err(csv_err("employment.csv"))?;
+                ew.write_record([s.as_str(), &f.id, &format!("{}-{m:02}", cfg.start.format("%Y"))]).map_err(csv_err("employment.csv"))?;
             }
         }
-        sw.write_record([&f.id, &f.legal_rep, "person", "60", "true"])
-            .map_err(csv_err("shareholders.csv"))?;
+        sw.write_record([&f.id, &f.legal_rep, "person", "60", "true"]).map_err(csv_err("shareholders.csv"))?;
     }
     // The ring's shared person is on the payroll of its first member.
     for ring in &rings {
         let employer = &firms[ring.members[0]].id;
         for m in 1..=6 {
-            ew.write_record([
-                ring.person.as_str(),
-                employer,
-                &format!("{}-{m:02}", cfg.start.format("%Y")),
-            ])
-            .map_err(csv_err("employment.csv"))?;
+            ew.write_record([ring.person.as_str(), employer, &format!("{}-{m:02}", cfg.start.format("%Y"))])
+                .map_err(csv_err("employment.csv"))?;
         }
     }
     stats.bidders = firms.len();
     stats.rings = rings.len();
     let mut aw = writer(out, "agents.csv", &["agent_id", "name"])?;
     for (i, a) in agents.iter().enumerate() {
-        aw.write_record([
-            a.as_str(),
-            &format!(
-                "{}招标代理有限公司",
-                ["明信", "正源", "中诚", "华建", "公信", "信达", "安和", "立德"][i]
-            ),
-        ])
-        .map_err(csv_err("agents.csv"))?;
+        aw.write_record([a.as_str(), &format!("{}招标代理有限公司", ["明信", "正源", "中诚", "华建", "公信", "信达", "安和", "立德"][i])])
+            .map_err(csv_err("agents.csv"))?;
     }
     let mut xw = writer(out, "experts.csv", &["expert_id", "name", "employer_id"])?;
     for e in &experts {
-        xw.write_record([e.as_str(), &names::person_name(&mut rng), ""])
-            .map_err(csv_err("experts.csv"))?;
+        xw.write_record([e.as_str(), &names::person_name(&mut rng), ""]).map_err(csv_err("experts.csv"))?;
     }
-    for (mut wr, name) in [
-        (bw, "bidders.csv"),
-        (ew, "employment.csv"),
-        (sw, "shareholders.csv"),
-        (aw, "agents.csv"),
-        (xw, "experts.csv"),
-    ] {
-        wr.flush().map_err(|source| GenError::Io {
-            path: out.join(name),
-            source,
-        })?;
+    for (mut wr, name) in [(bw, "bidders.csv"), (ew, "employment.csv"), (sw, "shareholders.csv"), (aw, "agents.csv"), (xw, "experts.csv")] {
+        wr.flush().map_err(|source| GenError::Io { path: out.join(name), source })?;
     }
     for (wr, name) in [
         (&mut w.projects, "projects.csv"),
@@ -1043,10 +772,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         (&mut w.experts_assign, "expert_assignments.csv"),
         (&mut w.truth, "truth.csv"),
     ] {
-        wr.flush().map_err(|source| GenError::Io {
-            path: out.join(name),
-            source,
-        })?;
+        wr.flush().map_err(|source| GenError::Io { path: out.join(name), source })?;
     }
     Ok(stats)
 }

@@ -17,12 +17,7 @@ use bidwatch_ingest::frame::fmt_millis;
 pub struct FewBidders;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold {
-        key: "min_bidders",
-        default: "3",
-        zh: "开标所需的最少投标人数",
-        en: "fewest bidders needed to open",
-    },
+    Threshold { key: "min_bidders", default: "3", zh: "开标所需的最少投标人数", en: "fewest bidders needed to open" },
     Threshold {
         key: "violation_categories",
         default: "[\"engineering\"]",
@@ -43,10 +38,7 @@ impl Rule for FewBidders {
     }
 
     fn requires(&self) -> &'static [(TableName, &'static [&'static str])] {
-        &[
-            (TableName::Projects, &["category"]),
-            (TableName::Bids, &["price"]),
-        ]
+        &[(TableName::Projects, &["category"]), (TableName::Bids, &["price"])]
     }
 
     fn thresholds(&self) -> &'static [Threshold] {
@@ -56,12 +48,8 @@ impl Rule for FewBidders {
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let code = self.code();
         let min = ctx.policy.f64(code, "min_bidders", 3.0) as usize;
-        let violation = ctx
-            .policy
-            .strings(code, "violation_categories", &["engineering"]);
-        let signal = ctx
-            .policy
-            .strings(code, "signal_categories", &["procurement"]);
+        let violation = ctx.policy.strings(code, "violation_categories", &["engineering"]);
+        let signal = ctx.policy.strings(code, "signal_categories", &["procurement"]);
         let projects = &ctx.views.projects;
         let mut out = RuleOutput::default();
         for (k, bids) in ctx.views.bids.iter().enumerate() {
@@ -76,15 +64,11 @@ impl Rule for FewBidders {
                 continue;
             };
             let standing: Vec<_> = bids.iter().filter(|b| !b.withdrawn()).collect();
-            let opened =
-                projects.opened_at[k].is_some() || standing.iter().any(|b| b.ranked_or_won);
+            let opened = projects.opened_at[k].is_some() || standing.iter().any(|b| b.ranked_or_won);
             if !opened {
                 continue;
             }
-            let bidders: BTreeSet<&str> = standing
-                .iter()
-                .map(|b| b.consortium.as_deref().unwrap_or(b.bidder.as_str()))
-                .collect();
+            let bidders: BTreeSet<&str> = standing.iter().map(|b| b.consortium.as_deref().unwrap_or(b.bidder.as_str())).collect();
             if bidders.len() >= min {
                 continue;
             }

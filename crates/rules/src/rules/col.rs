@@ -22,6 +22,8 @@ pub(crate) fn code_of(kind: LinkKind) -> RuleCode {
         LinkKind::Employment => "COL-009",
         LinkKind::Phone | LinkKind::Email | LinkKind::Address => "COL-010",
         LinkKind::SharedHolder => "COL-011",
+        LinkKind::PriceLadder => "PRC-001",
+        LinkKind::PriceCluster => "PRC-002",
     })
 }
 
@@ -30,6 +32,7 @@ fn weight_key(kind: LinkKind) -> &'static str {
     match kind {
         LinkKind::MachineCode => "machine_code_weight",
         LinkKind::Mac => "mac_weight",
+        LinkKind::PriceLadder => "link_weight",
         _ => "weight",
     }
 }
@@ -39,19 +42,15 @@ pub(crate) fn link_config(policy: &Policy) -> LinkConfig {
     let mut cfg = LinkConfig::default();
     for kind in LinkKind::ALL {
         let default = cfg.weight(kind);
-        cfg.weights[kind.index()] = policy
-            .f64(code_of(kind), weight_key(kind), default)
-            .clamp(0.0, 1.0);
+        cfg.weights[kind.index()] = policy.f64(code_of(kind), weight_key(kind), default).clamp(0.0, 1.0);
     }
     let grf1 = code("GRF-001");
     cfg.edge_min = policy.f64(grf1, "edge_min", cfg.edge_min);
     cfg.min_pair_weight = policy.f64(grf1, "min_pair_weight", cfg.min_pair_weight);
     cfg.common_half_share = policy.f64(grf1, "common_half_share", cfg.common_half_share);
     cfg.common_half_min = policy.f64(grf1, "common_half_min", cfg.common_half_min);
-    cfg.unique_id_half_factor =
-        policy.f64(grf1, "unique_id_half_factor", cfg.unique_id_half_factor);
-    cfg.max_path_members =
-        policy.f64(grf1, "max_path_members", cfg.max_path_members as f64) as usize;
+    cfg.unique_id_half_factor = policy.f64(grf1, "unique_id_half_factor", cfg.unique_id_half_factor);
+    cfg.max_path_members = policy.f64(grf1, "max_path_members", cfg.max_path_members as f64) as usize;
     let cats: Vec<&str> = cfg.presumed_categories.iter().map(String::as_str).collect();
     cfg.presumed_categories = policy.strings(grf1, "presumed_categories", &cats);
     cfg.control_pct = policy.f64(code("COL-001"), "control_pct", cfg.control_pct);
@@ -61,8 +60,7 @@ pub(crate) fn link_config(policy: &Policy) -> LinkConfig {
     cfg.employment_lookback_months = policy.f64(code("COL-009"), "lookback_months", 3.0) as u32;
     cfg.contact_cap = policy.f64(code("COL-010"), "cap", cfg.contact_cap);
     let grf2 = code("GRF-002");
-    cfg.cover_min_meetings =
-        policy.f64(grf2, "min_meetings", f64::from(cfg.cover_min_meetings)) as u32;
+    cfg.cover_min_meetings = policy.f64(grf2, "min_meetings", f64::from(cfg.cover_min_meetings)) as u32;
     cfg.cover_min_win_share = policy.f64(grf2, "min_win_share", cfg.cover_min_win_share);
     cfg.cover_weight = policy.f64(grf2, "cover_weight", cfg.cover_weight);
     cfg
@@ -71,12 +69,7 @@ pub(crate) fn link_config(policy: &Policy) -> LinkConfig {
 /// A bidder as a sentence names it: its name, else its id.
 pub(crate) fn bidder_label(ctx: &Context<'_>, key: u32) -> String {
     let id = ctx.ds.orgs.resolve(key).unwrap_or_default();
-    match ctx
-        .views
-        .bidder_names
-        .get(key as usize)
-        .and_then(Option::as_deref)
-    {
+    match ctx.views.bidder_names.get(key as usize).and_then(Option::as_deref) {
         Some(name) => format!("{name}（{id}）"),
         None => id.to_owned(),
     }
@@ -89,17 +82,13 @@ pub(crate) fn bidder_id(ctx: &Context<'_>, key: u32) -> String {
 /// The shared value as the data wrote it (controller values lose their internal tag).
 pub(crate) fn raw_value(g: &Linkage, h: &Hit) -> String {
     let v = g.values.get(h.value);
-    v.strip_prefix("org:")
-        .or_else(|| v.strip_prefix("person:"))
-        .unwrap_or(v)
-        .to_owned()
+    v.strip_prefix("org:").or_else(|| v.strip_prefix("person:")).unwrap_or(v).to_owned()
 }
 
 /// The shared value as a sentence shows it: personal identifiers masked.
 pub(crate) fn shown_value(g: &Linkage, h: &Hit) -> String {
     let v = raw_value(g, h);
-    let org_controller =
-        h.kind == LinkKind::Controller && g.values.get(h.value).starts_with("org:");
+    let org_controller = h.kind == LinkKind::Controller && g.values.get(h.value).starts_with("org:");
     if h.kind.personal() && !org_controller {
         mask(&v)
     } else {
@@ -145,23 +134,16 @@ pub(crate) fn pair_findings(ctx: &Context<'_>, rule: RuleCode, kinds: &[LinkKind
     while start < hits.len() {
         let first = hits[start];
         let mut end = start + 1;
-        while end < hits.len()
-            && (hits[end].project, hits[end].a, hits[end].b) == (first.project, first.a, first.b)
-        {
+        while end < hits.len() && (hits[end].project, hits[end].a, hits[end].b) == (first.project, first.a, first.b) {
             end += 1;
         }
-        out.findings
-            .push(pair_finding(ctx, rule, &hits[start..end]));
+        out.findings.push(pair_finding(ctx, rule, &hits[start..end]));
         start = end;
     }
     for kind in kinds {
         let s = &g.skipped[kind.index()];
         let Some(v) = s.top_value else { continue };
-        let shown = if kind.personal() {
-            mask(g.values.get(v))
-        } else {
-            g.values.get(v).to_owned()
-        };
+        let shown = if kind.personal() { mask(g.values.get(v)) } else { g.values.get(v).to_owned() };
         out.notes.push(Text::new(
             format!(
                 "{} 对投标人{}，但该值为常见值未作报告（最常见：{shown}，数据中 {} 家投标人使用，降权后权重 {:.3}）",
@@ -188,11 +170,7 @@ fn pair_finding(ctx: &Context<'_>, rule: RuleCode, hits: &[&Hit]) -> Finding {
     let pid = ctx.views.projects.id[first.project as usize].as_str();
     let (a, b) = (bidder_label(ctx, first.a), bidder_label(ctx, first.b));
     let presumed = hits.iter().any(|h| h.presumed);
-    let severity = if presumed {
-        Severity::Presumed
-    } else {
-        Severity::Signal
-    };
+    let severity = if presumed { Severity::Presumed } else { Severity::Signal };
     // Combined as the edges are: each distinct value once, contact details capped together.
     let mut keep = 1.0;
     let mut contact_keep = 1.0;
@@ -210,15 +188,9 @@ fn pair_finding(ctx: &Context<'_>, rule: RuleCode, hits: &[&Hit]) -> Finding {
             .map(|h| {
                 let common = if h.discount < 1.0 && h.users > 2 {
                     if zh {
-                        format!(
-                            "，数据中 {} 家投标人使用，权重降为 {:.2}",
-                            h.users, h.weight
-                        )
+                        format!("，数据中 {} 家投标人使用，权重降为 {:.2}", h.users, h.weight)
                     } else {
-                        format!(
-                            ", used by {} bidders in the data, weight lowered to {:.2}",
-                            h.users, h.weight
-                        )
+                        format!(", used by {} bidders in the data, weight lowered to {:.2}", h.users, h.weight)
                     }
                 } else {
                     String::new()
@@ -228,10 +200,7 @@ fn pair_finding(ctx: &Context<'_>, rule: RuleCode, hits: &[&Hit]) -> Finding {
             .collect::<Vec<_>>()
             .join(if zh { "；" } else { "; " })
     };
-    let message = Text::new(
-        format!("项目 {pid}：{a} 与 {b} {}", what(true)),
-        format!("project {pid}: {a} and {b}: {}", what(false)),
-    );
+    let message = Text::new(format!("项目 {pid}：{a} 与 {b} {}", what(true)), format!("project {pid}: {a} and {b}: {}", what(false)));
     let mut f = Finding::new(rule, severity, Subject::project(pid), message)
         .in_project(pid)
         .with_members(vec![bidder_id(ctx, first.a), bidder_id(ctx, first.b)])
@@ -242,23 +211,14 @@ fn pair_finding(ctx: &Context<'_>, rule: RuleCode, hits: &[&Hit]) -> Finding {
         }
         f = f.with_threshold(&format!("weight.{}", h.kind), ctx.graph_cfg.weight(h.kind));
         if h.kind.discounted() {
-            f = f.with_threshold(
-                &format!("discount.{}", h.kind),
-                (h.discount * 1e4).round() / 1e4,
-            );
+            f = f.with_threshold(&format!("discount.{}", h.kind), (h.discount * 1e4).round() / 1e4);
         }
     }
     if !presumed && hits.iter().any(|h| h.kind.statutory()) {
-        let category = ctx.views.projects.category[first.project as usize]
-            .clone()
-            .unwrap_or_default();
+        let category = ctx.views.projects.category[first.project as usize].clone().unwrap_or_default();
         f = f.with_threshold(
             "presumption_not_applied",
-            if hits.iter().any(|h| h.kind.statutory() && h.discount < 0.5) {
-                "common value"
-            } else {
-                "category"
-            },
+            if hits.iter().any(|h| h.kind.statutory() && h.discount < 0.5) { "common value" } else { "category" },
         );
         f = f.with_threshold("category", category);
     }
@@ -267,11 +227,7 @@ fn pair_finding(ctx: &Context<'_>, rule: RuleCode, hits: &[&Hit]) -> Finding {
 
 /// Adds an evidence row, or its values to the row already there (one bid row shows several values).
 pub(crate) fn merge_evidence(mut f: Finding, e: Evidence) -> Finding {
-    if let Some(have) = f
-        .evidence
-        .iter_mut()
-        .find(|x| x.table == e.table && x.row == e.row)
-    {
+    if let Some(have) = f.evidence.iter_mut().find(|x| x.table == e.table && x.row == e.row) {
         have.values.extend(e.values);
         f
     } else {

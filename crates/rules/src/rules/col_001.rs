@@ -16,17 +16,9 @@ pub struct SameOwner;
 
 const THRESHOLDS: &[Threshold] = &[
     Threshold {
-        key: "control_pct",
-        default: "50",
-        zh: "持股超过该比例视为控股（%）",
-        en: "a holding above this share controls (%)",
+        key: "control_pct", default: "50", zh: "持股超过该比例视为控股（%）", en: "a holding above this share controls (%)"
     },
-    Threshold {
-        key: "weight",
-        default: "1.0",
-        zh: "该项关联的基础权重（0–1）",
-        en: "base weight of this link (0–1)",
-    },
+    Threshold { key: "weight", default: "1.0", zh: "该项关联的基础权重（0–1）", en: "base weight of this link (0–1)" },
 ];
 
 impl Rule for SameOwner {
@@ -43,10 +35,6 @@ impl Rule for SameOwner {
     }
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        col::pair_findings(
-            ctx,
-            self.code(),
-            &[LinkKind::LegalRep, LinkKind::Controller],
-        )
+        col::pair_findings(ctx, self.code(), &[LinkKind::LegalRep, LinkKind::Controller])
     }
 }

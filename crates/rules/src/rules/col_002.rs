@@ -15,18 +15,8 @@ use crate::rules::col;
 pub struct SameMachine;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold {
-        key: "machine_code_weight",
-        default: "1.0",
-        zh: "机器码相同的权重",
-        en: "weight of the same machine code",
-    },
-    Threshold {
-        key: "mac_weight",
-        default: "0.5",
-        zh: "仅MAC地址相同的权重",
-        en: "weight of the same MAC alone",
-    },
+    Threshold { key: "machine_code_weight", default: "1.0", zh: "机器码相同的权重", en: "weight of the same machine code" },
+    Threshold { key: "mac_weight", default: "0.5", zh: "仅MAC地址相同的权重", en: "weight of the same MAC alone" },
 ];
 
 impl Rule for SameMachine {

@@ -13,12 +13,8 @@ use crate::rules::col;
 #[derive(Debug)]
 pub struct SameLock;
 
-const THRESHOLDS: &[Threshold] = &[Threshold {
-    key: "weight",
-    default: "1.0",
-    zh: "该项关联的基础权重（0–1）",
-    en: "base weight of this link (0–1)",
-}];
+const THRESHOLDS: &[Threshold] =
+    &[Threshold { key: "weight", default: "1.0", zh: "该项关联的基础权重（0–1）", en: "base weight of this link (0–1)" }];
 
 impl Rule for SameLock {
     fn code(&self) -> RuleCode {
@@ -38,10 +34,6 @@ impl Rule for SameLock {
     }
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        col::pair_findings(
-            ctx,
-            self.code(),
-            &[LinkKind::LockSerial, LinkKind::FileCreateId],
-        )
+        col::pair_findings(ctx, self.code(), &[LinkKind::LockSerial, LinkKind::FileCreateId])
     }
 }

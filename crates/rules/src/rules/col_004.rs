@@ -14,12 +14,7 @@ use crate::rules::col;
 pub struct SameIp;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold {
-        key: "weight",
-        default: "0.4",
-        zh: "该项关联的基础权重（0–1）",
-        en: "base weight of this link (0–1)",
-    },
+    Threshold { key: "weight", default: "0.4", zh: "该项关联的基础权重（0–1）", en: "base weight of this link (0–1)" },
     Threshold {
         key: "ignore_ips",
         default: "[]",

@@ -15,7 +15,12 @@ pub struct SameAuthor;
 
 const THRESHOLDS: &[Threshold] = &[
     Threshold { key: "weight", default: "0.5", zh: "该项关联的基础权重（0–1）", en: "base weight of this link (0–1)" },
-    Threshold { key: "generic_authors", default: "[\"Administrator\", \"admin\", \"user\", \"微软用户\", \"微软中国\", \"Microsoft\", \"Windows 用户\", \"Windows User\"]", zh: "不指向任何人的通用作者名", en: "generic author names that name no one" },
+    Threshold {
+        key: "generic_authors",
+        default: "[\"Administrator\", \"admin\", \"user\", \"微软用户\", \"微软中国\", \"Microsoft\", \"Windows 用户\", \"Windows User\"]",
+        zh: "不指向任何人的通用作者名",
+        en: "generic author names that name no one",
+    },
 ];
 
 impl Rule for SameAuthor {

@@ -12,12 +12,8 @@ use crate::rules::col;
 #[derive(Debug)]
 pub struct SameAgent;
 
-const THRESHOLDS: &[Threshold] = &[Threshold {
-    key: "weight",
-    default: "1.0",
-    zh: "该项关联的基础权重（0–1）",
-    en: "base weight of this link (0–1)",
-}];
+const THRESHOLDS: &[Threshold] =
+    &[Threshold { key: "weight", default: "1.0", zh: "该项关联的基础权重（0–1）", en: "base weight of this link (0–1)" }];
 
 impl Rule for SameAgent {
     fn code(&self) -> RuleCode {

@@ -13,12 +13,8 @@ use crate::rules::col;
 #[derive(Debug)]
 pub struct SameBondAccount;
 
-const THRESHOLDS: &[Threshold] = &[Threshold {
-    key: "weight",
-    default: "1.0",
-    zh: "该项关联的基础权重（0–1）",
-    en: "base weight of this link (0–1)",
-}];
+const THRESHOLDS: &[Threshold] =
+    &[Threshold { key: "weight", default: "1.0", zh: "该项关联的基础权重（0–1）", en: "base weight of this link (0–1)" }];
 
 impl Rule for SameBondAccount {
     fn code(&self) -> RuleCode {
@@ -34,10 +30,6 @@ impl Rule for SameBondAccount {
     }
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        col::pair_findings(
-            ctx,
-            self.code(),
-            &[LinkKind::BondAccount, LinkKind::BondFromOther],
-        )
+        col::pair_findings(ctx, self.code(), &[LinkKind::BondAccount, LinkKind::BondFromOther])
     }
 }

@@ -14,18 +14,8 @@ use crate::rules::col;
 pub struct CrossEmployment;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold {
-        key: "weight",
-        default: "0.7",
-        zh: "该项关联的基础权重（0–1）",
-        en: "base weight of this link (0–1)",
-    },
-    Threshold {
-        key: "lookback_months",
-        default: "3",
-        zh: "向前追溯的社保月数",
-        en: "months of social insurance looked back",
-    },
+    Threshold { key: "weight", default: "0.7", zh: "该项关联的基础权重（0–1）", en: "base weight of this link (0–1)" },
+    Threshold { key: "lookback_months", default: "3", zh: "向前追溯的社保月数", en: "months of social insurance looked back" },
 ];
 
 impl Rule for CrossEmployment {

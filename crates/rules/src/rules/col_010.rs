@@ -14,18 +14,8 @@ use crate::rules::col;
 pub struct SameContact;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold {
-        key: "weight",
-        default: "0.3",
-        zh: "每项联系方式的权重",
-        en: "weight of each contact detail",
-    },
-    Threshold {
-        key: "cap",
-        default: "0.6",
-        zh: "联系方式合计的上限",
-        en: "cap of the contact details together",
-    },
+    Threshold { key: "weight", default: "0.3", zh: "每项联系方式的权重", en: "weight of each contact detail" },
+    Threshold { key: "cap", default: "0.6", zh: "联系方式合计的上限", en: "cap of the contact details together" },
 ];
 
 impl Rule for SameContact {
@@ -46,10 +36,6 @@ impl Rule for SameContact {
     }
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        col::pair_findings(
-            ctx,
-            self.code(),
-            &[LinkKind::Phone, LinkKind::Email, LinkKind::Address],
-        )
+        col::pair_findings(ctx, self.code(), &[LinkKind::Phone, LinkKind::Email, LinkKind::Address])
     }
 }

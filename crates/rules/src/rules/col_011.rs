@@ -13,12 +13,8 @@ use crate::rules::col;
 #[derive(Debug)]
 pub struct SharedHolder;
 
-const THRESHOLDS: &[Threshold] = &[Threshold {
-    key: "weight",
-    default: "0.5",
-    zh: "该项关联的基础权重（0–1）",
-    en: "base weight of this link (0–1)",
-}];
+const THRESHOLDS: &[Threshold] =
+    &[Threshold { key: "weight", default: "0.5", zh: "该项关联的基础权重（0–1）", en: "base weight of this link (0–1)" }];
 
 impl Rule for SharedHolder {
     fn code(&self) -> RuleCode {

@@ -9,9 +9,7 @@
 
 use bidwatch_graph::{Edge, LinkKind, Linkage, Ring};
 use bidwatch_ingest::TableName;
-use bidwatch_model::{
-    EvidencePath, Finding, PathStep, RuleCode, Severity, Subject, SubjectKind, Text,
-};
+use bidwatch_model::{EvidencePath, Finding, PathStep, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 use crate::rules::col;
@@ -101,9 +99,7 @@ fn step(ctx: &Context<'_>, g: &Linkage, from: u32, to: u32, e: &Edge) -> PathSte
             to: to_id,
             code: code("GRF-002"),
             field: "bids.is_winner".to_owned(),
-            value: c
-                .map(|c| format!("{}/{}", c.wins, c.meetings))
-                .unwrap_or_default(),
+            value: c.map(|c| format!("{}/{}", c.wins, c.meetings)).unwrap_or_default(),
             project_id: None,
             weight: round4(e.weight),
         }
@@ -116,39 +112,18 @@ fn round4(x: f64) -> f64 {
 
 fn ring_finding(ctx: &Context<'_>, rule: RuleCode, ring: &Ring) -> Finding {
     let g = ctx.graph;
-    let members: Vec<String> = ring
-        .members
-        .iter()
-        .map(|m| col::bidder_id(ctx, *m))
-        .collect();
-    let projects: Vec<String> = ring
-        .projects
-        .iter()
-        .map(|p| ctx.views.projects.id[*p as usize].clone())
-        .collect();
-    let severity = if ring.presumed {
-        Severity::Presumed
-    } else {
-        Severity::Signal
-    };
+    let members: Vec<String> = ring.members.iter().map(|m| col::bidder_id(ctx, *m)).collect();
+    let projects: Vec<String> = ring.projects.iter().map(|p| ctx.views.projects.id[*p as usize].clone()).collect();
+    let severity = if ring.presumed { Severity::Presumed } else { Severity::Signal };
     let names = |max: usize| {
-        let mut v: Vec<String> = ring
-            .members
-            .iter()
-            .take(max)
-            .map(|m| col::bidder_label(ctx, *m))
-            .collect();
+        let mut v: Vec<String> = ring.members.iter().take(max).map(|m| col::bidder_label(ctx, *m)).collect();
         if ring.members.len() > max {
             v.push(format!("… (+{})", ring.members.len() - max));
         }
         v
     };
     // The strongest link, in words.
-    let strongest = ring
-        .tree
-        .first()
-        .map(|i| &g.edges[*i])
-        .and_then(|e| e.hits.first().map(|h| (e, &g.hits[*h])));
+    let strongest = ring.tree.first().map(|i| &g.edges[*i]).and_then(|e| e.hits.first().map(|h| (e, &g.hits[*h])));
     let (why_zh, why_en) = match strongest {
         Some((e, h)) => (
             format!(
@@ -184,62 +159,31 @@ fn ring_finding(ctx: &Context<'_>, rule: RuleCode, ring: &Ring) -> Finding {
             names(8).join(", ")
         ),
     );
-    let mut f = Finding::new(
-        rule,
-        severity,
-        Subject::new(SubjectKind::Ring, ring_id(ctx, ring)),
-        message,
-    )
-    .with_members(members)
-    .with_projects(projects)
-    .with_score(ring.score)
-    .with_threshold("edge_min", ctx.graph_cfg.edge_min)
-    .with_threshold("ring_edges", ring.edges.len() as u64)
-    .with_threshold("tree_mean_weight", round4(ring.score));
+    let mut f = Finding::new(rule, severity, Subject::new(SubjectKind::Ring, ring_id(ctx, ring)), message)
+        .with_members(members)
+        .with_projects(projects)
+        .with_score(ring.score)
+        .with_threshold("edge_min", ctx.graph_cfg.edge_min)
+        .with_threshold("ring_edges", ring.edges.len() as u64)
+        .with_threshold("tree_mean_weight", round4(ring.score));
     for &i in &ring.tree {
         let e = &g.edges[i];
         if let Some(h) = e.hits.first().map(|h| &g.hits[*h]) {
             for ev in col::hit_evidence(ctx, g, h) {
-                f = col::merge_evidence(
-                    f,
-                    ev.with(
-                        "project_id",
-                        ctx.views.projects.id[h.project as usize].as_str(),
-                    ),
-                );
+                f = col::merge_evidence(f, ev.with("project_id", ctx.views.projects.id[h.project as usize].as_str()));
             }
         }
     }
-    let kinds: std::collections::BTreeSet<LinkKind> = ring
-        .edges
-        .iter()
-        .flat_map(|i| g.edges[*i].hits.iter().map(|h| g.hits[*h].kind))
-        .collect();
-    f = f.with_threshold(
-        "link_kinds",
-        kinds
-            .iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join(";"),
-    );
+    let kinds: std::collections::BTreeSet<LinkKind> =
+        ring.edges.iter().flat_map(|i| g.edges[*i].hits.iter().map(|h| g.hits[*h].kind)).collect();
+    f = f.with_threshold("link_kinds", kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(";"));
     f.paths = ring
         .paths
         .iter()
         .filter(|p| p.len() >= 2)
         .map(|p| {
-            let steps = p
-                .windows(2)
-                .filter_map(|w| {
-                    g.edge_between(w[0], w[1])
-                        .map(|e| step(ctx, g, w[0], w[1], e))
-                })
-                .collect();
-            EvidencePath {
-                from: col::bidder_id(ctx, p[0]),
-                to: col::bidder_id(ctx, p[p.len() - 1]),
-                steps,
-            }
+            let steps = p.windows(2).filter_map(|w| g.edge_between(w[0], w[1]).map(|e| step(ctx, g, w[0], w[1], e))).collect();
+            EvidencePath { from: col::bidder_id(ctx, p[0]), to: col::bidder_id(ctx, p[p.len() - 1]), steps }
         })
         .collect();
     f

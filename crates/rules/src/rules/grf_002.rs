@@ -20,17 +20,9 @@ use crate::rules::{col, grf_001};
 pub struct CoverAndRotation;
 
 const THRESHOLDS: &[Threshold] = &[
+    Threshold { key: "min_meetings", default: "5", zh: "两家共同投标的最少项目数", en: "fewest projects two bidders met in" },
     Threshold {
-        key: "min_meetings",
-        default: "5",
-        zh: "两家共同投标的最少项目数",
-        en: "fewest projects two bidders met in",
-    },
-    Threshold {
-        key: "min_win_share",
-        default: "0.6",
-        zh: "其中一家至少赢得的比例",
-        en: "share of those the winner took at least",
+        key: "min_win_share", default: "0.6", zh: "其中一家至少赢得的比例", en: "share of those the winner took at least"
     },
     Threshold {
         key: "cover_weight",
@@ -73,43 +65,24 @@ impl Rule for CoverAndRotation {
         let mut out = RuleOutput::default();
         let g = ctx.graph;
         for c in &g.covers {
-            let (w, l) = (
-                col::bidder_label(ctx, c.winner),
-                col::bidder_label(ctx, c.loser),
-            );
-            let projects: Vec<String> = c
-                .projects
-                .iter()
-                .map(|p| ctx.views.projects.id[*p as usize].clone())
-                .collect();
+            let (w, l) = (col::bidder_label(ctx, c.winner), col::bidder_label(ctx, c.loser));
+            let projects: Vec<String> = c.projects.iter().map(|p| ctx.views.projects.id[*p as usize].clone()).collect();
             let message = Text::new(
                 format!("{l} 与 {w} 共同投标 {} 次，{w} 中标 {} 次，{l} 从未中标：疑似陪标", c.meetings, c.wins),
                 format!("{l} met {w} in {} projects; {w} won {} of them and {l} never won: suspected cover bidding", c.meetings, c.wins),
             );
-            let mut f = Finding::new(
-                self.code(),
-                Severity::Signal,
-                Subject::bidder(col::bidder_id(ctx, c.loser)),
-                message,
-            )
-            .with_members(vec![
-                col::bidder_id(ctx, c.winner),
-                col::bidder_id(ctx, c.loser),
-            ])
-            .with_projects(projects)
-            .with_score(f64::from(c.wins) / f64::from(c.meetings.max(1)))
-            .with_threshold("min_meetings", f64::from(ctx.graph_cfg.cover_min_meetings))
-            .with_threshold("min_win_share", ctx.graph_cfg.cover_min_win_share)
-            .with_threshold("meetings", u64::from(c.meetings))
-            .with_threshold("wins", u64::from(c.wins));
+            let mut f = Finding::new(self.code(), Severity::Signal, Subject::bidder(col::bidder_id(ctx, c.loser)), message)
+                .with_members(vec![col::bidder_id(ctx, c.winner), col::bidder_id(ctx, c.loser)])
+                .with_projects(projects)
+                .with_score(f64::from(c.wins) / f64::from(c.meetings.max(1)))
+                .with_threshold("min_meetings", f64::from(ctx.graph_cfg.cover_min_meetings))
+                .with_threshold("min_win_share", ctx.graph_cfg.cover_min_win_share)
+                .with_threshold("meetings", u64::from(c.meetings))
+                .with_threshold("wins", u64::from(c.wins));
             // The winning bids as evidence.
-            let (winner_id, loser_id) =
-                (col::bidder_id(ctx, c.winner), col::bidder_id(ctx, c.loser));
+            let (winner_id, loser_id) = (col::bidder_id(ctx, c.winner), col::bidder_id(ctx, c.loser));
             for p in &c.projects {
-                for b in ctx.views.bids[*p as usize]
-                    .iter()
-                    .filter(|b| b.bidder == winner_id && b.winner || b.bidder == loser_id)
-                {
+                for b in ctx.views.bids[*p as usize].iter().filter(|b| b.bidder == winner_id && b.winner || b.bidder == loser_id) {
                     f = f.with_evidence(bid_evidence(ctx, b));
                 }
             }
@@ -181,18 +154,12 @@ fn rotation(ctx: &Context<'_>, rule: RuleCode) -> Vec<Finding> {
             won_projects += usize::from(won);
         }
         let share = won_projects as f64 / ring.projects.len() as f64;
-        let counts: Vec<f64> = present
-            .iter()
-            .map(|m| f64::from(wins.get(m).copied().unwrap_or(0)))
-            .collect();
+        let counts: Vec<f64> = present.iter().map(|m| f64::from(wins.get(m).copied().unwrap_or(0))).collect();
         let gi = gini(&counts);
         if share < min_share || wins.len() < 2 || gi > max_gini {
             continue;
         }
-        let list = wins
-            .iter()
-            .map(|(m, n)| format!("{m}×{n}"))
-            .collect::<Vec<_>>();
+        let list = wins.iter().map(|(m, n)| format!("{m}×{n}")).collect::<Vec<_>>();
         let id = grf_001::ring_id(ctx, ring);
         let message = Text::new(
             format!(
@@ -210,29 +177,14 @@ fn rotation(ctx: &Context<'_>, rule: RuleCode) -> Vec<Finding> {
                 list.join(", ")
             ),
         );
-        let mut f = Finding::new(
-            rule,
-            Severity::Signal,
-            Subject::new(SubjectKind::Ring, id),
-            message,
-        )
-        .with_members(
-            ring.members
-                .iter()
-                .map(|m| col::bidder_id(ctx, *m))
-                .collect(),
-        )
-        .with_projects(
-            ring.projects
-                .iter()
-                .map(|p| ctx.views.projects.id[*p as usize].clone())
-                .collect(),
-        )
-        .with_score(share * (1.0 - gi))
-        .with_threshold("ring_win_share", (share * 1e4).round() / 1e4)
-        .with_threshold("gini", (gi * 1e4).round() / 1e4)
-        .with_threshold("rotation_min_ring_share", min_share)
-        .with_threshold("rotation_max_gini", max_gini);
+        let mut f = Finding::new(rule, Severity::Signal, Subject::new(SubjectKind::Ring, id), message)
+            .with_members(ring.members.iter().map(|m| col::bidder_id(ctx, *m)).collect())
+            .with_projects(ring.projects.iter().map(|p| ctx.views.projects.id[*p as usize].clone()).collect())
+            .with_score(share * (1.0 - gi))
+            .with_threshold("ring_win_share", (share * 1e4).round() / 1e4)
+            .with_threshold("gini", (gi * 1e4).round() / 1e4)
+            .with_threshold("rotation_min_ring_share", min_share)
+            .with_threshold("rotation_max_gini", max_gini);
         for e in evidence {
             f = f.with_evidence(e);
         }

@@ -24,12 +24,7 @@ const THRESHOLDS: &[Threshold] = &[
         zh: "四分位距的倍数（Tukey 围栏）",
         en: "multiple of the interquartile range (Tukey fence)",
     },
-    Threshold {
-        key: "min_bids",
-        default: "5",
-        zh: "被标记所需的最少有效投标数",
-        en: "fewest valid bids to be flagged",
-    },
+    Threshold { key: "min_bids", default: "5", zh: "被标记所需的最少有效投标数", en: "fewest valid bids to be flagged" },
 ];
 
 /// The q-quantile of sorted values, linear between order statistics.
@@ -67,10 +62,7 @@ impl Rule for PerennialLosers {
         let mut tally: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
         for bids in &ctx.views.bids {
             let mut seen: BTreeMap<&str, bool> = BTreeMap::new();
-            for b in bids
-                .iter()
-                .filter(|b| b.status.as_deref().is_none_or(|s| s == "valid"))
-            {
+            for b in bids.iter().filter(|b| b.status.as_deref().is_none_or(|s| s == "valid")) {
                 *seen.entry(b.bidder.as_str()).or_default() |= b.winner;
             }
             for (bidder, won) in seen {
@@ -84,10 +76,7 @@ impl Rule for PerennialLosers {
             return out;
         }
         let mut counts: Vec<f64> = tally.values().map(|t| f64::from(t.0)).collect();
-        let mut ratios: Vec<f64> = tally
-            .values()
-            .map(|t| f64::from(t.1) / f64::from(t.0))
-            .collect();
+        let mut ratios: Vec<f64> = tally.values().map(|t| f64::from(t.1) / f64::from(t.0)).collect();
         counts.sort_by(f64::total_cmp);
         ratios.sort_by(f64::total_cmp);
         let (q1c, q3c) = (quantile(&counts, 0.25), quantile(&counts, 0.75));
@@ -103,23 +92,16 @@ impl Rule for PerennialLosers {
                 format!("{bidder} 有效投标 {n} 次（所有投标人的上围栏为 {count_fence:.1} 次），中标 {wins} 次：疑似陪标专业户"),
                 format!("{bidder} made {n} valid bids (upper fence over all bidders {count_fence:.1}) and won {wins}: a perennial loser"),
             );
-            let mut f = Finding::new(
-                self.code(),
-                Severity::Signal,
-                Subject::bidder(bidder),
-                message,
-            )
-            .with_score((f64::from(n) / (2.0 * count_fence)).min(1.0))
-            .with_threshold("valid_bids", u64::from(n))
-            .with_threshold("wins", u64::from(wins))
-            .with_threshold("count_fence", (count_fence * 100.0).round() / 100.0)
-            .with_threshold("win_ratio_fence", (ratio_fence * 1e4).round() / 1e4)
-            .with_threshold("fence_iqr", k);
+            let mut f = Finding::new(self.code(), Severity::Signal, Subject::bidder(bidder), message)
+                .with_score((f64::from(n) / (2.0 * count_fence)).min(1.0))
+                .with_threshold("valid_bids", u64::from(n))
+                .with_threshold("wins", u64::from(wins))
+                .with_threshold("count_fence", (count_fence * 100.0).round() / 100.0)
+                .with_threshold("win_ratio_fence", (ratio_fence * 1e4).round() / 1e4)
+                .with_threshold("fence_iqr", k);
             let mut projects = Vec::new();
             for bids in &ctx.views.bids {
-                for b in bids.iter().filter(|b| {
-                    b.bidder == bidder && b.status.as_deref().is_none_or(|s| s == "valid")
-                }) {
+                for b in bids.iter().filter(|b| b.bidder == bidder && b.status.as_deref().is_none_or(|s| s == "valid")) {
                     projects.push(ctx.views.projects.id[b.project].clone());
                     f = f.with_evidence(bid_evidence(ctx, b));
                 }

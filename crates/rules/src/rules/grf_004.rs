@@ -48,8 +48,7 @@ impl Rule for CoordinatedWithdrawal {
         }
         let mut out = RuleOutput::default();
         for (p, bids) in ctx.views.bids.iter().enumerate() {
-            let mut by_ring: std::collections::BTreeMap<usize, Vec<&crate::rules::Bid>> =
-                std::collections::BTreeMap::new();
+            let mut by_ring: std::collections::BTreeMap<usize, Vec<&crate::rules::Bid>> = std::collections::BTreeMap::new();
             for b in bids {
                 if let Some(r) = ring_of.get(&b.bidder) {
                     by_ring.entry(*r).or_default().push(b);
@@ -60,13 +59,9 @@ impl Rule for CoordinatedWithdrawal {
                 if mine.len() < 2 {
                     continue;
                 }
-                let withdrawn: BTreeSet<&str> = mine
-                    .iter()
-                    .filter(|b| b.withdrawn())
-                    .map(|b| b.bidder.as_str())
-                    .collect();
-                let first_stepped_aside = mine.iter().any(|b| b.withdrawn() && b.rank == Some(1))
-                    && mine.iter().any(|b| b.winner && !b.withdrawn());
+                let withdrawn: BTreeSet<&str> = mine.iter().filter(|b| b.withdrawn()).map(|b| b.bidder.as_str()).collect();
+                let first_stepped_aside =
+                    mine.iter().any(|b| b.withdrawn() && b.rank == Some(1)) && mine.iter().any(|b| b.winner && !b.withdrawn());
                 if withdrawn.len() < min && !first_stepped_aside {
                     continue;
                 }
@@ -79,29 +74,18 @@ impl Rule for CoordinatedWithdrawal {
                         "the first-ranked member withdrew and another member of the same ring won",
                     )
                 } else {
-                    (
-                        "同一团伙的多家成员撤回投标",
-                        "several members of one ring withdrew",
-                    )
+                    ("同一团伙的多家成员撤回投标", "several members of one ring withdrew")
                 };
                 let message = Text::new(
                     format!("项目 {pid}：团伙 {id} 中{zh}（撤回：{}）", list.join("、")),
-                    format!(
-                        "project {pid}: in ring {id}, {en} (withdrawn: {})",
-                        list.join(", ")
-                    ),
+                    format!("project {pid}: in ring {id}, {en} (withdrawn: {})", list.join(", ")),
                 );
-                let mut f = Finding::new(
-                    self.code(),
-                    Severity::Signal,
-                    Subject::project(pid.as_str()),
-                    message,
-                )
-                .in_project(pid.as_str())
-                .with_members(mine.iter().map(|b| b.bidder.clone()).collect())
-                .with_threshold("min_withdrawn", min as u64)
-                .with_threshold("withdrawn", list.len() as u64)
-                .with_threshold("ring", id.as_str());
+                let mut f = Finding::new(self.code(), Severity::Signal, Subject::project(pid.as_str()), message)
+                    .in_project(pid.as_str())
+                    .with_members(mine.iter().map(|b| b.bidder.clone()).collect())
+                    .with_threshold("min_withdrawn", min as u64)
+                    .with_threshold("withdrawn", list.len() as u64)
+                    .with_threshold("ring", id.as_str());
                 for b in mine {
                     f = f.with_evidence(bid_evidence(ctx, b));
                 }

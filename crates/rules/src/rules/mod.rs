@@ -17,6 +17,8 @@ pub mod grf_001;
 pub mod grf_002;
 pub mod grf_003;
 pub mod grf_004;
+pub mod prc_001;
+pub mod prc_002;
 pub mod prc_004;
 
 use bidwatch_ingest::{Dataset, TableName};
@@ -138,11 +140,7 @@ fn bids(df: &DataFrame) -> Vec<Bid> {
                 price: price[i]?,
                 status: status[i].clone(),
                 ranked_or_won: rank[i].is_some() || winner[i] == Some(true),
-                winner: if has_winner {
-                    winner[i] == Some(true)
-                } else {
-                    rank[i] == Some(1)
-                },
+                winner: if has_winner { winner[i] == Some(true) } else { rank[i] == Some(1) },
                 rank: rank[i],
                 consortium: consortium[i].clone(),
                 row: rows[i],

@@ -23,10 +23,7 @@ const THRESHOLDS: &[Threshold] = &[Threshold {
 }];
 
 fn bid_evidence(b: &Bid) -> Evidence {
-    Evidence::new("bids", b.row)
-        .with("bidder_id", b.bidder.as_str())
-        .with("price", b.price)
-        .with("status", b.status.clone())
+    Evidence::new("bids", b.row).with("bidder_id", b.bidder.as_str()).with("price", b.price).with("status", b.status.clone())
 }
 
 impl Rule for CeilingAndDoublePrice {
@@ -58,32 +55,22 @@ impl Rule for CeilingAndDoublePrice {
             match projects.ceiling[k] {
                 Some(ceiling) => {
                     let limit = ceiling * (1.0 + tolerance);
-                    for b in bids.iter().filter(|b| {
-                        b.price > limit
-                            && !matches!(b.status.as_deref(), Some("rejected" | "withdrawn"))
-                    }) {
+                    for b in bids.iter().filter(|b| b.price > limit && !matches!(b.status.as_deref(), Some("rejected" | "withdrawn"))) {
                         let over = b.price - ceiling;
                         let message = Text::new(
                             format!("投标人 {} 在项目 {pid} 报价 {} 元，高于最高投标限价 {} 元（高出 {} 元），投标未被否决", b.bidder, Money(b.price), Money(ceiling), Money(over)),
                             format!("bidder {} bid {} yuan in project {pid}, above the ceiling of {} yuan (by {} yuan), and the bid was not rejected", b.bidder, Money(b.price), Money(ceiling), Money(over)),
                         );
                         out.findings.push(
-                            Finding::new(
-                                code,
-                                Severity::Violation,
-                                Subject::bidder(b.bidder.as_str()),
-                                message,
-                            )
-                            .in_project(pid)
-                            .with_evidence(bid_evidence(b))
-                            .with_evidence(
-                                Evidence::new("projects", projects.row[k])
-                                    .with("project_id", pid)
-                                    .with("ceiling_price", ceiling),
-                            )
-                            .with_threshold("case", "above_ceiling")
-                            .with_threshold("ceiling_price", ceiling)
-                            .with_threshold("ceiling_tolerance", tolerance),
+                            Finding::new(code, Severity::Violation, Subject::bidder(b.bidder.as_str()), message)
+                                .in_project(pid)
+                                .with_evidence(bid_evidence(b))
+                                .with_evidence(
+                                    Evidence::new("projects", projects.row[k]).with("project_id", pid).with("ceiling_price", ceiling),
+                                )
+                                .with_threshold("case", "above_ceiling")
+                                .with_threshold("ceiling_price", ceiling)
+                                .with_threshold("ceiling_tolerance", tolerance),
                         );
                     }
                 }
@@ -102,20 +89,15 @@ impl Rule for CeilingAndDoublePrice {
                 if prices.len() < 2 {
                     continue;
                 }
-                let shown = prices
-                    .iter()
-                    .map(|p| Money(*p).to_string())
-                    .collect::<Vec<_>>()
-                    .join(" / ");
+                let shown = prices.iter().map(|p| Money(*p).to_string()).collect::<Vec<_>>().join(" / ");
                 let message = Text::new(
                     format!("投标人 {bidder} 在项目 {pid} 提交了 {} 个不同报价：{shown} 元", prices.len()),
                     format!("bidder {bidder} submitted {} different prices in project {pid}: {shown} yuan", prices.len()),
                 );
-                let mut f =
-                    Finding::new(code, Severity::Violation, Subject::bidder(bidder), message)
-                        .in_project(pid)
-                        .with_threshold("case", "several_prices")
-                        .with_threshold("distinct_prices", prices.len() as u64);
+                let mut f = Finding::new(code, Severity::Violation, Subject::bidder(bidder), message)
+                    .in_project(pid)
+                    .with_threshold("case", "several_prices")
+                    .with_threshold("distinct_prices", prices.len() as u64);
                 for b in list {
                     f = f.with_evidence(bid_evidence(b));
                 }
@@ -125,7 +107,9 @@ impl Rule for CeilingAndDoublePrice {
         if without_ceiling > 0 {
             out.notes.push(Text::new(
                 format!("{without_ceiling} 个有投标的项目（拍卖类除外）没有最高投标限价，未检查是否超限价"),
-                format!("{without_ceiling} project(s) with bids (auctions aside) have no ceiling price: not checked for bids above the ceiling"),
+                format!(
+                    "{without_ceiling} project(s) with bids (auctions aside) have no ceiling price: not checked for bids above the ceiling"
+                ),
             ));
         }
         out

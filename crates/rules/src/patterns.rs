@@ -1,0 +1,218 @@
+//! Price patterns inside one project: ladders (PRC-001) and clusters under the ceiling (PRC-002).
+//!
+//! Both are computed once per run, before linking, because the graph uses them as corroboration:
+//! two bidders whose prices sit on one ladder *and* who uploaded from one IP are far more likely a
+//! ring than either fact alone (the 新疆高院 case upheld exactly that pair of facts).
+//!
+//! **Ladder.** Prices are compared in cents. Three or more bids of distinct bidders whose prices
+//! step by the same amount (to the cent: `p, p+d, p+2d`, an arithmetic ladder) or by the same
+//! ratio (to the rounding of a cent: `p, p·r, p·r²`, a geometric ladder). The bids need not be
+//! neighbours: honest bids may fall between the rungs. Each maximal ladder is reported once.
+//!
+//! **Cluster.** Among the bids at or above `min_share` of the ceiling, the largest set whose
+//! spread (max − min) / mean is at most `max_spread`, when it holds at least `min_bids` bids.
+//! Projects without a ceiling are not screened.
+
+use std::collections::BTreeSet;
+
+/// One price of a project: its bid's index in the project's list, and the bidder.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Priced<'a> {
+    pub index: usize,
+    pub bidder: &'a str,
+    pub price: f64,
+}
+
+/// A set of bids (indices into the project's list) that form a pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    pub bids: Vec<usize>,
+    /// Arithmetic step in yuan, or the ratio of a geometric ladder; the spread of a cluster.
+    pub step: f64,
+    pub geometric: bool,
+}
+
+fn cents(p: f64) -> i64 {
+    (p * 100.0).round() as i64
+}
+
+/// Maximal ladders of at least `min_len` bids of distinct bidders.
+pub fn ladders(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
+    let mut sorted: Vec<(i64, usize, &str)> =
+        prices.iter().filter(|p| p.price.is_finite() && p.price > 0.0).map(|p| (cents(p.price), p.index, p.bidder)).collect();
+    sorted.sort_unstable();
+    // One bid per price level: the first in order (equal prices are not a step).
+    sorted.dedup_by_key(|x| x.0);
+    let n = sorted.len();
+    let min_len = min_len.max(3);
+    if n < min_len {
+        return Vec::new();
+    }
+    let levels: Vec<i64> = sorted.iter().map(|x| x.0).collect();
+    let find = |target: i64, tol: i64| -> Option<usize> {
+        let i = levels.partition_point(|c| *c < target - tol);
+        (i < n && (levels[i] - target).abs() <= tol).then_some(i)
+    };
+    let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
+    let mut out = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let (a, b) = (levels[i], levels[j]);
+            // Arithmetic: exact to the cent; skip unless i starts the ladder.
+            let d = b - a;
+            if find(a - d, 0).is_none() {
+                let mut chain = vec![i, j];
+                while let Some(k) = find(levels[*chain.last().unwrap_or(&j)] + d, 0) {
+                    chain.push(k);
+                }
+                push(&mut out, &mut seen, &sorted, chain, min_len, d as f64 / 100.0, false);
+            }
+            // Geometric: the same ratio, to the rounding of a cent on each side.
+            let r = b as f64 / a as f64;
+            if r > 1.0 {
+                // The ratio of two prices rounded to the cent is off by up to 1/a relatively, so
+                // a rung predicted from `last` is off by up to last/a + ½ cent.
+                let tol = |last: f64| (last / a as f64).ceil() as i64 + 1;
+                let prev = (a as f64 / r).round() as i64;
+                if find(prev, tol(a as f64)).is_none() {
+                    let mut chain = vec![i, j];
+                    loop {
+                        let last = levels[*chain.last().unwrap_or(&j)] as f64;
+                        match find((last * r).round() as i64, tol(last)) {
+                            Some(k) if !chain.contains(&k) => chain.push(k),
+                            _ => break,
+                        }
+                    }
+                    // A geometric ladder that is also arithmetic was reported as arithmetic.
+                    let arithmetic = chain.windows(3).all(|w| levels[w[1]] - levels[w[0]] == levels[w[2]] - levels[w[1]]);
+                    if !arithmetic {
+                        push(&mut out, &mut seen, &sorted, chain, min_len, (r * 1e6).round() / 1e6, true);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn push(
+    out: &mut Vec<Pattern>,
+    seen: &mut BTreeSet<Vec<usize>>,
+    sorted: &[(i64, usize, &str)],
+    chain: Vec<usize>,
+    min_len: usize,
+    step: f64,
+    geometric: bool,
+) {
+    let bidders: BTreeSet<&str> = chain.iter().map(|k| sorted[*k].2).collect();
+    if chain.len() < min_len || bidders.len() < min_len {
+        return;
+    }
+    let mut bids: Vec<usize> = chain.iter().map(|k| sorted[*k].1).collect();
+    bids.sort_unstable();
+    if seen.insert(bids.clone()) {
+        out.push(Pattern { bids, step, geometric });
+    }
+}
+
+/// The largest set of bids at or above `min_share` of the ceiling within `max_spread`.
+pub fn cluster(prices: &[Priced<'_>], ceiling: f64, min_share: f64, max_spread: f64, min_bids: usize) -> Option<Pattern> {
+    if !(ceiling.is_finite() && ceiling > 0.0) {
+        return None;
+    }
+    let mut near: Vec<(f64, usize)> =
+        prices.iter().filter(|p| p.price.is_finite() && p.price >= min_share * ceiling).map(|p| (p.price, p.index)).collect();
+    near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut best: Option<(usize, usize)> = None;
+    let mut lo = 0;
+    for hi in 0..near.len() {
+        let spread = |lo: usize| {
+            let w = &near[lo..=hi];
+            let mean = w.iter().map(|x| x.0).sum::<f64>() / w.len() as f64;
+            (near[hi].0 - near[lo].0) / mean
+        };
+        while lo < hi && spread(lo) > max_spread {
+            lo += 1;
+        }
+        if best.is_none_or(|(l, h)| hi - lo > h - l) {
+            best = Some((lo, hi));
+        }
+    }
+    let (lo, hi) = best?;
+    if hi + 1 - lo < min_bids.max(2) {
+        return None;
+    }
+    let w = &near[lo..=hi];
+    let mean = w.iter().map(|x| x.0).sum::<f64>() / w.len() as f64;
+    let mut bids: Vec<usize> = w.iter().map(|x| x.1).collect();
+    bids.sort_unstable();
+    Some(Pattern { bids, step: (w[w.len() - 1].0 - w[0].0) / mean, geometric: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn priced(ps: &[f64]) -> Vec<Priced<'static>> {
+        const NAMES: [&str; 12] = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"];
+        ps.iter().enumerate().map(|(i, p)| Priced { index: i, bidder: NAMES[i % 12], price: *p }).collect()
+    }
+
+    #[test]
+    fn an_arithmetic_ladder_between_honest_bids_is_found_once() {
+        // Rungs 950,000 / 964,000 / 978,000 with honest bids between them.
+        let p = priced(&[950_000.0, 957_321.55, 964_000.0, 971_002.13, 978_000.0, 1_003_500.0]);
+        let l = ladders(&p, 3);
+        assert_eq!(l.len(), 1, "{l:?}");
+        assert_eq!(l[0].bids, vec![0, 2, 4]);
+        assert_eq!(l[0].step, 14_000.0);
+        assert!(!l[0].geometric);
+    }
+
+    #[test]
+    fn a_geometric_ladder_is_found() {
+        let base = 812_345.67_f64;
+        let p = priced(&[base, (base * 1.015 * 100.0).round() / 100.0, (base * 1.015 * 1.015 * 100.0).round() / 100.0, 900_001.0]);
+        let l = ladders(&p, 3);
+        assert_eq!(l.len(), 1, "{l:?}");
+        assert!(l[0].geometric);
+        assert_eq!(l[0].bids, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn random_prices_and_one_bidders_prices_make_no_ladder() {
+        assert!(ladders(&priced(&[950_000.12, 961_234.56, 978_000.99, 990_101.01]), 3).is_empty());
+        // Three equal steps, but two of the bids are one bidder's.
+        let p = vec![
+            Priced { index: 0, bidder: "A", price: 100.0 },
+            Priced { index: 1, bidder: "A", price: 200.0 },
+            Priced { index: 2, bidder: "B", price: 300.0 },
+        ];
+        assert!(ladders(&p, 3).is_empty());
+        assert!(ladders(&priced(&[5.0, 5.0, 5.0]), 3).is_empty());
+    }
+
+    #[test]
+    fn a_cluster_under_the_ceiling_is_the_largest_tight_group() {
+        let p = priced(&[972_000.0, 981_000.0, 985_000.0, 990_000.0, 900_000.0, 960_000.0]);
+        let c = cluster(&p, 1_000_000.0, 0.97, 0.02, 3).expect("cluster");
+        assert_eq!(c.bids, vec![0, 1, 2, 3]);
+        assert!(cluster(&p, 1_000_000.0, 0.97, 0.005, 3).is_none());
+        assert!(cluster(&p, f64::NAN, 0.97, 0.02, 3).is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn patterns_never_panic_and_name_real_bids(ps in proptest::collection::vec(-1e12f64..1e12, 0..40), ceiling in -1e12f64..1e12) {
+            let p = priced(&ps);
+            for l in ladders(&p, 3) {
+                prop_assert!(l.bids.len() >= 3);
+                prop_assert!(l.bids.iter().all(|b| *b < ps.len()));
+            }
+            if let Some(c) = cluster(&p, ceiling, 0.97, 0.02, 3) {
+                prop_assert!(c.bids.iter().all(|b| *b < ps.len()));
+            }
+        }
+    }
+}
