@@ -212,6 +212,9 @@ pub fn render(s: &RingScore) -> String {
         );
     }
     let _ = writeln!(out);
+    let with = s.planted.iter().filter(|p| p.evidenced >= 2).count();
+    let found = s.planted.iter().filter(|p| p.evidenced >= 2 && p.found).count();
+    let _ = writeln!(out, "planted rings that left evidence: {with} (found {found})");
     let _ = writeln!(out, "rings reported: {} (correct {})", s.reported, s.reported_correct);
     let _ = writeln!(out, "recall (planted rings that left evidence): {:.3}", s.recall());
     let _ = writeln!(out, "precision (reported rings): {:.3}", s.precision());

@@ -52,27 +52,34 @@ pub(crate) struct Item {
     pub row: u64,
 }
 
+/// A hash map with a fixed, fast hasher (foldhash): lookups only, never iterated for output.
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 /// Every distinct value, by kind.
 #[derive(Debug, Default)]
 pub struct Values {
-    map: HashMap<(LinkKind, String), u32>,
-    list: Vec<(LinkKind, String)>,
+    maps: Vec<FastMap<Box<str>, u32>>,
+    list: Vec<(LinkKind, Box<str>)>,
 }
 
 impl Values {
-    pub(crate) fn intern(&mut self, kind: LinkKind, value: String) -> u32 {
-        if let Some(v) = self.map.get(&(kind, value.clone())) {
+    pub(crate) fn intern(&mut self, kind: LinkKind, value: &str) -> u32 {
+        if self.maps.is_empty() {
+            self.maps = (0..LinkKind::ALL.len()).map(|_| FastMap::default()).collect();
+        }
+        let map = &mut self.maps[kind.index()];
+        if let Some(v) = map.get(value) {
             return *v;
         }
         let id = self.list.len() as u32;
-        self.list.push((kind, value.clone()));
-        self.map.insert((kind, value), id);
+        self.list.push((kind, value.into()));
+        map.insert(value.into(), id);
         id
     }
 
     /// The value as read (normalised), by id.
     pub fn get(&self, id: u32) -> &str {
-        self.list.get(id as usize).map_or("", |(_, v)| v.as_str())
+        self.list.get(id as usize).map_or("", |(_, v)| v)
     }
 
     pub fn len(&self) -> usize {
@@ -113,12 +120,33 @@ pub(crate) struct Collected {
     /// Items of each bidder that do not depend on the project (contacts, owners), by org key.
     pub static_items: Vec<Vec<Item>>,
     /// Personnel items by (project key, bidder key).
-    pub personnel: HashMap<(u32, u32), Vec<Item>>,
+    pub personnel: FastMap<(u32, u32), Vec<Item>>,
     /// Social insurance by person key.
-    pub employment: HashMap<u32, Vec<Paid>>,
+    pub employment: FastMap<u32, Vec<Paid>>,
     /// A date for each project to place it in time (opening, else deadline, else publication), in days.
     pub project_day: Vec<Option<i64>>,
     pub project_category: Vec<Option<String>>,
+}
+
+/// Adds the items of one text column of `bids`: each value is interned without copying the column.
+#[allow(clippy::too_many_arguments)]
+fn column<'a>(
+    c: &mut Collected,
+    df: &'a polars::prelude::DataFrame,
+    index: &[Option<usize>],
+    rows: &[u64],
+    name: &str,
+    kind: LinkKind,
+    role: Role,
+    keep: &mut dyn FnMut(&mut Values, &'a str) -> Option<u32>,
+) {
+    for (i, v) in frame::str_refs(df, name).into_iter().enumerate() {
+        let (Some(v), Some(k)) = (v, index[i]) else { continue };
+        if let Some(value) = keep(&mut c.values, v) {
+            let bidder = c.bids[k].bidder;
+            c.bid_items[k].push(Item { kind, value, bidder, role, src: Src::Bids, row: rows[i] });
+        }
+    }
 }
 
 /// An author that names no one: empty, a default account or vendor name, a number.
@@ -183,7 +211,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
 
     if let Some(df) = ds.frame(TableName::Projects) {
         let keys = frame::keys(df, "project_key");
-        let cat = frame::strs(df, "category");
+        let cat = frame::str_refs(df, "category");
         let opened = frame::i64s(df, "opened_at");
         let deadline = frame::i64s(df, "bid_deadline_at");
         let published = frame::i64s(df, "published_at");
@@ -191,7 +219,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
             let Some(k) = keys[i].map(|k| k as usize) else {
                 continue;
             };
-            c.project_category[k].clone_from(&cat[i]);
+            c.project_category[k] = cat[i].map(str::to_owned);
             c.project_day[k] = opened[i].or(deadline[i]).or(published[i]).map(|ms| ms.div_euclid(86_400_000));
         }
     }
@@ -200,105 +228,95 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         let project = frame::keys(df, "project_key");
         let bidder = frame::keys(df, "bidder_key");
         let rows = frame::rows(df);
-        let status = frame::strs(df, "status");
+        let status = frame::str_refs(df, "status");
         let winner = frame::bools(df, "is_winner");
         let rank = frame::i64s(df, "rank");
         let has_winner_col = df.column("is_winner").is_ok();
-        let consortium = frame::strs(df, "consortium_id");
-        let machine = frame::strs(df, "machine_code");
-        let mac = frame::strs(df, "upload_mac");
-        let lock = frame::strs(df, "lock_serials");
-        let file = frame::strs(df, "file_create_id");
-        let ip = frame::strs(df, "upload_ip");
-        let author = frame::strs(df, "doc_author");
-        let rep = frame::strs(df, "authorized_rep_id");
-        let bond = frame::strs(df, "bond_account");
+        let consortium = frame::str_refs(df, "consortium_id");
+        // The bids that can be placed, by row of the frame.
+        let mut index: Vec<Option<usize>> = vec![None; df.height()];
         for i in 0..df.height() {
-            let (Some(p), Some(b)) = (project[i], bidder[i]) else {
-                continue;
-            };
-            let row = rows[i];
-            let mut items = Vec::new();
-            let mut push = |values: &mut Values, kind: LinkKind, v: String, role: Role| {
-                let value = values.intern(kind, v);
-                items.push(Item { kind, value, bidder: b, role, src: Src::Bids, row });
-            };
-            if let Some(v) = &machine[i] {
-                push(&mut c.values, LinkKind::MachineCode, v.clone(), Role::Plain);
-            }
-            if let Some(v) = mac[i].as_ref().filter(|v| real_mac(v)) {
-                push(&mut c.values, LinkKind::Mac, v.clone(), Role::Plain);
-            }
-            if let Some(list) = &lock[i] {
-                for v in list.split(';').filter(|s| !s.is_empty()) {
-                    push(&mut c.values, LinkKind::LockSerial, v.to_owned(), Role::Plain);
-                }
-            }
-            if let Some(v) = &file[i] {
-                push(&mut c.values, LinkKind::FileCreateId, v.clone(), Role::Plain);
-            }
-            if let Some(v) = ip[i].as_ref().filter(|v| public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == *v)) {
-                push(&mut c.values, LinkKind::UploadIp, v.clone(), Role::Plain);
-            }
-            if let Some(v) = &author[i] {
-                let n = norm_author(v);
-                if !generic_author(&n, &generic) {
-                    push(&mut c.values, LinkKind::DocAuthor, n, Role::Plain);
-                }
-            }
-            if let Some(v) = &rep[i] {
-                push(&mut c.values, LinkKind::AuthorizedRep, v.clone(), Role::Plain);
-            }
-            if let Some(v) = &bond[i] {
-                push(&mut c.values, LinkKind::BondAccount, v.clone(), Role::Plain);
-                push(&mut c.values, LinkKind::BondFromOther, v.clone(), Role::Payer);
-            }
+            let (Some(p), Some(b)) = (project[i], bidder[i]) else { continue };
+            index[i] = Some(c.bids.len());
             let is_winner = if has_winner_col { winner[i] == Some(true) } else { rank[i] == Some(1) };
             c.bids.push(BidRec {
                 project: p,
                 bidder: b,
-                consortium: consortium[i].clone(),
-                withdrawn: status[i].as_deref() == Some("withdrawn"),
+                consortium: consortium[i].map(str::to_owned),
+                withdrawn: status[i] == Some("withdrawn"),
                 winner: is_winner,
             });
-            c.bid_items.push(items);
+        }
+        c.bid_items = vec![Vec::new(); c.bids.len()];
+        // One column at a time: each value is interned without copying the column.
+        column(&mut c, df, &index, &rows, "machine_code", LinkKind::MachineCode, Role::Plain, &mut |vals, v| Some(vals.intern(LinkKind::MachineCode, v)));
+        column(&mut c, df, &index, &rows, "upload_mac", LinkKind::Mac, Role::Plain, &mut |vals, v| real_mac(v).then(|| vals.intern(LinkKind::Mac, v)));
+        column(&mut c, df, &index, &rows, "file_create_id", LinkKind::FileCreateId, Role::Plain, &mut |vals, v| Some(vals.intern(LinkKind::FileCreateId, v)));
+        let mut ips: FastMap<&str, bool> = FastMap::default();
+        column(&mut c, df, &index, &rows, "upload_ip", LinkKind::UploadIp, Role::Plain, &mut |vals, v| {
+            let ok = *ips.entry(v).or_insert_with(|| public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == v));
+            ok.then(|| vals.intern(LinkKind::UploadIp, v))
+        });
+        // Authors are normalised and judged generic once per distinct text.
+        let mut authors: FastMap<&str, Option<u32>> = FastMap::default();
+        column(&mut c, df, &index, &rows, "doc_author", LinkKind::DocAuthor, Role::Plain, &mut |vals, v| {
+            *authors.entry(v).or_insert_with(|| {
+                let n = norm_author(v);
+                (!generic_author(&n, &generic)).then(|| vals.intern(LinkKind::DocAuthor, &n))
+            })
+        });
+        column(&mut c, df, &index, &rows, "authorized_rep_id", LinkKind::AuthorizedRep, Role::Plain, &mut |vals, v| {
+            Some(vals.intern(LinkKind::AuthorizedRep, v))
+        });
+        column(&mut c, df, &index, &rows, "bond_account", LinkKind::BondAccount, Role::Plain, &mut |vals, v| Some(vals.intern(LinkKind::BondAccount, v)));
+        column(&mut c, df, &index, &rows, "bond_account", LinkKind::BondFromOther, Role::Payer, &mut |vals, v| {
+            Some(vals.intern(LinkKind::BondFromOther, v))
+        });
+        // A bid may carry several lock serials.
+        for (i, list) in frame::str_refs(df, "lock_serials").into_iter().enumerate() {
+            let (Some(list), Some(k)) = (list, index[i]) else { continue };
+            for v in list.split(';').filter(|s| !s.is_empty()) {
+                let value = c.values.intern(LinkKind::LockSerial, v);
+                let bidder = c.bids[k].bidder;
+                c.bid_items[k].push(Item { kind: LinkKind::LockSerial, value, bidder, role: Role::Plain, src: Src::Bids, row: rows[i] });
+            }
         }
     }
 
     if let Some(df) = ds.frame(TableName::Bidders) {
         let keys = frame::keys(df, "bidder_key");
         let rows = frame::rows(df);
-        let rep = frame::strs(df, "legal_rep_id");
-        let phone = frame::strs(df, "phone");
-        let email = frame::strs(df, "email");
-        let address = frame::strs(df, "address");
-        let account = frame::strs(df, "basic_account");
-        let ids = frame::strs(df, "bidder_id");
+        let rep = frame::str_refs(df, "legal_rep_id");
+        let phone = frame::str_refs(df, "phone");
+        let email = frame::str_refs(df, "email");
+        let address = frame::str_refs(df, "address");
+        let account = frame::str_refs(df, "basic_account");
+        let ids = frame::str_refs(df, "bidder_id");
         for i in 0..df.height() {
             let Some(b) = keys[i] else { continue };
             let row = rows[i];
-            let mut add = |values: &mut Values, kind: LinkKind, v: String, role: Role| {
+            let mut add = |values: &mut Values, kind: LinkKind, v: &str, role: Role| {
                 let value = values.intern(kind, v);
                 c.static_items[b as usize].push(Item { kind, value, bidder: b, role, src: Src::Bidders, row });
             };
             if let Some(v) = &rep[i] {
-                add(&mut c.values, LinkKind::LegalRep, v.clone(), Role::Plain);
+                add(&mut c.values, LinkKind::LegalRep, v, Role::Plain);
             }
             if let Some(v) = &phone[i] {
-                add(&mut c.values, LinkKind::Phone, v.clone(), Role::Plain);
+                add(&mut c.values, LinkKind::Phone, v, Role::Plain);
             }
             if let Some(v) = &email[i] {
-                add(&mut c.values, LinkKind::Email, v.to_lowercase(), Role::Plain);
+                add(&mut c.values, LinkKind::Email, &v.to_lowercase(), Role::Plain);
             }
             if let Some(v) = address[i].as_deref().map(norm_address).filter(|a| a.chars().count() >= 6) {
-                add(&mut c.values, LinkKind::Address, v, Role::Plain);
+                add(&mut c.values, LinkKind::Address, &v, Role::Plain);
             }
             if let Some(v) = &account[i] {
-                add(&mut c.values, LinkKind::BondFromOther, v.clone(), Role::Owner);
+                add(&mut c.values, LinkKind::BondFromOther, v, Role::Owner);
             }
             // A bidder stands as its own controller, so that a firm it controls matches it.
             if let Some(id) = &ids[i] {
-                add(&mut c.values, LinkKind::Controller, format!("org:{id}"), Role::Owner);
+                add(&mut c.values, LinkKind::Controller, &format!("org:{id}"), Role::Owner);
             }
         }
     }
@@ -306,8 +324,8 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
     if let Some(df) = ds.frame(TableName::Shareholders) {
         let keys = frame::keys(df, "bidder_key");
         let rows = frame::rows(df);
-        let holder = frame::strs(df, "holder_id");
-        let kind = frame::strs(df, "holder_kind");
+        let holder = frame::str_refs(df, "holder_id");
+        let kind = frame::str_refs(df, "holder_kind");
         let pct = frame::f64s(df, "share_pct");
         let ctrl = frame::bools(df, "is_controller");
         for i in 0..df.height() {
@@ -325,11 +343,11 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
             let row = rows[i];
             let items = &mut c.static_items[b as usize];
             if controls {
-                let value = c.values.intern(LinkKind::Controller, format!("{tag}:{h}"));
+                let value = c.values.intern(LinkKind::Controller, &format!("{tag}:{h}"));
                 items.push(Item { kind: LinkKind::Controller, value, bidder: b, role: Role::Payer, src: Src::Shareholders, row });
             }
             if person {
-                let value = c.values.intern(LinkKind::SharedHolder, h.clone());
+                let value = c.values.intern(LinkKind::SharedHolder, h);
                 items.push(Item { kind: LinkKind::SharedHolder, value, bidder: b, role: Role::Plain, src: Src::Shareholders, row });
             }
         }
@@ -338,13 +356,13 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
     if let Some(df) = ds.frame(TableName::BidPersonnel) {
         let project = frame::keys(df, "project_key");
         let bidder = frame::keys(df, "bidder_key");
-        let person = frame::strs(df, "person_id");
+        let person = frame::str_refs(df, "person_id");
         let rows = frame::rows(df);
         for i in 0..df.height() {
             let (Some(p), Some(b), Some(who)) = (project[i], bidder[i], &person[i]) else {
                 continue;
             };
-            let value = c.values.intern(LinkKind::Personnel, who.clone());
+            let value = c.values.intern(LinkKind::Personnel, who);
             c.personnel.entry((p, b)).or_default().push(Item {
                 kind: LinkKind::Personnel,
                 value,
@@ -357,7 +375,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
     }
 
     if let Some(df) = ds.frame(TableName::Employment) {
-        let person = frame::strs(df, "person_id");
+        let person = frame::str_refs(df, "person_id");
         let employer = frame::keys(df, "employer_key");
         let month = frame::i64s(df, "month");
         let rows = frame::rows(df);
@@ -366,7 +384,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
                 continue;
             };
             // Personnel and employment share the person values, so a person id is one number.
-            let value = c.values.intern(LinkKind::Personnel, who.clone());
+            let value = c.values.intern(LinkKind::Personnel, who);
             c.employment.entry(value).or_default().push(Paid { employer: e, month: m, row: rows[i] });
         }
     }
@@ -395,6 +413,19 @@ mod tests {
         }
         for ip in ["112.17.40.1", "8.8.8.8", "2408:8000::1"] {
             assert!(public_ip(ip), "{ip}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalisers_never_panic_and_are_idempotent(s in "\\PC{0,40}") {
+            let a = norm_author(&s);
+            proptest::prop_assert_eq!(norm_author(&a), a.clone());
+            let d = norm_address(&s);
+            proptest::prop_assert_eq!(norm_address(&d), d);
+            let _ = generic_author(&a, &[norm_author("Administrator")]);
+            let _ = public_ip(&s);
+            let _ = real_mac(&s);
         }
     }
 

@@ -155,14 +155,22 @@ impl Linkage {
 
 /// Links the bidders of a data set.
 pub fn link(ds: &Dataset, cfg: &LinkConfig, groups: &[Group]) -> Linkage {
+    let t = std::time::Instant::now();
     let mut c = collect::collect(ds, cfg);
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, values = c.values.len(), "link: collected");
+    let t = std::time::Instant::now();
     let users = pairs::users_per_value(&c);
     let population = c.bids.iter().map(|b| b.bidder).collect::<std::collections::HashSet<_>>().len();
     let (mut hits, skipped) = pairs::pair_hits(&c, &users, cfg);
     pairs::group_hits(&mut c.values, groups, cfg, &mut hits);
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, hits = hits.len(), "link: pairs");
+    let t = std::time::Instant::now();
     let covers = cover::covers(&c.bids, ds.projects.len(), cfg);
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, covers = covers.len(), "link: cover bidding");
+    let t = std::time::Instant::now();
     let edges = rings::edges(&hits, &covers, cfg);
     let order = |k: u32| ds.orgs.resolve(k).unwrap_or_default().to_owned();
     let rings = rings::rings(&edges, &c.bids, &order, cfg, ds.orgs.len());
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, edges = edges.len(), rings = rings.len(), "link: rings");
     Linkage { values: c.values, hits, skipped, covers, edges, rings, population }
 }

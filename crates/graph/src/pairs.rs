@@ -307,7 +307,7 @@ pub(crate) fn group_hits(values: &mut crate::collect::Values, groups: &[crate::G
     let linked: HashSet<(u32, u32, u32)> = hits.iter().map(|h| (h.project, h.a, h.b)).collect();
     let mut extra = Vec::new();
     for g in groups {
-        let value = values.intern(g.kind, g.label.clone());
+        let value = values.intern(g.kind, &g.label);
         for (i, (a, ra)) in g.bids.iter().enumerate() {
             for (b, rb) in &g.bids[i + 1..] {
                 if a == b {

@@ -10,6 +10,14 @@ pub fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
     }
 }
 
+/// A text column borrowed from the frame, without copying the strings.
+pub fn str_refs<'a>(df: &'a DataFrame, name: &str) -> Vec<Option<&'a str>> {
+    match df.column(name).ok().and_then(|c| c.str().ok()) {
+        Some(ca) => ca.iter().collect(),
+        None => vec![None; df.height()],
+    }
+}
+
 pub fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
     match df.column(name).ok().and_then(|c| c.cast(&DataType::Float64).ok()) {
         Some(c) => c.f64().map(|ca| ca.iter().collect()).unwrap_or_else(|_| vec![None; df.height()]),

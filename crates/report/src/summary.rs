@@ -108,6 +108,40 @@ pub fn terminal_summary(ds: &Dataset, run: &RunOutput, catalog: &Catalog, lang: 
             let _ = writeln!(s, "    {code} {name}: {}", parts.join(", "));
         }
     }
+    // The rings first: what a joint inspection acts on.
+    let rings: Vec<&bidwatch_model::Finding> =
+        run.findings.iter().filter(|f| f.code.to_string() == "GRF-001" && f.subject.kind == bidwatch_model::SubjectKind::Ring).collect();
+    if !rings.is_empty() {
+        let mut rings = rings;
+        rings.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then_with(|| a.subject.id.cmp(&b.subject.id)));
+        let _ = writeln!(s, "  {}", if zh { "疑似围标团伙（按成员数）：" } else { "suspected bid rings (by size):" });
+        for f in rings.iter().take(10) {
+            if zh {
+                let _ = writeln!(
+                    s,
+                    "    {} {}：{} 家投标人，{} 个项目，证据 {}",
+                    f.subject.id,
+                    f.severity.label(true),
+                    f.members.len(),
+                    f.projects.len(),
+                    f.thresholds.get("link_codes").and_then(|v| v.as_str()).unwrap_or("").replace(';', " ")
+                );
+            } else {
+                let _ = writeln!(
+                    s,
+                    "    {} {}: {} bidders, {} projects, evidence {}",
+                    f.subject.id,
+                    f.severity.label(false),
+                    f.members.len(),
+                    f.projects.len(),
+                    f.thresholds.get("link_codes").and_then(|v| v.as_str()).unwrap_or("").replace(';', " ")
+                );
+            }
+        }
+        if rings.len() > 10 {
+            let _ = writeln!(s, "    … {}", if zh { format!("另有 {} 个，见 findings.jsonl", rings.len() - 10) } else { format!("{} more in findings.jsonl", rings.len() - 10) });
+        }
+    }
     for (code, e) in &run.evaluations {
         if let Evaluation::NotEvaluated { missing } = e {
             let what = missing.join(", ");

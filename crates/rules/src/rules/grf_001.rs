@@ -177,6 +177,8 @@ fn ring_finding(ctx: &Context<'_>, rule: RuleCode, ring: &Ring) -> Finding {
     let kinds: std::collections::BTreeSet<LinkKind> =
         ring.edges.iter().flat_map(|i| g.edges[*i].hits.iter().map(|h| g.hits[*h].kind)).collect();
     f = f.with_threshold("link_kinds", kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(";"));
+    let codes: std::collections::BTreeSet<String> = kinds.iter().map(|k| col::code_of(*k).to_string()).collect();
+    f = f.with_threshold("link_codes", codes.into_iter().collect::<Vec<_>>().join(";"));
     f.paths = ring
         .paths
         .iter()
