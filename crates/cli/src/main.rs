@@ -184,28 +184,12 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             };
             let t = Instant::now();
             let stats = bidwatch_synth::generate(&cfg, &out)?;
+            let (dir, secs) = (out.display(), t.elapsed().as_secs_f64());
+            let (p, b, f, r, tr) = (stats.projects, stats.bids, stats.bidders, stats.rings, stats.truth_rows);
             if lang.zh() {
-                println!(
-                    "已生成 {}：{} 个项目、{} 条投标、{} 家投标人、{} 个围标团伙，truth.csv {} 行（种子 {seed}，{:.1} 秒）",
-                    out.display(),
-                    stats.projects,
-                    stats.bids,
-                    stats.bidders,
-                    stats.rings,
-                    stats.truth_rows,
-                    t.elapsed().as_secs_f64()
-                );
+                println!("已生成 {dir}：{p} 个项目、{b} 条投标、{f} 家投标人、{r} 个围标团伙，truth.csv {tr} 行（种子 {seed}，{secs:.1} 秒）");
             } else {
-                println!(
-                    "generated {}: {} projects, {} bids, {} bidders, {} rings, {} truth rows (seed {seed}, {:.1} s)",
-                    out.display(),
-                    stats.projects,
-                    stats.bids,
-                    stats.bidders,
-                    stats.rings,
-                    stats.truth_rows,
-                    t.elapsed().as_secs_f64()
-                );
+                println!("generated {dir}: {p} projects, {b} bids, {f} bidders, {r} rings, {tr} truth rows (seed {seed}, {secs:.1} s)");
             }
             Ok(ExitCode::SUCCESS)
         }

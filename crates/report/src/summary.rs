@@ -116,27 +116,13 @@ pub fn terminal_summary(ds: &Dataset, run: &RunOutput, catalog: &Catalog, lang: 
         rings.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then_with(|| a.subject.id.cmp(&b.subject.id)));
         let _ = writeln!(s, "  {}", if zh { "疑似围标团伙（按成员数）：" } else { "suspected bid rings (by size):" });
         for f in rings.iter().take(10) {
-            if zh {
-                let _ = writeln!(
-                    s,
-                    "    {} {}：{} 家投标人，{} 个项目，证据 {}",
-                    f.subject.id,
-                    f.severity.label(true),
-                    f.members.len(),
-                    f.projects.len(),
-                    f.thresholds.get("link_codes").and_then(|v| v.as_str()).unwrap_or("").replace(';', " ")
-                );
+            let (id, sev, m, p) = (&f.subject.id, f.severity.label(zh), f.members.len(), f.projects.len());
+            let ev = f.thresholds.get("link_codes").and_then(|v| v.as_str()).unwrap_or("").replace(';', " ");
+            let _ = if zh {
+                writeln!(s, "    {id} {sev}：{m} 家投标人，{p} 个项目，证据 {ev}")
             } else {
-                let _ = writeln!(
-                    s,
-                    "    {} {}: {} bidders, {} projects, evidence {}",
-                    f.subject.id,
-                    f.severity.label(false),
-                    f.members.len(),
-                    f.projects.len(),
-                    f.thresholds.get("link_codes").and_then(|v| v.as_str()).unwrap_or("").replace(';', " ")
-                );
-            }
+                writeln!(s, "    {id} {sev}: {m} bidders, {p} projects, evidence {ev}")
+            };
         }
         if rings.len() > 10 {
             let _ = writeln!(s, "    … {}", if zh { format!("另有 {} 个，见 findings.jsonl", rings.len() - 10) } else { format!("{} more in findings.jsonl", rings.len() - 10) });

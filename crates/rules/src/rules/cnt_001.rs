@@ -99,12 +99,7 @@ impl Rule for FewBidders {
                 .with_threshold("bidders_found", bidders.len() as u64)
                 .with_members(bidders.iter().map(|s| (*s).to_owned()).collect());
             for b in bids {
-                f = f.with_evidence(
-                    Evidence::new("bids", b.row)
-                        .with("bidder_id", b.bidder.as_str())
-                        .with("price", b.price)
-                        .with("status", b.status.clone()),
-                );
+                f = f.with_evidence(b.evidence());
             }
             out.findings.push(f);
         }

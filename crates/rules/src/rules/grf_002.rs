@@ -94,12 +94,7 @@ impl Rule for CoverAndRotation {
 }
 
 pub(crate) fn bid_evidence(ctx: &Context<'_>, b: &crate::rules::Bid) -> Evidence {
-    Evidence::new("bids", b.row)
-        .with("project_id", ctx.views.projects.id[b.project].as_str())
-        .with("bidder_id", b.bidder.as_str())
-        .with("price", b.price)
-        .with("status", b.status.clone())
-        .with("is_winner", b.winner)
+    b.evidence().with("project_id", ctx.views.projects.id[b.project].as_str()).with("is_winner", b.winner)
 }
 
 /// Gini coefficient of non-negative counts (0 = all equal).

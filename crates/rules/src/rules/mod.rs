@@ -103,6 +103,14 @@ pub(crate) struct Bid {
 }
 
 impl Bid {
+    /// The bid's row as evidence: bidder, price and status.
+    pub fn evidence(&self) -> bidwatch_model::Evidence {
+        bidwatch_model::Evidence::new("bids", self.row)
+            .with("bidder_id", self.bidder.as_str())
+            .with("price", self.price)
+            .with("status", self.status.clone())
+    }
+
     pub fn withdrawn(&self) -> bool {
         self.status.as_deref() == Some("withdrawn")
     }

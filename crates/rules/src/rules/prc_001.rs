@@ -9,7 +9,7 @@
 
 use bidwatch_graph::{Group, LinkKind};
 use bidwatch_ingest::{Dataset, TableName};
-use bidwatch_model::{Evidence, Finding, Money, RuleCode, Severity, Subject, Text};
+use bidwatch_model::{Finding, Money, RuleCode, Severity, Subject, Text};
 
 use crate::catalog::Policy;
 use crate::patterns::{cluster, ladders, Pattern, Priced};
@@ -122,12 +122,7 @@ impl Rule for PriceLadder {
                     .with_threshold(if p.geometric { "ratio" } else { "step" }, p.step)
                     .with_threshold("rungs", p.bids.len() as u64);
                 for b in bids {
-                    f = f.with_evidence(
-                        Evidence::new("bids", b.row)
-                            .with("bidder_id", b.bidder.as_str())
-                            .with("price", b.price)
-                            .with("status", b.status.clone()),
-                    );
+                    f = f.with_evidence(b.evidence());
                 }
                 out.findings.push(f);
             }

@@ -7,7 +7,7 @@
 //! not a cluster). Auctions and projects without a ceiling are not screened.
 
 use bidwatch_ingest::TableName;
-use bidwatch_model::{Evidence, Finding, Money, RuleCode, Severity, Subject, Text};
+use bidwatch_model::{Finding, Money, RuleCode, Severity, Subject, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 
@@ -90,12 +90,7 @@ impl Rule for CeilingCluster {
                 .with_threshold("spread", (p.step * 1e4).round() / 1e4)
                 .with_threshold("ceiling_price", ceiling);
             for b in bids {
-                f = f.with_evidence(
-                    Evidence::new("bids", b.row)
-                        .with("bidder_id", b.bidder.as_str())
-                        .with("price", b.price)
-                        .with("status", b.status.clone()),
-                );
+                f = f.with_evidence(b.evidence());
             }
             out.findings.push(f);
         }

@@ -22,9 +22,6 @@ const THRESHOLDS: &[Threshold] = &[Threshold {
     en: "tolerance above the ceiling (a fraction); 0 reports any amount above",
 }];
 
-fn bid_evidence(b: &Bid) -> Evidence {
-    Evidence::new("bids", b.row).with("bidder_id", b.bidder.as_str()).with("price", b.price).with("status", b.status.clone())
-}
 
 impl Rule for CeilingAndDoublePrice {
     fn code(&self) -> RuleCode {
@@ -64,7 +61,7 @@ impl Rule for CeilingAndDoublePrice {
                         out.findings.push(
                             Finding::new(code, Severity::Violation, Subject::bidder(b.bidder.as_str()), message)
                                 .in_project(pid)
-                                .with_evidence(bid_evidence(b))
+                                .with_evidence(b.evidence())
                                 .with_evidence(
                                     Evidence::new("projects", projects.row[k]).with("project_id", pid).with("ceiling_price", ceiling),
                                 )
@@ -99,7 +96,7 @@ impl Rule for CeilingAndDoublePrice {
                     .with_threshold("case", "several_prices")
                     .with_threshold("distinct_prices", prices.len() as u64);
                 for b in list {
-                    f = f.with_evidence(bid_evidence(b));
+                    f = f.with_evidence(b.evidence());
                 }
                 out.findings.push(f);
             }
