@@ -23,6 +23,12 @@ const THRESHOLDS: &[Threshold] = &[
         key: "min_len", default: "3", zh: "阶梯的最少报价数（不同投标人）", en: "fewest prices (of distinct bidders) on a ladder"
     },
     Threshold {
+        key: "max_per_project",
+        default: "2",
+        zh: "一个项目中阶梯多于该数时，视为报价落在粗网格上（如按下浮率折算），阶梯属偶然，不报",
+        en: "more ladders than this in one project mean prices on a coarse grid (bids written as a discount), where ladders are chance: none reported",
+    },
+    Threshold {
         key: "link_weight",
         default: "0.35",
         zh: "同一阶梯上的两家若另有关联，在团伙识别中追加的权重",
@@ -34,6 +40,9 @@ const THRESHOLDS: &[Threshold] = &[
 #[derive(Debug, Default)]
 pub(crate) struct PatternTable {
     pub ladders: Vec<Vec<Pattern>>,
+    /// Projects whose prices held more ladders than `max_per_project`: prices on a coarse grid
+    /// (bids written as a discount to three decimals, say), where ladders are chance.
+    pub grid_projects: usize,
     pub clusters: Vec<Option<Pattern>>,
 }
 
@@ -41,6 +50,7 @@ impl PatternTable {
     pub fn compute(ds: &Dataset, views: &Views, policy: &Policy) -> PatternTable {
         let _ = ds;
         let min_len = policy.f64(code("PRC-001"), "min_len", 3.0).max(3.0) as usize;
+        let max_per_project = policy.f64(code("PRC-001"), "max_per_project", 2.0).max(1.0) as usize;
         let prc2 = code("PRC-002");
         let (min_share, max_spread, min_bids) =
             (policy.f64(prc2, "min_share", 0.97), policy.f64(prc2, "max_spread", 0.02), policy.f64(prc2, "min_bids", 3.0) as usize);
@@ -53,7 +63,13 @@ impl PatternTable {
                 .filter(|(_, b)| !b.withdrawn())
                 .map(|(i, b)| Priced { index: i, bidder: b.bidder.as_str(), price: b.price })
                 .collect();
-            t.ladders.push(ladders(&priced, min_len));
+            let found = ladders(&priced, min_len);
+            if found.len() > max_per_project {
+                t.grid_projects += 1;
+                t.ladders.push(Vec::new());
+            } else {
+                t.ladders.push(found);
+            }
             // A cluster counts when it holds most of the standing bids: a few honest bids near a
             // generous ceiling are no cluster, and must not corroborate anything in the graph.
             let auction = matches!(views.projects.category[k].as_deref(), Some("property" | "land"));
@@ -96,6 +112,14 @@ impl Rule for PriceLadder {
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let mut out = RuleOutput::default();
+        if ctx.patterns.grid_projects > 0 {
+            let n = ctx.patterns.grid_projects;
+            let max = ctx.policy.f64(self.code(), "max_per_project", 2.0);
+            out.notes.push(Text::new(
+                format!("{n} 个项目的报价中等差/等比阶梯多于 {max} 个，报价应落在粗网格上（如按下浮率折算），阶梯属偶然，未报告"),
+                format!("{n} project(s) held more than {max} price ladders: their prices sit on a coarse grid (bids written as a discount), so ladders there are chance and were not reported"),
+            ));
+        }
         for (k, list) in ctx.patterns.ladders.iter().enumerate() {
             let pid = ctx.views.projects.id[k].as_str();
             for p in list {
