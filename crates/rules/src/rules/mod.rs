@@ -13,6 +13,14 @@ pub mod col_008;
 pub mod col_009;
 pub mod col_010;
 pub mod col_011;
+pub(crate) mod fcr;
+pub mod fcr_001;
+pub mod fcr_002;
+pub mod fcr_003;
+pub mod fcr_004;
+pub mod fcr_005;
+pub mod fcr_006;
+pub mod fcr_007;
 pub mod grf_001;
 pub mod grf_002;
 pub mod grf_003;
@@ -33,7 +41,10 @@ pub(crate) struct Projects {
     pub row: Vec<u64>,
     pub category: Vec<Option<String>>,
     pub ceiling: Vec<Option<f64>>,
+    pub estimate: Vec<Option<f64>>,
     pub opened_at: Vec<Option<i64>>,
+    /// Publication time, else deadline, else opening (milliseconds): when the documents were out.
+    pub published_at: Vec<Option<i64>>,
 }
 
 impl Projects {
@@ -44,7 +55,9 @@ impl Projects {
             row: vec![0; n],
             category: vec![None; n],
             ceiling: vec![None; n],
+            estimate: vec![None; n],
             opened_at: vec![None; n],
+            published_at: vec![None; n],
         };
         for k in 0..n {
             p.id[k] = ds.projects.resolve(k as u32).unwrap_or_default().to_owned();
@@ -55,6 +68,9 @@ impl Projects {
             let cat = frame::strs(df, "category");
             let ceil = frame::f64s(df, "ceiling_price");
             let opened = frame::i64s(df, "opened_at");
+            let estimate = frame::f64s(df, "estimate");
+            let published = frame::i64s(df, "published_at");
+            let deadline = frame::i64s(df, "bid_deadline_at");
             for (i, k) in keys.iter().enumerate() {
                 let Some(k) = k.map(|k| k as usize) else {
                     continue;
@@ -63,6 +79,8 @@ impl Projects {
                 p.category[k].clone_from(&cat[i]);
                 p.ceiling[k] = ceil[i];
                 p.opened_at[k] = opened[i];
+                p.estimate[k] = estimate[i];
+                p.published_at[k] = published[i].or(deadline[i]).or(opened[i]);
             }
         }
         p

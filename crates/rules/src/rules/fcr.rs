@@ -1,0 +1,154 @@
+//! What the FCR rules share: the clauses of every project, and matching a clause against the
+//! patterns a rule keeps in `rules/policy.toml` (regular expressions, Chinese first), with the
+//! exceptions that make a look-alike clause legitimate.
+
+use bidwatch_ingest::{frame, TableName};
+use bidwatch_model::text::fold_width;
+use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, Text};
+use regex::Regex;
+
+use crate::registry::{Context, RuleOutput};
+
+/// One clause of a tender document.
+#[derive(Debug, Clone)]
+pub(crate) struct Clause {
+    pub project: usize,
+    pub clause_no: Option<String>,
+    /// As written, width folded.
+    pub text: String,
+    pub row: u64,
+}
+
+/// Every clause, in source order.
+pub(crate) fn clauses(ctx: &Context<'_>) -> Vec<Clause> {
+    let Some(df) = ctx.ds.frame(TableName::Clauses) else { return Vec::new() };
+    let project = frame::keys(df, "project_key");
+    let no = frame::str_refs(df, "clause_no");
+    let text = frame::str_refs(df, "text");
+    let rows = frame::rows(df);
+    (0..df.height())
+        .filter_map(|i| {
+            Some(Clause {
+                project: project[i]? as usize,
+                clause_no: no[i].map(str::to_owned),
+                text: fold_width(text[i]?),
+                row: rows[i],
+            })
+        })
+        .collect()
+}
+
+/// The rule's patterns and exceptions from the policy, compiled. A pattern that does not compile
+/// is reported in the notes and skipped, so one typo in a bureau's file does not stop the night.
+pub(crate) fn compile(ctx: &Context<'_>, rule: RuleCode, key: &str, notes: &mut Vec<Text>) -> Vec<Regex> {
+    ctx.policy
+        .strings(rule, key, &[])
+        .into_iter()
+        .filter_map(|p| match Regex::new(&p) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                notes.push(Text::new(
+                    format!("policy.toml 中 {rule}.{key} 的表达式“{p}”无法解析，已跳过：{e}"),
+                    format!("the expression `{p}` in {rule}.{key} of policy.toml does not parse and was skipped: {e}"),
+                ));
+                None
+            }
+        })
+        .collect()
+}
+
+/// The first match of any pattern in a clause that no exception matches: (start, end, pattern).
+pub(crate) fn first_match(text: &str, patterns: &[Regex], exceptions: &[Regex]) -> Option<(usize, usize, usize)> {
+    if exceptions.iter().any(|e| e.is_match(text)) {
+        return None;
+    }
+    patterns.iter().enumerate().filter_map(|(i, p)| p.find(text).map(|m| (m.start(), m.end(), i))).min()
+}
+
+/// A finding on one clause: project, clause number, the matched span.
+pub(crate) fn clause_finding(ctx: &Context<'_>, rule: RuleCode, c: &Clause, span: (usize, usize), why: &Text) -> Finding {
+    let pid = ctx.views.projects.id[c.project].as_str();
+    let matched = &c.text[span.0..span.1];
+    let no = c.clause_no.as_deref().unwrap_or("—");
+    let message = Text::new(
+        format!("项目 {pid} 第 {no} 条：“{matched}”——{}", why.zh),
+        format!("project {pid}, clause {no}: “{matched}” — {}", why.en),
+    );
+    Finding::new(rule, Severity::Signal, Subject::project(pid), message)
+        .in_project(pid)
+        .with_evidence(
+            Evidence::new("clauses", c.row)
+                .with("clause_no", c.clause_no.clone())
+                .with("text", c.text.as_str())
+                .with("matched", matched)
+                .with("span_start", span.0 as u64)
+                .with("span_end", span.1 as u64),
+        )
+}
+
+/// Runs a pattern rule over every clause. The patterns live only in the policy (`rules/policy.toml`):
+/// a bureau's copy without them checks nothing for the rule, and the run says so.
+pub(crate) fn pattern_rule(ctx: &Context<'_>, rule: RuleCode, why: &Text) -> RuleOutput {
+    let mut out = RuleOutput::default();
+    let patterns = compile(ctx, rule, "patterns", &mut out.notes);
+    let exceptions = compile(ctx, rule, "exceptions", &mut out.notes);
+    if patterns.is_empty() {
+        out.notes.push(Text::new(format!("policy.toml 未给出 {rule} 的 patterns，未检查"), format!("policy.toml gives no patterns for {rule}: nothing checked")));
+        return out;
+    }
+    for c in clauses(ctx) {
+        if let Some((s, e, _)) = first_match(&c.text, &patterns, &exceptions) {
+            out.findings.push(clause_finding(ctx, rule, &c, (s, e), why));
+        }
+    }
+    out
+}
+
+/// A clause as compared for copying: no spaces or punctuation, every number one `#`.
+pub(crate) fn copy_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_number = false;
+    for ch in fold_width(text).chars() {
+        if ch.is_ascii_digit() || (in_number && ch == '.') {
+            if !in_number {
+                out.push('#');
+            }
+            in_number = true;
+            continue;
+        }
+        in_number = false;
+        if ch == '#' {
+            out.push('#');
+        } else if ch.is_alphanumeric() {
+            out.extend(ch.to_lowercase().filter(|c| c.is_alphanumeric()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_keys_ignore_punctuation_and_numbers() {
+        assert_eq!(copy_key("须具有 2019 年以来，类似业绩 3 项。"), copy_key("须具有2021年以来类似业绩5项"));
+        assert_ne!(copy_key("类似业绩"), copy_key("类似奖项"));
+    }
+
+    #[test]
+    fn an_exception_silences_a_clause() {
+        let p = vec![Regex::new("品牌").expect("re")];
+        let e = vec![Regex::new("同等及以上").expect("re")];
+        assert!(first_match("指定品牌为甲", &p, &e).is_some());
+        assert!(first_match("参考品牌为甲，可选用同等及以上产品", &p, &e).is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn copy_key_never_panics_and_is_idempotent(s in "\\PC{0,60}") {
+            let k = copy_key(&s);
+            proptest::prop_assert_eq!(copy_key(&k), k);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! FCR-007 “量身定做”条款 — a clause tailor-made for one bidder.
+//!
+//! 《招标投标法实施条例》第三十二条第二款第（二）（七）项; 《政府采购法实施条例》第二十条第（三）项
+//! (采购需求中的技术、服务等要求指向特定供应商、特定产品). A clause of a later tender that is a near
+//! copy (`min_similarity`, normalised Levenshtein over the text without spaces, punctuation or
+//! numbers) of a clause of an earlier tender won by firm X, when X bids on the later one and every
+//! earlier tender carrying the clause was won by X. Wording used by `boilerplate_projects` or more
+//! tenders is boilerplate and never compared; clauses shorter than `min_chars` neither.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bidwatch_ingest::TableName;
+use bidwatch_model::{RuleCode, Text};
+
+use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
+use crate::rules::fcr::{self, Clause};
+
+#[derive(Debug)]
+pub struct TailorMade;
+
+const THRESHOLDS: &[Threshold] = &[
+    Threshold { key: "min_similarity", default: "0.9", zh: "视为抄录的最低相似度（0–1）", en: "similarity (0–1) at which a clause counts as copied" },
+    Threshold { key: "min_chars", default: "16", zh: "参与比较的条款最少字数（去除标点和数字后）", en: "fewest characters (without punctuation and numbers) of a clause compared" },
+    Threshold { key: "boilerplate_projects", default: "3", zh: "在这么多个项目中出现的措辞视为通用条款", en: "wording found in this many tenders is boilerplate" },
+];
+
+impl Rule for TailorMade {
+    fn code(&self) -> RuleCode {
+        code("FCR-007")
+    }
+
+    fn requires(&self) -> &'static [(TableName, &'static [&'static str])] {
+        &[(TableName::Clauses, &[]), (TableName::Bids, &[])]
+    }
+
+    fn requires_any(&self) -> &'static [(TableName, &'static [&'static str])] {
+        &[(TableName::Bids, &["is_winner", "rank"])]
+    }
+
+    fn thresholds(&self) -> &'static [Threshold] {
+        THRESHOLDS
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> RuleOutput {
+        let rule = self.code();
+        let min_sim = ctx.policy.f64(rule, "min_similarity", 0.9);
+        let min_chars = ctx.policy.f64(rule, "min_chars", 16.0) as usize;
+        let boiler = ctx.policy.f64(rule, "boilerplate_projects", 3.0).max(2.0) as usize;
+        let mut out = RuleOutput::default();
+        let clauses = fcr::clauses(ctx);
+        // Distinct wordings and the tenders that use each.
+        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, c) in clauses.iter().enumerate() {
+            let k = fcr::copy_key(&c.text);
+            if k.chars().count() >= min_chars {
+                by_key.entry(k).or_default().push(i);
+            }
+        }
+        let projects_of = |idx: &[usize]| idx.iter().map(|i| clauses[*i].project).collect::<BTreeSet<_>>();
+        let keys: Vec<(&String, &Vec<usize>)> = by_key.iter().filter(|(_, idx)| projects_of(idx).len() < boiler).collect();
+        // Near copies: compare wordings of similar length that share their first characters.
+        let mut buckets: BTreeMap<(String, usize), Vec<usize>> = BTreeMap::new();
+        for (n, (k, _)) in keys.iter().enumerate() {
+            let prefix: String = k.chars().take(4).collect();
+            buckets.entry((prefix, k.chars().count() / 8)).or_default().push(n);
+        }
+        // Groups of wordings that are copies of one another (union–find over the keys).
+        let mut parent: Vec<usize> = (0..keys.len()).collect();
+        fn find(p: &mut [usize], x: usize) -> usize {
+            let mut r = x;
+            while p[r] != r {
+                r = p[r];
+            }
+            let mut y = x;
+            while p[y] != r {
+                let next = p[y];
+                p[y] = r;
+                y = next;
+            }
+            r
+        }
+        for ((prefix, band), members) in &buckets {
+            // Neighbouring length bands too, so that a copy one word longer is still compared.
+            let mut cand = members.clone();
+            if let Some(next) = buckets.get(&(prefix.clone(), band + 1)) {
+                cand.extend(next);
+            }
+            for (x, &a) in members.iter().enumerate() {
+                for &b in cand.iter().skip(x + 1) {
+                    if a != b && strsim::normalized_levenshtein(keys[a].0, keys[b].0) >= min_sim {
+                        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+                        parent[ra.max(rb)] = ra.min(rb);
+                    }
+                }
+            }
+        }
+        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for n in 0..keys.len() {
+            let r = find(&mut parent, n);
+            groups.entry(r).or_default().extend(keys[n].1.iter().copied());
+        }
+        let winners = |p: usize| ctx.views.bids[p].iter().filter(|b| b.winner).map(|b| b.bidder.as_str()).collect::<BTreeSet<_>>();
+        let bidders = |p: usize| ctx.views.bids[p].iter().map(|b| b.bidder.as_str()).collect::<BTreeSet<_>>();
+        let when = |p: usize| ctx.views.projects.published_at[p].unwrap_or(i64::MAX);
+        for idx in groups.values() {
+            let projects = projects_of(idx);
+            if projects.len() < 2 || projects.len() >= boiler {
+                continue;
+            }
+            // In time order: each later tender against the earlier ones.
+            let mut ordered: Vec<&Clause> = idx.iter().map(|i| &clauses[*i]).collect();
+            ordered.sort_by_key(|c| (when(c.project), c.project, c.row));
+            for (n, later) in ordered.iter().enumerate() {
+                let earlier: Vec<&&Clause> = ordered[..n].iter().filter(|c| c.project != later.project && when(c.project) < when(later.project)).collect();
+                let Some(first) = earlier.first() else { continue };
+                let won: Vec<BTreeSet<&str>> = earlier.iter().map(|c| winners(c.project)).collect();
+                let Some(x) = won[0].iter().find(|x| won.iter().all(|w| w.contains(*x))).copied() else { continue };
+                if !bidders(later.project).contains(x) {
+                    continue;
+                }
+                let earlier_pid = &ctx.views.projects.id[first.project];
+                let sim = strsim::normalized_levenshtein(&fcr::copy_key(&first.text), &fcr::copy_key(&later.text));
+                let why = Text::new(
+                    format!("与投标人 {x} 中标的项目 {earlier_pid} 第 {} 条近乎相同（相似度 {sim:.2}），{x} 亦参与本项目投标：疑似为其量身定做", first.clause_no.as_deref().unwrap_or("—")),
+                    format!("a near copy (similarity {sim:.2}) of clause {} of project {earlier_pid}, which bidder {x} won; {x} bids here too: possibly tailor-made for it", first.clause_no.as_deref().unwrap_or("—")),
+                );
+                let f = fcr::clause_finding(ctx, rule, later, (0, later.text.len()), &why)
+                    .with_members(vec![x.to_owned()])
+                    .with_evidence(
+                        bidwatch_model::Evidence::new("clauses", first.row)
+                            .with("project_id", earlier_pid.as_str())
+                            .with("clause_no", first.clause_no.clone())
+                            .with("text", first.text.as_str()),
+                    )
+                    .with_threshold("similarity", (sim * 1e4).round() / 1e4)
+                    .with_threshold("min_similarity", min_sim)
+                    .with_threshold("earlier_project", earlier_pid.as_str());
+                out.findings.push(f);
+            }
+        }
+        out
+    }
+}
