@@ -33,6 +33,20 @@ enum LangArg {
 
 #[derive(Subcommand, Debug)]
 enum EvalCommand {
+    /// Run the detection on a generated county and score the FCR findings against its planted clauses.
+    Clauses {
+        /// Folder of tables (default: the folder holding the truth file).
+        data: Option<PathBuf>,
+        /// truth.csv written by `bidwatch gen`.
+        #[arg(long)]
+        truth: PathBuf,
+        /// Where to write the run's outputs and eval_clauses.txt.
+        #[arg(long, default_value = "bidwatch-eval")]
+        out: PathBuf,
+        /// A bureau's own rules folder instead of the built-in one.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
     /// Run the detection on a generated county and score the rings against its truth.csv.
     Rings {
         /// Folder of tables (default: the folder holding the truth file).
@@ -170,9 +184,8 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             }
             check(&data, &out, rules.as_deref(), &store, lang, unmask)
         }
-        Command::Eval { what: EvalCommand::Rings { data, truth, out, rules } } => {
-            eval_rings(data.as_deref(), &truth, &out, rules.as_deref())
-        }
+        Command::Eval { what: EvalCommand::Rings { data, truth, out, rules } } => eval_rings(data.as_deref(), &truth, &out, rules.as_deref()),
+        Command::Eval { what: EvalCommand::Clauses { data, truth, out, rules } } => eval_clauses(data.as_deref(), &truth, &out, rules.as_deref()),
         Command::Gen { out, seed, projects, rings, big_ring, bond_waived_share } => {
             let cfg = bidwatch_synth::GenConfig {
                 seed,
@@ -250,24 +263,38 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
     }
 }
 
-/// Ingest, rules and risk, with the outputs written to `out` (no store).
-fn detect(data: &Path, out: &Path, catalog: &Catalog) -> Result<bidwatch_rules::RunOutput> {
+/// Ingest, rules and risk, with the outputs written to `out` (no store); and the number of clauses read.
+fn detect(data: &Path, out: &Path, catalog: &Catalog) -> Result<(bidwatch_rules::RunOutput, usize)> {
     let ds = bidwatch_ingest::load(data)?;
+    let clauses = ds.table(bidwatch_ingest::TableName::Clauses).map_or(0, |t| t.rows_kept);
     let run = bidwatch_rules::run(&ds, catalog);
     let risk = risk::project_risk(&ds, &run.findings, &catalog.policy);
     let facts = RunFacts { risk, timings_ms: Vec::new(), rules_origin: catalog.origin.clone(), unmask: false };
     write_all(out, &ds, &run, &facts)?;
-    Ok(run)
+    Ok((run, clauses))
+}
+
+fn data_of(data: Option<&Path>, truth: &Path) -> PathBuf {
+    match data {
+        Some(d) => d.to_owned(),
+        None => truth.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned(),
+    }
+}
+
+fn eval_clauses(data: Option<&Path>, truth: &Path, out: &Path, rules: Option<&Path>) -> Result<ExitCode> {
+    let catalog = catalog(rules)?;
+    let t = bidwatch_eval::clauses::read_truth(truth)?;
+    let (run, clauses) = detect(&data_of(data, truth), out, &catalog)?;
+    let text = bidwatch_eval::clauses::render(&bidwatch_eval::clauses::score(&t, &run.findings, clauses));
+    std::fs::write(out.join("eval_clauses.txt"), &text).with_context(|| out.join("eval_clauses.txt").display().to_string())?;
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn eval_rings(data: Option<&Path>, truth: &Path, out: &Path, rules: Option<&Path>) -> Result<ExitCode> {
     let catalog = catalog(rules)?;
-    let data = match data {
-        Some(d) => d.to_owned(),
-        None => truth.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_owned(),
-    };
     let t = bidwatch_eval::rings::Truth::read(truth)?;
-    let run = detect(&data, out, &catalog)?;
+    let (run, _) = detect(&data_of(data, truth), out, &catalog)?;
     let score = bidwatch_eval::rings::score(&t, &run.findings);
     let text = bidwatch_eval::rings::render(&score);
     std::fs::write(out.join("eval_rings.txt"), &text).with_context(|| out.join("eval_rings.txt").display().to_string())?;

@@ -260,3 +260,22 @@ fn planted_rings_are_found_whole_and_no_trap_is_reported() {
         .expect("a 28-member ring");
     assert_eq!(ring["paths"].as_array().map(Vec::len), Some(28 * 27 / 2));
 }
+
+#[test]
+fn planted_restrictive_clauses_are_found_with_few_false_alarms() {
+    let data = tempfile::tempdir().expect("tmp");
+    bidwatch().arg("gen").arg(data.path()).args(["--seed", "5", "--projects", "1500"]).assert().success();
+    let out = tempfile::tempdir().expect("tmp");
+    let run = bidwatch().args(["eval", "clauses"]).arg("--truth").arg(data.path().join("truth.csv")).arg("--out").arg(out.path()).assert().success();
+    let text = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
+    let line = text.lines().find(|l| l.starts_with("planted restrictive clauses:")).unwrap_or_else(|| panic!("{text}"));
+    let nums: Vec<usize> = line.split(|c: char| !c.is_ascii_digit()).filter_map(|t| t.parse().ok()).collect();
+    assert!(nums.len() == 2 && nums[0] > 10 && nums[0] == nums[1], "every planted clause found: {text}");
+    let rate: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("false alarms: "))
+        .and_then(|r| r.split(['(', ' ']).nth(2))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(rate <= 1.0, "at most 1 false alarm per 100 clean clauses: {text}");
+}

@@ -5,10 +5,13 @@
 //!
 //! - [`rings`]: the rings reported by GRF-001 against the rings planted by `bidwatch gen`
 //!   (`truth.csv`): recall, precision, whether a big ring comes out whole, and whether any trap
-//!   (firms that look linked but are not) was reported.
+//!   (firms that look linked but are not) was reported;
+//! - [`clauses`]: the FCR findings against the restrictive clauses planted: found, missed, and
+//!   false alarms per 100 clean clauses.
 //!
 //! It reads findings as the outputs write them, so it measures exactly what a user gets.
 
+pub mod clauses;
 pub mod rings;
 
 #[derive(Debug, thiserror::Error)]

@@ -141,6 +141,7 @@ struct Writers {
     bids: csv::Writer<BufWriter<File>>,
     personnel: csv::Writer<BufWriter<File>>,
     experts_assign: csv::Writer<BufWriter<File>>,
+    clauses: csv::Writer<BufWriter<File>>,
     truth: csv::Writer<BufWriter<File>>,
 }
 
@@ -316,6 +317,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         )?,
         personnel: writer(out, "bid_personnel.csv", &["project_id", "bidder_id", "person_id", "role"])?,
         experts_assign: writer(out, "expert_assignments.csv", &["project_id", "expert_id", "scheduled_at", "checked_in_at", "status"])?,
+        clauses: writer(out, "clauses.csv", &["project_id", "clause_no", "text"])?,
         truth: writer(out, "truth.csv", &["kind", "ring_id", "project_id", "bidder_a", "bidder_b", "detail"])?,
     };
     let mut truth = |w: &mut Writers, rec: [&str; 6]| -> Result<(), GenError> {
@@ -352,6 +354,11 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
     let total_weight: u32 = CATEGORIES.iter().map(|c| c.1).sum();
     let span_days = (cfg.projects as i64 * 270 / 459).max(30);
     let mut file_serial = 0u64;
+    // Clauses draw from their own stream, so every other table of a seed stays as it was.
+    let mut clause_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x00C1_A05E);
+    // For each firm, the technical clause of the last tender it won, not yet copied.
+    let mut won_clause: Vec<Option<(NaiveDateTime, String)>> = vec![None; firms.len()];
+    const FCR_KINDS: [&str; 6] = ["FCR-001", "FCR-002", "FCR-003", "FCR-004", "FCR-005", "FCR-006"];
 
     for p in 0..cfg.projects {
         let pid = format!("GC{}-{:06}", cfg.start.format("%Y"), p + 1);
@@ -706,6 +713,35 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                 w.personnel.write_record([pid.as_str(), &firm.id, person, role]).map_err(|source| GenError::Csv { path, source })?;
             }
         }
+        // Tender-document clauses for works and procurement, some restrictive, some tailor-made.
+        if bonded {
+            let plant = clause_rng.random_bool(0.03).then(|| FCR_KINDS[clause_rng.random_range(0..FCR_KINDS.len())]);
+            let mut list = crate::clauses::clauses(&mut clause_rng, category == "engineering", ceiling, waived, plant);
+            // A tailor-made copy: a bidder here won an earlier tender whose technical clause is copied.
+            if clause_rng.random_bool(0.04) {
+                // Only a tender published after the one copied from.
+                let holder = bids.iter().map(|b| b.firm).find(|f| won_clause[*f].as_ref().is_some_and(|(when, _)| *when < published));
+                if let Some(f) = holder {
+                    if let Some((_, text)) = won_clause[f].take() {
+                        let copied = crate::clauses::copy_of(&mut clause_rng, &text);
+                        list.push(crate::clauses::Clause { no: list.len() + 1, text: copied, planted: Some("FCR-007") });
+                        let detail = format!("FCR-007 clause {}", list.len());
+                        truth(&mut w, ["restrictive_clause", "", &pid, &firms[f].id, "", &detail])?;
+                    }
+                }
+            }
+            for c in &list {
+                let path = w.dir.join("clauses.csv");
+                w.clauses.write_record([pid.as_str(), &c.no.to_string(), &c.text]).map_err(|source| GenError::Csv { path, source })?;
+                if let (Some(kind), false) = (c.planted, c.planted == Some("FCR-007")) {
+                    truth(&mut w, ["restrictive_clause", "", &pid, "", "", &format!("{kind} clause {}", c.no)])?;
+                }
+            }
+            // The winner's technical clause, for a later copy.
+            if let (Some(i), Some(tech)) = (rank.iter().position(|r| *r == Some(1)), list.iter().find(|c| c.text.starts_with("投标人须配备"))) {
+                won_clause[bids[i].firm] = Some((published, tech.text.clone()));
+            }
+        }
         if bonded {
             let mut pool: Vec<&String> = experts.iter().collect();
             pool.shuffle(&mut rng);
@@ -770,6 +806,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         (&mut w.bids, "bids.csv"),
         (&mut w.personnel, "bid_personnel.csv"),
         (&mut w.experts_assign, "expert_assignments.csv"),
+        (&mut w.clauses, "clauses.csv"),
         (&mut w.truth, "truth.csv"),
     ] {
         wr.flush().map_err(|source| GenError::Io { path: out.join(name), source })?;

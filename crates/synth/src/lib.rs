@@ -14,6 +14,7 @@
 //! The generator streams: projects are written as they are drawn, so memory holds the firm pool
 //! only, and millions of bids cost seconds. The same seed gives the same bytes.
 
+mod clauses;
 mod county;
 mod names;
 
