@@ -184,8 +184,12 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             }
             check(&data, &out, rules.as_deref(), &store, lang, unmask)
         }
-        Command::Eval { what: EvalCommand::Rings { data, truth, out, rules } } => eval_rings(data.as_deref(), &truth, &out, rules.as_deref()),
-        Command::Eval { what: EvalCommand::Clauses { data, truth, out, rules } } => eval_clauses(data.as_deref(), &truth, &out, rules.as_deref()),
+        Command::Eval { what: EvalCommand::Rings { data, truth, out, rules } } => {
+            eval_rings(data.as_deref(), &truth, &out, rules.as_deref())
+        }
+        Command::Eval { what: EvalCommand::Clauses { data, truth, out, rules } } => {
+            eval_clauses(data.as_deref(), &truth, &out, rules.as_deref())
+        }
         Command::Gen { out, seed, projects, rings, big_ring, bond_waived_share } => {
             let cfg = bidwatch_synth::GenConfig {
                 seed,
@@ -200,7 +204,9 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             let (dir, secs) = (out.display(), t.elapsed().as_secs_f64());
             let (p, b, f, r, tr) = (stats.projects, stats.bids, stats.bidders, stats.rings, stats.truth_rows);
             if lang.zh() {
-                println!("已生成 {dir}：{p} 个项目、{b} 条投标、{f} 家投标人、{r} 个围标团伙，truth.csv {tr} 行（种子 {seed}，{secs:.1} 秒）");
+                println!(
+                    "已生成 {dir}：{p} 个项目、{b} 条投标、{f} 家投标人、{r} 个围标团伙，truth.csv {tr} 行（种子 {seed}，{secs:.1} 秒）"
+                );
             } else {
                 println!("generated {dir}: {p} projects, {b} bids, {f} bidders, {r} rings, {tr} truth rows (seed {seed}, {secs:.1} s)");
             }

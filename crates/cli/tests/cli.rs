@@ -266,7 +266,14 @@ fn planted_restrictive_clauses_are_found_with_few_false_alarms() {
     let data = tempfile::tempdir().expect("tmp");
     bidwatch().arg("gen").arg(data.path()).args(["--seed", "5", "--projects", "1500"]).assert().success();
     let out = tempfile::tempdir().expect("tmp");
-    let run = bidwatch().args(["eval", "clauses"]).arg("--truth").arg(data.path().join("truth.csv")).arg("--out").arg(out.path()).assert().success();
+    let run = bidwatch()
+        .args(["eval", "clauses"])
+        .arg("--truth")
+        .arg(data.path().join("truth.csv"))
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success();
     let text = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
     let line = text.lines().find(|l| l.starts_with("planted restrictive clauses:")).unwrap_or_else(|| panic!("{text}"));
     let nums: Vec<usize> = line.split(|c: char| !c.is_ascii_digit()).filter_map(|t| t.parse().ok()).collect();

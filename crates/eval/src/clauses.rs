@@ -27,7 +27,12 @@ pub fn read_truth(path: &Path) -> Result<BTreeSet<(String, String, String)>, Eva
             (Some(code), Some("clause"), Some(no)) => {
                 out.insert((code.to_owned(), rec.get(2).unwrap_or("").to_owned(), no.to_owned()));
             }
-            _ => return Err(EvalError::Format { path: p, reason: format!("restrictive_clause detail `{detail}`: expected `FCR-00N clause K`") }),
+            _ => {
+                return Err(EvalError::Format {
+                    path: p,
+                    reason: format!("restrictive_clause detail `{detail}`: expected `FCR-00N clause K`"),
+                })
+            }
         }
     }
     Ok(out)

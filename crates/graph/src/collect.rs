@@ -249,9 +249,15 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         }
         c.bid_items = vec![Vec::new(); c.bids.len()];
         // One column at a time: each value is interned without copying the column.
-        column(&mut c, df, &index, &rows, "machine_code", LinkKind::MachineCode, Role::Plain, &mut |vals, v| Some(vals.intern(LinkKind::MachineCode, v)));
-        column(&mut c, df, &index, &rows, "upload_mac", LinkKind::Mac, Role::Plain, &mut |vals, v| real_mac(v).then(|| vals.intern(LinkKind::Mac, v)));
-        column(&mut c, df, &index, &rows, "file_create_id", LinkKind::FileCreateId, Role::Plain, &mut |vals, v| Some(vals.intern(LinkKind::FileCreateId, v)));
+        column(&mut c, df, &index, &rows, "machine_code", LinkKind::MachineCode, Role::Plain, &mut |vals, v| {
+            Some(vals.intern(LinkKind::MachineCode, v))
+        });
+        column(&mut c, df, &index, &rows, "upload_mac", LinkKind::Mac, Role::Plain, &mut |vals, v| {
+            real_mac(v).then(|| vals.intern(LinkKind::Mac, v))
+        });
+        column(&mut c, df, &index, &rows, "file_create_id", LinkKind::FileCreateId, Role::Plain, &mut |vals, v| {
+            Some(vals.intern(LinkKind::FileCreateId, v))
+        });
         let mut ips: FastMap<&str, bool> = FastMap::default();
         column(&mut c, df, &index, &rows, "upload_ip", LinkKind::UploadIp, Role::Plain, &mut |vals, v| {
             let ok = *ips.entry(v).or_insert_with(|| public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == v));
@@ -268,7 +274,9 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         column(&mut c, df, &index, &rows, "authorized_rep_id", LinkKind::AuthorizedRep, Role::Plain, &mut |vals, v| {
             Some(vals.intern(LinkKind::AuthorizedRep, v))
         });
-        column(&mut c, df, &index, &rows, "bond_account", LinkKind::BondAccount, Role::Plain, &mut |vals, v| Some(vals.intern(LinkKind::BondAccount, v)));
+        column(&mut c, df, &index, &rows, "bond_account", LinkKind::BondAccount, Role::Plain, &mut |vals, v| {
+            Some(vals.intern(LinkKind::BondAccount, v))
+        });
         column(&mut c, df, &index, &rows, "bond_account", LinkKind::BondFromOther, Role::Payer, &mut |vals, v| {
             Some(vals.intern(LinkKind::BondFromOther, v))
         });
@@ -308,7 +316,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
             if let Some(v) = &email[i] {
                 add(&mut c.values, LinkKind::Email, &v.to_lowercase(), Role::Plain);
             }
-            if let Some(v) = address[i].as_deref().map(norm_address).filter(|a| a.chars().count() >= 6) {
+            if let Some(v) = address[i].map(norm_address).filter(|a| a.chars().count() >= 6) {
                 add(&mut c.values, LinkKind::Address, &v, Role::Plain);
             }
             if let Some(v) = &account[i] {
@@ -332,7 +340,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
             let (Some(b), Some(h)) = (keys[i], &holder[i]) else {
                 continue;
             };
-            let person = match kind[i].as_deref() {
+            let person = match kind[i] {
                 Some("person") => true,
                 Some(_) => false,
                 // Ingest placed an untyped holder in a key space by its shape.

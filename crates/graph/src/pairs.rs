@@ -206,7 +206,7 @@ fn project_hits(c: &Collected, p: u32, bids: &[usize], users: &[u32], population
         .map(|h| (h.a, h.b, c.values.get(h.value).strip_prefix("person:").unwrap_or("")))
         .collect();
     hits.retain(|h| h.kind != LinkKind::SharedHolder || !controlled.contains(&(h.a, h.b, c.values.get(h.value))));
-    hits.sort_by(|x, y| (x.a, x.b, x.kind, x.value, x.rows).cmp(&(y.a, y.b, y.kind, y.value, y.rows)));
+    hits.sort_by_key(|x| (x.a, x.b, x.kind, x.value, x.rows));
     hits.dedup_by(|x, y| (x.a, x.b, x.kind, x.value) == (y.a, y.b, y.kind, y.value));
     (hits, skipped)
 }
@@ -275,32 +275,6 @@ fn employment_hits(c: &Collected, p: u32, bidders: &[u32], mates: &dyn Fn(u32, u
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_discount_halves_at_two_plus_h_users() {
-        let cfg = LinkConfig::default();
-        let ip = LinkKind::UploadIp;
-        assert_eq!(discount(ip, 2, 900, &cfg), 1.0);
-        let h = (cfg.common_half_share * 900.0).max(cfg.common_half_min);
-        assert!((discount(ip, 2 + h as u32, 900, &cfg) - 0.5).abs() < 0.01);
-        assert!(discount(ip, 135, 900, &cfg) < 0.15);
-        assert!(discount(ip, 28, 900, &cfg) > 0.6);
-        // A machine code shared by 28 firms is still nearly whole; by a third of the market it is not.
-        assert!(discount(LinkKind::MachineCode, 28, 344, &cfg) > 0.85);
-        assert!(discount(LinkKind::MachineCode, 115, 344, &cfg) < 0.4);
-        // Monotone.
-        let mut last = 1.0;
-        for u in 0..2000 {
-            let d = discount(ip, u, 900, &cfg);
-            assert!(d <= last + 1e-12 && d > 0.0);
-            last = d;
-        }
-    }
-}
-
 /// Pair hits from price patterns, kept only for pairs that already share something else in the
 /// same project; the hits stay sorted by project, pair and kind.
 pub(crate) fn group_hits(values: &mut crate::collect::Values, groups: &[crate::Group], cfg: &LinkConfig, hits: &mut Vec<Hit>) {
@@ -336,6 +310,32 @@ pub(crate) fn group_hits(values: &mut crate::collect::Values, groups: &[crate::G
         return;
     }
     hits.extend(extra);
-    hits.sort_by(|x, y| (x.project, x.a, x.b, x.kind, x.value, x.rows).cmp(&(y.project, y.a, y.b, y.kind, y.value, y.rows)));
+    hits.sort_by_key(|x| (x.project, x.a, x.b, x.kind, x.value, x.rows));
     hits.dedup_by(|x, y| (x.project, x.a, x.b, x.kind, x.value) == (y.project, y.a, y.b, y.kind, y.value));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_discount_halves_at_two_plus_h_users() {
+        let cfg = LinkConfig::default();
+        let ip = LinkKind::UploadIp;
+        assert_eq!(discount(ip, 2, 900, &cfg), 1.0);
+        let h = (cfg.common_half_share * 900.0).max(cfg.common_half_min);
+        assert!((discount(ip, 2 + h as u32, 900, &cfg) - 0.5).abs() < 0.01);
+        assert!(discount(ip, 135, 900, &cfg) < 0.15);
+        assert!(discount(ip, 28, 900, &cfg) > 0.6);
+        // A machine code shared by 28 firms is still nearly whole; by a third of the market it is not.
+        assert!(discount(LinkKind::MachineCode, 28, 344, &cfg) > 0.85);
+        assert!(discount(LinkKind::MachineCode, 115, 344, &cfg) < 0.4);
+        // Monotone.
+        let mut last = 1.0;
+        for u in 0..2000 {
+            let d = discount(ip, u, 900, &cfg);
+            assert!(d <= last + 1e-12 && d > 0.0);
+            last = d;
+        }
+    }
 }

@@ -125,7 +125,15 @@ pub fn terminal_summary(ds: &Dataset, run: &RunOutput, catalog: &Catalog, lang: 
             };
         }
         if rings.len() > 10 {
-            let _ = writeln!(s, "    … {}", if zh { format!("另有 {} 个，见 findings.jsonl", rings.len() - 10) } else { format!("{} more in findings.jsonl", rings.len() - 10) });
+            let _ = writeln!(
+                s,
+                "    … {}",
+                if zh {
+                    format!("另有 {} 个，见 findings.jsonl", rings.len() - 10)
+                } else {
+                    format!("{} more in findings.jsonl", rings.len() - 10)
+                }
+            );
         }
     }
     for (code, e) in &run.evaluations {

@@ -65,7 +65,7 @@ pub fn ladders(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
                 while let Some(k) = find(levels[*chain.last().unwrap_or(&j)] + d, 0) {
                     chain.push(k);
                 }
-                push(&mut out, &mut seen, &sorted, chain, min_len, d as f64 / 100.0, false);
+                push(&mut out, &mut seen, &sorted, &chain, min_len, d as f64 / 100.0, false);
             }
             // Geometric: the same ratio, to the rounding of a cent on each side.
             let r = b as f64 / a as f64;
@@ -86,7 +86,7 @@ pub fn ladders(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
                     // A geometric ladder that is also arithmetic was reported as arithmetic.
                     let arithmetic = chain.windows(3).all(|w| levels[w[1]] - levels[w[0]] == levels[w[2]] - levels[w[1]]);
                     if !arithmetic {
-                        push(&mut out, &mut seen, &sorted, chain, min_len, (r * 1e6).round() / 1e6, true);
+                        push(&mut out, &mut seen, &sorted, &chain, min_len, (r * 1e6).round() / 1e6, true);
                     }
                 }
             }
@@ -99,7 +99,7 @@ fn push(
     out: &mut Vec<Pattern>,
     seen: &mut BTreeSet<Vec<usize>>,
     sorted: &[(i64, usize, &str)],
-    chain: Vec<usize>,
+    chain: &[usize],
     min_len: usize,
     step: f64,
     geometric: bool,

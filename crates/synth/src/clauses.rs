@@ -17,11 +17,28 @@ pub(crate) struct Clause {
     pub planted: Option<&'static str>,
 }
 
-const QUALS: [&str; 4] = ["建筑工程施工总承包三级及以上", "市政公用工程施工总承包二级及以上", "公路工程施工总承包三级及以上", "水利水电工程施工总承包三级及以上"];
+const QUALS: [&str; 4] = [
+    "建筑工程施工总承包三级及以上",
+    "市政公用工程施工总承包二级及以上",
+    "公路工程施工总承包三级及以上",
+    "水利水电工程施工总承包三级及以上",
+];
 const BRANDS: [&str; 5] = ["华工", "东方星", "明辉", "中科达", "长江电气"];
 const PLACES: [&str; 3] = ["本县", "本市", "本省"];
-const SPECS: [&str; 12] =
-    ["摊铺宽度", "额定功率", "最大扬程", "防护等级", "处理能力", "响应时间", "续航里程", "承载能力", "噪声限值", "工作温度", "存储容量", "过滤精度"];
+const SPECS: [&str; 12] = [
+    "摊铺宽度",
+    "额定功率",
+    "最大扬程",
+    "防护等级",
+    "处理能力",
+    "响应时间",
+    "续航里程",
+    "承载能力",
+    "噪声限值",
+    "工作温度",
+    "存储容量",
+    "过滤精度",
+];
 const EQUIP: [&str; 12] = [
     "沥青摊铺机",
     "高压配电柜",
@@ -36,7 +53,14 @@ const EQUIP: [&str; 12] = [
     "消防报警主机",
     "垃圾压缩设备",
 ];
-const BODIES: [&str; 6] = ["国家建筑工程质量监督检验中心", "中国质量认证中心", "国家电控配电设备质量检验检测中心", "公安部安全与警用电子产品质量检测中心", "国家环境保护产品质量监督检验中心", "中国船级社"];
+const BODIES: [&str; 6] = [
+    "国家建筑工程质量监督检验中心",
+    "中国质量认证中心",
+    "国家电控配电设备质量检验检测中心",
+    "公安部安全与警用电子产品质量检测中心",
+    "国家环境保护产品质量监督检验中心",
+    "中国船级社",
+];
 
 fn letters(rng: &mut impl Rng, n: usize) -> String {
     (0..n).map(|_| char::from(b'A' + rng.random_range(0..26u8))).collect()
@@ -88,19 +112,44 @@ pub(crate) fn clauses(rng: &mut impl Rng, engineering: bool, ceiling: f64, bond_
     let wan = |x: f64| ((x / 1e4).round() as i64).max(1);
     let mut texts: Vec<(String, Option<&'static str>)> = Vec::new();
     if engineering {
-        texts.push((format!("投标人须具备{}资质，并在人员、设备、资金等方面具有相应的施工能力。", QUALS[rng.random_range(0..QUALS.len())]), None));
-        texts.push((format!("项目经理须具备{}级注册建造师执业资格，且未担任其他在建工程项目的项目经理。", ["一", "二"][rng.random_range(0..2)]), None));
-        texts.push((format!("投标人须提供近{}年类似工程业绩，单项合同金额不低于{}万元。", rng.random_range(3..6), wan(ceiling * rng.random_range(0.3..0.8))), None));
+        texts.push((
+            format!("投标人须具备{}资质，并在人员、设备、资金等方面具有相应的施工能力。", QUALS[rng.random_range(0..QUALS.len())]),
+            None,
+        ));
+        texts.push((
+            format!("项目经理须具备{}级注册建造师执业资格，且未担任其他在建工程项目的项目经理。", ["一", "二"][rng.random_range(0..2)]),
+            None,
+        ));
+        texts.push((
+            format!(
+                "投标人须提供近{}年类似工程业绩，单项合同金额不低于{}万元。",
+                rng.random_range(3..6),
+                wan(ceiling * rng.random_range(0.3..0.8))
+            ),
+            None,
+        ));
     } else {
         texts.push(("投标人须具有独立承担民事责任的能力，具有良好的商业信誉和健全的财务会计制度。".to_owned(), None));
         texts.push(("投标人参加政府采购活动前三年内，在经营活动中没有重大违法记录。".to_owned(), None));
     }
     texts.push((format!("本项目{}联合体投标。", if rng.random_bool(0.7) { "不接受" } else { "接受" }), None));
     texts.push((
-        format!("评标办法：综合评估法，其中商务部分{}分，技术部分{}分，报价部分{}分。", rng.random_range(10..30), rng.random_range(20..50), rng.random_range(30..60)),
+        format!(
+            "评标办法：综合评估法，其中商务部分{}分，技术部分{}分，报价部分{}分。",
+            rng.random_range(10..30),
+            rng.random_range(20..50),
+            rng.random_range(30..60)
+        ),
         None,
     ));
-    texts.push((if bond_waived { "本项目免收投标保证金。".to_owned() } else { format!("投标保证金{}元，以银行转账或保函形式提交。", wan(ceiling * 0.02) * 10_000) }, None));
+    texts.push((
+        if bond_waived {
+            "本项目免收投标保证金。".to_owned()
+        } else {
+            format!("投标保证金{}元，以银行转账或保函形式提交。", wan(ceiling * 0.02) * 10_000)
+        },
+        None,
+    ));
     // Lawful look-alikes of restrictive wording.
     match rng.random_range(0..5) {
         0 => texts.push((format!("参考品牌：{}或相当于同等及以上品质的产品。", BRANDS[rng.random_range(0..BRANDS.len())]), None)),

@@ -738,7 +738,9 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                 }
             }
             // The winner's technical clause, for a later copy.
-            if let (Some(i), Some(tech)) = (rank.iter().position(|r| *r == Some(1)), list.iter().find(|c| c.text.starts_with("投标人须配备"))) {
+            if let (Some(i), Some(tech)) =
+                (rank.iter().position(|r| *r == Some(1)), list.iter().find(|c| c.text.starts_with("投标人须配备")))
+            {
                 won_clause[bids[i].firm] = Some((published, tech.text.clone()));
             }
         }

@@ -28,12 +28,7 @@ pub(crate) fn clauses(ctx: &Context<'_>) -> Vec<Clause> {
     let rows = frame::rows(df);
     (0..df.height())
         .filter_map(|i| {
-            Some(Clause {
-                project: project[i]? as usize,
-                clause_no: no[i].map(str::to_owned),
-                text: fold_width(text[i]?),
-                row: rows[i],
-            })
+            Some(Clause { project: project[i]? as usize, clause_no: no[i].map(str::to_owned), text: fold_width(text[i]?), row: rows[i] })
         })
         .collect()
 }
@@ -74,16 +69,14 @@ pub(crate) fn clause_finding(ctx: &Context<'_>, rule: RuleCode, c: &Clause, span
         format!("项目 {pid} 第 {no} 条：“{matched}”——{}", why.zh),
         format!("project {pid}, clause {no}: “{matched}” — {}", why.en),
     );
-    Finding::new(rule, Severity::Signal, Subject::project(pid), message)
-        .in_project(pid)
-        .with_evidence(
-            Evidence::new("clauses", c.row)
-                .with("clause_no", c.clause_no.clone())
-                .with("text", c.text.as_str())
-                .with("matched", matched)
-                .with("span_start", span.0 as u64)
-                .with("span_end", span.1 as u64),
-        )
+    Finding::new(rule, Severity::Signal, Subject::project(pid), message).in_project(pid).with_evidence(
+        Evidence::new("clauses", c.row)
+            .with("clause_no", c.clause_no.clone())
+            .with("text", c.text.as_str())
+            .with("matched", matched)
+            .with("span_start", span.0 as u64)
+            .with("span_end", span.1 as u64),
+    )
 }
 
 /// Runs a pattern rule over every clause. The patterns live only in the policy (`rules/policy.toml`):
@@ -93,7 +86,10 @@ pub(crate) fn pattern_rule(ctx: &Context<'_>, rule: RuleCode, why: &Text) -> Rul
     let patterns = compile(ctx, rule, "patterns", &mut out.notes);
     let exceptions = compile(ctx, rule, "exceptions", &mut out.notes);
     if patterns.is_empty() {
-        out.notes.push(Text::new(format!("policy.toml 未给出 {rule} 的 patterns，未检查"), format!("policy.toml gives no patterns for {rule}: nothing checked")));
+        out.notes.push(Text::new(
+            format!("policy.toml 未给出 {rule} 的 patterns，未检查"),
+            format!("policy.toml gives no patterns for {rule}: nothing checked"),
+        ));
         return out;
     }
     for c in clauses(ctx) {

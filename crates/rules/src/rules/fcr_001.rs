@@ -14,8 +14,18 @@ use crate::rules::fcr;
 pub struct NamedBrand;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "patterns", default: "[]", zh: "命中即提示的表达式（正则）", en: "expressions that flag a clause (regular expressions)" },
-    Threshold { key: "exceptions", default: "[]", zh: "命中则视为合法表述的表达式", en: "expressions that make a clause a legitimate look-alike" },
+    Threshold {
+        key: "patterns",
+        default: "[]",
+        zh: "命中即提示的表达式（正则）",
+        en: "expressions that flag a clause (regular expressions)",
+    },
+    Threshold {
+        key: "exceptions",
+        default: "[]",
+        zh: "命中则视为合法表述的表达式",
+        en: "expressions that make a clause a legitimate look-alike",
+    },
 ];
 
 impl Rule for NamedBrand {
@@ -32,7 +42,10 @@ impl Rule for NamedBrand {
     }
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        let why = Text::new("条款指向特定品牌、专利、商标、原产地或供应商，限制、排斥其他潜在投标人", "the clause points to a particular brand, patent, trademark, origin or supplier, shutting out other bidders");
+        let why = Text::new(
+            "条款指向特定品牌、专利、商标、原产地或供应商，限制、排斥其他潜在投标人",
+            "the clause points to a particular brand, patent, trademark, origin or supplier, shutting out other bidders",
+        );
         fcr::pattern_rule(ctx, self.code(), &why)
     }
 }

@@ -14,8 +14,18 @@ use crate::rules::fcr;
 pub struct RegionalAwards;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "patterns", default: "[]", zh: "命中即提示的表达式（正则）", en: "expressions that flag a clause (regular expressions)" },
-    Threshold { key: "exceptions", default: "[]", zh: "命中则视为合法表述的表达式", en: "expressions that make a clause a legitimate look-alike" },
+    Threshold {
+        key: "patterns",
+        default: "[]",
+        zh: "命中即提示的表达式（正则）",
+        en: "expressions that flag a clause (regular expressions)",
+    },
+    Threshold {
+        key: "exceptions",
+        default: "[]",
+        zh: "命中则视为合法表述的表达式",
+        en: "expressions that make a clause a legitimate look-alike",
+    },
 ];
 
 impl Rule for RegionalAwards {
@@ -32,7 +42,10 @@ impl Rule for RegionalAwards {
     }
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        let why = Text::new("以特定区域或行业的业绩、奖项作为加分或中标条件", "regional or industry performance or awards are made a scoring or winning condition");
+        let why = Text::new(
+            "以特定区域或行业的业绩、奖项作为加分或中标条件",
+            "regional or industry performance or awards are made a scoring or winning condition",
+        );
         fcr::pattern_rule(ctx, self.code(), &why)
     }
 }

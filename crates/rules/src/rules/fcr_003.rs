@@ -14,8 +14,18 @@ use crate::rules::fcr;
 pub struct LocalPresence;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "patterns", default: "[]", zh: "命中即提示的表达式（正则）", en: "expressions that flag a clause (regular expressions)" },
-    Threshold { key: "exceptions", default: "[]", zh: "命中则视为合法表述的表达式", en: "expressions that make a clause a legitimate look-alike" },
+    Threshold {
+        key: "patterns",
+        default: "[]",
+        zh: "命中即提示的表达式（正则）",
+        en: "expressions that flag a clause (regular expressions)",
+    },
+    Threshold {
+        key: "exceptions",
+        default: "[]",
+        zh: "命中则视为合法表述的表达式",
+        en: "expressions that make a clause a legitimate look-alike",
+    },
 ];
 
 impl Rule for LocalPresence {
@@ -32,7 +42,10 @@ impl Rule for LocalPresence {
     }
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        let why = Text::new("以本地注册或设立机构作为投标条件，排斥外地投标人", "local registration or a local branch is made a condition of bidding, shutting out bidders from elsewhere");
+        let why = Text::new(
+            "以本地注册或设立机构作为投标条件，排斥外地投标人",
+            "local registration or a local branch is made a condition of bidding, shutting out bidders from elsewhere",
+        );
         fcr::pattern_rule(ctx, self.code(), &why)
     }
 }

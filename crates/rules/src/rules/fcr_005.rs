@@ -19,13 +19,43 @@ use crate::rules::fcr;
 pub struct Disproportionate;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "capital_patterns", default: "[]", zh: "注册资本、资产总额类要求的表达式（含 amount、unit）", en: "expressions for registered capital or assets (with amount, unit)" },
+    Threshold {
+        key: "capital_patterns",
+        default: "[]",
+        zh: "注册资本、资产总额类要求的表达式（含 amount、unit）",
+        en: "expressions for registered capital or assets (with amount, unit)",
+    },
     Threshold { key: "turnover_patterns", default: "[]", zh: "营业收入类要求的表达式", en: "expressions for turnover" },
-    Threshold { key: "performance_patterns", default: "[]", zh: "单项业绩合同金额要求的表达式", en: "expressions for the contract value of past projects" },
-    Threshold { key: "staff_patterns", default: "[]", zh: "从业人员数量要求的表达式（amount 为人数）", en: "expressions for headcount (amount = persons)" },
-    Threshold { key: "capital_ratio", default: "1.0", zh: "注册资本要求超过合同金额的该倍数即报", en: "capital required above this multiple of the contract value" },
-    Threshold { key: "turnover_ratio", default: "3.0", zh: "营业收入要求超过合同金额的该倍数即报", en: "turnover required above this multiple of the contract value" },
-    Threshold { key: "performance_ratio", default: "1.0", zh: "单项业绩金额要求超过合同金额的该倍数即报", en: "past-project value required above this multiple of the contract value" },
+    Threshold {
+        key: "performance_patterns",
+        default: "[]",
+        zh: "单项业绩合同金额要求的表达式",
+        en: "expressions for the contract value of past projects",
+    },
+    Threshold {
+        key: "staff_patterns",
+        default: "[]",
+        zh: "从业人员数量要求的表达式（amount 为人数）",
+        en: "expressions for headcount (amount = persons)",
+    },
+    Threshold {
+        key: "capital_ratio",
+        default: "1.0",
+        zh: "注册资本要求超过合同金额的该倍数即报",
+        en: "capital required above this multiple of the contract value",
+    },
+    Threshold {
+        key: "turnover_ratio",
+        default: "3.0",
+        zh: "营业收入要求超过合同金额的该倍数即报",
+        en: "turnover required above this multiple of the contract value",
+    },
+    Threshold {
+        key: "performance_ratio",
+        default: "1.0",
+        zh: "单项业绩金额要求超过合同金额的该倍数即报",
+        en: "past-project value required above this multiple of the contract value",
+    },
     Threshold {
         key: "size_banned_categories",
         default: "[\"procurement\"]",
@@ -95,10 +125,14 @@ impl Rule for Disproportionate {
                     if size_condition && banned.iter().any(|b| b == category) {
                         return Some((*m, whole.start(), whole.end(), value, None));
                     }
-                    let ratio = ctx.policy.f64(rule, &format!("{}_ratio", m.key()), match m {
-                        Measure::Turnover => 3.0,
-                        _ => 1.0,
-                    });
+                    let ratio = ctx.policy.f64(
+                        rule,
+                        &format!("{}_ratio", m.key()),
+                        match m {
+                            Measure::Turnover => 3.0,
+                            _ => 1.0,
+                        },
+                    );
                     let limit = contract? * ratio;
                     (*m != Measure::Staff && value > limit).then_some((*m, whole.start(), whole.end(), value, Some((contract?, ratio))))
                 })
@@ -111,10 +145,15 @@ impl Rule for Disproportionate {
                 ),
                 Some((contract, ratio)) => Text::new(
                     format!("要求 {} 元，超过本项目合同金额（{} 元）的 {ratio} 倍，与项目实际需要不相适应", Money(value), Money(contract)),
-                    format!("{} yuan required, more than {ratio} × this contract ({} yuan): out of proportion to the project", Money(value), Money(contract)),
+                    format!(
+                        "{} yuan required, more than {ratio} × this contract ({} yuan): out of proportion to the project",
+                        Money(value),
+                        Money(contract)
+                    ),
                 ),
             };
-            let mut f = fcr::clause_finding(ctx, rule, &c, (s, e), &why).with_threshold("measure", m.key()).with_threshold("required", value);
+            let mut f =
+                fcr::clause_finding(ctx, rule, &c, (s, e), &why).with_threshold("measure", m.key()).with_threshold("required", value);
             if let Some((contract, ratio)) = compared {
                 f = f.with_threshold("contract_value", contract).with_threshold("ratio", ratio);
             } else {

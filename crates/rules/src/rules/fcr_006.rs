@@ -14,8 +14,18 @@ use crate::rules::fcr;
 pub struct UnequalTreatment;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "patterns", default: "[]", zh: "命中即提示的表达式（正则）", en: "expressions that flag a clause (regular expressions)" },
-    Threshold { key: "exceptions", default: "[]", zh: "命中则视为合法表述的表达式", en: "expressions that make a clause a legitimate look-alike" },
+    Threshold {
+        key: "patterns",
+        default: "[]",
+        zh: "命中即提示的表达式（正则）",
+        en: "expressions that flag a clause (regular expressions)",
+    },
+    Threshold {
+        key: "exceptions",
+        default: "[]",
+        zh: "命中则视为合法表述的表达式",
+        en: "expressions that make a clause a legitimate look-alike",
+    },
 ];
 
 impl Rule for UnequalTreatment {
@@ -32,7 +42,8 @@ impl Rule for UnequalTreatment {
     }
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        let why = Text::new("对本地与外地投标人采用不同的条件或标准", "local and outside bidders are held to different conditions or standards");
+        let why =
+            Text::new("对本地与外地投标人采用不同的条件或标准", "local and outside bidders are held to different conditions or standards");
         fcr::pattern_rule(ctx, self.code(), &why)
     }
 }

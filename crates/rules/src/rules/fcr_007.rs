@@ -19,9 +19,24 @@ use crate::rules::fcr::{self, Clause};
 pub struct TailorMade;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "min_similarity", default: "0.9", zh: "视为抄录的最低相似度（0–1）", en: "similarity (0–1) at which a clause counts as copied" },
-    Threshold { key: "min_chars", default: "16", zh: "参与比较的条款最少字数（去除标点和数字后）", en: "fewest characters (without punctuation and numbers) of a clause compared" },
-    Threshold { key: "boilerplate_projects", default: "3", zh: "在这么多个项目中出现的措辞视为通用条款", en: "wording found in this many tenders is boilerplate" },
+    Threshold {
+        key: "min_similarity",
+        default: "0.9",
+        zh: "视为抄录的最低相似度（0–1）",
+        en: "similarity (0–1) at which a clause counts as copied",
+    },
+    Threshold {
+        key: "min_chars",
+        default: "16",
+        zh: "参与比较的条款最少字数（去除标点和数字后）",
+        en: "fewest characters (without punctuation and numbers) of a clause compared",
+    },
+    Threshold {
+        key: "boilerplate_projects",
+        default: "3",
+        zh: "在这么多个项目中出现的措辞视为通用条款",
+        en: "wording found in this many tenders is boilerplate",
+    },
 ];
 
 impl Rule for TailorMade {
@@ -95,9 +110,9 @@ impl Rule for TailorMade {
             }
         }
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for n in 0..keys.len() {
+        for (n, (_, idx)) in keys.iter().enumerate() {
             let r = find(&mut parent, n);
-            groups.entry(r).or_default().extend(keys[n].1.iter().copied());
+            groups.entry(r).or_default().extend(idx.iter().copied());
         }
         let winners = |p: usize| ctx.views.bids[p].iter().filter(|b| b.winner).map(|b| b.bidder.as_str()).collect::<BTreeSet<_>>();
         let bidders = |p: usize| ctx.views.bids[p].iter().map(|b| b.bidder.as_str()).collect::<BTreeSet<_>>();
@@ -111,7 +126,8 @@ impl Rule for TailorMade {
             let mut ordered: Vec<&Clause> = idx.iter().map(|i| &clauses[*i]).collect();
             ordered.sort_by_key(|c| (when(c.project), c.project, c.row));
             for (n, later) in ordered.iter().enumerate() {
-                let earlier: Vec<&&Clause> = ordered[..n].iter().filter(|c| c.project != later.project && when(c.project) < when(later.project)).collect();
+                let earlier: Vec<&&Clause> =
+                    ordered[..n].iter().filter(|c| c.project != later.project && when(c.project) < when(later.project)).collect();
                 let Some(first) = earlier.first() else { continue };
                 let won: Vec<BTreeSet<&str>> = earlier.iter().map(|c| winners(c.project)).collect();
                 let Some(x) = won[0].iter().find(|x| won.iter().all(|w| w.contains(*x))).copied() else { continue };

@@ -126,7 +126,12 @@ fn ring_finding(ctx: &Context<'_>, rule: RuleCode, ring: &Ring) -> Finding {
     let strongest = ring.tree.first().map(|i| &g.edges[*i]).and_then(|e| e.hits.first().map(|h| (e, &g.hits[*h])));
     let (why_zh, why_en) = match strongest {
         Some((e, h)) => {
-            let (a, b, v, p) = (col::bidder_label(ctx, e.a), col::bidder_label(ctx, e.b), col::shown_value(g, h), &ctx.views.projects.id[h.project as usize]);
+            let (a, b, v, p) = (
+                col::bidder_label(ctx, e.a),
+                col::bidder_label(ctx, e.b),
+                col::shown_value(g, h),
+                &ctx.views.projects.id[h.project as usize],
+            );
             (
                 format!("最强的一环：{a} 与 {b} {}（{v}，项目 {p}）", h.kind.label(true)),
                 format!("strongest link: {a} and {b}: {} ({v}, project {p})", h.kind.label(false)),

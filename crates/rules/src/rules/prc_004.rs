@@ -22,7 +22,6 @@ const THRESHOLDS: &[Threshold] = &[Threshold {
     en: "tolerance above the ceiling (a fraction); 0 reports any amount above",
 }];
 
-
 impl Rule for CeilingAndDoublePrice {
     fn code(&self) -> RuleCode {
         code("PRC-004")
