@@ -7,7 +7,39 @@ use bidwatch_model::text::fold_width;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, Text};
 use regex::Regex;
 
-use crate::registry::{Context, RuleOutput};
+use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
+
+/// A rule that flags clauses matching its `patterns` and none of its `exceptions` (FCR-001..004,
+/// 006): the rule is its code and the reason a reviewer reads; the patterns are policy data.
+#[derive(Debug)]
+pub struct PatternRule {
+    pub code: &'static str,
+    pub why_zh: &'static str,
+    pub why_en: &'static str,
+}
+
+const PATTERN_THRESHOLDS: &[Threshold] = &[
+    Threshold { key: "patterns", default: "[]", zh: "命中即提示的表达式（正则）", en: "expressions that flag a clause (regular expressions)" },
+    Threshold { key: "exceptions", default: "[]", zh: "命中则视为合法表述的表达式", en: "expressions that make a clause a legitimate look-alike" },
+];
+
+impl Rule for PatternRule {
+    fn code(&self) -> RuleCode {
+        code(self.code)
+    }
+
+    fn requires(&self) -> &'static [(TableName, &'static [&'static str])] {
+        &[(TableName::Clauses, &[])]
+    }
+
+    fn thresholds(&self) -> &'static [Threshold] {
+        PATTERN_THRESHOLDS
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> RuleOutput {
+        pattern_rule(ctx, self.code(), &Text::new(self.why_zh, self.why_en))
+    }
+}
 
 /// One clause of a tender document.
 #[derive(Debug, Clone)]

@@ -4,48 +4,11 @@
 //! `patterns` and none of `exceptions` (regular expressions in `rules/policy.toml`, which a bureau
 //! extends). A signal: the reviewer decides.
 
-use bidwatch_ingest::TableName;
-use bidwatch_model::{RuleCode, Text};
 
-use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::fcr;
+use crate::rules::fcr::PatternRule;
 
-#[derive(Debug)]
-pub struct RegionalAwards;
-
-const THRESHOLDS: &[Threshold] = &[
-    Threshold {
-        key: "patterns",
-        default: "[]",
-        zh: "命中即提示的表达式（正则）",
-        en: "expressions that flag a clause (regular expressions)",
-    },
-    Threshold {
-        key: "exceptions",
-        default: "[]",
-        zh: "命中则视为合法表述的表达式",
-        en: "expressions that make a clause a legitimate look-alike",
-    },
-];
-
-impl Rule for RegionalAwards {
-    fn code(&self) -> RuleCode {
-        code("FCR-002")
-    }
-
-    fn requires(&self) -> &'static [(TableName, &'static [&'static str])] {
-        &[(TableName::Clauses, &[])]
-    }
-
-    fn thresholds(&self) -> &'static [Threshold] {
-        THRESHOLDS
-    }
-
-    fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        let why = Text::new(
-            "以特定区域或行业的业绩、奖项作为加分或中标条件",
-            "regional or industry performance or awards are made a scoring or winning condition",
-        );
-        fcr::pattern_rule(ctx, self.code(), &why)
-    }
-}
+pub const REGIONAL_AWARDS: PatternRule = PatternRule {
+    code: "FCR-002",
+    why_zh: "以特定区域或行业的业绩、奖项作为加分或中标条件",
+    why_en: "regional or industry performance or awards are made a scoring or winning condition",
+};

@@ -4,46 +4,11 @@
 //! `patterns` and none of `exceptions` (regular expressions in `rules/policy.toml`, which a bureau
 //! extends). A signal: the reviewer decides.
 
-use bidwatch_ingest::TableName;
-use bidwatch_model::{RuleCode, Text};
 
-use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::fcr;
+use crate::rules::fcr::PatternRule;
 
-#[derive(Debug)]
-pub struct UnequalTreatment;
-
-const THRESHOLDS: &[Threshold] = &[
-    Threshold {
-        key: "patterns",
-        default: "[]",
-        zh: "命中即提示的表达式（正则）",
-        en: "expressions that flag a clause (regular expressions)",
-    },
-    Threshold {
-        key: "exceptions",
-        default: "[]",
-        zh: "命中则视为合法表述的表达式",
-        en: "expressions that make a clause a legitimate look-alike",
-    },
-];
-
-impl Rule for UnequalTreatment {
-    fn code(&self) -> RuleCode {
-        code("FCR-006")
-    }
-
-    fn requires(&self) -> &'static [(TableName, &'static [&'static str])] {
-        &[(TableName::Clauses, &[])]
-    }
-
-    fn thresholds(&self) -> &'static [Threshold] {
-        THRESHOLDS
-    }
-
-    fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        let why =
-            Text::new("对本地与外地投标人采用不同的条件或标准", "local and outside bidders are held to different conditions or standards");
-        fcr::pattern_rule(ctx, self.code(), &why)
-    }
-}
+pub const UNEQUAL_TREATMENT: PatternRule = PatternRule {
+    code: "FCR-006",
+    why_zh: "对本地与外地投标人采用不同的条件或标准",
+    why_en: "local and outside bidders are held to different conditions or standards",
+};
