@@ -70,7 +70,8 @@ pub(crate) fn link_config(policy: &Policy) -> LinkConfig {
 pub(crate) fn bidder_label(ctx: &Context<'_>, key: u32) -> String {
     let id = ctx.ds.orgs.resolve(key).unwrap_or_default();
     match ctx.views.bidder_names.get(key as usize).and_then(Option::as_deref) {
-        Some(name) => format!("{name}（{id}）"),
+        // ASCII brackets: the same label stands in the Chinese and the English sentence.
+        Some(name) => format!("{name} ({id})"),
         None => id.to_owned(),
     }
 }
@@ -195,7 +196,11 @@ fn pair_finding(ctx: &Context<'_>, rule: RuleCode, hits: &[&Hit]) -> Finding {
                 } else {
                     String::new()
                 };
-                format!("{}（{}{common}）", h.kind.label(zh), shown_value(g, h))
+                if zh {
+                    format!("{}（{}{common}）", h.kind.label(zh), shown_value(g, h))
+                } else {
+                    format!("{} ({}{common})", h.kind.label(zh), shown_value(g, h))
+                }
             })
             .collect::<Vec<_>>()
             .join(if zh { "；" } else { "; " })
