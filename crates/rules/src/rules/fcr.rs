@@ -19,8 +19,18 @@ pub struct PatternRule {
 }
 
 const PATTERN_THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "patterns", default: "[]", zh: "命中即提示的表达式（正则）", en: "expressions that flag a clause (regular expressions)" },
-    Threshold { key: "exceptions", default: "[]", zh: "命中则视为合法表述的表达式", en: "expressions that make a clause a legitimate look-alike" },
+    Threshold {
+        key: "patterns",
+        default: "[]",
+        zh: "命中即提示的表达式（正则）",
+        en: "expressions that flag a clause (regular expressions)",
+    },
+    Threshold {
+        key: "exceptions",
+        default: "[]",
+        zh: "命中则视为合法表述的表达式",
+        en: "expressions that make a clause a legitimate look-alike",
+    },
 ];
 
 impl Rule for PatternRule {

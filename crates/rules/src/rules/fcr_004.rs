@@ -4,7 +4,6 @@
 //! `patterns` and none of `exceptions` (regular expressions in `rules/policy.toml`, which a bureau
 //! extends). A signal: the reviewer decides.
 
-
 use crate::rules::fcr::PatternRule;
 
 pub const OWNERSHIP_FORM: PatternRule = PatternRule {

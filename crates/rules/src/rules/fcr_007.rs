@@ -6,6 +6,9 @@
 //! numbers) of a clause of an earlier tender won by firm X, when X bids on the later one and every
 //! earlier tender carrying the clause was won by X. Wording used by `boilerplate_projects` or more
 //! tenders is boilerplate and never compared; clauses shorter than `min_chars` neither.
+//! Also a clause that names an earlier project (its full name, at least `min_name_chars` long and
+//! borne by no other project) that firm X won, when X bids on this one: a requirement written
+//! around one firm's record.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,6 +39,12 @@ const THRESHOLDS: &[Threshold] = &[
         default: "3",
         zh: "在这么多个项目中出现的措辞视为通用条款",
         en: "wording found in this many tenders is boilerplate",
+    },
+    Threshold {
+        key: "min_name_chars",
+        default: "8",
+        zh: "条款中点名的既往项目名称的最少字数",
+        en: "fewest characters of a past project's name named in a clause",
     },
 ];
 
@@ -154,6 +163,51 @@ impl Rule for TailorMade {
                 out.findings.push(f);
             }
         }
+        named_projects(ctx, rule, &clauses, &mut out);
         out
+    }
+}
+
+/// Clauses that name an earlier project won by a firm that bids on this one.
+fn named_projects(ctx: &Context<'_>, rule: RuleCode, clauses: &[Clause], out: &mut RuleOutput) {
+    let min_chars = ctx.policy.f64(rule, "min_name_chars", 8.0) as usize;
+    let p = &ctx.views.projects;
+    // Names borne by one project only, long enough to be specific.
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in p.name.iter().flatten() {
+        *count.entry(n.as_str()).or_default() += 1;
+    }
+    let named: Vec<(usize, &str)> = p
+        .name
+        .iter()
+        .enumerate()
+        .filter_map(|(k, n)| n.as_deref().map(|n| (k, n)))
+        .filter(|(_, n)| n.chars().count() >= min_chars && count.get(n) == Some(&1))
+        .collect();
+    if named.is_empty() {
+        return;
+    }
+    let Ok(ac) = aho_corasick::AhoCorasick::new(named.iter().map(|(_, n)| *n)) else { return };
+    for c in clauses {
+        for m in ac.find_iter(&c.text) {
+            let (q, name) = named[m.pattern().as_usize()];
+            if q == c.project || p.published_at[q].unwrap_or(i64::MAX) >= p.published_at[c.project].unwrap_or(i64::MIN) {
+                continue;
+            }
+            let winners: BTreeSet<&str> = ctx.views.bids[q].iter().filter(|b| b.winner).map(|b| b.bidder.as_str()).collect();
+            let here: BTreeSet<&str> = ctx.views.bids[c.project].iter().map(|b| b.bidder.as_str()).collect();
+            let Some(x) = winners.intersection(&here).next().copied() else { continue };
+            let qid = &p.id[q];
+            let why = Text::new(
+                format!("点名既往项目“{name}”（{qid}），该项目由 {x} 中标，{x} 亦参与本项目投标：疑似为其量身定做"),
+                format!("names the earlier project “{name}” ({qid}), which {x} won; {x} bids here too: possibly tailor-made for it"),
+            );
+            out.findings.push(
+                fcr::clause_finding(ctx, rule, c, (m.start(), m.end()), &why)
+                    .with_members(vec![x.to_owned()])
+                    .with_threshold("earlier_project", qid.as_str())
+                    .with_threshold("min_name_chars", min_chars as u64),
+            );
+        }
     }
 }

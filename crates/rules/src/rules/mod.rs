@@ -42,6 +42,7 @@ pub(crate) struct Projects {
     pub category: Vec<Option<String>>,
     pub ceiling: Vec<Option<f64>>,
     pub estimate: Vec<Option<f64>>,
+    pub name: Vec<Option<String>>,
     pub opened_at: Vec<Option<i64>>,
     /// Publication time, else deadline, else opening (milliseconds): when the documents were out.
     pub published_at: Vec<Option<i64>>,
@@ -56,6 +57,7 @@ impl Projects {
             category: vec![None; n],
             ceiling: vec![None; n],
             estimate: vec![None; n],
+            name: vec![None; n],
             opened_at: vec![None; n],
             published_at: vec![None; n],
         };
@@ -69,6 +71,7 @@ impl Projects {
             let ceil = frame::f64s(df, "ceiling_price");
             let opened = frame::i64s(df, "opened_at");
             let estimate = frame::f64s(df, "estimate");
+            let names = frame::strs(df, "name");
             let published = frame::i64s(df, "published_at");
             let deadline = frame::i64s(df, "bid_deadline_at");
             for (i, k) in keys.iter().enumerate() {
@@ -80,6 +83,7 @@ impl Projects {
                 p.ceiling[k] = ceil[i];
                 p.opened_at[k] = opened[i];
                 p.estimate[k] = estimate[i];
+                p.name[k].clone_from(&names[i]);
                 p.published_at[k] = published[i].or(deadline[i]).or(opened[i]);
             }
         }
