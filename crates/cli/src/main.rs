@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{bail, Context as _, Result};
 use bidwatch_report::{terminal_summary, write_all, Lang, RunFacts};
 use bidwatch_rules::{doc, registry, risk, Catalog};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The demo county shipped with the source, for `check --demo`.
 const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/demo");
@@ -31,36 +31,28 @@ enum LangArg {
     En,
 }
 
+/// What every `eval` reads and writes.
+#[derive(Args, Debug)]
+struct EvalArgs {
+    /// Folder of tables (default: the folder holding the truth file).
+    data: Option<PathBuf>,
+    /// truth.csv written by `bidwatch gen`.
+    #[arg(long)]
+    truth: PathBuf,
+    /// Where to write the run's outputs and the figures (eval_rings.txt, eval_clauses.txt).
+    #[arg(long, default_value = "bidwatch-eval")]
+    out: PathBuf,
+    /// A bureau's own rules folder instead of the built-in one.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 enum EvalCommand {
     /// Run the detection on a generated county and score the FCR findings against its planted clauses.
-    Clauses {
-        /// Folder of tables (default: the folder holding the truth file).
-        data: Option<PathBuf>,
-        /// truth.csv written by `bidwatch gen`.
-        #[arg(long)]
-        truth: PathBuf,
-        /// Where to write the run's outputs and eval_clauses.txt.
-        #[arg(long, default_value = "bidwatch-eval")]
-        out: PathBuf,
-        /// A bureau's own rules folder instead of the built-in one.
-        #[arg(long)]
-        rules: Option<PathBuf>,
-    },
+    Clauses(EvalArgs),
     /// Run the detection on a generated county and score the rings against its truth.csv.
-    Rings {
-        /// Folder of tables (default: the folder holding the truth file).
-        data: Option<PathBuf>,
-        /// truth.csv written by `bidwatch gen`.
-        #[arg(long)]
-        truth: PathBuf,
-        /// Where to write the run's outputs and eval_rings.txt.
-        #[arg(long, default_value = "bidwatch-eval")]
-        out: PathBuf,
-        /// A bureau's own rules folder instead of the built-in one.
-        #[arg(long)]
-        rules: Option<PathBuf>,
-    },
+    Rings(EvalArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -184,12 +176,8 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             }
             check(&data, &out, rules.as_deref(), &store, lang, unmask)
         }
-        Command::Eval { what: EvalCommand::Rings { data, truth, out, rules } } => {
-            eval_rings(data.as_deref(), &truth, &out, rules.as_deref())
-        }
-        Command::Eval { what: EvalCommand::Clauses { data, truth, out, rules } } => {
-            eval_clauses(data.as_deref(), &truth, &out, rules.as_deref())
-        }
+        Command::Eval { what: EvalCommand::Rings(a) } => eval_rings(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
+        Command::Eval { what: EvalCommand::Clauses(a) } => eval_clauses(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
         Command::Gen { out, seed, projects, rings, big_ring, bond_waived_share } => {
             let cfg = bidwatch_synth::GenConfig {
                 seed,
