@@ -146,7 +146,7 @@ pub struct Linkage {
 }
 
 impl Linkage {
-    /// The hits of one edge's strongest link, for a path step.
+    /// The edge between two bidders, if anything links them.
     pub fn edge_between(&self, a: u32, b: u32) -> Option<&Edge> {
         let key = (a.min(b), a.max(b));
         self.edges.binary_search_by(|e| (e.a, e.b).cmp(&key)).ok().map(|i| &self.edges[i])
@@ -161,7 +161,7 @@ pub fn link(ds: &Dataset, cfg: &LinkConfig, groups: &[Group]) -> Linkage {
     let t = std::time::Instant::now();
     let users = pairs::users_per_value(&c);
     let population = c.bids.iter().map(|b| b.bidder).collect::<std::collections::HashSet<_>>().len();
-    let (mut hits, skipped) = pairs::pair_hits(&c, &users, cfg);
+    let (mut hits, skipped) = pairs::pair_hits(&c, &users, population, cfg);
     pairs::group_hits(&mut c.values, groups, cfg, &mut hits);
     tracing::debug!(ms = t.elapsed().as_millis() as u64, hits = hits.len(), "link: pairs");
     let t = std::time::Instant::now();

@@ -71,7 +71,7 @@ pub(crate) fn users_per_value(c: &Collected) -> Vec<u32> {
 }
 
 /// All hits of every project, in project order; and what was skipped as too common.
-pub(crate) fn pair_hits(c: &Collected, users: &[u32], cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
+pub(crate) fn pair_hits(c: &Collected, users: &[u32], population: usize, cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
     // Bids by project.
     let n_projects = c.project_day.len();
     let mut by_project: Vec<Vec<usize>> = vec![Vec::new(); n_projects];
@@ -80,7 +80,6 @@ pub(crate) fn pair_hits(c: &Collected, users: &[u32], cfg: &LinkConfig) -> (Vec<
             v.push(i);
         }
     }
-    let population = c.bids.iter().map(|b| b.bidder).collect::<HashSet<_>>().len();
     let per_project: Vec<(Vec<Hit>, Vec<Skipped>)> =
         by_project.par_iter().enumerate().map(|(p, bids)| project_hits(c, p as u32, bids, users, population, cfg)).collect();
     let mut hits = Vec::new();

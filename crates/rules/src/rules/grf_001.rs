@@ -79,6 +79,17 @@ pub(crate) fn ring_id(ctx: &Context<'_>, ring: &Ring) -> String {
     format!("RING-{}", col::bidder_id(ctx, ring.members[0]))
 }
 
+/// The ring (index into the graph's rings) of every bidder that is in one, by bidder id.
+pub(crate) fn ring_of(ctx: &Context<'_>) -> std::collections::HashMap<String, usize> {
+    let mut out = std::collections::HashMap::new();
+    for (r, ring) in ctx.graph.rings.iter().enumerate() {
+        for m in &ring.members {
+            out.insert(col::bidder_id(ctx, *m), r);
+        }
+    }
+    out
+}
+
 /// What an edge rests on, as a path step (its strongest hit, or cover bidding).
 fn step(ctx: &Context<'_>, g: &Linkage, from: u32, to: u32, e: &Edge) -> PathStep {
     let (from_id, to_id) = (col::bidder_id(ctx, from), col::bidder_id(ctx, to));

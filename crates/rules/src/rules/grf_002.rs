@@ -8,7 +8,7 @@
 //!     where two or more of them bid, with the wins spread over several members (Gini of the
 //!     members' wins at most `rotation_max_gini`): they take turns.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use bidwatch_ingest::TableName;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
@@ -118,12 +118,7 @@ fn rotation(ctx: &Context<'_>, rule: RuleCode) -> Vec<Finding> {
     let min_share = ctx.policy.f64(rule, "rotation_min_ring_share", 0.6);
     let max_gini = ctx.policy.f64(rule, "rotation_max_gini", 0.35);
     let min_meetings = ctx.graph_cfg.cover_min_meetings as usize;
-    let mut ring_of: HashMap<String, usize> = HashMap::new();
-    for (r, ring) in g.rings.iter().enumerate() {
-        for m in &ring.members {
-            ring_of.insert(col::bidder_id(ctx, *m), r);
-        }
-    }
+    let ring_of = grf_001::ring_of(ctx);
     let mut out = Vec::new();
     for (r, ring) in g.rings.iter().enumerate() {
         if ring.projects.len() < min_meetings {

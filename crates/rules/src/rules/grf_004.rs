@@ -5,14 +5,14 @@
 //! withdrew, or the first-ranked bid was withdrawn and the winner is another member of the same
 //! ring (the first candidate steps aside for a partner).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use bidwatch_ingest::TableName;
 use bidwatch_model::{Finding, RuleCode, Severity, Subject, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
+use crate::rules::grf_001;
 use crate::rules::grf_002::bid_evidence;
-use crate::rules::{col, grf_001};
 
 #[derive(Debug)]
 pub struct CoordinatedWithdrawal;
@@ -40,12 +40,7 @@ impl Rule for CoordinatedWithdrawal {
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let min = ctx.policy.f64(self.code(), "min_withdrawn", 2.0).max(1.0) as usize;
         let g = ctx.graph;
-        let mut ring_of: HashMap<String, usize> = HashMap::new();
-        for (r, ring) in g.rings.iter().enumerate() {
-            for m in &ring.members {
-                ring_of.insert(col::bidder_id(ctx, *m), r);
-            }
-        }
+        let ring_of = grf_001::ring_of(ctx);
         let mut out = RuleOutput::default();
         for (p, bids) in ctx.views.bids.iter().enumerate() {
             let mut by_ring: std::collections::BTreeMap<usize, Vec<&crate::rules::Bid>> = std::collections::BTreeMap::new();
