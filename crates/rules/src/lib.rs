@@ -83,6 +83,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     let ctx = Context {
         ds,
         policy: &catalog.policy,
+        records: &catalog.records,
         screens: &screens,
         views: &views,
         graph: &graph,

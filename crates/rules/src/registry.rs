@@ -23,6 +23,8 @@ pub struct Threshold {
 pub struct Context<'a> {
     pub ds: &'a Dataset,
     pub policy: &'a Policy,
+    /// The rule records (names, legal basis), for findings that cite their article.
+    pub records: &'a std::collections::BTreeMap<RuleCode, crate::catalog::RuleRecord>,
     pub screens: &'a ScreenTable,
     /// Typed views of projects and bids, read from the frames once per run and shared by rules.
     pub(crate) views: &'a Views,

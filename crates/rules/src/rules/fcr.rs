@@ -107,18 +107,23 @@ pub(crate) fn clause_finding(ctx: &Context<'_>, rule: RuleCode, c: &Clause, span
     let pid = ctx.views.projects.id[c.project].as_str();
     let matched = &c.text[span.0..span.1];
     let no = c.clause_no.as_deref().unwrap_or("—");
+    // The article the clause may breach, from the rule's record.
+    let article = ctx.records.get(&rule).map(|r| format!("{}{}", r.basis_instrument, r.basis_article)).unwrap_or_default();
     let message = Text::new(
-        format!("项目 {pid} 第 {no} 条：“{matched}”——{}", why.zh),
-        format!("project {pid}, clause {no}: “{matched}” — {}", why.en),
+        format!("项目 {pid} 第 {no} 条：“{matched}”——{}（可能违反{article}）", why.zh),
+        format!("project {pid}, clause {no}: “{matched}” — {} (may breach {article})", why.en),
     );
-    Finding::new(rule, Severity::Signal, Subject::project(pid), message).in_project(pid).with_evidence(
-        Evidence::new("clauses", c.row)
-            .with("clause_no", c.clause_no.clone())
-            .with("text", c.text.as_str())
-            .with("matched", matched)
-            .with("span_start", span.0 as u64)
-            .with("span_end", span.1 as u64),
-    )
+    Finding::new(rule, Severity::Signal, Subject::project(pid), message)
+        .in_project(pid)
+        .with_threshold("article", article.as_str())
+        .with_evidence(
+            Evidence::new("clauses", c.row)
+                .with("clause_no", c.clause_no.clone())
+                .with("text", c.text.as_str())
+                .with("matched", matched)
+                .with("span_start", span.0 as u64)
+                .with("span_end", span.1 as u64),
+        )
 }
 
 /// Runs a pattern rule over every clause. The patterns live only in the policy (`rules/policy.toml`):
