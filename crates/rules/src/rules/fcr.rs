@@ -84,6 +84,8 @@ pub(crate) fn compile(ctx: &Context<'_>, rule: RuleCode, key: &str, notes: &mut 
         .filter_map(|p| match Regex::new(&p) {
             Ok(r) => Some(r),
             Err(e) => {
+                // regex errors span several lines with a caret; one line reads better in a summary.
+                let e = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
                 notes.push(Text::new(
                     format!("policy.toml 中 {rule}.{key} 的表达式“{p}”无法解析，已跳过：{e}"),
                     format!("the expression `{p}` in {rule}.{key} of policy.toml does not parse and was skipped: {e}"),
