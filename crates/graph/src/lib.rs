@@ -34,7 +34,7 @@ pub use collect::{Src, Values};
 pub use cover::Cover;
 pub use kinds::LinkKind;
 pub use pairs::{discount, Hit, Skipped};
-pub use rings::{Edge, Ring};
+pub use rings::{combine, Edge, Ring};
 
 /// The weights and thresholds of linking, read from the policy by the caller.
 #[derive(Debug, Clone)]

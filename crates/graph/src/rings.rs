@@ -49,6 +49,20 @@ pub struct Ring {
     pub presumed: bool,
 }
 
+/// 1 − Π(1 − wᵢ) over pieces of evidence, with the contact details (phone, e-mail, address)
+/// together weighing at most `contact_cap`. Edges and the COL pair findings both combine this way.
+pub fn combine(pieces: impl IntoIterator<Item = (LinkKind, f64)>, contact_cap: f64) -> f64 {
+    let (mut keep, mut contact_keep) = (1.0, 1.0);
+    for (kind, w) in pieces {
+        if kind.contact() {
+            contact_keep *= 1.0 - w;
+        } else {
+            keep *= 1.0 - w;
+        }
+    }
+    1.0 - keep * (1.0 - (1.0 - contact_keep).min(contact_cap))
+}
+
 pub(crate) fn edges(hits: &[Hit], covers: &[Cover], cfg: &LinkConfig) -> Vec<Edge> {
     let mut by_pair: BTreeMap<(u32, u32), (Vec<usize>, Option<usize>)> = BTreeMap::new();
     for (i, h) in hits.iter().enumerate() {
@@ -70,18 +84,11 @@ pub(crate) fn edges(hits: &[Hit], covers: &[Cover], cfg: &LinkConfig) -> Vec<Edg
                 e.0 = e.0.max(h.weight);
                 e.1.insert(h.project);
             }
-            let mut keep = 1.0;
-            let mut contact_keep = 1.0;
-            for ((kind, _), (w, projects)) in &best {
+            let pieces = best.iter().map(|((kind, _), (w, projects))| {
                 let w = if kind.observed_per_project() { 1.0 - (1.0 - w).powi(projects.len() as i32) } else { *w };
-                if kind.contact() {
-                    contact_keep *= 1.0 - w;
-                } else {
-                    keep *= 1.0 - w;
-                }
-            }
-            let contact = (1.0 - contact_keep).min(cfg.contact_cap);
-            keep *= 1.0 - contact;
+                (*kind, w)
+            });
+            let mut keep = 1.0 - combine(pieces, cfg.contact_cap);
             if cover.is_some() {
                 keep *= 1.0 - cfg.cover_weight;
             }

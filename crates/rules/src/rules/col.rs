@@ -172,18 +172,8 @@ fn pair_finding(ctx: &Context<'_>, rule: RuleCode, hits: &[&Hit]) -> Finding {
     let (a, b) = (bidder_label(ctx, first.a), bidder_label(ctx, first.b));
     let presumed = hits.iter().any(|h| h.presumed);
     let severity = if presumed { Severity::Presumed } else { Severity::Signal };
-    // Combined as the edges are: each distinct value once, contact details capped together.
-    let mut keep = 1.0;
-    let mut contact_keep = 1.0;
-    for h in hits {
-        if h.kind.contact() {
-            contact_keep *= 1.0 - h.weight;
-        } else {
-            keep *= 1.0 - h.weight;
-        }
-    }
-    let contact_cap = ctx.policy.f64(code("COL-010"), "cap", 0.6);
-    let score = 1.0 - keep * (1.0 - (1.0 - contact_keep).min(contact_cap));
+    // Combined as the edges are, with the contact cap in force.
+    let score = bidwatch_graph::combine(hits.iter().map(|h| (h.kind, h.weight)), ctx.graph_cfg.contact_cap);
     let what = |zh: bool| {
         hits.iter()
             .map(|h| {
