@@ -53,6 +53,18 @@ enum EvalCommand {
     Clauses(EvalArgs),
     /// Run the detection on a generated county and score the rings against its truth.csv.
     Rings(EvalArgs),
+    /// Run the detection on a folder with labels.csv (real, labeled tenders): agreement of the
+    /// screens with its screens.csv and the AUC of the risk score and of each single screen.
+    Labeled {
+        /// Folder of tables with labels.csv (and screens.csv, if published).
+        data: PathBuf,
+        /// Where to write the run's outputs and eval_labeled.txt.
+        #[arg(long, default_value = "bidwatch-eval")]
+        out: PathBuf,
+        /// A bureau's own rules folder instead of the built-in one.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -178,6 +190,7 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
         }
         Command::Eval { what: EvalCommand::Rings(a) } => eval_rings(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
         Command::Eval { what: EvalCommand::Clauses(a) } => eval_clauses(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
+        Command::Eval { what: EvalCommand::Labeled { data, out, rules } } => eval_labeled(&data, &out, rules.as_deref()),
         Command::Gen { out, seed, projects, rings, big_ring, bond_waived_share } => {
             let cfg = bidwatch_synth::GenConfig {
                 seed,
@@ -257,15 +270,56 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
     }
 }
 
-/// Ingest, rules and risk, with the outputs written to `out` (no store); and the number of clauses read.
-fn detect(data: &Path, out: &Path, catalog: &Catalog) -> Result<(bidwatch_rules::RunOutput, usize)> {
+/// What one detection run without the store gives an evaluation.
+struct Detected {
+    ds: bidwatch_ingest::Dataset,
+    run: bidwatch_rules::RunOutput,
+    risk: Vec<risk::ProjectRisk>,
+}
+
+/// Ingest, rules and risk, with the outputs written to `out` (no store).
+fn detect(data: &Path, out: &Path, catalog: &Catalog) -> Result<Detected> {
     let ds = bidwatch_ingest::load(data)?;
-    let clauses = ds.table(bidwatch_ingest::TableName::Clauses).map_or(0, |t| t.rows_kept);
     let run = bidwatch_rules::run(&ds, catalog);
-    let risk = risk::project_risk(&ds, &run.findings, &catalog.policy);
+    let risk = risk::project_risk(&ds, &run.findings, &run.tender_risk, &catalog.policy, true);
     let facts = RunFacts { risk, timings_ms: Vec::new(), rules_origin: catalog.origin.clone(), unmask: false };
     write_all(out, &ds, &run, &facts)?;
-    Ok((run, clauses))
+    Ok(Detected { ds, run, risk: facts.risk })
+}
+
+fn eval_labeled(data: &Path, out: &Path, rules: Option<&Path>) -> Result<ExitCode> {
+    use bidwatch_eval::labeled;
+    let catalog = catalog(rules)?;
+    let lab = labeled::Labeled::read(data)?;
+    let d = detect(data, out, &catalog)?;
+    let risk: std::collections::HashMap<&str, &risk::ProjectRisk> = d.risk.iter().map(|r| (r.project_id.as_str(), r)).collect();
+    let mut tenders = std::collections::BTreeMap::new();
+    for (k, s) in d.run.screens.by_project.iter().enumerate() {
+        let id = d.ds.projects.resolve(k as u32).unwrap_or_default();
+        let screens = labeled::SCREENS
+            .iter()
+            .map(|(name, _)| {
+                let v = bidwatch_rules::tender_risk::Screen::parse(name).and_then(|x| x.value(s));
+                (*name, v)
+            })
+            .collect();
+        let r = risk.get(id);
+        tenders.insert(
+            id.to_owned(),
+            labeled::Tender {
+                n_bids: s.n_bids,
+                screens,
+                risk: r.map_or(0.0, |r| r.risk),
+                tender_risk: r.and_then(|r| r.tender_risk),
+            },
+        );
+    }
+    let name = data.display().to_string();
+    let score = labeled::score(&lab, &tenders);
+    let text = labeled::render(&name, &score);
+    std::fs::write(out.join("eval_labeled.txt"), &text).with_context(|| out.join("eval_labeled.txt").display().to_string())?;
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn data_of(data: Option<&Path>, truth: &Path) -> PathBuf {
@@ -278,8 +332,9 @@ fn data_of(data: Option<&Path>, truth: &Path) -> PathBuf {
 fn eval_clauses(data: Option<&Path>, truth: &Path, out: &Path, rules: Option<&Path>) -> Result<ExitCode> {
     let catalog = catalog(rules)?;
     let t = bidwatch_eval::clauses::read_truth(truth)?;
-    let (run, clauses) = detect(&data_of(data, truth), out, &catalog)?;
-    let text = bidwatch_eval::clauses::render(&bidwatch_eval::clauses::score(&t, &run.findings, clauses));
+    let d = detect(&data_of(data, truth), out, &catalog)?;
+    let clauses = d.ds.table(bidwatch_ingest::TableName::Clauses).map_or(0, |t| t.rows_kept);
+    let text = bidwatch_eval::clauses::render(&bidwatch_eval::clauses::score(&t, &d.run.findings, clauses));
     std::fs::write(out.join("eval_clauses.txt"), &text).with_context(|| out.join("eval_clauses.txt").display().to_string())?;
     print!("{text}");
     Ok(ExitCode::SUCCESS)
@@ -288,8 +343,8 @@ fn eval_clauses(data: Option<&Path>, truth: &Path, out: &Path, rules: Option<&Pa
 fn eval_rings(data: Option<&Path>, truth: &Path, out: &Path, rules: Option<&Path>) -> Result<ExitCode> {
     let catalog = catalog(rules)?;
     let t = bidwatch_eval::rings::Truth::read(truth)?;
-    let (run, _) = detect(&data_of(data, truth), out, &catalog)?;
-    let score = bidwatch_eval::rings::score(&t, &run.findings);
+    let d = detect(&data_of(data, truth), out, &catalog)?;
+    let score = bidwatch_eval::rings::score(&t, &d.run.findings);
     let text = bidwatch_eval::rings::render(&score);
     std::fs::write(out.join("eval_rings.txt"), &text).with_context(|| out.join("eval_rings.txt").display().to_string())?;
     print!("{text}");
@@ -308,7 +363,7 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang
     let run = bidwatch_rules::run(&ds, &catalog);
     timings.push(("rules".to_owned(), t.elapsed().as_millis() as u64));
     let t = Instant::now();
-    let risk = risk::project_risk(&ds, &run.findings, &catalog.policy);
+    let risk = risk::project_risk(&ds, &run.findings, &run.tender_risk, &catalog.policy, lang == Lang::Zh);
     timings.push(("risk".to_owned(), t.elapsed().as_millis() as u64));
     let t = Instant::now();
     let facts = RunFacts { risk, timings_ms: timings, rules_origin: catalog.origin.clone(), unmask };

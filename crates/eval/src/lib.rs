@@ -7,11 +7,14 @@
 //!   (`truth.csv`): recall, precision, whether a big ring comes out whole, and whether any trap
 //!   (firms that look linked but are not) was reported;
 //! - [`clauses`]: the FCR findings against the restrictive clauses planted: found, missed, and
-//!   false alarms per 100 clean clauses.
+//!   false alarms per 100 clean clauses;
+//! - [`labeled`]: real tenders with court-established labels: our screens against the published
+//!   ones, and the AUC of the risk score and of each single screen.
 //!
 //! It reads findings as the outputs write them, so it measures exactly what a user gets.
 
 pub mod clauses;
+pub mod labeled;
 pub mod rings;
 
 #[derive(Debug, thiserror::Error)]

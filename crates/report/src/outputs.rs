@@ -99,9 +99,18 @@ pub fn write_all(dir: &Path, ds: &Dataset, run: &RunOutput, facts: &RunFacts) ->
 
     let path = dir.join("project_risk.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
-    w.write_record(["project_id", "risk", "codes"]).map_err(csv_err(&path))?;
+    w.write_record(["project_id", "risk", "tender_risk", "reference_group", "drivers", "codes"]).map_err(csv_err(&path))?;
     for r in &facts.risk {
-        w.write_record([r.project_id.as_str(), &format!("{:.4}", r.risk), &r.codes.join(";")]).map_err(csv_err(&path))?;
+        let tender = r.tender_risk.map(|t| format!("{t:.4}")).unwrap_or_default();
+        w.write_record([
+            r.project_id.as_str(),
+            &format!("{:.4}", r.risk),
+            &tender,
+            &r.reference_group,
+            &r.drivers.join(";"),
+            &r.codes.join(";"),
+        ])
+        .map_err(csv_err(&path))?;
     }
     w.flush().map_err(io(&path))?;
 

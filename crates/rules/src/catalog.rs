@@ -182,6 +182,8 @@ impl Catalog {
                 });
             }
         }
+        crate::tender_risk::RiskConfig::from_policy(&policy)
+            .map_err(|message| CatalogError::Invalid { file: policy_file.into(), message })?;
         Ok(Catalog { records, policy, origin: origin.into() })
     }
 

@@ -15,6 +15,7 @@ pub mod registry;
 pub mod risk;
 pub mod rules;
 pub mod screens;
+pub mod tender_risk;
 
 use bidwatch_ingest::Dataset;
 use bidwatch_model::{Finding, RuleCode, Text};
@@ -30,18 +31,16 @@ pub struct ScreenTable {
 }
 
 impl ScreenTable {
-    /// Screens over the bids of each project that were not withdrawn.
-    fn from_bids(bids: &[Vec<rules::Bid>]) -> ScreenTable {
-        let mut buf = Vec::new();
-        let by_project = bids
-            .iter()
-            .map(|list| {
-                buf.clear();
-                buf.extend(list.iter().filter(|b| !b.withdrawn()).map(|b| b.price));
-                buf.sort_unstable_by(f64::total_cmp);
-                screens::compute_sorted(&buf)
-            })
-            .collect();
+    /// Screens over the bids of each project that were not withdrawn (one polars group-by).
+    pub fn compute(ds: &Dataset) -> ScreenTable {
+        let n = ds.projects.len();
+        let by_project = match ds.frame(bidwatch_ingest::TableName::Bids) {
+            Some(df) => screens::by_project(df, n).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "price screens could not be computed");
+                vec![Screens::default(); n]
+            }),
+            None => vec![Screens::default(); n],
+        };
         ScreenTable { by_project }
     }
 }
@@ -61,6 +60,8 @@ pub enum Evaluation {
 pub struct RunOutput {
     pub findings: Vec<Finding>,
     pub screens: ScreenTable,
+    /// Screen-based tender risk of every project (PRC-005), with its reference group and parts.
+    pub tender_risk: tender_risk::RiskTable,
     pub evaluations: Vec<(RuleCode, Evaluation)>,
     pub notes: Vec<(RuleCode, Text)>,
 }
@@ -68,7 +69,12 @@ pub struct RunOutput {
 /// Runs every rule of the registry over the data set. Output order does not depend on threads.
 pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     let views = registry::Views::load(ds);
-    let screens = ScreenTable::from_bids(&views.bids);
+    let screens = ScreenTable::compute(ds);
+    let risk_cfg = tender_risk::RiskConfig::from_policy(&catalog.policy).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "PRC-005 settings; using the defaults");
+        tender_risk::RiskConfig::from_policy(&Policy::default()).expect("the defaults parse")
+    });
+    let tender_risk = tender_risk::compute(&views, &screens, &risk_cfg);
     let graph_cfg = rules::col::link_config(&catalog.policy);
     let patterns = rules::prc_001::PatternTable::compute(ds, &views, &catalog.policy);
     let started = std::time::Instant::now();
@@ -85,6 +91,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         policy: &catalog.policy,
         records: &catalog.records,
         screens: &screens,
+        tender_risk: &tender_risk,
         views: &views,
         graph: &graph,
         graph_cfg: &graph_cfg,
@@ -120,7 +127,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         evaluations.push((rule.code(), Evaluation::Evaluated));
     }
     bidwatch_model::finding::sort_findings(&mut findings);
-    RunOutput { findings, screens, evaluations, notes }
+    RunOutput { findings, screens, tender_risk, evaluations, notes }
 }
 
 #[cfg(test)]

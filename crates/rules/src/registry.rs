@@ -26,6 +26,8 @@ pub struct Context<'a> {
     /// The rule records (names, legal basis), for findings that cite their article.
     pub records: &'a std::collections::BTreeMap<RuleCode, crate::catalog::RuleRecord>,
     pub screens: &'a ScreenTable,
+    /// Screen-based tender risk of every project (computed once, reported by PRC-005).
+    pub tender_risk: &'a crate::tender_risk::RiskTable,
     /// Typed views of projects and bids, read from the frames once per run and shared by rules.
     pub(crate) views: &'a Views,
     /// Pair evidence, edges and rings between bidders, linked once per run.
@@ -88,9 +90,12 @@ pub(crate) fn code(s: &str) -> RuleCode {
 pub fn registry() -> Vec<Box<dyn Rule>> {
     let mut v: Vec<Box<dyn Rule>> = vec![
         Box::new(rules::cnt_001::FewBidders),
+        Box::new(rules::cnt_002::SingleValidBid),
+        Box::new(rules::cnt_003::ConsortiumMemberAlone),
         Box::new(rules::prc_001::PriceLadder),
         Box::new(rules::prc_002::CeilingCluster),
         Box::new(rules::prc_004::CeilingAndDoublePrice),
+        Box::new(rules::prc_005::TenderRisk),
         Box::new(rules::col_001::SameOwner),
         Box::new(rules::col_002::SameMachine),
         Box::new(rules::col_003::SameLock),

@@ -15,8 +15,20 @@
 //! | `skewness` | bias-corrected skewness (Excel `SKEW`) | n < 3, sd = 0 |
 //! | `ks_uniform` | Kolmogorov–Smirnov statistic of (b − b₁)/(bₙ − b₁) against U[0, 1] | n < 2, bₙ = b₁ |
 //!
-//! Ties count as separate bids everywhere except `diffp`. All bids equal gives cv = spd = 0 and
-//! leaves the shape screens empty (they are undefined, not zero).
+//! Edge cases, the same in both implementations below:
+//! - **ties** count as separate bids everywhere except `diffp`, which looks for the next *distinct*
+//!   price (two bids of 100 and one of 103 give diffp = 0.03, not 0);
+//! - **n < 3**: only `cv`, `spd`, `diffp` and `ks_uniform` exist for two bids; one bid has no screen;
+//! - **all bids equal** (sd ≤ 10⁻¹² · |mean|): cv = spd = 0, and `diffp`, `rd`, `kurtosis`,
+//!   `skewness`, `ks_uniform` are empty — they are undefined, not zero;
+//! - **a zero lowest bid** leaves `spd` and `diffp` empty (division by b₁); non-finite prices are
+//!   dropped before anything is computed.
+//!
+//! [`by_project`] computes the screens of every project in one polars group-by over the bids frame
+//! (no loop over rows); [`compute`] is the same arithmetic on one slice, the reference the group-by
+//! is tested against. Both go through [`Moments`], so the edge cases above live in one place.
+
+use polars::prelude::*;
 
 /// The screens of one tender.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -31,83 +43,186 @@ pub struct Screens {
     pub ks_uniform: Option<f64>,
 }
 
-fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
-}
-
-/// Sample standard deviation (n − 1).
-fn sd(x: &[f64]) -> Option<f64> {
-    if x.len() < 2 {
-        return None;
-    }
-    let m = mean(x);
-    let ss: f64 = x.iter().map(|v| (v - m) * (v - m)).sum();
-    Some((ss / (x.len() - 1) as f64).sqrt())
-}
-
 /// Relative tolerance under which a standard deviation counts as zero (all bids equal up to
 /// floating-point noise).
 const ZERO_SD: f64 = 1e-12;
 
-/// Computes the screens of bids that are already sorted ascending.
-pub fn compute_sorted(b: &[f64]) -> Screens {
-    let n = b.len();
-    let mut s = Screens { n_bids: n, ..Screens::default() };
-    if n < 2 {
-        return s;
-    }
-    let m = mean(b);
-    let sdv = sd(b).unwrap_or(0.0);
-    let lo = b[0];
-    let hi = b[n - 1];
-    let flat = sdv <= ZERO_SD * m.abs().max(1.0);
-    if m != 0.0 {
-        s.cv = Some(if flat { 0.0 } else { sdv / m });
-    }
-    if lo != 0.0 {
-        s.spd = Some((hi - lo) / lo);
-        s.diffp = b.iter().find(|x| **x > lo).map(|x2| (x2 - lo) / lo);
-    }
-    if n >= 3 {
-        if let Some(sl) = sd(&b[1..]) {
-            if sl > ZERO_SD * m.abs().max(1.0) {
-                s.rd = Some((b[1] - lo) / sl);
-            }
-        }
-    }
-    if !flat {
-        let nf = n as f64;
-        let z = |p: i32| b.iter().map(|x| ((x - m) / sdv).powi(p)).sum::<f64>();
-        if n >= 3 {
-            s.skewness = Some(nf / ((nf - 1.0) * (nf - 2.0)) * z(3));
-        }
-        if n >= 4 {
-            let a = nf * (nf + 1.0) / ((nf - 1.0) * (nf - 2.0) * (nf - 3.0));
-            let c = 3.0 * (nf - 1.0) * (nf - 1.0) / ((nf - 2.0) * (nf - 3.0));
-            s.kurtosis = Some(a * z(4) - c);
-        }
-    }
-    if hi > lo {
-        let range = hi - lo;
-        let nf = n as f64;
-        let d = b
-            .iter()
-            .enumerate()
-            .map(|(i, x)| {
-                let u = (x - lo) / range;
-                ((i as f64 + 1.0) / nf - u).max(u - i as f64 / nf)
-            })
-            .fold(0.0_f64, f64::max);
-        s.ks_uniform = Some(d);
-    }
-    s
+/// The aggregates of one tender's sorted bids b₁ ≤ … ≤ bₙ that the screens are made of.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Moments {
+    pub n: usize,
+    pub mean: f64,
+    /// Sample standard deviation (n − 1); NaN for n < 2.
+    pub sd: f64,
+    pub lo: f64,
+    pub hi: f64,
+    /// The second-lowest distinct bid, if any.
+    pub next_distinct: Option<f64>,
+    /// b₂, the second-lowest bid (ties included).
+    pub second: f64,
+    /// Sample standard deviation of b₂…bₙ; NaN for n < 3.
+    pub sd_losing: f64,
+    /// Σ zᵢ³ and Σ zᵢ⁴ with zᵢ = (bᵢ − mean)/sd.
+    pub z3: f64,
+    pub z4: f64,
+    /// maxᵢ ((i + 1)/n − uᵢ) and maxᵢ (uᵢ − i/n) with uᵢ = (bᵢ − b₁)/(bₙ − b₁), i from 0.
+    pub ks_above: f64,
+    pub ks_below: f64,
 }
 
-/// Computes the screens of bids in any order (NaN values are ignored).
+impl Moments {
+    /// The moments of bids already sorted ascending.
+    pub fn of_sorted(b: &[f64]) -> Moments {
+        let n = b.len();
+        if n == 0 {
+            return Moments::default();
+        }
+        let nf = n as f64;
+        let mean = b.iter().sum::<f64>() / nf;
+        let sd_of = |x: &[f64]| {
+            let m = x.iter().sum::<f64>() / x.len() as f64;
+            (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() as f64 - 1.0)).sqrt()
+        };
+        let sd = if n >= 2 { sd_of(b) } else { f64::NAN };
+        let (lo, hi) = (b[0], b[n - 1]);
+        let z = |p: i32| b.iter().map(|x| ((x - mean) / sd).powi(p)).sum::<f64>();
+        let u = |x: f64| (x - lo) / (hi - lo);
+        let ks_above = b.iter().enumerate().map(|(i, x)| (i as f64 + 1.0) / nf - u(*x)).fold(f64::NEG_INFINITY, f64::max);
+        let ks_below = b.iter().enumerate().map(|(i, x)| u(*x) - i as f64 / nf).fold(f64::NEG_INFINITY, f64::max);
+        Moments {
+            n,
+            mean,
+            sd,
+            lo,
+            hi,
+            next_distinct: b.iter().copied().find(|x| *x > lo),
+            second: b.get(1).copied().unwrap_or(f64::NAN),
+            sd_losing: if n >= 3 { sd_of(&b[1..]) } else { f64::NAN },
+            z3: z(3),
+            z4: z(4),
+            ks_above,
+            ks_below,
+        }
+    }
+
+    /// The screens these moments give, with every edge case of the module documentation.
+    pub fn screens(&self) -> Screens {
+        let n = self.n;
+        let mut s = Screens { n_bids: n, ..Screens::default() };
+        if n < 2 {
+            return s;
+        }
+        let (m, lo, hi) = (self.mean, self.lo, self.hi);
+        let tiny = ZERO_SD * m.abs().max(1.0);
+        let flat = !(self.sd > tiny);
+        if m != 0.0 {
+            s.cv = Some(if flat { 0.0 } else { self.sd / m });
+        }
+        if lo != 0.0 {
+            s.spd = Some(if flat { 0.0 } else { (hi - lo) / lo });
+            s.diffp = self.next_distinct.filter(|_| !flat).map(|x2| (x2 - lo) / lo);
+        }
+        if n >= 3 && self.sd_losing > tiny {
+            s.rd = Some((self.second - lo) / self.sd_losing);
+        }
+        if !flat {
+            let nf = n as f64;
+            if n >= 3 {
+                s.skewness = Some(nf / ((nf - 1.0) * (nf - 2.0)) * self.z3);
+            }
+            if n >= 4 {
+                let a = nf * (nf + 1.0) / ((nf - 1.0) * (nf - 2.0) * (nf - 3.0));
+                let c = 3.0 * (nf - 1.0) * (nf - 1.0) / ((nf - 2.0) * (nf - 3.0));
+                s.kurtosis = Some(a * self.z4 - c);
+            }
+            if hi > lo {
+                s.ks_uniform = Some(self.ks_above.max(self.ks_below).clamp(0.0, 1.0));
+            }
+        }
+        s
+    }
+}
+
+/// Computes the screens of bids that are already sorted ascending.
+pub fn compute_sorted(b: &[f64]) -> Screens {
+    Moments::of_sorted(b).screens()
+}
+
+/// Computes the screens of bids in any order (non-finite values are dropped).
 pub fn compute(bids: &[f64]) -> Screens {
     let mut b: Vec<f64> = bids.iter().copied().filter(|x| x.is_finite()).collect();
     b.sort_by(f64::total_cmp);
     compute_sorted(&b)
+}
+
+/// The screens of every project, indexed by project key (`n_projects` long), in one polars
+/// group-by over a bids frame with `project_key`, `price` and optionally `status`. Withdrawn bids
+/// and non-finite prices are left out, as in [`compute`].
+pub fn by_project(bids: &DataFrame, n_projects: usize) -> PolarsResult<Vec<Screens>> {
+    let mut out = vec![Screens::default(); n_projects];
+    if bids.height() == 0 {
+        return Ok(out);
+    }
+    let mut keep = col("price").is_not_null().and(col("price").is_finite()).and(col("project_key").is_not_null());
+    if bids.column("status").is_ok() {
+        keep = keep.and(col("status").is_null().or(col("status").neq(lit("withdrawn"))));
+    }
+    let mut columns = vec![col("project_key"), col("price").cast(DataType::Float64)];
+    if bids.column("status").is_ok() {
+        columns.push(col("status"));
+    }
+    let p = || col("price").sort(SortOptions::default());
+    let n = || len().cast(DataType::Float64);
+    let i = || int_range(lit(0), len(), 1, DataType::Int64).cast(DataType::Float64);
+    let u = || (p() - p().min()) / (p().max() - p().min());
+    let z = |k: i32| ((p() - p().mean()) / p().std(1)).pow(k).sum();
+    let agg = bids
+        .clone()
+        .lazy()
+        .select(columns)
+        .filter(keep)
+        .group_by([col("project_key")])
+        .agg([
+            len().cast(DataType::UInt32).alias("n"),
+            p().mean().alias("mean"),
+            p().std(1).alias("sd"),
+            p().min().alias("lo"),
+            p().max().alias("hi"),
+            p().filter(p().gt(p().min())).min().alias("next_distinct"),
+            p().slice(1, 1).first().alias("second"),
+            p().slice(1, len()).std(1).alias("sd_losing"),
+            z(3).alias("z3"),
+            z(4).alias("z4"),
+            ((i() + lit(1.0)) / n() - u()).max().alias("ks_above"),
+            (u() - i() / n()).max().alias("ks_below"),
+        ])
+        .collect()?;
+    let f = |name: &str| -> PolarsResult<Vec<Option<f64>>> { Ok(agg.column(name)?.f64()?.iter().collect()) };
+    let keys: Vec<Option<u32>> = agg.column("project_key")?.u32()?.iter().collect();
+    let counts: Vec<Option<u32>> = agg.column("n")?.u32()?.iter().collect();
+    let [mean, sd, lo, hi, next, second, sd_losing, z3, z4, ka, kb] =
+        ["mean", "sd", "lo", "hi", "next_distinct", "second", "sd_losing", "z3", "z4", "ks_above", "ks_below"].map(f);
+    let (mean, sd, lo, hi, next, second, sd_losing, z3, z4, ka, kb) = (mean?, sd?, lo?, hi?, next?, second?, sd_losing?, z3?, z4?, ka?, kb?);
+    let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    for r in 0..agg.height() {
+        let Some(slot) = keys[r].and_then(|k| out.get_mut(k as usize)) else { continue };
+        let m = Moments {
+            n: counts[r].unwrap_or(0) as usize,
+            mean: nan(mean[r]),
+            sd: nan(sd[r]),
+            lo: nan(lo[r]),
+            hi: nan(hi[r]),
+            next_distinct: next[r],
+            second: nan(second[r]),
+            sd_losing: nan(sd_losing[r]),
+            z3: nan(z3[r]),
+            z4: nan(z4[r]),
+            ks_above: nan(ka[r]),
+            ks_below: nan(kb[r]),
+        };
+        *slot = m.screens();
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -76,6 +76,14 @@ pub(crate) fn bidder_label(ctx: &Context<'_>, key: u32) -> String {
     }
 }
 
+/// "name (id)" for a bidder id as written in the bids, or the id alone.
+pub(crate) fn label_of(ctx: &Context<'_>, id: &str) -> String {
+    match ctx.ds.orgs.get(id) {
+        Some(key) => bidder_label(ctx, key),
+        None => id.to_owned(),
+    }
+}
+
 pub(crate) fn bidder_id(ctx: &Context<'_>, key: u32) -> String {
     ctx.ds.orgs.resolve(key).unwrap_or_default().to_owned()
 }

@@ -1,6 +1,8 @@
 //! One file per rule.
 
 pub mod cnt_001;
+pub mod cnt_002;
+pub mod cnt_003;
 pub(crate) mod col;
 pub mod col_001;
 pub mod col_002;
@@ -28,6 +30,7 @@ pub mod grf_004;
 pub mod prc_001;
 pub mod prc_002;
 pub mod prc_004;
+pub mod prc_005;
 
 use bidwatch_ingest::{Dataset, TableName};
 use polars::prelude::DataFrame;

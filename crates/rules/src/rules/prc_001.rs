@@ -126,15 +126,15 @@ impl Rule for PriceLadder {
                 let bids: Vec<_> = p.bids.iter().filter_map(|i| ctx.views.bids[k].get(*i)).collect();
                 let prices = bids.iter().map(|b| Money(b.price).to_string()).collect::<Vec<_>>().join(" / ");
                 let who = bids.iter().map(|b| b.bidder.as_str()).collect::<Vec<_>>();
-                let (kind_zh, kind_en, step) = if p.geometric {
-                    ("等比", "geometric", format!("×{}", p.step))
+                let (kind_zh, kind_en, step_zh, step_en) = if p.geometric {
+                    ("等比", "a geometric", format!("×{}", p.step), format!("×{}", p.step))
                 } else {
-                    ("等差", "arithmetic", format!("{} 元", Money(p.step)))
+                    ("等差", "an arithmetic", format!("{} 元", Money(p.step)), format!("{} yuan", Money(p.step)))
                 };
                 let message = Text::new(
-                    format!("项目 {pid}：{} 家投标人（{}）的报价呈{kind_zh}阶梯（每级 {step}）：{prices}", bids.len(), who.join("、")),
+                    format!("项目 {pid}：{} 家投标人（{}）的报价呈{kind_zh}阶梯（每级 {step_zh}）：{prices}", bids.len(), who.join("、")),
                     format!(
-                        "project {pid}: the prices of {} bidders ({}) form a {kind_en} ladder (step {step}): {prices}",
+                        "project {pid}: the prices of {} bidders ({}) form {kind_en} ladder (step {step_en}): {prices}",
                         bids.len(),
                         who.join(", ")
                     ),
