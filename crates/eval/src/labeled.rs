@@ -139,6 +139,7 @@ pub struct Score {
     pub rigged: usize,
     /// Tenders with a label and at least `MIN_BIDS` bids.
     pub evaluated: usize,
+    pub evaluated_rigged: usize,
     pub unlabeled: usize,
     pub bid_counts_agree: (usize, usize),
     pub agreement: Vec<Agreement>,
@@ -219,6 +220,7 @@ pub fn score(lab: &Labeled, tenders: &BTreeMap<String, Tender>) -> Score {
         tenders: tenders.len(),
         rigged: lab.labels.values().filter(|l| **l).count(),
         evaluated: rows.len(),
+        evaluated_rigged: labels.iter().filter(|l| **l).count(),
         unlabeled,
         bid_counts_agree: bid_counts,
         agreement,
@@ -234,10 +236,11 @@ pub fn render(name: &str, s: &Score) -> String {
     let _ = writeln!(o, "labeled data: {name}");
     let _ = writeln!(
         o,
-        "  tenders {} ({} labeled rigged), evaluated {} with ≥ {MIN_BIDS} bids{}",
+        "  tenders {} ({} labeled rigged), evaluated {} with ≥ {MIN_BIDS} bids ({} rigged){}",
         s.tenders,
         s.rigged,
         s.evaluated,
+        s.evaluated_rigged,
         if s.unlabeled > 0 { format!(", {} without a label", s.unlabeled) } else { String::new() }
     );
     let _ = writeln!(o, "screens vs screens.csv (|ours − published| ≤ 0.00005):");

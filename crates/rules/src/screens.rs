@@ -269,7 +269,60 @@ mod tests {
         assert!(zero.spd.is_none() && zero.diffp.is_none() && zero.cv.is_some());
     }
 
+    fn group_by(projects: &[Vec<(f64, &str)>]) -> Vec<Screens> {
+        let mut key = Vec::new();
+        let mut price = Vec::new();
+        let mut status = Vec::new();
+        for (k, bids) in projects.iter().enumerate() {
+            for (p, st) in bids {
+                key.push(k as u32);
+                price.push(*p);
+                status.push(*st);
+            }
+        }
+        let df = DataFrame::new_infer_height(vec![
+            Column::new("project_key".into(), key),
+            Column::new("price".into(), price),
+            Column::new("status".into(), status),
+        ])
+        .expect("frame");
+        by_project(&df, projects.len()).expect("group-by")
+    }
+
+    fn agree(a: Option<f64>, b: Option<f64>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn group_by_leaves_out_withdrawn_bids_and_keeps_empty_projects() {
+        let s = group_by(&[vec![(110.0, "valid"), (100.0, "valid"), (125.0, "rejected"), (102.0, "valid"), (103.0, "valid"), (1.0, "withdrawn")], vec![]]);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].n_bids, 5);
+        assert!(close(s[0].cv, 0.094653) && close(s[0].ks_uniform, 0.48) && close(s[0].rd, 0.188422), "{:?}", s[0]);
+        assert_eq!(s[1], Screens::default());
+    }
+
     proptest! {
+        /// The polars group-by gives the reference arithmetic's screens on every project.
+        #[test]
+        fn group_by_agrees_with_the_reference(projects in proptest::collection::vec(
+            proptest::collection::vec((prop_oneof![Just(100.0f64), Just(250.5), 1.0f64..1e9], prop_oneof![Just("valid"), Just("rejected"), Just("withdrawn")]), 0..12), 1..8)) {
+            let got = group_by(&projects);
+            for (k, bids) in projects.iter().enumerate() {
+                let standing: Vec<f64> = bids.iter().filter(|b| b.1 != "withdrawn").map(|b| b.0).collect();
+                let want = compute(&standing);
+                let g = got[k];
+                prop_assert_eq!(g.n_bids, want.n_bids);
+                for (a, b) in [(g.cv, want.cv), (g.spd, want.spd), (g.diffp, want.diffp), (g.rd, want.rd), (g.kurtosis, want.kurtosis), (g.skewness, want.skewness), (g.ks_uniform, want.ks_uniform)] {
+                    prop_assert!(agree(a, b), "project {k}: {g:?} vs {want:?}");
+                }
+            }
+        }
+
         #[test]
         fn screens_are_finite_and_bounded(bids in proptest::collection::vec(0.0f64..1e10, 0..40)) {
             let s = compute(&bids);

@@ -14,7 +14,7 @@ use crate::tender_risk::{self, Direction, TenderRisk as Risk};
 pub struct TenderRisk;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "flag_at", default: "0.85", zh: "综合风险不低于该值时报告", en: "report tenders whose risk is at least this" },
+    Threshold { key: "flag_at", default: "0.7", zh: "综合风险不低于该值时报告", en: "report tenders whose risk is at least this" },
     Threshold {
         key: "screens",
         default: "[\"cv:low\", \"spd:low\", \"skewness:low\"]",
@@ -88,7 +88,7 @@ impl Rule for TenderRisk {
     }
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        let flag_at = ctx.policy.f64(self.code(), "flag_at", 0.85);
+        let flag_at = ctx.policy.f64(self.code(), "flag_at", 0.7);
         let mut out = RuleOutput::default();
         let Some(cfg) = ctx.tender_risk.config.as_ref() else { return out };
         let scored = ctx.tender_risk.by_project.iter().flatten().count();
