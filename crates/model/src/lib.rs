@@ -9,12 +9,14 @@
 //! contact details) live here too, as pure functions: ingest applies them to columns, the generator
 //! uses them to write valid data, and property tests hold them to "parse or error, never panic".
 
+pub mod calendar;
 pub mod finding;
 pub mod ids;
 pub mod money;
 pub mod text;
 pub mod time;
 
+pub use calendar::{Calendar, CalendarError};
 pub use finding::{sort_findings, Evidence, EvidencePath, Finding, PathStep, Severity, Subject, SubjectKind, Text};
 pub use ids::{check_uscc, uscc_check_char, RuleCode, RuleCodeError, UsccCheck};
 pub use money::{parse_money, Money, MoneyError};

@@ -6,11 +6,39 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use bidwatch_model::{RuleCode, Severity, SubjectKind};
+use bidwatch_model::{Calendar, RuleCode, Severity, SubjectKind};
 use serde::Deserialize;
 
 pub const BUILTIN_CATALOG: &str = include_str!("../../../rules/catalog.toml");
 pub const BUILTIN_POLICY: &str = include_str!("../../../rules/policy.toml");
+pub const BUILTIN_CALENDAR: &str = include_str!("../../../rules/calendar.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalendarFile {
+    #[serde(default)]
+    year: Vec<CalendarYear>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalendarYear {
+    year: i32,
+    #[serde(default)]
+    holidays: Vec<String>,
+    #[serde(default)]
+    workdays: Vec<String>,
+}
+
+/// Parses `calendar.toml` (public holidays and make-up working days by year).
+pub fn parse_calendar(text: &str, file: &str) -> Result<Calendar, CatalogError> {
+    let parsed: CalendarFile = toml::from_str(text).map_err(|e| CatalogError::Parse { file: file.into(), message: e.to_string() })?;
+    let mut cal = Calendar::default();
+    for y in parsed.year {
+        cal.add_year(y.year, &y.holidays, &y.workdays).map_err(|e| CatalogError::Invalid { file: file.into(), message: e.to_string() })?;
+    }
+    Ok(cal)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -107,6 +135,8 @@ impl Policy {
 pub struct Catalog {
     pub records: BTreeMap<RuleCode, RuleRecord>,
     pub policy: Policy,
+    /// Public holidays and make-up working days (`calendar.toml`).
+    pub calendar: Calendar,
     /// Where they came from (`built-in` or a folder).
     pub origin: String,
 }
@@ -126,7 +156,12 @@ impl Catalog {
         let pol = read("policy.toml")?;
         let cf = dir.join("catalog.toml").display().to_string();
         let pf = dir.join("policy.toml").display().to_string();
-        Self::parse(&cat, &cf, &pol, &pf, &dir.display().to_string())
+        let mut catalog = Self::parse(&cat, &cf, &pol, &pf, &dir.display().to_string())?;
+        // A bureau's folder may leave the calendar out and use the built-in one.
+        if dir.join("calendar.toml").exists() {
+            catalog.calendar = parse_calendar(&read("calendar.toml")?, &dir.join("calendar.toml").display().to_string())?;
+        }
+        Ok(catalog)
     }
 
     pub fn parse(catalog: &str, catalog_file: &str, policy: &str, policy_file: &str, origin: &str) -> Result<Catalog, CatalogError> {
@@ -184,7 +219,8 @@ impl Catalog {
         }
         crate::tender_risk::RiskConfig::from_policy(&policy)
             .map_err(|message| CatalogError::Invalid { file: policy_file.into(), message })?;
-        Ok(Catalog { records, policy, origin: origin.into() })
+        let calendar = parse_calendar(BUILTIN_CALENDAR, "rules/calendar.toml")?;
+        Ok(Catalog { records, policy, calendar, origin: origin.into() })
     }
 
     pub fn record(&self, code: RuleCode) -> Option<&RuleRecord> {

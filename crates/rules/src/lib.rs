@@ -89,6 +89,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     let ctx = Context {
         ds,
         policy: &catalog.policy,
+        calendar: &catalog.calendar,
         records: &catalog.records,
         screens: &screens,
         tender_risk: &tender_risk,

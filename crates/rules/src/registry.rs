@@ -23,6 +23,8 @@ pub struct Threshold {
 pub struct Context<'a> {
     pub ds: &'a Dataset,
     pub policy: &'a Policy,
+    /// Working days: public holidays and make-up days by year.
+    pub calendar: &'a bidwatch_model::Calendar,
     /// The rule records (names, legal basis), for findings that cite their article.
     pub records: &'a std::collections::BTreeMap<RuleCode, crate::catalog::RuleRecord>,
     pub screens: &'a ScreenTable,
@@ -92,6 +94,12 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(rules::cnt_001::FewBidders),
         Box::new(rules::cnt_002::SingleValidBid),
         Box::new(rules::cnt_003::ConsortiumMemberAlone),
+        Box::new(rules::cmp_001::WorksComplaintDeadlines),
+        Box::new(rules::cmp_002::ProcurementComplaintDeadlines),
+        Box::new(rules::dep_001::WORKS),
+        Box::new(rules::dep_002::PROCUREMENT),
+        Box::new(rules::dep_003::DepositCaps),
+        Box::new(rules::int_001::PostBidInterview),
         Box::new(rules::prc_001::PriceLadder),
         Box::new(rules::prc_002::CeilingCluster),
         Box::new(rules::prc_004::CeilingAndDoublePrice),

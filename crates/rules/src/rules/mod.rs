@@ -1,5 +1,7 @@
 //! One file per rule.
 
+pub mod cmp_001;
+pub mod cmp_002;
 pub mod cnt_001;
 pub mod cnt_002;
 pub mod cnt_003;
@@ -15,6 +17,10 @@ pub mod col_008;
 pub mod col_009;
 pub mod col_010;
 pub mod col_011;
+pub(crate) mod deadline;
+pub mod dep_001;
+pub mod dep_002;
+pub mod dep_003;
 pub(crate) mod fcr;
 pub mod fcr_001;
 pub mod fcr_002;
@@ -27,6 +33,7 @@ pub mod grf_001;
 pub mod grf_002;
 pub mod grf_003;
 pub mod grf_004;
+pub mod int_001;
 pub mod prc_001;
 pub mod prc_002;
 pub mod prc_004;
@@ -49,6 +56,8 @@ pub(crate) struct Projects {
     pub opened_at: Vec<Option<i64>>,
     /// Publication time, else deadline, else opening (milliseconds): when the documents were out.
     pub published_at: Vec<Option<i64>>,
+    pub award_notice_at: Vec<Option<i64>>,
+    pub contract_signed_at: Vec<Option<i64>>,
 }
 
 impl Projects {
@@ -63,6 +72,8 @@ impl Projects {
             name: vec![None; n],
             opened_at: vec![None; n],
             published_at: vec![None; n],
+            award_notice_at: vec![None; n],
+            contract_signed_at: vec![None; n],
         };
         for k in 0..n {
             p.id[k] = ds.projects.resolve(k as u32).unwrap_or_default().to_owned();
@@ -77,6 +88,8 @@ impl Projects {
             let names = frame::strs(df, "name");
             let published = frame::i64s(df, "published_at");
             let deadline = frame::i64s(df, "bid_deadline_at");
+            let notice = frame::i64s(df, "award_notice_at");
+            let signed = frame::i64s(df, "contract_signed_at");
             for (i, k) in keys.iter().enumerate() {
                 let Some(k) = k.map(|k| k as usize) else {
                     continue;
@@ -88,6 +101,8 @@ impl Projects {
                 p.estimate[k] = estimate[i];
                 p.name[k].clone_from(&names[i]);
                 p.published_at[k] = published[i].or(deadline[i]).or(opened[i]);
+                p.award_notice_at[k] = notice[i];
+                p.contract_signed_at[k] = signed[i];
             }
         }
         p
