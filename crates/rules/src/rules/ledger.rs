@@ -85,7 +85,41 @@ pub(crate) const DAY_MS: i64 = 86_400_000;
 
 /// Live score of one subject's entries at `t`.
 pub(crate) fn live(entries: &[&Entry], t: i64, validity_days: i64) -> f64 {
-    entries.iter().filter(|e| e.status == "effective" && e.at <= t && e.at > t - validity_days * DAY_MS).map(|e| e.points).sum()
+    counted(entries, t, validity_days).iter().map(|e| e.points).sum()
+}
+
+/// The ledger row as evidence.
+pub(crate) fn ledger_evidence(e: &Entry) -> bidwatch_model::Evidence {
+    bidwatch_model::Evidence::new("ledger", e.row)
+        .with("rule_code", e.rule_code.as_str())
+        .with("points", e.points)
+        .with("occurred_at", bidwatch_ingest::frame::fmt_millis(e.at))
+        .with("status", e.status.as_str())
+}
+
+/// Every time the live score of one subject's entries goes from below `level` to at or above it,
+/// up to `now`: (time, score). The score changes only at a deduction or an expiry, so those are
+/// the times looked at. One crossing per rise: the level re-arms when the score falls back below.
+pub(crate) fn crossings(entries: &[&Entry], level: f64, validity_days: i64, now: i64) -> Vec<(i64, f64)> {
+    let mut times: Vec<i64> = entries.iter().flat_map(|e| [e.at, e.at + validity_days * DAY_MS]).filter(|t| *t <= now).collect();
+    times.push(now);
+    times.sort_unstable();
+    times.dedup();
+    let mut out = Vec::new();
+    let mut above = false;
+    for t in times {
+        let score = live(entries, t, validity_days);
+        if score >= level && !above {
+            out.push((t, score));
+        }
+        above = score >= level;
+    }
+    out
+}
+
+/// The entries counted in the live score at `t`.
+pub(crate) fn counted<'a>(entries: &[&'a Entry], t: i64, validity_days: i64) -> Vec<&'a Entry> {
+    entries.iter().copied().filter(|e| e.status == "effective" && e.at <= t && e.at > t - validity_days * DAY_MS).collect()
 }
 
 #[cfg(test)]
@@ -114,5 +148,16 @@ mod tests {
         assert_eq!(live(&refs, 600 * DAY_MS, 365), 0.0);
         // not yet happened
         assert_eq!(live(&refs, 100 * DAY_MS, 365), 5.0);
+    }
+
+    #[test]
+    fn one_crossing_per_rise_and_the_level_re_arms() {
+        // 5 + 3 = 8 ≥ 6 on day 200 (one crossing, although day 210 adds more); the first expires on
+        // day 365 (3 + 2 = 5 < 6), and 4 more on day 400 cross again.
+        let list = [e(0, 5.0, "effective"), e(200, 3.0, "effective"), e(210, 2.0, "effective"), e(400, 4.0, "effective")];
+        let refs: Vec<&Entry> = list.iter().collect();
+        let c = crossings(&refs, 6.0, 365, 500 * DAY_MS);
+        assert_eq!(c, vec![(200 * DAY_MS, 8.0), (400 * DAY_MS, 9.0)]);
+        assert!(crossings(&refs, 100.0, 365, 500 * DAY_MS).is_empty());
     }
 }

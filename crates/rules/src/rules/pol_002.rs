@@ -6,22 +6,79 @@
 //! `prior_notice`) of the same subject, at most `notice_window_days` before it. An effective
 //! deduction without one is a violation of the procedure; a pending one without one is a signal
 //! (the notice is due before it takes effect). One finding per deduction.
+//!
+//! And the level: when a subject's live score (POL-003's validity window) reaches its notice level
+//! — bidder 6, expert 10, agent 21 points — a notice is due; without one within
+//! `notice_window_days` of the crossing, a signal. Once per crossing; the level re-arms when the
+//! score falls back below it.
 
 use bidwatch_ingest::{frame::fmt_millis, TableName};
-use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
+use bidwatch_model::{Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::ledger::{entries, notices, DAY_MS};
+use crate::rules::ledger::{as_of, counted, crossings, entries, ledger_evidence, notices, Entry, DAY_MS};
 
 #[derive(Debug)]
 pub struct NoticeBeforeDeduction;
 
-const THRESHOLDS: &[Threshold] = &[Threshold {
-    key: "notice_window_days",
-    default: "90",
-    zh: "约谈告知早于扣分的最长天数",
-    en: "longest time a notice may precede the deduction, in days",
-}];
+const THRESHOLDS: &[Threshold] = &[
+    Threshold {
+        key: "notice_window_days",
+        default: "90",
+        zh: "约谈告知早于扣分、或晚于达到约谈线的最长天数",
+        en: "longest time a notice may precede a deduction, or follow a crossing of the notice level, in days",
+    },
+    Threshold { key: "bidder_level", default: "6", zh: "投标人约谈线（有效记分）", en: "bidder notice level (live points)" },
+    Threshold { key: "expert_level", default: "10", zh: "评标专家约谈线（有效记分）", en: "expert notice level (live points)" },
+    Threshold { key: "agent_level", default: "21", zh: "代理机构约谈线（有效扣分）", en: "agent notice level (live points deducted)" },
+];
+
+type Notices = std::collections::BTreeMap<(String, String), Vec<(i64, u64)>>;
+
+impl NoticeBeforeDeduction {
+    /// A live score that reached the subject's notice level calls for a notice (once per crossing,
+    /// re-armed when the score falls back): a signal when no prior notice follows within the window.
+    fn crossings(&self, ctx: &Context<'_>, all: &[Entry], notices: &Notices) -> Vec<Finding> {
+        let c = self.code();
+        let window = ctx.policy.f64(c, "notice_window_days", 90.0) as i64;
+        // the validity of points is POL-003's setting: one window for both levels
+        let validity = ctx.policy.f64(code("POL-003"), "validity_days", 365.0) as i64;
+        let Some(now) = as_of(all, notices) else { return Vec::new() };
+        let mut by_subject: std::collections::BTreeMap<(&str, &str), Vec<&Entry>> = std::collections::BTreeMap::new();
+        for e in all {
+            by_subject.entry((e.subject_kind.as_str(), e.subject_id.as_str())).or_default().push(e);
+        }
+        let mut out = Vec::new();
+        for ((kind, id), list) in by_subject {
+            let level = match kind {
+                "bidder" => ctx.policy.f64(c, "bidder_level", 6.0),
+                "expert" => ctx.policy.f64(c, "expert_level", 10.0),
+                "agent" => ctx.policy.f64(c, "agent_level", 21.0),
+                _ => continue,
+            };
+            let given = notices.get(&(kind.to_owned(), id.to_owned()));
+            for (t, score) in crossings(&list, level, validity, now) {
+                if given.is_some_and(|v| v.iter().any(|(n, _)| *n >= t - window * DAY_MS && *n <= t + window * DAY_MS)) {
+                    continue;
+                }
+                let message = Text::new(
+                    format!("{} {id} 有效记分于 {} 达到 {score} 分（约谈线 {level} 分），没有约谈告知记录", kind_label(kind, true), fmt_millis(t)),
+                    format!("{} {id}'s live score reached {score} points on {} (notice level {level}) and no interview notice is on record", kind_label(kind, false), fmt_millis(t)),
+                );
+                let mut f = Finding::new(c, Severity::Signal, subject(kind, id), message)
+                    .with_threshold("level", level)
+                    .with_threshold("live_score", score)
+                    .with_threshold("crossed_at", fmt_millis(t))
+                    .with_threshold("notice_window_days", window as u64);
+                for e in counted(&list, t, validity) {
+                    f = f.with_evidence(ledger_evidence(e));
+                }
+                out.push(f);
+            }
+        }
+        out
+    }
+}
 
 pub(crate) fn subject(kind: &str, id: &str) -> Subject {
     let kind = match kind {
@@ -60,7 +117,8 @@ impl Rule for NoticeBeforeDeduction {
         let window = ctx.policy.f64(self.code(), "notice_window_days", 90.0) as i64;
         let notices = notices(ctx.ds);
         let mut out = RuleOutput::default();
-        for e in entries(ctx.ds) {
+        let all = entries(ctx.ds);
+        for e in all.iter().cloned() {
             if e.status == "revoked" || !matches!(e.subject_kind.as_str(), "bidder" | "expert" | "agent") {
                 continue;
             }
@@ -100,15 +158,10 @@ impl Rule for NoticeBeforeDeduction {
             out.findings.push(
                 Finding::new(self.code(), severity, subject(&e.subject_kind, &e.subject_id), message)
                     .with_threshold("notice_window_days", window as u64)
-                    .with_evidence(
-                        Evidence::new("ledger", e.row)
-                            .with("rule_code", e.rule_code.as_str())
-                            .with("points", e.points)
-                            .with("occurred_at", fmt_millis(e.at))
-                            .with("status", e.status.as_str()),
-                    ),
+                    .with_evidence(ledger_evidence(&e)),
             );
         }
+        out.findings.extend(self.crossings(ctx, &all, &notices));
         out
     }
 }

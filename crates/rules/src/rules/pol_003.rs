@@ -9,10 +9,10 @@
 use std::collections::BTreeMap;
 
 use bidwatch_ingest::{frame::fmt_millis, TableName};
-use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Text};
+use bidwatch_model::{Finding, RuleCode, Severity, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::ledger::{as_of, entries, live, notices, Entry};
+use crate::rules::ledger::{as_of, counted, crossings, entries, ledger_evidence, notices, Entry};
 use crate::rules::pol_002::{kind_label, subject};
 
 #[derive(Debug)]
@@ -55,43 +55,29 @@ impl Rule for SuspensionLevel {
                 "agent" => ctx.policy.f64(c, "agent_level", 50.0),
                 _ => continue,
             };
-            // Walk the score through time: at each deduction and at each expiry.
-            let mut times: Vec<i64> = list.iter().flat_map(|e| [e.at, e.at + validity * crate::rules::ledger::DAY_MS]).filter(|t| *t <= now).collect();
-            times.push(now);
-            times.sort_unstable();
-            times.dedup();
-            let mut above = false;
-            for t in times {
-                let score = live(&list, t, validity);
-                if score >= level && !above {
-                    let counted: Vec<&&Entry> =
-                        list.iter().filter(|e| e.status == "effective" && e.at <= t && e.at > t - validity * crate::rules::ledger::DAY_MS).collect();
-                    let message = Text::new(
-                        format!(
-                            "{} {id} 有效记分于 {} 达到 {score} 分，不低于暂停/移交线 {level} 分：建议移交行政监督部门依法处理（bidwatch 不作处罚）",
-                            kind_label(kind, true),
-                            fmt_millis(t)
-                        ),
-                        format!(
-                            "{} {id}'s live score reached {score} points on {}, at or above the suspension level of {level}: refer to the supervising department (bidwatch does not sanction)",
-                            kind_label(kind, false),
-                            fmt_millis(t)
-                        ),
-                    );
-                    let mut f = Finding::new(c, Severity::Signal, subject(kind, id), message)
-                        .with_score(1.0)
-                        .with_threshold("level", level)
-                        .with_threshold("live_score", score)
-                        .with_threshold("validity_days", validity as u64)
-                        .with_threshold("crossed_at", fmt_millis(t));
-                    for e in counted {
-                        f = f.with_evidence(
-                            Evidence::new("ledger", e.row).with("rule_code", e.rule_code.as_str()).with("points", e.points).with("occurred_at", fmt_millis(e.at)),
-                        );
-                    }
-                    out.findings.push(f);
+            for (t, score) in crossings(&list, level, validity, now) {
+                let message = Text::new(
+                    format!(
+                        "{} {id} 有效记分于 {} 达到 {score} 分，不低于暂停/移交线 {level} 分：建议移交行政监督部门依法处理（bidwatch 不作处罚）",
+                        kind_label(kind, true),
+                        fmt_millis(t)
+                    ),
+                    format!(
+                        "{} {id}'s live score reached {score} points on {}, at or above the suspension level of {level}: refer to the supervising department (bidwatch does not sanction)",
+                        kind_label(kind, false),
+                        fmt_millis(t)
+                    ),
+                );
+                let mut f = Finding::new(c, Severity::Signal, subject(kind, id), message)
+                    .with_score(1.0)
+                    .with_threshold("level", level)
+                    .with_threshold("live_score", score)
+                    .with_threshold("validity_days", validity as u64)
+                    .with_threshold("crossed_at", fmt_millis(t));
+                for e in counted(&list, t, validity) {
+                    f = f.with_evidence(ledger_evidence(e));
                 }
-                above = score >= level;
+                out.findings.push(f);
             }
         }
         out
