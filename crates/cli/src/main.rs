@@ -400,7 +400,47 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang
         (Some(p), false) => format!("  run #{}: {} new, {} gone since run #{p}", changes.run_id, changes.new, changes.gone),
     };
     println!("{history}");
+    print!("{}", crossed_levels(&run.findings, &changes.new_fingerprints, lang.zh(), changes.previous_run.is_some()));
     Ok(if run.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Who reached a notice or suspension level since the previous run, by subject kind: the findings
+/// of the level rules (POL-002 crossings and proposed deductions, POL-003, EXP-007, AGT-005) that the
+/// previous run did not have.
+fn crossed_levels(findings: &[bidwatch_model::Finding], new: &std::collections::BTreeSet<String>, zh: bool, had_previous: bool) -> String {
+    use bidwatch_model::SubjectKind;
+    use std::fmt::Write;
+    let level = |f: &&bidwatch_model::Finding| match f.code.to_string().as_str() {
+        "POL-002" => f.thresholds.contains_key("level") || f.thresholds.contains_key("proposed_points"),
+        "POL-003" | "EXP-007" | "AGT-005" => true,
+        _ => false,
+    };
+    let list: Vec<&bidwatch_model::Finding> =
+        findings.iter().filter(level).filter(|f| new.contains(&bidwatch_store::fingerprint(f))).collect();
+    let mut out = String::new();
+    if list.is_empty() {
+        return out;
+    }
+    let since = match (zh, had_previous) {
+        (true, true) => "自上次运行以来",
+        (true, false) => "本次",
+        (false, true) => "since the previous run",
+        (false, false) => "in this run",
+    };
+    let _ = writeln!(out, "{}", if zh { format!("  {since}达到约谈或暂停线：") } else { format!("  reached a notice or suspension level {since}:") });
+    for (kind, zh_label, en_label) in
+        [(SubjectKind::Bidder, "投标人", "bidders"), (SubjectKind::Expert, "评标专家", "experts"), (SubjectKind::Agent, "代理机构", "agents")]
+    {
+        let of_kind: Vec<&&bidwatch_model::Finding> = list.iter().filter(|f| f.subject.kind == kind).collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "    {}（{}）", if zh { zh_label } else { en_label }, of_kind.len());
+        for f in of_kind {
+            let _ = writeln!(out, "      {} {}", f.code, f.message.get(zh));
+        }
+    }
+    out
 }
 
 /// SHA-256 over the folder's files (names and bytes, in name order): the same input gives the

@@ -217,6 +217,14 @@ impl Finding {
         self
     }
 
+    /// The points the policy deducts for this finding (a proposed deduction, to be recorded in the
+    /// ledger by the bureau after its interview notice). Zero means evidence only, and is left out.
+    #[must_use]
+    pub fn with_points(mut self, points: f64) -> Self {
+        self.points = (points > 0.0).then_some(points);
+        self
+    }
+
     #[must_use]
     pub fn with_evidence(mut self, evidence: Evidence) -> Self {
         self.evidence.push(evidence);

@@ -66,6 +66,9 @@ fn personal_field(table: &str, column: &str) -> bool {
 /// Messages are written masked by the rules themselves.
 pub fn masked(f: &Finding) -> Finding {
     let mut f = f.clone();
+    if f.subject.kind == bidwatch_model::SubjectKind::Person {
+        f.subject.id = mask(&f.subject.id);
+    }
     for e in &mut f.evidence {
         let table = e.table.clone();
         for (column, v) in &mut e.values {
@@ -83,6 +86,29 @@ pub fn masked(f: &Finding) -> Finding {
         }
     }
     f
+}
+
+/// The bureau's collective-interview lists (集体约谈名单) from the attendance findings: one row per
+/// person, project and month (or project, for recording not started), by list.
+fn write_attendance_lists(path: &Path, findings: &[Finding], unmask: bool) -> Result<(), OutputError> {
+    const LISTS: [(&str, &str); 5] = [
+        ("not_started", "未开始记录"),
+        ("not_recorded", "应记未记"),
+        ("below_progress", "低于进度"),
+        ("below_standard", "低于标准"),
+        ("fraud", "考勤造假"),
+    ];
+    let mut w = csv::Writer::from_path(path).map_err(csv_err(path))?;
+    w.write_record(["list", "list_zh", "code", "severity", "project_id", "subject", "month", "rate"]).map_err(csv_err(path))?;
+    for (list, zh) in LISTS {
+        for f in findings.iter().filter(|f| f.code.family() == "ATT" && f.thresholds.get("list").and_then(|v| v.as_str()) == Some(list)) {
+            let subject = if unmask || f.subject.kind != bidwatch_model::SubjectKind::Person { f.subject.id.clone() } else { mask(&f.subject.id) };
+            let get = |k: &str| f.thresholds.get(k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).unwrap_or_default();
+            w.write_record([list, zh, &f.code.to_string(), f.severity.as_str(), f.project_id.as_deref().unwrap_or(""), &subject, &get("month"), &get("rate")])
+                .map_err(csv_err(path))?;
+        }
+    }
+    w.flush().map_err(io(path))
 }
 
 /// Writes every output into `dir` (created if needed).
@@ -127,6 +153,29 @@ pub fn write_all(dir: &Path, ds: &Dataset, run: &RunOutput, facts: &RunFacts) ->
         w.write_record(rec).map_err(csv_err(&path))?;
     }
     w.flush().map_err(io(&path))?;
+
+    let path = dir.join("agent_ranking.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;
+    w.write_record(["month", "rank", "agent_id", "name", "projects", "deducted_month", "deducted_year", "score", "grade"])
+        .map_err(csv_err(&path))?;
+    for m in &run.agent_ranking {
+        w.write_record([
+            m.month.as_str(),
+            &m.rank.to_string(),
+            &m.agent_id,
+            m.name.as_deref().unwrap_or(""),
+            &m.projects.to_string(),
+            &m.deducted_month.to_string(),
+            &m.deducted_year.to_string(),
+            &m.score.to_string(),
+            &m.grade.to_string(),
+        ])
+        .map_err(csv_err(&path))?;
+    }
+    w.flush().map_err(io(&path))?;
+
+    let path = dir.join("attendance_lists.csv");
+    write_attendance_lists(&path, &run.findings, facts.unmask)?;
 
     let path = dir.join("ingest_report.csv");
     let mut w = csv::Writer::from_path(&path).map_err(csv_err(&path))?;

@@ -17,7 +17,7 @@ pub mod rules;
 pub mod screens;
 pub mod tender_risk;
 
-use bidwatch_ingest::Dataset;
+use bidwatch_ingest::{Dataset, TableName};
 use bidwatch_model::{Finding, RuleCode, Text};
 
 pub use catalog::{Catalog, CatalogError, Policy, RuleRecord};
@@ -64,6 +64,8 @@ pub struct RunOutput {
     pub tender_risk: tender_risk::RiskTable,
     pub evaluations: Vec<(RuleCode, Evaluation)>,
     pub notes: Vec<(RuleCode, Text)>,
+    /// The monthly evaluation of tendering agents (AGT-005), ranked within each month.
+    pub agent_ranking: Vec<rules::agent::AgentMonth>,
 }
 
 /// Runs every rule of the registry over the data set. Output order does not depend on threads.
@@ -86,7 +88,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         rings = graph.rings.len(),
         "linked"
     );
-    let ctx = Context {
+    let mut ctx = Context {
         ds,
         policy: &catalog.policy,
         calendar: &catalog.calendar,
@@ -97,11 +99,40 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         graph: &graph,
         graph_cfg: &graph_cfg,
         patterns: &patterns,
+        prior: &[],
     };
     let mut findings = Vec::new();
     let mut evaluations = Vec::new();
     let mut notes = Vec::new();
-    for rule in registry() {
+    // First every rule that reads the data only, then those that also read the first pass's findings.
+    let (first, second): (Vec<_>, Vec<_>) = registry().into_iter().partition(|r| !r.after_findings());
+    let first_pass = run_rules(&first, &ctx, &mut evaluations, &mut notes);
+    ctx.prior = &first_pass;
+    let second_pass = run_rules(&second, &ctx, &mut evaluations, &mut notes);
+    let agent_ranking = if ds.has_columns(TableName::Projects, &["agent_id"]) {
+        let g = rules::agent::Grading::from(&ctx);
+        rules::agent::months(&ctx, &rules::agent::deductions(&ctx, &first_pass, &g), &g)
+    } else {
+        Vec::new()
+    };
+    findings.extend(first_pass);
+    findings.extend(second_pass);
+    evaluations.sort_by_key(|(c, _)| *c);
+    notes.sort_by_key(|(c, _)| *c);
+    bidwatch_model::finding::sort_findings(&mut findings);
+    RunOutput { findings, screens, tender_risk, evaluations, notes, agent_ranking }
+}
+
+/// Runs `rules` in order; a rule whose tables or columns are missing is recorded as not evaluated.
+fn run_rules(
+    rules: &[Box<dyn Rule>],
+    ctx: &Context<'_>,
+    evaluations: &mut Vec<(RuleCode, Evaluation)>,
+    notes: &mut Vec<(RuleCode, Text)>,
+) -> Vec<Finding> {
+    let ds = ctx.ds;
+    let mut findings = Vec::new();
+    for rule in rules {
         let mut missing: Vec<String> = rule
             .requires()
             .iter()
@@ -122,13 +153,12 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
             evaluations.push((rule.code(), Evaluation::NotEvaluated { missing }));
             continue;
         }
-        let out = rule.run(&ctx);
+        let out = rule.run(ctx);
         findings.extend(out.findings);
         notes.extend(out.notes.into_iter().map(|n| (rule.code(), n)));
         evaluations.push((rule.code(), Evaluation::Evaluated));
     }
-    bidwatch_model::finding::sort_findings(&mut findings);
-    RunOutput { findings, screens, tender_risk, evaluations, notes }
+    findings
 }
 
 #[cfg(test)]

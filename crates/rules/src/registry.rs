@@ -38,6 +38,9 @@ pub struct Context<'a> {
     pub graph_cfg: &'a LinkConfig,
     /// Price ladders and clusters of every project.
     pub(crate) patterns: &'a rules::prc_001::PatternTable,
+    /// The findings of the rules that ran before: empty for most rules; for a rule that reads
+    /// other rules' findings ([`Rule::after_findings`]), everything the first pass found.
+    pub prior: &'a [Finding],
 }
 
 /// What most rules read, taken out of the frames once.
@@ -80,6 +83,11 @@ pub trait Rule: Sync + Send {
         &[]
     }
     fn thresholds(&self) -> &'static [Threshold];
+    /// Whether the rule reads the other rules' findings (`Context::prior`): such rules run in a
+    /// second pass, after every other rule.
+    fn after_findings(&self) -> bool {
+        false
+    }
     fn run(&self, ctx: &Context<'_>) -> RuleOutput;
 }
 
@@ -91,6 +99,21 @@ pub(crate) fn code(s: &str) -> RuleCode {
 /// Every rule, in code order.
 pub fn registry() -> Vec<Box<dyn Rule>> {
     let mut v: Vec<Box<dyn Rule>> = vec![
+        Box::new(rules::agt_001::AgentInsideBid),
+        Box::new(rules::agt_004::LateObjectionAnswer),
+        Box::new(rules::agt_005::MonthlyEvaluation),
+        Box::new(rules::att_001::TwoProjectsAtOnce),
+        Box::new(rules::att_002::MonthlyRate),
+        Box::new(rules::att_003::ExcessLeave),
+        Box::new(rules::att_004::AttendanceFraud),
+        Box::new(rules::att_005::ImpossibleTravel),
+        Box::new(rules::att_006::NotTheNamedManager),
+        Box::new(rules::exp_001::NoRecusal),
+        Box::new(rules::exp_002::LateOrAbsent),
+        Box::new(rules::exp_003::OutlierScoring),
+        Box::new(rules::exp_004::ObjectiveMismatch),
+        Box::new(rules::exp_005::CopiedSheets),
+        Box::new(rules::exp_007::ExpertYear),
         Box::new(rules::cnt_001::FewBidders),
         Box::new(rules::cnt_002::SingleValidBid),
         Box::new(rules::cnt_003::ConsortiumMemberAlone),

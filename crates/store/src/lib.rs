@@ -95,6 +95,8 @@ pub struct Changes {
     pub new: usize,
     pub gone: usize,
     pub same_input: bool,
+    /// Fingerprints of the findings not in the previous run (all of them on a first run).
+    pub new_fingerprints: BTreeSet<String>,
 }
 
 #[derive(Debug)]
@@ -166,6 +168,7 @@ impl Store {
             }
         }
         let mut changes = Changes { run_id, previous_run: previous.as_ref().map(|p| p.0), new: now.len(), ..Changes::default() };
+        changes.new_fingerprints.clone_from(&now);
         if let Some((prev, prev_fp)) = previous {
             let before: BTreeSet<String> = {
                 let mut q = tx.prepare("SELECT fingerprint FROM findings WHERE run_id = ?1").map_err(&err)?;
@@ -173,6 +176,7 @@ impl Store {
                 rows.collect::<Result<_, _>>().map_err(&err)?
             };
             changes.new = now.difference(&before).count();
+            changes.new_fingerprints = now.difference(&before).cloned().collect();
             changes.gone = before.difference(&now).count();
             changes.same_input = prev_fp == run.input_fingerprint;
         }

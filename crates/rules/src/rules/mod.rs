@@ -1,5 +1,16 @@
 //! One file per rule.
 
+pub mod agent;
+pub mod agt_001;
+pub mod agt_004;
+pub mod agt_005;
+pub(crate) mod attendance;
+pub mod att_001;
+pub mod att_002;
+pub mod att_003;
+pub mod att_004;
+pub mod att_005;
+pub mod att_006;
 pub mod cmp_001;
 pub mod cmp_002;
 pub mod cnt_001;
@@ -21,6 +32,13 @@ pub(crate) mod deadline;
 pub mod dep_001;
 pub mod dep_002;
 pub mod dep_003;
+pub mod exp_001;
+pub mod exp_002;
+pub mod exp_003;
+pub mod exp_004;
+pub mod exp_005;
+pub mod exp_007;
+pub(crate) mod expert;
 pub(crate) mod fcr;
 pub mod fcr_001;
 pub mod fcr_002;

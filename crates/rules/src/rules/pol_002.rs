@@ -11,6 +11,11 @@
 //! — bidder 6, expert 10, agent 21 points — a notice is due; without one within
 //! `notice_window_days` of the crossing, a signal. Once per crossing; the level re-arms when the
 //! score falls back below it.
+//!
+//! And this run's own findings: a finding with points (EXP, AGT, ATT rules) is a deduction the
+//! bureau may record; a subject with such findings and no notice since the earliest of them (less
+//! the window) is due one first — one signal per subject with the points proposed. This part reads
+//! the other rules' findings, so POL-002 runs in the second pass.
 
 use bidwatch_ingest::{frame::fmt_millis, TableName};
 use bidwatch_model::{Finding, RuleCode, Severity, Subject, SubjectKind, Text};
@@ -106,11 +111,16 @@ impl Rule for NoticeBeforeDeduction {
     }
 
     fn requires(&self) -> &'static [(TableName, &'static [&'static str])] {
-        &[(TableName::Ledger, &["points"]), (TableName::Interviews, &["held_at"])]
+        // the ledger is optional: without it, only this run's proposed deductions are judged
+        &[(TableName::Interviews, &["held_at"])]
     }
 
     fn thresholds(&self) -> &'static [Threshold] {
         THRESHOLDS
+    }
+
+    fn after_findings(&self) -> bool {
+        true
     }
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
@@ -162,6 +172,68 @@ impl Rule for NoticeBeforeDeduction {
             );
         }
         out.findings.extend(self.crossings(ctx, &all, &notices));
+        out.findings.extend(self.proposed(ctx, &all, &notices));
+        out
+    }
+}
+
+impl NoticeBeforeDeduction {
+    /// This run's findings that carry points are deductions the bureau may record: each subject
+    /// with such findings and no prior notice since the earliest of them (less the window) is due
+    /// one before any of them takes effect — one signal per subject, with the total proposed.
+    /// Deductions already in the ledger (same subject and rule) are judged as ledger rows.
+    fn proposed(&self, ctx: &Context<'_>, all: &[Entry], notices: &Notices) -> Vec<Finding> {
+        let window = ctx.policy.f64(self.code(), "notice_window_days", 90.0) as i64;
+        let p = &ctx.views.projects;
+        let mut by_subject: std::collections::BTreeMap<(&str, &str), Vec<(&Finding, Option<i64>)>> = std::collections::BTreeMap::new();
+        for f in ctx.prior.iter().filter(|f| f.points.is_some()) {
+            let kind = f.subject.kind.as_str();
+            if !matches!(kind, "bidder" | "expert" | "agent") {
+                continue;
+            }
+            if all.iter().any(|e| e.subject_kind == kind && e.subject_id == f.subject.id && e.rule_code == f.code.to_string()) {
+                continue;
+            }
+            let k = f.project_id.as_deref().and_then(|id| ctx.ds.projects.get(id)).map(|k| k as usize);
+            let at = k.and_then(|k| p.opened_at[k].or(p.published_at[k]));
+            by_subject.entry((kind, f.subject.id.as_str())).or_default().push((f, at));
+        }
+        let mut out = Vec::new();
+        for ((kind, id), list) in by_subject {
+            let earliest = list.iter().filter_map(|(_, t)| *t).min();
+            let given = notices.get(&(kind.to_owned(), id.to_owned()));
+            if given.is_some_and(|v| v.iter().any(|(n, _)| earliest.is_none_or(|e| *n >= e - window * DAY_MS))) {
+                continue;
+            }
+            let total: f64 = list.iter().filter_map(|(f, _)| f.points).sum();
+            let mut codes: Vec<String> = list.iter().map(|(f, _)| f.code.to_string()).collect();
+            codes.sort();
+            codes.dedup();
+            let message = Text::new(
+                format!(
+                    "{} {id} 本次检出 {} 项应扣分事项（{}），合计 {total} 分；记分前须先约谈告知",
+                    kind_label(kind, true),
+                    list.len(),
+                    codes.join("、")
+                ),
+                format!(
+                    "{} {id}: this run found {} deductible events ({}), {total} points in all; an interview notice is due before they are recorded",
+                    kind_label(kind, false),
+                    list.len(),
+                    codes.join(", ")
+                ),
+            );
+            let mut f = Finding::new(self.code(), Severity::Signal, subject(kind, id), message)
+                .with_threshold("proposed_points", total)
+                .with_threshold("case", "proposed")
+                .with_projects(list.iter().filter_map(|(f, _)| f.project_id.clone()).collect());
+            for (g, _) in &list {
+                for e in g.evidence.iter().take(1) {
+                    f = f.with_evidence(e.clone().with("rule_code", g.code.to_string()).with("points", g.points));
+                }
+            }
+            out.push(f);
+        }
         out
     }
 }

@@ -1,0 +1,159 @@
+//! AGT-001 代理机构参与所代理项目投标 — the tendering agent, a firm it owns or one of its staff inside a
+//! bid of a project it runs.
+//!
+//! 《招标投标法实施条例》第六十五条: an agent may not bid, bid for another, or advise a bidder in a
+//! project it represents; 《政府采购法实施条例》第十四条 for procurement. For each project with an
+//! `agent_id`: the agent is a bidder; or a bidder holds shares in the agent or the agent in the
+//! bidder (`shareholders`); or a person in the bid (`bid_personnel`, the authorised representative)
+//! had social insurance paid by the agent within `months` (3) of the opening (`employment`).
+//! Violation, one finding per (project, bidder), deducting `points` (10) from the agent.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bidwatch_ingest::{frame, TableName};
+use bidwatch_model::text::mask;
+use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
+
+use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
+
+#[derive(Debug)]
+pub struct AgentInsideBid;
+
+const THRESHOLDS: &[Threshold] = &[
+    Threshold { key: "months", default: "3", zh: "开标前后社保缴纳的月数", en: "months of social insurance either side of the opening" },
+    Threshold { key: "points", default: "10", zh: "代理机构扣分", en: "points deducted from the agent" },
+];
+
+/// What ties a bid to the agent.
+struct Tie {
+    zh: String,
+    en: String,
+    evidence: Evidence,
+}
+
+impl Rule for AgentInsideBid {
+    fn code(&self) -> RuleCode {
+        code("AGT-001")
+    }
+
+    fn requires(&self) -> &'static [(TableName, &'static [&'static str])] {
+        &[(TableName::Projects, &["agent_id"])]
+    }
+
+    fn thresholds(&self) -> &'static [Threshold] {
+        THRESHOLDS
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> RuleOutput {
+        let c = self.code();
+        let months = ctx.policy.f64(c, "months", 3.0) as i64;
+        let points = ctx.policy.f64(c, "points", 10.0);
+        let ds = ctx.ds;
+        let Some(pf) = ds.frame(TableName::Projects) else { return RuleOutput::default() };
+        let agent_of: BTreeMap<u32, String> =
+            frame::keys(pf, "project_key").into_iter().zip(frame::strs(pf, "agent_id")).filter_map(|(k, a)| Some((k?, a?))).collect();
+        // shareholdings both ways: (org, org) → row
+        let mut holds: BTreeMap<(String, String), u64> = BTreeMap::new();
+        if let Some(sh) = ds.frame(TableName::Shareholders) {
+            for ((b, h), r) in frame::strs(sh, "bidder_id").into_iter().zip(frame::strs(sh, "holder_id")).zip(frame::rows(sh)) {
+                if let (Some(b), Some(h)) = (b, h) {
+                    holds.insert((b.clone(), h.clone()), r);
+                    holds.insert((h, b), r);
+                }
+            }
+        }
+        // (person, employer) → months paid (days of the month's first day) with rows
+        let mut paid: BTreeMap<(String, String), Vec<(i64, u64)>> = BTreeMap::new();
+        if let Some(em) = ds.frame(TableName::Employment) {
+            let p = frame::strs(em, "person_id");
+            let e = frame::strs(em, "employer_id");
+            let m = frame::i64s(em, "month");
+            let rows = frame::rows(em);
+            for i in 0..em.height() {
+                if let (Some(p), Some(e), Some(m)) = (p[i].clone(), e[i].clone(), m[i]) {
+                    paid.entry((p, e)).or_default().push((m, rows[i]));
+                }
+            }
+        }
+        // (project, bidder) → persons in the bid, with the table and row naming them
+        let mut persons: BTreeMap<(u32, String), Vec<(String, &'static str, u64)>> = BTreeMap::new();
+        if let Some(bp) = ds.frame(TableName::BidPersonnel) {
+            let k = frame::keys(bp, "project_key");
+            let b = frame::strs(bp, "bidder_id");
+            let p = frame::strs(bp, "person_id");
+            let rows = frame::rows(bp);
+            for i in 0..bp.height() {
+                if let (Some(k), Some(b), Some(p)) = (k[i], b[i].clone(), p[i].clone()) {
+                    persons.entry((k, b)).or_default().push((p, "bid_personnel", rows[i]));
+                }
+            }
+        }
+        if let Some(bf) = ds.frame(TableName::Bids) {
+            let k = frame::keys(bf, "project_key");
+            let b = frame::strs(bf, "bidder_id");
+            let p = frame::strs(bf, "authorized_rep_id");
+            let rows = frame::rows(bf);
+            for i in 0..bf.height() {
+                if let (Some(k), Some(b), Some(p)) = (k[i], b[i].clone(), p[i].clone()) {
+                    persons.entry((k, b)).or_default().push((p, "bids", rows[i]));
+                }
+            }
+        }
+        let mut out = RuleOutput::default();
+        for (k, bids) in ctx.views.bids.iter().enumerate() {
+            let Some(agent) = agent_of.get(&(k as u32)) else { continue };
+            // days since 1970-01-01, as `employment.month` is stored
+            let opened = ctx.views.projects.opened_at[k].map(|ms| ms.div_euclid(86_400_000));
+            let pid = ctx.views.projects.id[k].as_str();
+            let bidders: BTreeSet<&str> = bids.iter().map(|b| b.bidder.as_str()).collect();
+            for b in bidders {
+                let mut ties: Vec<Tie> = Vec::new();
+                if b == agent {
+                    let bid = bids.iter().find(|x| x.bidder == b).map(|x| x.evidence());
+                    if let Some(e) = bid {
+                        ties.push(Tie { zh: "代理机构本身投标".into(), en: "the agent itself bids".into(), evidence: e });
+                    }
+                }
+                if let Some(r) = holds.get(&(b.to_owned(), agent.clone())) {
+                    ties.push(Tie {
+                        zh: "投标人与代理机构存在持股关系".into(),
+                        en: "the bidder and the agent hold shares in each other".into(),
+                        evidence: Evidence::new("shareholders", *r).with("bidder_id", b).with("holder_id", agent.as_str()),
+                    });
+                }
+                for (p, table, row) in persons.get(&(k as u32, b.to_owned())).into_iter().flatten() {
+                    let Some(list) = paid.get(&(p.clone(), agent.clone())) else { continue };
+                    // a paid month within `months` of the opening (30.44 days a month; the month's
+                    // first day is stored, so one month more covers the rest of it)
+                    let near = list.iter().find(|(m, _)| opened.is_none_or(|o| ((o - m).abs() as f64 / 30.44) <= months as f64 + 1.0));
+                    let Some((_, erow)) = near else { continue };
+                    let role = if *table == "bids" { ("授权委托人", "authorised representative") } else { ("投标人员", "staff member") };
+                    ties.push(Tie {
+                        zh: format!("{} {} 的社保由代理机构缴纳", role.0, mask(p)),
+                        en: format!("the {} {} had social insurance paid by the agent", role.1, mask(p)),
+                        evidence: Evidence::new("employment", *erow).with("person_id", p.as_str()).with("employer_id", agent.as_str()),
+                    });
+                    ties.push(Tie { zh: String::new(), en: String::new(), evidence: Evidence::new(*table, *row).with("bidder_id", b).with("person_id", p.as_str()) });
+                }
+                if ties.is_empty() {
+                    continue;
+                }
+                let who = crate::rules::col::label_of(ctx, b);
+                let reasons = |zh: bool| ties.iter().map(|t| if zh { t.zh.as_str() } else { t.en.as_str() }).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+                let message = Text::new(
+                    format!("项目 {pid} 的代理机构 {agent} 参与投标人 {who} 的投标：{}", reasons(true).join("；")),
+                    format!("project {pid}: the agent {agent} is inside the bid of {who}: {}", reasons(false).join("; ")),
+                );
+                let mut f = Finding::new(c, Severity::Violation, Subject::new(SubjectKind::Agent, agent.as_str()), message)
+                    .in_project(pid)
+                    .with_points(points)
+                    .with_members(vec![b.to_owned()]);
+                for t in ties {
+                    f = f.with_evidence(t.evidence);
+                }
+                out.findings.push(f);
+            }
+        }
+        out
+    }
+}

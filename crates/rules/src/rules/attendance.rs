@@ -1,0 +1,195 @@
+//! What the attendance rules (ATT) share: key-position assignments, punches and leave, with days as
+//! `chrono` dates, and the "as of" day of a run (the newest punch: the data's own today, never the
+//! wall clock).
+
+use std::collections::BTreeMap;
+
+use bidwatch_ingest::{frame, Dataset, TableName};
+use chrono::NaiveDate;
+
+use crate::rules::deadline::day;
+
+/// One row of `assignments`: a person in a key role on a project from `start` to `end` (open: still
+/// there).
+#[derive(Debug, Clone)]
+pub(crate) struct Assignment {
+    pub project: usize,
+    pub person: String,
+    pub role: String,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub row: u64,
+}
+
+impl Assignment {
+    /// Active on `d`.
+    pub fn on(&self, d: NaiveDate) -> bool {
+        self.start <= d && self.end.is_none_or(|e| d <= e)
+    }
+
+    /// The days the two assignments share, if any.
+    pub fn overlap(&self, o: &Assignment) -> Option<(NaiveDate, Option<NaiveDate>)> {
+        let start = self.start.max(o.start);
+        let end = match (self.end, o.end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        end.is_none_or(|e| start <= e).then_some((start, end))
+    }
+
+    pub fn evidence(&self, ctx_project_id: &str) -> bidwatch_model::Evidence {
+        bidwatch_model::Evidence::new("assignments", self.row)
+            .with("project_id", ctx_project_id)
+            .with("person_id", self.person.as_str())
+            .with("role", self.role.as_str())
+            .with("start_date", self.start.to_string())
+            .with("end_date", self.end.map(|d| d.to_string()))
+    }
+}
+
+fn date(days: Option<i64>) -> Option<NaiveDate> {
+    days.and_then(|d| day(d * 86_400_000))
+}
+
+pub(crate) fn assignments(ds: &Dataset) -> Vec<Assignment> {
+    let Some(df) = ds.frame(TableName::Assignments) else { return Vec::new() };
+    let project = frame::keys(df, "project_key");
+    let person = frame::strs(df, "person_id");
+    let role = frame::strs(df, "role");
+    let start = frame::i64s(df, "start_date");
+    let end = frame::i64s(df, "end_date");
+    let rows = frame::rows(df);
+    (0..df.height())
+        .filter_map(|i| {
+            Some(Assignment {
+                project: project[i]? as usize,
+                person: person[i].clone()?,
+                role: role[i].clone()?,
+                start: date(start[i])?,
+                end: date(end[i]),
+                row: rows[i],
+            })
+        })
+        .collect()
+}
+
+/// One row of `attendance`.
+#[derive(Debug, Clone)]
+pub(crate) struct Punch {
+    pub project: usize,
+    pub person: String,
+    /// Milliseconds, local time.
+    pub at: i64,
+    pub day: NaiveDate,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub photo: Option<String>,
+    pub device: Option<String>,
+    pub row: u64,
+}
+
+impl Punch {
+    pub fn evidence(&self, project_id: &str) -> bidwatch_model::Evidence {
+        bidwatch_model::Evidence::new("attendance", self.row)
+            .with("project_id", project_id)
+            .with("person_id", self.person.as_str())
+            .with("punched_at", frame::fmt_millis(self.at))
+    }
+}
+
+/// Every punch, by (person, time).
+pub(crate) fn punches(ds: &Dataset) -> Vec<Punch> {
+    let Some(df) = ds.frame(TableName::Attendance) else { return Vec::new() };
+    let project = frame::keys(df, "project_key");
+    let person = frame::strs(df, "person_id");
+    let at = frame::i64s(df, "punched_at");
+    let lat = frame::f64s(df, "lat");
+    let lon = frame::f64s(df, "lon");
+    let photo = frame::strs(df, "photo_hash");
+    let device = frame::strs(df, "device_id");
+    let rows = frame::rows(df);
+    let mut out: Vec<Punch> = (0..df.height())
+        .filter_map(|i| {
+            Some(Punch {
+                project: project[i]? as usize,
+                person: person[i].clone()?,
+                at: at[i]?,
+                day: day(at[i]?)?,
+                lat: lat[i],
+                lon: lon[i],
+                photo: photo[i].clone(),
+                device: device[i].clone(),
+                row: rows[i],
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.person, a.at, a.row).cmp(&(&b.person, b.at, b.row)));
+    out
+}
+
+/// Approved leave days by (project, person). A row without `approved` counts as approved.
+pub(crate) fn leave(ds: &Dataset) -> BTreeMap<(usize, String), Vec<(NaiveDate, u64)>> {
+    let mut out: BTreeMap<(usize, String), Vec<(NaiveDate, u64)>> = BTreeMap::new();
+    let Some(df) = ds.frame(TableName::Leave) else { return out };
+    let project = frame::keys(df, "project_key");
+    let person = frame::strs(df, "person_id");
+    let d = frame::i64s(df, "date");
+    let approved = frame::bools(df, "approved");
+    let rows = frame::rows(df);
+    for i in 0..df.height() {
+        if approved[i] == Some(false) {
+            continue;
+        }
+        if let (Some(k), Some(p), Some(d)) = (project[i], person[i].clone(), date(d[i])) {
+            out.entry((k as usize, p)).or_default().push((d, rows[i]));
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_unstable();
+    }
+    out
+}
+
+/// Great-circle distance in kilometres.
+pub(crate) fn km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    6371.0 * 2.0 * a.sqrt().min(1.0).asin()
+}
+
+/// The label of a key role.
+pub(crate) fn role_label(role: &str, zh: bool) -> &str {
+    match (role, zh) {
+        ("project_manager", true) => "项目经理",
+        ("chief_supervisor", true) => "总监理工程师",
+        ("project_manager", false) => "project manager",
+        ("chief_supervisor", false) => "chief supervisor",
+        (r, _) => r,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_between_two_county_towns() {
+        // Beijing Tiananmen to Tianjin station: about 110 km
+        let d = km(39.9087, 116.3975, 39.1364, 117.2108);
+        assert!((105.0..115.0).contains(&d), "{d}");
+        assert_eq!(km(30.0, 120.0, 30.0, 120.0), 0.0);
+    }
+
+    #[test]
+    fn overlap_of_open_and_closed_assignments() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let a = Assignment { project: 0, person: "X".into(), role: "project_manager".into(), start: d("2025-01-01"), end: Some(d("2025-06-30")), row: 1 };
+        let b = Assignment { start: d("2025-06-01"), end: None, project: 1, row: 2, ..a.clone() };
+        let c = Assignment { start: d("2025-07-01"), end: None, project: 2, row: 3, ..a.clone() };
+        assert_eq!(a.overlap(&b), Some((d("2025-06-01"), Some(d("2025-06-30")))));
+        assert_eq!(a.overlap(&c), None);
+        assert_eq!(b.overlap(&c), Some((d("2025-07-01"), None)));
+    }
+}

@@ -1,0 +1,102 @@
+//! What the expert rules (EXP) share: the score sheets of `evaluations`, the experts' names, and the
+//! median used to compare one expert with the others.
+
+use std::collections::HashMap;
+
+use bidwatch_ingest::{frame, Dataset, TableName};
+
+use crate::registry::Context;
+
+/// One row of `evaluations`: one expert's score of one bidder on one criterion.
+#[derive(Debug, Clone)]
+pub(crate) struct Score {
+    pub project: usize,
+    pub expert: String,
+    pub bidder: String,
+    /// The criterion's name; a sheet without criteria is one criterion, `""`.
+    pub criterion: String,
+    pub score: f64,
+    pub max: Option<f64>,
+    pub objective: Option<bool>,
+    pub row: u64,
+}
+
+pub(crate) fn scores(ds: &Dataset) -> Vec<Score> {
+    let Some(df) = ds.frame(TableName::Evaluations) else { return Vec::new() };
+    let project = frame::keys(df, "project_key");
+    let expert = frame::strs(df, "expert_id");
+    let bidder = frame::strs(df, "bidder_id");
+    let criterion = frame::strs(df, "criterion");
+    let score = frame::f64s(df, "score");
+    let max = frame::f64s(df, "max_score");
+    let objective = frame::bools(df, "objective");
+    let rows = frame::rows(df);
+    (0..df.height())
+        .filter_map(|i| {
+            Some(Score {
+                project: project[i]? as usize,
+                expert: expert[i].clone()?,
+                bidder: bidder[i].clone()?,
+                criterion: criterion[i].clone().unwrap_or_default(),
+                score: score[i]?,
+                max: max[i].filter(|m| *m > 0.0),
+                objective: objective[i],
+                row: rows[i],
+            })
+        })
+        .collect()
+}
+
+/// The sheets of one project grouped by (bidder, criterion), in a stable order.
+pub(crate) fn by_item(scores: &[Score]) -> Vec<((usize, &str, &str), Vec<&Score>)> {
+    let mut m: std::collections::BTreeMap<(usize, &str, &str), Vec<&Score>> = std::collections::BTreeMap::new();
+    for s in scores {
+        m.entry((s.project, s.bidder.as_str(), s.criterion.as_str())).or_default().push(s);
+    }
+    m.into_iter().collect()
+}
+
+/// The experts' names, read once per rule run, to label them in sentences.
+pub(crate) struct Names(HashMap<String, String>);
+
+impl Names {
+    pub fn load(ctx: &Context<'_>) -> Names {
+        let Some(df) = ctx.ds.frame(TableName::Experts) else { return Names(HashMap::new()) };
+        Names(frame::strs(df, "expert_id").into_iter().zip(frame::strs(df, "name")).filter_map(|(i, n)| Some((i?, n?))).collect())
+    }
+
+    /// "name (id)" of an expert, or the id when `experts` has no name. ASCII brackets: the same
+    /// label stands in the Chinese and the English sentence.
+    pub fn label(&self, id: &str) -> String {
+        self.0.get(id).map_or_else(|| id.to_owned(), |n| format!("{n} ({id})"))
+    }
+}
+
+/// The median of a non-empty list (mean of the middle two for an even count).
+pub(crate) fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Scores are compared to the cent: 84.995 and 85.0 are the same mark.
+pub(crate) fn same_mark(a: f64, b: f64) -> bool {
+    (a - b).abs() < 0.005
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_lists() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert!(same_mark(85.0, 84.996));
+        assert!(!same_mark(85.0, 84.99));
+    }
+}
