@@ -427,7 +427,7 @@ fn crossed_levels(findings: &[bidwatch_model::Finding], new: &std::collections::
         (false, true) => "since the previous run",
         (false, false) => "in this run",
     };
-    let _ = writeln!(out, "{}", if zh { format!("  {since}达到约谈或暂停线：") } else { format!("  reached a notice or suspension level {since}:") });
+    let _ = writeln!(out, "{}", if zh { format!("  {since}新增的约谈告知与暂停、移交建议：") } else { format!("  interview notices due and suspension or referral recommendations, new {since}:") });
     for (kind, zh_label, en_label) in
         [(SubjectKind::Bidder, "投标人", "bidders"), (SubjectKind::Expert, "评标专家", "experts"), (SubjectKind::Agent, "代理机构", "agents")]
     {
@@ -436,8 +436,13 @@ fn crossed_levels(findings: &[bidwatch_model::Finding], new: &std::collections::
             continue;
         }
         let _ = writeln!(out, "    {}（{}）", if zh { zh_label } else { en_label }, of_kind.len());
-        for f in of_kind {
+        const SHOWN: usize = 10;
+        for f in of_kind.iter().take(SHOWN) {
             let _ = writeln!(out, "      {} {}", f.code, f.message.get(zh));
+        }
+        if of_kind.len() > SHOWN {
+            let more = of_kind.len() - SHOWN;
+            let _ = writeln!(out, "      {}", if zh { format!("……另有 {more} 个（见 findings.jsonl）") } else { format!("… and {more} more (see findings.jsonl)") });
         }
     }
     out

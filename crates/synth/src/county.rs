@@ -145,7 +145,7 @@ struct Writers {
     truth: csv::Writer<BufWriter<File>>,
 }
 
-fn writer(dir: &Path, name: &str, header: &[&str]) -> Result<csv::Writer<BufWriter<File>>, GenError> {
+pub(crate) fn writer(dir: &Path, name: &str, header: &[&str]) -> Result<csv::Writer<BufWriter<File>>, GenError> {
     let path = dir.join(name);
     let file = File::create(&path).map_err(|source| GenError::Io { path: path.clone(), source })?;
     let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
@@ -153,7 +153,7 @@ fn writer(dir: &Path, name: &str, header: &[&str]) -> Result<csv::Writer<BufWrit
     Ok(w)
 }
 
-fn t(dt: NaiveDateTime) -> String {
+pub(crate) fn t(dt: NaiveDateTime) -> String {
     dt.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
@@ -351,6 +351,12 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
     let tenderers: Vec<String> =
         (0..40).map(|i| bidwatch_model::ids::complete_uscc(&format!("11330281{:08}", 500 + i)).unwrap_or_default()).collect();
     let experts: Vec<String> = (0..60).map(|i| format!("E{:04}", i + 1)).collect();
+    // The policy tables draw from their own stream: the rest of the county does not change with them.
+    let mut policy_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5EED_0F_B1D_u64);
+    // A few experts work for a firm that bids now and then: they must recuse when it does.
+    let expert_employer: Vec<Option<usize>> =
+        (0..experts.len()).map(|_| policy_rng.random_bool(0.1).then(|| policy_rng.random_range(0..n_firms))).collect();
+    let mut policy_projects: Vec<crate::policy::Project> = Vec::new();
     let total_weight: u32 = CATEGORIES.iter().map(|c| c.1).sum();
     let span_days = (cfg.projects as i64 * 270 / 459).max(30);
     let mut file_serial = 0u64;
@@ -745,24 +751,67 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             }
         }
         if bonded {
-            let mut pool: Vec<&String> = experts.iter().collect();
+            let mut pool: Vec<usize> = (0..experts.len()).collect();
             pool.shuffle(&mut rng);
             for e in pool.into_iter().take(5) {
                 let late = rng.random_bool(0.05);
-                let checked = deadline + Duration::minutes(if late { rng.random_range(31..60) } else { rng.random_range(0..30) });
+                let minutes = if late { rng.random_range(31..60) } else { rng.random_range(0..30) };
+                let checked = deadline + Duration::minutes(minutes);
+                // an expert whose employer bids here recuses, or (planted) does not
+                let tied = expert_employer[e].is_some_and(|f| bids.iter().any(|b| b.firm == f));
+                let recused = tied && policy_rng.random_bool(0.5);
+                if tied && !recused {
+                    truth(&mut w, ["violation", "", &pid, "", "", &format!("EXP-001 {} works for a bidder", experts[e])])?;
+                }
+                if late && !recused {
+                    truth(&mut w, ["violation", "", &pid, "", "", &format!("EXP-002 {} {} minutes late", experts[e], minutes - 30)])?;
+                }
                 let path = w.dir.join("expert_assignments.csv");
                 w.experts_assign
                     .write_record([
                         pid.as_str(),
-                        e,
+                        &experts[e],
                         &t(deadline + Duration::minutes(30)),
-                        &t(checked),
-                        if late { "late" } else { "present" },
+                        &if recused { String::new() } else { t(checked) },
+                        if recused {
+                            "recused"
+                        } else if late {
+                            "late"
+                        } else {
+                            "present"
+                        },
                     ])
                     .map_err(|source| GenError::Csv { path, source })?;
             }
         }
+        let winner = rank.iter().position(|r| *r == Some(1));
+        let mut valid: Vec<String> = Vec::new();
+        if let Some(i) = winner {
+            valid.push(firms[bids[i].firm].id.clone());
+        }
+        for (i, b) in bids.iter().enumerate() {
+            if b.status == "valid" && Some(i) != winner && !valid.contains(&firms[b.firm].id) {
+                valid.push(firms[b.firm].id.clone());
+            }
+        }
+        policy_projects.push(crate::policy::Project {
+            id: pid.clone(),
+            category,
+            bonded,
+            waived,
+            estimate,
+            published,
+            deadline,
+            notice,
+            signed,
+            bidders: valid,
+            winner: winner.map(|i| (firms[bids[i].firm].id.clone(), bids[i].price)),
+            manager: winner.and_then(|i| bids[i].persons.iter().find(|(_, r)| *r == "project_manager").map(|(p, _)| p.clone())),
+        });
     }
+    crate::policy::write(out, &policy_projects, &mut policy_rng, &mut |project, bidder, detail| {
+        truth(&mut w, ["violation", "", project, bidder, "", detail])
+    })?;
 
     // Firms, staff employment, shareholders, agents, experts.
     let csv_err = |name: &str| {
@@ -797,8 +846,9 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             .map_err(csv_err("agents.csv"))?;
     }
     let mut xw = writer(out, "experts.csv", &["expert_id", "name", "employer_id"])?;
-    for e in &experts {
-        xw.write_record([e.as_str(), &names::person_name(&mut rng), ""]).map_err(csv_err("experts.csv"))?;
+    for (e, employer) in experts.iter().zip(&expert_employer) {
+        let employer = employer.map(|f| firms[f].id.clone()).unwrap_or_default();
+        xw.write_record([e.as_str(), &names::person_name(&mut rng), &employer]).map_err(csv_err("experts.csv"))?;
     }
     for (mut wr, name) in [(bw, "bidders.csv"), (ew, "employment.csv"), (sw, "shareholders.csv"), (aw, "agents.csv"), (xw, "experts.csv")] {
         wr.flush().map_err(|source| GenError::Io { path: out.join(name), source })?;

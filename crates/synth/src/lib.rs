@@ -17,5 +17,6 @@
 mod clauses;
 mod county;
 mod names;
+mod policy;
 
 pub use county::{generate, GenConfig, GenError, GenStats};
