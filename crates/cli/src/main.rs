@@ -435,7 +435,7 @@ fn crossed_levels(findings: &[bidwatch_model::Finding], new: &std::collections::
         if of_kind.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "    {}（{}）", if zh { zh_label } else { en_label }, of_kind.len());
+        let _ = if zh { writeln!(out, "    {zh_label}（{}）", of_kind.len()) } else { writeln!(out, "    {en_label} ({})", of_kind.len()) };
         const SHOWN: usize = 10;
         for f in of_kind.iter().take(SHOWN) {
             let _ = writeln!(out, "      {} {}", f.code, f.message.get(zh));

@@ -123,6 +123,8 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(rules::dep_002::PROCUREMENT),
         Box::new(rules::dep_003::DepositCaps),
         Box::new(rules::int_001::PostBidInterview),
+        Box::new(rules::int_002::NoticeBeforeAnswer),
+        Box::new(rules::bid_002::RepeatCollusion),
         Box::new(rules::pol_002::NoticeBeforeDeduction),
         Box::new(rules::pol_003::SuspensionLevel),
         Box::new(rules::prc_001::PriceLadder),

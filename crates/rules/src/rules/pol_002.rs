@@ -217,7 +217,7 @@ impl NoticeBeforeDeduction {
                     codes.join("、")
                 ),
                 format!(
-                    "{} {id}: this run found {} deductible events ({}), {total} points in all; an interview notice is due before they are recorded",
+                    "{} {id}: this run found {} deductible event(s) ({}), {total} points in all; an interview notice is due before they are recorded",
                     kind_label(kind, false),
                     list.len(),
                     codes.join(", ")
