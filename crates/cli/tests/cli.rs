@@ -159,6 +159,37 @@ fn planted_violations_are_found_and_nothing_else() {
         assert!(planted.iter().any(|p| p.starts_with(family)), "no {family} case planted");
     }
     assert_eq!(found, planted);
+
+    // Planted policy signals: every one found; and for the rules the county fully controls, nothing
+    // else.
+    let key = |code: &str, project: &str, subject: &str| format!("{code} {project} {subject}");
+    let planted: std::collections::BTreeSet<String> = truth
+        .lines()
+        .filter(|l| l.starts_with("policy_signal,"))
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            key(&c[5][..7], c[2], c[3])
+        })
+        .collect();
+    let found: std::collections::BTreeSet<String> = fs::read_to_string(out.path().join("findings.jsonl"))
+        .expect("findings")
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            let code = v["code"].as_str().unwrap_or("");
+            ["EXP-003", "EXP-005", "EXP-007", "POL-003", "BID-002", "AGT-005"]
+                .contains(&code)
+                .then(|| key(code, v["project_id"].as_str().unwrap_or(""), v["subject"]["id"].as_str().unwrap_or("")))
+        })
+        .collect();
+    for family in ["EXP-003", "EXP-007", "POL-003", "BID-002", "AGT-005"] {
+        assert!(planted.iter().any(|p| p.starts_with(family)), "no {family} signal planted");
+    }
+    let missed: Vec<&String> = planted.difference(&found).collect();
+    assert!(missed.is_empty(), "missed {missed:?}");
+    // AGT-005 grades also count detected breaches, which the county does not plan: recall only
+    let extra: Vec<&String> = found.difference(&planted).filter(|k| !k.starts_with("AGT-005")).collect();
+    assert!(extra.is_empty(), "not planted: {extra:?}");
 }
 
 #[test]

@@ -657,6 +657,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             _ => "其他交易项目".to_owned(),
         };
         let estimate = if auction { ceiling } else { (ceiling * 1.02 / 100.0).round() * 100.0 };
+        let agent = agents[rng.random_range(0..agents.len())].clone();
         let path = w.dir.join("projects.csv");
         w.projects
             .write_record([
@@ -665,7 +666,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                 category,
                 "某县",
                 &tenderers[p % tenderers.len()],
-                &agents[rng.random_range(0..agents.len())],
+                &agent,
                 &if auction { String::new() } else { money(ceiling) },
                 &money(estimate),
                 if bonded {
@@ -750,6 +751,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                 won_clause[bids[i].firm] = Some((published, tech.text.clone()));
             }
         }
+        let mut sat: Vec<String> = Vec::new();
         if bonded {
             let mut pool: Vec<usize> = (0..experts.len()).collect();
             pool.shuffle(&mut rng);
@@ -765,6 +767,9 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                 }
                 if late && !recused {
                     truth(&mut w, ["violation", "", &pid, "", "", &format!("EXP-002 {} {} minutes late", experts[e], minutes - 30)])?;
+                }
+                if !recused {
+                    sat.push(experts[e].clone());
                 }
                 let path = w.dir.join("expert_assignments.csv");
                 w.experts_assign
@@ -785,13 +790,11 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             }
         }
         let winner = rank.iter().position(|r| *r == Some(1));
+        // standing bidders in rank order, the winner first
         let mut valid: Vec<String> = Vec::new();
-        if let Some(i) = winner {
-            valid.push(firms[bids[i].firm].id.clone());
-        }
-        for (i, b) in bids.iter().enumerate() {
-            if b.status == "valid" && Some(i) != winner && !valid.contains(&firms[b.firm].id) {
-                valid.push(firms[b.firm].id.clone());
+        for i in &ranked {
+            if !valid.contains(&firms[bids[*i].firm].id) {
+                valid.push(firms[bids[*i].firm].id.clone());
             }
         }
         policy_projects.push(crate::policy::Project {
@@ -807,10 +810,12 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
             bidders: valid,
             winner: winner.map(|i| (firms[bids[i].firm].id.clone(), bids[i].price)),
             manager: winner.and_then(|i| bids[i].persons.iter().find(|(_, r)| *r == "project_manager").map(|(p, _)| p.clone())),
+            experts: sat,
+            agent: agent.clone(),
         });
     }
-    crate::policy::write(out, &policy_projects, &mut policy_rng, &mut |project, bidder, detail| {
-        truth(&mut w, ["violation", "", project, bidder, "", detail])
+    crate::policy::write(out, &policy_projects, &mut policy_rng, &mut |kind, project, subject, detail| {
+        truth(&mut w, [kind, "", project, subject, "", detail])
     })?;
 
     // Firms, staff employment, shareholders, agents, experts.

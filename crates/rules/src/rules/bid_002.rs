@@ -23,7 +23,7 @@ const THRESHOLDS: &[Threshold] = &[
     Threshold { key: "window_days", default: "1095", zh: "窗口（天）", en: "window (days)" },
     Threshold {
         key: "collusion_codes",
-        default: "[\"COL-\", \"GRF-001\", \"GRF-002\", \"BID-001\"]",
+        default: "[\"COL-\", \"GRF-001\", \"GRF-002\"]",
         zh: "视为串通的记分事项（规则编号或前缀）",
         en: "ledger codes that count as collusion (code or prefix)",
     },
@@ -46,7 +46,7 @@ impl Rule for RepeatCollusion {
         let c = self.code();
         let min = ctx.policy.f64(c, "min_events", 2.0).max(1.0) as usize;
         let window = ctx.policy.f64(c, "window_days", 1095.0) as i64;
-        let codes = ctx.policy.strings(c, "collusion_codes", &["COL-", "GRF-001", "GRF-002", "BID-001"]);
+        let codes = ctx.policy.strings(c, "collusion_codes", &["COL-", "GRF-001", "GRF-002"]);
         let all = entries(ctx.ds);
         let mut by_bidder: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
         for e in all.iter().filter(|e| e.subject_kind == "bidder" && e.status == "effective") {
