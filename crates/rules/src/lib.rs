@@ -153,7 +153,9 @@ fn run_rules(
             evaluations.push((rule.code(), Evaluation::NotEvaluated { missing }));
             continue;
         }
+        let started = std::time::Instant::now();
         let out = rule.run(ctx);
+        tracing::debug!(rule = %rule.code(), ms = started.elapsed().as_millis() as u64, findings = out.findings.len(), "rule ran");
         findings.extend(out.findings);
         notes.extend(out.notes.into_iter().map(|n| (rule.code(), n)));
         evaluations.push((rule.code(), Evaluation::Evaluated));

@@ -144,16 +144,16 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     (0..12).map(|_| rng.random::<f64>()).sum::<f64>() - 6.0
 }
 
-/// The committee's score sheets of works and procurement tenders, for the first eight standing
-/// bidders: three subjective criteria (each expert near the bidder's merit, to the half point) and
+/// The committee's score sheets of a third of the works and procurement tenders (the bureau's
+/// electronic evaluation covers some of its rooms), for the first five standing bidders: three subjective criteria (each expert near the bidder's merit, to the half point) and
 /// one objective criterion (one right mark). Planted: an objective mark that differs (EXP-004), a
 /// subjective mark far from the others' (EXP-003), three identical sheets (EXP-005).
 fn evaluations(out: &Path, projects: &[Project], rng: &mut ChaCha8Rng, truth: &mut Truth<'_>) -> Result<(), GenError> {
     const CRITERIA: [(&str, f64, bool); 4] = [("技术方案", 20.0, false), ("实施组织", 10.0, false), ("项目团队", 10.0, false), ("类似业绩", 10.0, true)];
     let mut w = writer(out, "evaluations.csv", &["project_id", "expert_id", "bidder_id", "score", "max_score", "criterion", "objective"])?;
     for p in projects.iter().filter(|p| p.bonded && matches!(p.category, "engineering" | "procurement")) {
-        let bidders: Vec<&String> = p.bidders.iter().take(8).collect();
-        if p.experts.len() < 3 || bidders.len() < 2 {
+        let bidders: Vec<&String> = p.bidders.iter().take(5).collect();
+        if p.experts.len() < 3 || bidders.len() < 2 || !rng.random_bool(0.3) {
             continue;
         }
         let merit: Vec<f64> = bidders.iter().map(|_| rng.random_range(-1.0..1.0)).collect();

@@ -171,9 +171,127 @@ pub(crate) fn copy_key(text: &str) -> String {
     out
 }
 
+/// Every pair of `keys` whose normalised Levenshtein similarity is at least `min_sim`, as (i, j)
+/// with i < j — found without comparing all pairs (prefix filtering over character trigrams, the
+/// AllPairs method): two strings within edit distance d share all but at most 3·d of their
+/// trigrams, so, with every string's trigrams ordered rarest first, two similar strings share a
+/// trigram among the first 3·d + 1 of either. Only pairs that share one and whose lengths are
+/// within the ratio are compared. Exact: the same pairs as comparing all of them.
+pub(crate) fn similar_pairs(keys: &[&str], min_sim: f64) -> Vec<(usize, usize)> {
+    use std::collections::HashMap;
+    let min_sim = min_sim.clamp(0.01, 1.0);
+    let chars: Vec<Vec<char>> = keys.iter().map(|k| k.chars().collect()).collect();
+    // trigrams as token ids; a trigram repeated in one string is a new token per occurrence
+    let mut ids: HashMap<(char, char, char, u32), u32> = HashMap::new();
+    let grams: Vec<Vec<u32>> = chars
+        .iter()
+        .map(|c| {
+            let mut seen: HashMap<(char, char, char), u32> = HashMap::new();
+            let mut v: Vec<u32> = c
+                .windows(3)
+                .map(|w| {
+                    let n = seen.entry((w[0], w[1], w[2])).or_insert(0);
+                    *n += 1;
+                    let next = ids.len() as u32 + 1;
+                    *ids.entry((w[0], w[1], w[2], *n)).or_insert(next)
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    let mut freq: Vec<u32> = vec![0; ids.len() + 1];
+    for g in grams.iter().flatten() {
+        freq[*g as usize] += 1;
+    }
+    // token 0 joins the strings too short for a shared trigram to be certain
+    let mut index: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut pairs = std::collections::BTreeSet::new();
+    let mut cand: Vec<usize> = Vec::new();
+    for (i, g) in grams.iter().enumerate() {
+        let len = chars[i].len();
+        // the most edits a similar string can be away: the other may be up to len / min_sim long
+        let d = (((1.0 - min_sim) / min_sim) * len as f64).floor() as usize;
+        let mut ordered = g.clone();
+        ordered.sort_by_key(|t| (freq[*t as usize], *t));
+        let prefix = (3 * d + 1).min(ordered.len());
+        cand.clear();
+        for t in &ordered[..prefix] {
+            if let Some(list) = index.get(t) {
+                cand.extend(list);
+            }
+        }
+        let short = ordered.len() < 3 * d + 1;
+        if short {
+            if let Some(list) = index.get(&0) {
+                cand.extend(list);
+            }
+        }
+        cand.sort_unstable();
+        cand.dedup();
+        for &j in &cand {
+            let (la, lb) = (len, chars[j].len());
+            let (lo, hi) = (la.min(lb), la.max(lb));
+            if hi > 0 && (lo as f64) < min_sim * hi as f64 {
+                continue;
+            }
+            // count filter: within d edits, all but 3·d trigrams of the longer string are shared
+            let d_pair = ((1.0 - min_sim) * hi as f64).floor() as usize;
+            let need = g.len().max(grams[j].len()).saturating_sub(3 * d_pair);
+            if need > 0 && shared(g, &grams[j]) < need {
+                continue;
+            }
+            if strsim::normalized_levenshtein(keys[j], keys[i]) >= min_sim {
+                pairs.insert((j, i));
+            }
+        }
+        if short {
+            index.entry(0).or_default().push(i);
+        }
+        for t in &ordered[..prefix] {
+            index.entry(*t).or_default().push(i);
+        }
+    }
+    pairs.into_iter().collect()
+}
+
+/// Tokens two sorted lists share.
+fn shared(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The filtered search finds exactly the pairs an all-pairs comparison finds.
+        #[test]
+        fn similar_pairs_equal_all_pairs(words in proptest::collection::vec("[ab甲乙]{0,16}", 0..32), sim in 0.5f64..1.0) {
+            let keys: Vec<&str> = words.iter().map(String::as_str).collect();
+            let mut all = Vec::new();
+            for i in 0..keys.len() {
+                for j in i + 1..keys.len() {
+                    if strsim::normalized_levenshtein(keys[i], keys[j]) >= sim {
+                        all.push((i, j));
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(similar_pairs(&keys, sim), all);
+        }
+    }
 
     #[test]
     fn copy_keys_ignore_punctuation_and_numbers() {

@@ -82,13 +82,8 @@ impl Rule for TailorMade {
         }
         let projects_of = |idx: &[usize]| idx.iter().map(|i| clauses[*i].project).collect::<BTreeSet<_>>();
         let keys: Vec<(&String, &Vec<usize>)> = by_key.iter().filter(|(_, idx)| projects_of(idx).len() < boiler).collect();
-        // Near copies: compare wordings of similar length that share their first characters.
-        let mut buckets: BTreeMap<(String, usize), Vec<usize>> = BTreeMap::new();
-        for (n, (k, _)) in keys.iter().enumerate() {
-            let prefix: String = k.chars().take(4).collect();
-            buckets.entry((prefix, k.chars().count() / 8)).or_default().push(n);
-        }
-        // Groups of wordings that are copies of one another (union–find over the keys).
+        // Groups of wordings that are copies of one another: union–find over the similar pairs,
+        // found by trigram prefix filtering (no all-pairs comparison).
         let mut parent: Vec<usize> = (0..keys.len()).collect();
         fn find(p: &mut [usize], x: usize) -> usize {
             let mut r = x;
@@ -103,20 +98,10 @@ impl Rule for TailorMade {
             }
             r
         }
-        for ((prefix, band), members) in &buckets {
-            // Neighbouring length bands too, so that a copy one word longer is still compared.
-            let mut cand = members.clone();
-            if let Some(next) = buckets.get(&(prefix.clone(), band + 1)) {
-                cand.extend(next);
-            }
-            for (x, &a) in members.iter().enumerate() {
-                for &b in cand.iter().skip(x + 1) {
-                    if a != b && strsim::normalized_levenshtein(keys[a].0, keys[b].0) >= min_sim {
-                        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-                        parent[ra.max(rb)] = ra.min(rb);
-                    }
-                }
-            }
+        let texts: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+        for (a, b) in fcr::similar_pairs(&texts, min_sim) {
+            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+            parent[ra.max(rb)] = ra.min(rb);
         }
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for (n, (_, idx)) in keys.iter().enumerate() {
