@@ -100,8 +100,11 @@ pub(crate) fn code(s: &str) -> RuleCode {
 pub fn registry() -> Vec<Box<dyn Rule>> {
     let mut v: Vec<Box<dyn Rule>> = vec![
         Box::new(rules::agt_001::AgentInsideBid),
+        Box::new(rules::agt_002::ShortDocumentPeriod),
+        Box::new(rules::agt_003::LateAwardNotice),
         Box::new(rules::agt_004::LateObjectionAnswer),
         Box::new(rules::agt_005::MonthlyEvaluation),
+        Box::new(rules::agt_006::PendingTooLong),
         Box::new(rules::att_001::TwoProjectsAtOnce),
         Box::new(rules::att_002::MonthlyRate),
         Box::new(rules::att_003::ExcessLeave),

@@ -2,8 +2,11 @@
 
 pub mod agent;
 pub mod agt_001;
+pub mod agt_002;
+pub mod agt_003;
 pub mod agt_004;
 pub mod agt_005;
+pub mod agt_006;
 pub(crate) mod attendance;
 pub mod att_001;
 pub mod att_002;
