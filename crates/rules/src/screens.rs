@@ -114,7 +114,8 @@ impl Moments {
         }
         let (m, lo, hi) = (self.mean, self.lo, self.hi);
         let tiny = ZERO_SD * m.abs().max(1.0);
-        let flat = !(self.sd > tiny);
+        // NaN counts as flat: partial_cmp gives None
+        let flat = self.sd.partial_cmp(&tiny) != Some(std::cmp::Ordering::Greater);
         if m != 0.0 {
             s.cv = Some(if flat { 0.0 } else { self.sd / m });
         }

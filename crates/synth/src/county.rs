@@ -352,7 +352,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         (0..40).map(|i| bidwatch_model::ids::complete_uscc(&format!("11330281{:08}", 500 + i)).unwrap_or_default()).collect();
     let experts: Vec<String> = (0..60).map(|i| format!("E{:04}", i + 1)).collect();
     // The policy tables draw from their own stream: the rest of the county does not change with them.
-    let mut policy_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5EED_0F_B1D_u64);
+    let mut policy_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x0005_EED0_FB1D_u64);
     // A few experts work for a firm that bids now and then: they must recuse when it does.
     let expert_employer: Vec<Option<usize>> =
         (0..experts.len()).map(|_| policy_rng.random_bool(0.1).then(|| policy_rng.random_range(0..n_firms))).collect();

@@ -24,6 +24,9 @@ const THRESHOLDS: &[Threshold] = &[
     Threshold { key: "points", default: "10", zh: "代理机构扣分", en: "points deducted from the agent" },
 ];
 
+/// (project, bidder) → the persons in the bid, with the table and row naming them.
+type Persons = BTreeMap<(u32, String), Vec<(String, &'static str, u64)>>;
+
 /// What ties a bid to the agent.
 struct Tie {
     zh: String,
@@ -76,7 +79,7 @@ impl Rule for AgentInsideBid {
             }
         }
         // (project, bidder) → persons in the bid, with the table and row naming them
-        let mut persons: BTreeMap<(u32, String), Vec<(String, &'static str, u64)>> = BTreeMap::new();
+        let mut persons: Persons = BTreeMap::new();
         if let Some(bp) = ds.frame(TableName::BidPersonnel) {
             let k = frame::keys(bp, "project_key");
             let b = frame::strs(bp, "bidder_id");

@@ -7,6 +7,7 @@
 //!   supervisor may cover up to `supervisor_max` (3) projects at once, so beyond that → signal.
 //! - **at the bid**: a person named project manager in a bid (`bid_personnel`) while assigned as
 //!   project manager on another project on the day of opening → signal on the bid.
+//!
 //! Approved exceptions (a stopped project, a small project) are not in the data: check them by hand.
 
 use std::collections::BTreeMap;
@@ -90,7 +91,7 @@ impl Rule for TwoProjectsAtOnce {
                         projects.dedup();
                         // report once: on the start day that takes the count above the limit
                         let before = list.iter().filter(|b| b.row != a.row && b.on(a.start) && b.start < a.start).count();
-                        if projects.len() <= sup_max || before >= sup_max + 1 {
+                        if projects.len() <= sup_max || before > sup_max {
                             continue;
                         }
                         let ids: Vec<String> = projects.iter().map(|k| pid(*k).to_owned()).collect();

@@ -14,6 +14,7 @@
 //! - `below_standard` 低于标准: a month ended below `fail_rate` (0.6, violation) or `warn_rate` (0.8,
 //!   signal, 预警);
 //! - `below_progress` 低于进度: the current month so far below `warn_rate` (signal).
+//!
 //! ATT-004/005 findings form the fifth list, `fraud` 考勤造假.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -15,6 +15,9 @@ use chrono::{Datelike, NaiveDate};
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 use crate::rules::attendance::leave;
 
+/// Leave days of one period: the day, and the (project, row) it was taken on.
+type Days<'a> = Vec<(&'a NaiveDate, &'a (usize, u64))>;
+
 #[derive(Debug)]
 pub struct ExcessLeave;
 
@@ -49,8 +52,8 @@ impl Rule for ExcessLeave {
         }
         let mut out = RuleOutput::default();
         for (person, list) in &days {
-            let mut months: BTreeMap<(i32, u32), Vec<(&NaiveDate, &(usize, u64))>> = BTreeMap::new();
-            let mut years: BTreeMap<i32, Vec<(&NaiveDate, &(usize, u64))>> = BTreeMap::new();
+            let mut months: BTreeMap<(i32, u32), Days<'_>> = BTreeMap::new();
+            let mut years: BTreeMap<i32, Days<'_>> = BTreeMap::new();
             for (d, v) in list {
                 months.entry((d.year(), d.month())).or_default().push((d, v));
                 years.entry(d.year()).or_default().push((d, v));

@@ -8,6 +8,7 @@
 //! - **one device, several people**: one `device_id` punches at least `device_people` (3) different
 //!   people within `device_window_s` (60) seconds while those people are assigned to at least two
 //!   different projects: one device cannot stand at two sites.
+//!
 //! One finding per reused photo and per device burst, on the project of the first punch; a fraud
 //! finding enters the bureau's `fraud` interview list.
 

@@ -22,6 +22,10 @@ use bidwatch_ingest::TableName;
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 use crate::rules::expert::{by_item, median, scores, Names, Score};
 
+/// One expert's deviations in one project: (score, others' median, deviation) per criterion, and
+/// (bidder, total, others' mean, others' SD) per total.
+type Hits<'a> = (Vec<(&'a Score, f64, f64)>, Vec<(String, f64, f64, f64)>);
+
 #[derive(Debug)]
 pub struct OutlierScoring;
 
@@ -58,7 +62,7 @@ impl Rule for OutlierScoring {
         let points = ctx.policy.f64(c, "points", 0.0);
         let all: Vec<Score> = scores(ctx.ds).into_iter().filter(|s| s.objective != Some(true)).collect();
         // (expert, project) → (criterion hits: (score, median of others, deviation), total hits)
-        let mut hits: BTreeMap<(&str, usize), (Vec<(&Score, f64, f64)>, Vec<(String, f64, f64, f64)>)> = BTreeMap::new();
+        let mut hits: BTreeMap<(&str, usize), Hits<'_>> = BTreeMap::new();
         for (_, sheet) in by_item(&all) {
             if sheet.len() < min_experts {
                 continue;

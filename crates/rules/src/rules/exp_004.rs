@@ -68,7 +68,7 @@ impl Rule for ObjectiveMismatch {
                     None => votes.push((s.score, 1)),
                 }
             }
-            votes.sort_by(|a, b| b.1.cmp(&a.1));
+            votes.sort_by_key(|v| std::cmp::Reverse(v.1));
             let agreed = (votes.len() == 1 || votes[0].1 > votes[1].1).then_some(votes[0].0);
             for s in sheet {
                 if agreed.is_some_and(|a| same_mark(a, s.score)) {

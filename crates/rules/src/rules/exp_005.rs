@@ -16,6 +16,11 @@ use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, Text};
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 use crate::rules::expert::{scores, Names, Score};
 
+/// One expert's sheet: (bidder, criterion) → (mark in cents, row).
+type Sheet<'a> = BTreeMap<(&'a str, &'a str), (i64, u64)>;
+/// The marks of a sheet in item order, without the rows.
+type Marks<'a> = Vec<((&'a str, &'a str), i64)>;
+
 #[derive(Debug)]
 pub struct CopiedSheets;
 
@@ -44,7 +49,7 @@ impl Rule for CopiedSheets {
         let min_bidders = ctx.policy.f64(c, "min_bidders", 2.0) as usize;
         let all: Vec<Score> = scores(ctx.ds).into_iter().filter(|s| s.objective != Some(true)).collect();
         // project → expert → (bidder, criterion) → (score in cents, row)
-        let mut sheets: BTreeMap<usize, BTreeMap<&str, BTreeMap<(&str, &str), (i64, u64)>>> = BTreeMap::new();
+        let mut sheets: BTreeMap<usize, BTreeMap<&str, Sheet<'_>>> = BTreeMap::new();
         for s in &all {
             sheets
                 .entry(s.project)
@@ -56,7 +61,7 @@ impl Rule for CopiedSheets {
         let mut out = RuleOutput::default();
         for (k, experts) in sheets {
             // experts by identical sheet (the marks only, in item order)
-            let mut same: BTreeMap<Vec<((&str, &str), i64)>, Vec<&str>> = BTreeMap::new();
+            let mut same: BTreeMap<Marks<'_>, Vec<&str>> = BTreeMap::new();
             for (e, sheet) in &experts {
                 same.entry(sheet.iter().map(|(item, (v, _))| (*item, *v)).collect()).or_default().push(e);
             }

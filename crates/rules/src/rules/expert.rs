@@ -47,8 +47,11 @@ pub(crate) fn scores(ds: &Dataset) -> Vec<Score> {
         .collect()
 }
 
+/// One (project, bidder, criterion) and every expert's score of it.
+pub(crate) type Item<'a> = ((usize, &'a str, &'a str), Vec<&'a Score>);
+
 /// The sheets of one project grouped by (bidder, criterion), in a stable order.
-pub(crate) fn by_item(scores: &[Score]) -> Vec<((usize, &str, &str), Vec<&Score>)> {
+pub(crate) fn by_item(scores: &[Score]) -> Vec<Item<'_>> {
     let mut m: std::collections::BTreeMap<(usize, &str, &str), Vec<&Score>> = std::collections::BTreeMap::new();
     for s in scores {
         m.entry((s.project, s.bidder.as_str(), s.criterion.as_str())).or_default().push(s);

@@ -38,6 +38,9 @@ const THRESHOLDS: &[Threshold] = &[
     Threshold { key: "agent_level", default: "21", zh: "代理机构约谈线（有效扣分）", en: "agent notice level (live points deducted)" },
 ];
 
+/// A subject's findings with points, each with the time of its project.
+type Proposed<'a> = Vec<(&'a Finding, Option<i64>)>;
+
 type Notices = std::collections::BTreeMap<(String, String), Vec<(i64, u64)>>;
 
 impl NoticeBeforeDeduction {
@@ -185,7 +188,7 @@ impl NoticeBeforeDeduction {
     fn proposed(&self, ctx: &Context<'_>, all: &[Entry], notices: &Notices) -> Vec<Finding> {
         let window = ctx.policy.f64(self.code(), "notice_window_days", 90.0) as i64;
         let p = &ctx.views.projects;
-        let mut by_subject: std::collections::BTreeMap<(&str, &str), Vec<(&Finding, Option<i64>)>> = std::collections::BTreeMap::new();
+        let mut by_subject: std::collections::BTreeMap<(&str, &str), Proposed<'_>> = std::collections::BTreeMap::new();
         for f in ctx.prior.iter().filter(|f| f.points.is_some()) {
             let kind = f.subject.kind.as_str();
             if !matches!(kind, "bidder" | "expert" | "agent") {
