@@ -115,6 +115,11 @@ enum Command {
         #[command(subcommand)]
         what: EvalCommand,
     },
+    /// Unannounced inspections: draw projects at random, weighted by the risk of a recorded run.
+    Inspect {
+        #[command(subcommand)]
+        what: InspectCommand,
+    },
     /// Explain a rule: what it flags, why, its legal basis and thresholds.
     Rule {
         /// Rule code, e.g. CNT-001.
@@ -129,6 +134,29 @@ enum Command {
         doc: bool,
         #[arg(long)]
         rules: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum InspectCommand {
+    /// Draw N projects for an unannounced inspection, each with a chance that grows with its risk
+    /// (risk + 0.05), from the newest run in the store (or --run). The same run and seed give the
+    /// same draw; the draw is recorded in the store.
+    Draw {
+        /// How many projects.
+        #[arg(long)]
+        n: usize,
+        /// Only projects of this trading category (engineering, procurement, property, land, mall, other).
+        #[arg(long)]
+        category: Option<String>,
+        /// Seed of the draw (printed; by default taken from the clock).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The run whose risks are drawn from (default: the newest).
+        #[arg(long)]
+        run: Option<i64>,
+        #[arg(long, default_value = "bidwatch.db")]
+        store: PathBuf,
     },
 }
 
@@ -188,6 +216,7 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             }
             check(&data, &out, rules.as_deref(), &store, lang, unmask)
         }
+        Command::Inspect { what: InspectCommand::Draw { n, category, seed, run, store } } => inspect_draw(&store, n, category.as_deref(), seed, run, lang),
         Command::Eval { what: EvalCommand::Rings(a) } => eval_rings(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
         Command::Eval { what: EvalCommand::Clauses(a) } => eval_clauses(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
         Command::Eval { what: EvalCommand::Labeled { data, out, rules } } => eval_labeled(&data, &out, rules.as_deref()),
@@ -377,7 +406,8 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang
         rows_read: ds.rows_read(),
         rows_set_aside: ds.report.rows_set_aside(),
     };
-    let changes = db.record(&record, &run.findings)?;
+    let risks = risk_candidates(&ds, &facts.risk);
+    let changes = db.record(&record, &run.findings, &risks)?;
     print!("{}", terminal_summary(&ds, &run, &catalog, lang, &out.display().to_string()));
     let history = match (changes.previous_run, lang.zh()) {
         (None, true) => format!("  运行记录 #{}（{}）：首次运行", changes.run_id, store.display()),
@@ -402,6 +432,74 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang
     println!("{history}");
     print!("{}", crossed_levels(&run.findings, &changes.new_fingerprints, lang.zh(), changes.previous_run.is_some()));
     Ok(if run.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Every project's risk with its category and what drove it, as the store keeps it for draws.
+fn risk_candidates(ds: &bidwatch_ingest::Dataset, risk: &[bidwatch_rules::risk::ProjectRisk]) -> Vec<bidwatch_store::draw::Candidate> {
+    let mut category: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    if let Some(df) = ds.frame(bidwatch_ingest::TableName::Projects) {
+        for (id, c) in bidwatch_ingest::frame::strs(df, "project_id").into_iter().zip(bidwatch_ingest::frame::strs(df, "category")) {
+            if let (Some(id), Some(c)) = (id, c) {
+                category.insert(id, c);
+            }
+        }
+    }
+    risk.iter()
+        .map(|r| bidwatch_store::draw::Candidate {
+            project_id: r.project_id.clone(),
+            category: category.get(&r.project_id).cloned(),
+            risk: r.risk,
+            drivers: r.drivers.iter().chain(&r.codes).cloned().collect::<Vec<_>>().join(";"),
+        })
+        .collect()
+}
+
+/// `inspect draw`: a weighted, reproducible draw from a recorded run, printed and recorded.
+fn inspect_draw(store: &Path, n: usize, category: Option<&str>, seed: Option<u64>, run: Option<i64>, lang: Lang) -> Result<ExitCode> {
+    let zh = lang.zh();
+    if !store.exists() {
+        bail!("{}: no store here; run `bidwatch check` first (it records every project's risk)", store.display());
+    }
+    let mut db = bidwatch_store::Store::open(store)?;
+    let Some(run_id) = (match run {
+        Some(r) => Some(r),
+        None => db.latest_run(None)?,
+    }) else {
+        bail!("{}: no run recorded yet; run `bidwatch check` first", store.display())
+    };
+    let pool: Vec<_> = db.risks(run_id)?.into_iter().filter(|c| category.is_none_or(|k| c.category.as_deref() == Some(k))).collect();
+    if pool.is_empty() {
+        bail!("run #{run_id} in {} has no project{} to draw from", store.display(), category.map(|c| format!(" of category {c}")).unwrap_or_default());
+    }
+    let seed = seed.unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64 % 1_000_000_000).unwrap_or(0)
+    });
+    let drawn = bidwatch_store::draw::weighted_draw(&pool, n, seed, 0.05);
+    let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+    let id = db.record_draw(run_id, &at, seed, n, category, &drawn)?;
+    let scope = category.map(|c| bidwatch_rules::rules::category_label(c, zh).to_owned());
+    if zh {
+        println!(
+            "随机抽查 #{id}：从运行记录 #{run_id} 的 {} 个{}项目中按风险加权抽取 {} 个（种子 {seed}；同一运行记录和种子得到同一结果）",
+            pool.len(),
+            scope.map(|s| format!("「{s}」")).unwrap_or_default(),
+            drawn.len()
+        );
+        println!("  {:<4} {:<22} {:<10} {:>6}  依据", "序号", "项目编号", "交易类型", "风险");
+    } else {
+        println!(
+            "inspection draw #{id}: {} of {} {}projects of run #{run_id}, weighted by risk (seed {seed}; the same run and seed give the same draw)",
+            drawn.len(),
+            pool.len(),
+            scope.map(|s| format!("{s} ")).unwrap_or_default()
+        );
+        println!("  {:<4} {:<22} {:<12} {:>6}  drivers", "#", "project", "category", "risk");
+    }
+    for (i, c) in drawn.iter().enumerate() {
+        let cat = c.category.as_deref().map(|k| bidwatch_rules::rules::category_label(k, zh)).unwrap_or("");
+        println!("  {:<4} {:<22} {:<10} {:>6.3}  {}", i + 1, c.project_id, cat, c.risk, c.drivers);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Who reached a notice or suspension level since the previous run, by subject kind: the findings

@@ -349,3 +349,33 @@ fn planted_restrictive_clauses_are_found_with_few_false_alarms() {
         .unwrap_or_else(|| panic!("{text}"));
     assert!(rate <= 1.0, "at most 1 false alarm per 100 clean clauses: {text}");
 }
+
+#[test]
+fn inspection_draw_is_weighted_reproducible_and_recorded() {
+    let work = tempfile::tempdir().expect("tmp");
+    let store = work.path().join("bw.db");
+    bidwatch().args(["check", "--demo", "--out"]).arg(work.path().join("out")).arg("--store").arg(&store).assert().code(1);
+    let draw = |seed: &str, extra: &[&str]| {
+        let a = bidwatch()
+            .args(["--lang", "en", "inspect", "draw", "--n", "6", "--seed", seed, "--store"])
+            .arg(&store)
+            .args(extra)
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+        // the lines of the drawn projects (the header names the draw's own id)
+        text.lines().skip(2).map(str::to_owned).collect::<Vec<_>>()
+    };
+    let first = draw("2026", &[]);
+    assert_eq!(first.len(), 6, "{first:?}");
+    assert_eq!(draw("2026", &[]), first, "same run and seed, same draw");
+    assert_ne!(draw("2027", &[]), first);
+    let works = draw("2026", &["--category", "engineering"]);
+    assert!(works.iter().all(|l| l.contains("engineering")), "{works:?}");
+    // recorded: four draws of run #1
+    let conn = rusqlite::Connection::open(&store).expect("store");
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM draws WHERE run_id = 1 AND n = 6", [], |r| r.get(0)).expect("count");
+    assert_eq!(n, 4);
+    // no store: a clear error, exit 2
+    bidwatch().args(["inspect", "draw", "--n", "3", "--store"]).arg(work.path().join("none.db")).assert().code(2);
+}

@@ -7,6 +7,8 @@
 //! what appeared and what disappeared. A run that fails half-way leaves the store as it was.
 //! The schema is versioned (`PRAGMA user_version`) and migrated forward on open.
 
+pub mod draw;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -27,7 +29,7 @@ pub enum StoreError {
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const MIGRATIONS: &[&str] = &[
     // 1: runs and their findings
@@ -54,6 +56,24 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run_id, fingerprint)
     );
     CREATE INDEX findings_by_code ON findings(code, run_id);",
+    // 2: every project's risk per run, and the inspection draws made from them
+    "CREATE TABLE project_risk (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        project_id TEXT NOT NULL,
+        category TEXT,
+        risk REAL NOT NULL,
+        drivers TEXT NOT NULL,
+        PRIMARY KEY (run_id, project_id)
+    );
+    CREATE TABLE draws (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        drawn_at TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        category TEXT,
+        projects TEXT NOT NULL
+    );",
 ];
 
 /// The identity of a finding across nights: rule, subject, project and members (not the score or
@@ -127,9 +147,9 @@ impl Store {
         move |source| StoreError::Sqlite { path: self.path.clone(), source }
     }
 
-    /// Records a run and its findings in one transaction, and says what changed since the
-    /// previous run over the same data folder.
-    pub fn record(&mut self, run: &RunRecord, findings: &[Finding]) -> Result<Changes, StoreError> {
+    /// Records a run, its findings and every project's risk in one transaction, and says what
+    /// changed since the previous run over the same data folder.
+    pub fn record(&mut self, run: &RunRecord, findings: &[Finding], risks: &[draw::Candidate]) -> Result<Changes, StoreError> {
         let path = self.path.clone();
         let err = move |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(&err)?;
@@ -167,6 +187,14 @@ impl Store {
                 now.insert(fp);
             }
         }
+        {
+            let mut ins = tx
+                .prepare("INSERT OR REPLACE INTO project_risk (run_id, project_id, category, risk, drivers) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(&err)?;
+            for r in risks {
+                ins.execute(params![run_id, r.project_id, r.category, r.risk, r.drivers]).map_err(&err)?;
+            }
+        }
         let mut changes = Changes { run_id, previous_run: previous.as_ref().map(|p| p.0), new: now.len(), ..Changes::default() };
         changes.new_fingerprints.clone_from(&now);
         if let Some((prev, prev_fp)) = previous {
@@ -182,6 +210,40 @@ impl Store {
         }
         tx.commit().map_err(&err)?;
         Ok(changes)
+    }
+
+    /// The newest run (over `data`, when given).
+    pub fn latest_run(&self, data: Option<&str>) -> Result<Option<i64>, StoreError> {
+        let q = match data {
+            Some(d) => self.conn.query_row("SELECT MAX(id) FROM runs WHERE data = ?1", [d], |r| r.get(0)),
+            None => self.conn.query_row("SELECT MAX(id) FROM runs", [], |r| r.get(0)),
+        };
+        q.map_err(self.err())
+    }
+
+    /// The projects of a run with their risk, in project-id order (none for an unknown run).
+    pub fn risks(&self, run_id: i64) -> Result<Vec<draw::Candidate>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare("SELECT project_id, category, risk, drivers FROM project_risk WHERE run_id = ?1 ORDER BY project_id")
+            .map_err(self.err())?;
+        let rows = q
+            .query_map([run_id], |r| Ok(draw::Candidate { project_id: r.get(0)?, category: r.get(1)?, risk: r.get(2)?, drivers: r.get(3)? }))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Records a draw; returns its id.
+    pub fn record_draw(&mut self, run_id: i64, drawn_at: &str, seed: u64, n: usize, category: Option<&str>, drawn: &[draw::Candidate]) -> Result<i64, StoreError> {
+        let ids: Vec<&str> = drawn.iter().map(|c| c.project_id.as_str()).collect();
+        let projects = serde_json::to_string(&ids).unwrap_or_default();
+        self.conn
+            .execute(
+                "INSERT INTO draws (run_id, drawn_at, seed, n, category, projects) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![run_id, drawn_at, seed as i64, n as i64, category, projects],
+            )
+            .map_err(self.err())?;
+        Ok(self.conn.last_insert_rowid())
     }
 
     /// Number of runs recorded.
@@ -215,15 +277,38 @@ mod tests {
     fn the_second_night_says_what_is_new_and_what_is_gone() {
         let dir = tempfile::tempdir().expect("tmp");
         let mut store = Store::open(&dir.path().join("bidwatch.db")).expect("open");
-        let first = store.record(&run("a"), &[finding("P1"), finding("P2")]).expect("run 1");
+        let first = store.record(&run("a"), &[finding("P1"), finding("P2")], &[]).expect("run 1");
         assert_eq!((first.new, first.gone, first.previous_run), (2, 0, None));
-        let same = store.record(&run("a"), &[finding("P1"), finding("P2")]).expect("run 2");
+        let same = store.record(&run("a"), &[finding("P1"), finding("P2")], &[]).expect("run 2");
         assert_eq!((same.new, same.gone, same.same_input), (0, 0, true));
-        let third = store.record(&run("b"), &[finding("P2"), finding("P3")]).expect("run 3");
+        let third = store.record(&run("b"), &[finding("P2"), finding("P3")], &[]).expect("run 3");
         assert_eq!((third.new, third.gone, third.same_input), (1, 1, false));
         drop(store);
         let store = Store::open(&dir.path().join("bidwatch.db")).expect("reopen");
         assert_eq!(store.runs().expect("runs"), 3);
+    }
+
+    #[test]
+    fn a_version_1_store_is_migrated_and_keeps_its_runs() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("old.db");
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(&format!("BEGIN; {}; PRAGMA user_version = 1; COMMIT;", MIGRATIONS[0])).expect("v1");
+            conn.execute(
+                "INSERT INTO runs (started_at, data, input_fingerprint, rule_set, rows_read, rows_set_aside, findings) VALUES ('t', '/d', 'a', 'b', 1, 0, 0)",
+                [],
+            )
+            .expect("run");
+        }
+        let mut store = Store::open(&path).expect("migrate");
+        assert_eq!(store.runs().expect("runs"), 1);
+        let risk = draw::Candidate { project_id: "P1".into(), category: Some("engineering".into()), risk: 0.5, drivers: "CNT-001".into() };
+        let changes = store.record(&run("c"), &[finding("P1")], std::slice::from_ref(&risk)).expect("run 2");
+        assert_eq!(store.risks(changes.run_id).expect("risks"), vec![risk]);
+        assert_eq!(store.latest_run(None).expect("latest"), Some(changes.run_id));
+        let version: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl Projects {
 }
 
 /// The label of a trading category (交易类型) in a report language.
-pub(crate) fn category_label(category: &str, zh: bool) -> &str {
+pub fn category_label(category: &str, zh: bool) -> &str {
     let label = match category {
         "engineering" => ("工程建设", "engineering"),
         "procurement" => ("政府采购", "procurement"),
