@@ -120,6 +120,11 @@ enum Command {
         #[command(subcommand)]
         what: InspectCommand,
     },
+    /// Case files for an investigation: export one ring, bidder or project; verify a folder.
+    Case {
+        #[command(subcommand)]
+        what: CaseCommand,
+    },
     /// Explain a rule: what it flags, why, its legal basis and thresholds.
     Rule {
         /// Rule code, e.g. CNT-001.
@@ -135,6 +140,29 @@ enum Command {
         #[arg(long)]
         rules: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCommand {
+    /// Write a case folder: summary.md/.html, findings.json, evidence/*.csv (the cited source rows),
+    /// graph.dot/.svg and MANIFEST.sha256. ID is a ring (RING-…), a bidder or a project id.
+    Export {
+        id: String,
+        /// The data folder (default: the one the newest run in the store read).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "bidwatch.db")]
+        store: PathBuf,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Write personal identifiers in full (the manifest records it).
+        #[arg(long)]
+        unmask: bool,
+    },
+    /// Check a case folder against its MANIFEST.sha256. Exit 0 intact, 1 changed, 2 unreadable.
+    Verify { dir: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -216,6 +244,10 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             }
             check(&data, &out, rules.as_deref(), &store, lang, unmask)
         }
+        Command::Case { what: CaseCommand::Export { id, data, out, store, rules, unmask } } => {
+            case_export(&id, data.as_deref(), &out, &store, rules.as_deref(), unmask, lang)
+        }
+        Command::Case { what: CaseCommand::Verify { dir } } => case_verify(&dir, lang),
         Command::Inspect { what: InspectCommand::Draw { n, category, seed, run, store } } => inspect_draw(&store, n, category.as_deref(), seed, run, lang),
         Command::Eval { what: EvalCommand::Rings(a) } => eval_rings(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
         Command::Eval { what: EvalCommand::Clauses(a) } => eval_clauses(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
@@ -452,6 +484,48 @@ fn risk_candidates(ds: &bidwatch_ingest::Dataset, risk: &[bidwatch_rules::risk::
             drivers: r.drivers.iter().chain(&r.codes).cloned().collect::<Vec<_>>().join(";"),
         })
         .collect()
+}
+
+/// `case export`: re-runs the rules on the data and writes the case folder of one subject.
+fn case_export(id: &str, data: Option<&Path>, out: &Path, store: &Path, rules: Option<&Path>, unmask: bool, lang: Lang) -> Result<ExitCode> {
+    let data = match data {
+        Some(d) => d.to_owned(),
+        None => {
+            let db = bidwatch_store::Store::open(store)?;
+            let run = db.latest_run(None)?.with_context(|| format!("{}: no run recorded; give --data", store.display()))?;
+            PathBuf::from(db.run_data(run)?.with_context(|| format!("run #{run} has no data folder"))?)
+        }
+    };
+    let catalog = catalog(rules)?;
+    let ds = bidwatch_ingest::load(&data)?;
+    let run = bidwatch_rules::run(&ds, &catalog);
+    let (subject, findings) = bidwatch_report::case::select(id, &run.findings)?;
+    let files = bidwatch_report::case::export(out, &ds, &catalog, &subject, &findings, unmask, lang.zh())?;
+    if lang.zh() {
+        println!("已导出案卷 {}：{} 条发现，{} 个文件（个人身份信息{}），校验：bidwatch case verify {}", out.display(), findings.len(), files.len(), if unmask { "未脱敏" } else { "已脱敏" }, out.display());
+    } else {
+        println!("case file {}: {} findings, {} files (personal identifiers {}); check it with: bidwatch case verify {}", out.display(), findings.len(), files.len(), if unmask { "unmasked" } else { "masked" }, out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `case verify`: 0 intact, 1 changed (the file is named), 2 unreadable.
+fn case_verify(dir: &Path, lang: Lang) -> Result<ExitCode> {
+    match bidwatch_report::case::verify(dir) {
+        Ok(n) => {
+            if lang.zh() {
+                println!("{}：{n} 个文件与清单一致", dir.display());
+            } else {
+                println!("{}: {n} files match the manifest", dir.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ bidwatch_report::case::CaseError::Manifest { .. }) => {
+            eprintln!("{}: {e}", if lang.zh() { "校验失败" } else { "verification failed" });
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `inspect draw`: a weighted, reproducible draw from a recorded run, printed and recorded.

@@ -379,3 +379,55 @@ fn inspection_draw_is_weighted_reproducible_and_recorded() {
     // no store: a clear error, exit 2
     bidwatch().args(["inspect", "draw", "--n", "3", "--store"]).arg(work.path().join("none.db")).assert().code(2);
 }
+
+#[test]
+fn case_file_of_a_ring_with_manifest_that_catches_one_changed_byte() {
+    let work = tempfile::tempdir().expect("tmp");
+    let store = work.path().join("bw.db");
+    let out = work.path().join("out");
+    bidwatch().args(["check", "--demo", "--out"]).arg(&out).arg("--store").arg(&store).assert().code(1);
+    let findings = fs::read_to_string(out.join("findings.jsonl")).expect("findings");
+    let ring = findings
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["code"] == "GRF-001")
+        .and_then(|v| v["subject"]["id"].as_str().map(str::to_owned))
+        .expect("the demo has a ring");
+    let case = work.path().join("case");
+    bidwatch().args(["case", "export", &ring, "--out"]).arg(&case).arg("--store").arg(&store).assert().success();
+    for f in ["summary.md", "summary.html", "findings.json", "graph.dot", "graph.svg", "MANIFEST.sha256", "evidence/bids.csv"] {
+        assert!(case.join(f).is_file(), "{f}");
+    }
+    let summary = fs::read_to_string(case.join("summary.md")).expect("md");
+    assert!(summary.contains(&ring) && summary.contains("法律依据") && summary.contains("第四十条"), "{summary}");
+    let manifest = fs::read_to_string(case.join("MANIFEST.sha256")).expect("manifest");
+    assert!(manifest.starts_with("# bidwatch case file; personal identifiers: masked"));
+    // masked: no full 18-character ID number in the evidence
+    let bids = fs::read_to_string(case.join("evidence/bids.csv")).expect("bids");
+    assert!(bids.contains("***"), "{bids}");
+    assert!(!bids.split([',', '\n']).any(|c| c.len() == 18 && c.starts_with("33") && c.chars().all(|x| x.is_ascii_alphanumeric())), "{bids}");
+    bidwatch().args(["case", "verify"]).arg(&case).assert().success();
+    // one byte changed: verify fails and names the file
+    let p = case.join("summary.md");
+    let mut bytes = fs::read(&p).expect("read");
+    bytes[0] ^= 1;
+    fs::write(&p, &bytes).expect("write");
+    let a = bidwatch().args(["--lang", "en", "case", "verify"]).arg(&case).assert().code(1);
+    assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("summary.md"));
+    bytes[0] ^= 1;
+    fs::write(&p, &bytes).expect("restore");
+    bidwatch().args(["case", "verify"]).arg(&case).assert().success();
+    // a file slipped in afterwards
+    fs::write(case.join("evidence/extra.csv"), "x\n").expect("extra");
+    bidwatch().args(["case", "verify"]).arg(&case).assert().code(1);
+    // unmasked on request, and the manifest says so
+    let open = work.path().join("open");
+    bidwatch().args(["case", "export", &ring, "--unmask", "--out"]).arg(&open).arg("--store").arg(&store).assert().success();
+    assert!(fs::read_to_string(open.join("MANIFEST.sha256")).expect("m").starts_with("# bidwatch case file; personal identifiers: unmasked"));
+    // the same data, the same case bytes
+    let again = work.path().join("again");
+    bidwatch().args(["case", "export", &ring, "--out"]).arg(&again).arg("--store").arg(&store).assert().success();
+    assert_eq!(fs::read(again.join("MANIFEST.sha256")).expect("a"), fs::read(case.join("MANIFEST.sha256")).expect("b"));
+    // an id nothing names: a clear error
+    bidwatch().args(["case", "export", "NOBODY", "--out"]).arg(work.path().join("x")).arg("--store").arg(&store).assert().code(2);
+}

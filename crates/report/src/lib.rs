@@ -5,6 +5,7 @@
 //! `findings.jsonl`, `project_risk.csv`, `screens.csv`, `ingest_report.csv` and `summary.json`.
 //! The terminal summary a supervisor reads is here too, in Chinese by default and in English.
 
+pub mod case;
 pub mod outputs;
 pub mod summary;
 

@@ -221,6 +221,11 @@ impl Store {
         q.map_err(self.err())
     }
 
+    /// The data folder a run read.
+    pub fn run_data(&self, run_id: i64) -> Result<Option<String>, StoreError> {
+        self.conn.query_row("SELECT data FROM runs WHERE id = ?1", [run_id], |r| r.get(0)).optional().map_err(self.err())
+    }
+
     /// The projects of a run with their risk, in project-id order (none for an unknown run).
     pub fn risks(&self, run_id: i64) -> Result<Vec<draw::Candidate>, StoreError> {
         let mut q = self
