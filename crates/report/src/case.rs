@@ -64,18 +64,25 @@ pub fn select(id: &str, findings: &[Finding]) -> Result<(CaseSubject, Vec<Findin
             })
             .cloned()
             .collect();
-        return Ok((CaseSubject::Ring(id.to_owned()), chosen));
+        return Ok((CaseSubject::Ring(id.to_owned()), own_first(id, chosen)));
     }
     let of_bidder: Vec<Finding> =
         findings.iter().filter(|f| (f.subject.kind == SubjectKind::Bidder && f.subject.id == id) || f.members.iter().any(|m| m == id)).cloned().collect();
     if !of_bidder.is_empty() {
-        return Ok((CaseSubject::Bidder(id.to_owned()), of_bidder));
+        return Ok((CaseSubject::Bidder(id.to_owned()), own_first(id, of_bidder)));
     }
     let of_project: Vec<Finding> = findings.iter().filter(|f| f.project_id.as_deref() == Some(id) || f.projects.iter().any(|p| p == id)).cloned().collect();
     if !of_project.is_empty() {
         return Ok((CaseSubject::Project(id.to_owned()), of_project));
     }
     Err(CaseError::Unknown(id.to_owned()))
+}
+
+/// The subject's own findings first (a ring's GRF findings before the pairs that make it), then
+/// the rest in the usual order.
+fn own_first(id: &str, mut list: Vec<Finding>) -> Vec<Finding> {
+    list.sort_by_key(|f| f.subject.id != id);
+    list
 }
 
 /// Writes the case folder; returns the files written (the manifest last).
@@ -172,11 +179,18 @@ fn graph(subject: &CaseSubject, findings: &[Finding]) -> (String, String) {
                 edges.entry((a, b)).or_default().insert(format!("{} {}={}", s.code, s.field, s.value));
             }
         }
-        if f.paths.is_empty() && f.members.len() == 2 && f.code.family() == "COL" {
+        // pair findings draw the edges only where no ring path does
+        if !findings.iter().any(|g| !g.paths.is_empty()) && f.members.len() == 2 && f.code.family() == "COL" {
             let (a, b) = (f.members[0].clone(), f.members[1].clone());
             nodes.insert(a.clone());
             nodes.insert(b.clone());
-            let what = f.evidence.first().and_then(|e| e.values.iter().find(|(k, _)| *k != "bidder_id").map(|(k, v)| format!("{}={}", k, v.as_str().map_or_else(|| v.to_string(), str::to_owned))));
+            // the shared value: the first value that is not the bidder or a count
+            let what = f.evidence.first().and_then(|e| {
+                e.values
+                    .iter()
+                    .find(|(k, _)| !matches!(k.as_str(), "bidder_id" | "bidders_with_value" | "weight" | "project_id"))
+                    .map(|(k, v)| format!("{}={}", k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+            });
             edges.entry((a, b)).or_default().insert(format!("{} {}", f.code, what.unwrap_or_default()));
         }
     }
@@ -203,10 +217,13 @@ fn graph(subject: &CaseSubject, findings: &[Finding]) -> (String, String) {
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"Noto Sans CJK SC, sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     );
-    for ((a, b), labels) in &edges {
+    for (i, ((a, b), labels)) in edges.iter().enumerate() {
         let ((x1, y1), (x2, y2)) = (at[a.as_str()], at[b.as_str()]);
         let _ = writeln!(svg, "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"#b33\" stroke-width=\"1.5\"/>");
-        let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+        // labels at 30, 50 or 70 % along, in turn, so that edges from one node or crossing at
+        // the centre do not print over each other
+        let t = [0.3, 0.5, 0.7][i % 3];
+        let (mx, my) = (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
         for (k, l) in labels.iter().take(3).enumerate() {
             let _ = writeln!(svg, "<text x=\"{mx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#444\">{}</text>", my + 12.0 * k as f64, esc(l));
         }
@@ -223,6 +240,11 @@ fn graph(subject: &CaseSubject, findings: &[Finding]) -> (String, String) {
     }
     svg.push_str("</svg>\n");
     (dot, svg)
+}
+
+/// Text for Markdown: a masked identifier's stars are not emphasis.
+fn md(s: &str) -> String {
+    s.replace('*', "\\*")
 }
 
 fn title(subject: &CaseSubject, zh: bool) -> String {
@@ -247,11 +269,11 @@ fn summary_md(subject: &CaseSubject, findings: &[Finding], catalog: &Catalog, ci
     let _ = writeln!(s, "{}: {}\n", h("涉及项目", "Projects"), projects.iter().copied().collect::<Vec<_>>().join(", "));
     let _ = writeln!(s, "## {}\n", h("发现与证据", "What was found, and the evidence"));
     for f in findings {
-        let _ = writeln!(s, "- **{}** ({}) {}", f.code, f.severity.label(zh), f.message.get(zh));
+        let _ = writeln!(s, "- **{}** ({}) {}", f.code, f.severity.label(zh), md(f.message.get(zh)));
         for e in &f.evidence {
             let vals: Vec<String> = e.values.iter().map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect();
             let row = if zh { format!("第 {} 行", e.row) } else { format!("row {}", e.row) };
-            let _ = writeln!(s, "  - `{}` {row}: {}", e.table, vals.join(", "));
+            let _ = writeln!(s, "  - `{}` {row}: {}", e.table, md(&vals.join(", ")));
         }
     }
     let paths: Vec<_> = findings.iter().flat_map(|f| &f.paths).collect();
@@ -259,7 +281,7 @@ fn summary_md(subject: &CaseSubject, findings: &[Finding], catalog: &Catalog, ci
         let _ = writeln!(s, "\n## {}\n", h("证据链（任意两名成员之间）", "Evidence chain (between any two members)"));
         for p in paths {
             let steps: Vec<String> = p.steps.iter().map(|st| format!("{} —{} {}={}{}→ {}", st.from, st.code, st.field, st.value, st.project_id.as_deref().map(|x| format!(" @{x}")).unwrap_or_default(), st.to)).collect();
-            let _ = writeln!(s, "- {} ⇄ {}: {}", p.from, p.to, steps.join("; "));
+            let _ = writeln!(s, "- {} ⇄ {}: {}", p.from, p.to, md(&steps.join("; ")));
         }
     }
     let _ = writeln!(s, "\n## {}\n", h("法律依据", "Legal basis"));
@@ -287,7 +309,12 @@ fn summary_html(subject: &CaseSubject, findings: &[Finding], catalog: &Catalog, 
         let (mut bold, mut code) = (false, false);
         let mut rest = esc(t);
         while !rest.is_empty() {
-            if let Some(r) = rest.strip_prefix("**") {
+            if let Some(r) = rest.strip_prefix('\\') {
+                // an escaped character stands for itself
+                let ch = r.chars().next().unwrap_or(' ');
+                out.push(ch);
+                rest = r[ch.len_utf8().min(r.len())..].to_owned();
+            } else if let Some(r) = rest.strip_prefix("**") {
                 out.push_str(if bold { "</b>" } else { "<b>" });
                 bold = !bold;
                 rest = r.to_owned();
