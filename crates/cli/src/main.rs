@@ -462,8 +462,47 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang
         (Some(p), false) => format!("  run #{}: {} new, {} gone since run #{p}", changes.run_id, changes.new, changes.gone),
     };
     println!("{history}");
+    if changes.previous_run.is_some() {
+        print!("{}", what_changed(&run.findings, &changes, lang.zh(), unmask));
+    }
     print!("{}", crossed_levels(&run.findings, &changes.new_fingerprints, lang.zh(), changes.previous_run.is_some()));
     Ok(if run.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The findings new since the previous run, those gone and those whose severity changed, ten of
+/// each at most (all of them are in the store and in findings.jsonl).
+fn what_changed(findings: &[bidwatch_model::Finding], changes: &bidwatch_store::Changes, zh: bool, unmask: bool) -> String {
+    use std::fmt::Write;
+    const SHOWN: usize = 10;
+    let mut out = String::new();
+    let line = |out: &mut String, f: &bidwatch_model::Finding, tail: String| {
+        let f = if unmask { f.clone() } else { bidwatch_report::outputs::masked(f) };
+        let _ = writeln!(out, "      {} {}{tail}", f.code, f.message.get(zh));
+    };
+    let new: Vec<&bidwatch_model::Finding> = findings.iter().filter(|f| changes.new_fingerprints.contains(&bidwatch_store::fingerprint(f))).collect();
+    for (list, zh_h, en_h) in [(new, "新增", "new"), (changes.gone_findings.iter().collect(), "消失", "gone")] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = if zh { writeln!(out, "    {zh_h}（{}）：", list.len()) } else { writeln!(out, "    {en_h} ({}):", list.len()) };
+        for f in list.iter().take(SHOWN) {
+            line(&mut out, f, String::new());
+        }
+        if list.len() > SHOWN {
+            let more = list.len() - SHOWN;
+            let _ = writeln!(out, "      {}", if zh { format!("……另有 {more} 条") } else { format!("… and {more} more") });
+        }
+    }
+    if !changes.changed.is_empty() {
+        let n = changes.changed.len();
+        let _ = if zh { writeln!(out, "    严重程度变化（{n}）：") } else { writeln!(out, "    severity changed ({n}):") };
+        for (f, old) in changes.changed.iter().take(SHOWN) {
+            let old = bidwatch_model::Severity::ALL.iter().find(|s| s.as_str() == old).map_or_else(|| old.clone(), |s| s.label(zh).to_owned());
+            let now = f.severity.label(zh);
+            line(&mut out, f, if zh { format!("（{old} → {now}）") } else { format!(" ({old} → {now})") });
+        }
+    }
+    out
 }
 
 /// Every project's risk with its category and what drove it, as the store keeps it for draws.

@@ -431,3 +431,109 @@ fn case_file_of_a_ring_with_manifest_that_catches_one_changed_byte() {
     // an id nothing names: a clear error
     bidwatch().args(["case", "export", "NOBODY", "--out"]).arg(work.path().join("x")).arg("--store").arg(&store).assert().code(2);
 }
+
+/// Rewrites one CSV: `edit` gets the header and each record, and may change the record.
+fn edit_csv(path: &Path, mut edit: impl FnMut(&[String], &mut Vec<String>) -> bool) -> bool {
+    let text = fs::read_to_string(path).expect("csv");
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().expect("header").split(',').map(str::to_owned).collect();
+    let mut out = vec![header.join(",")];
+    let mut done = false;
+    for l in lines {
+        let mut rec: Vec<String> = l.split(',').map(str::to_owned).collect();
+        if !done && edit(&header, &mut rec) {
+            done = true;
+        }
+        out.push(rec.join(","));
+    }
+    fs::write(path, out.join("\n") + "\n").expect("write");
+    done
+}
+
+#[test]
+fn two_nights_say_what_is_new_and_what_is_gone() {
+    let data = tempfile::tempdir().expect("tmp");
+    bidwatch().arg("gen").arg(data.path()).args(["--seed", "8", "--projects", "300"]).assert().success();
+    let work = tempfile::tempdir().expect("tmp");
+    let store = work.path().join("bw.db");
+    let night = || {
+        let a = bidwatch()
+            .args(["--lang", "en", "check"])
+            .arg(data.path())
+            .arg("--out")
+            .arg(work.path().join("out"))
+            .arg("--store")
+            .arg(&store)
+            .assert()
+            .code(1);
+        String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+    };
+    night();
+    // the next day: one expert who came now stays away, one who was late came on time
+    let col = |h: &[String], name: &str| h.iter().position(|c| c == name).expect("column");
+    let (mut absent, mut on_time) = (String::new(), String::new());
+    let path = data.path().join("expert_assignments.csv");
+    assert!(edit_csv(&path, |h, r| {
+        let ok = r[col(h, "status")] == "present";
+        if ok {
+            r[col(h, "status")] = "absent".into();
+            r[col(h, "checked_in_at")] = String::new();
+            absent = format!("({}) was absent after confirming at project {}", r[col(h, "expert_id")], r[col(h, "project_id")]);
+        }
+        ok
+    }));
+    assert!(edit_csv(&path, |h, r| {
+        let ok = r[col(h, "status")] == "late";
+        if ok {
+            r[col(h, "status")] = "present".into();
+            r[col(h, "checked_in_at")] = r[col(h, "scheduled_at")].clone();
+            on_time = format!("({}) was ", r[col(h, "expert_id")]);
+        }
+        ok
+    }));
+    let second = night();
+    let section = |name: &str| -> String {
+        let after = second.split(&format!("    {name} (")).nth(1).unwrap_or("");
+        after.lines().skip(1).take_while(|l| l.starts_with("      ")).collect::<Vec<_>>().join("\n")
+    };
+    assert!(section("new").contains("EXP-002 expert") && section("new").contains(&absent), "{second}");
+    assert!(section("gone").contains(&on_time) && section("gone").contains("minutes late"), "{second}");
+    assert!(second.contains("new, ") && second.contains("gone since run #1"), "{second}");
+    // and the same data a third time: nothing new
+    assert!(night().contains("nothing new or gone since run #2"));
+}
+
+#[test]
+fn a_run_killed_half_way_leaves_the_store_as_it_was() {
+    let data = tempfile::tempdir().expect("tmp");
+    bidwatch().arg("gen").arg(data.path()).args(["--seed", "9", "--projects", "2500"]).assert().success();
+    let work = tempfile::tempdir().expect("tmp");
+    let store = work.path().join("bw.db");
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(work.path().join("o1")).arg("--store").arg(&store).assert().code(1);
+    let count = |q: &str| -> i64 { rusqlite::Connection::open(&store).expect("store").query_row(q, [], |r| r.get(0)).expect("query") };
+    let findings_before = count("SELECT COUNT(*) FROM findings");
+    // kill the second night at several moments: the store holds one run or two, never a part
+    for ms in [300u64, 1200, 2500] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bidwatch"))
+            .arg("check")
+            .arg(data.path())
+            .arg("--out")
+            .arg(work.path().join("o2"))
+            .arg("--store")
+            .arg(&store)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let runs = count("SELECT COUNT(*) FROM runs");
+        let recorded = count("SELECT COALESCE(SUM(findings), 0) FROM runs");
+        assert_eq!(count("SELECT COUNT(*) FROM findings"), recorded, "findings of the recorded runs only, after {ms} ms");
+        assert!(runs >= 1 && recorded >= findings_before);
+        let ok: String = rusqlite::Connection::open(&store).expect("store").query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+        assert_eq!(ok, "ok");
+    }
+    // and the store still works
+    bidwatch().arg("check").arg(data.path()).arg("--out").arg(work.path().join("o3")).arg("--store").arg(&store).assert().code(1);
+}

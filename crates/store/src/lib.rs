@@ -108,7 +108,7 @@ pub struct RunRecord {
 }
 
 /// What changed since the previous run over the same data folder.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Changes {
     pub run_id: i64,
     pub previous_run: Option<i64>,
@@ -117,6 +117,10 @@ pub struct Changes {
     pub same_input: bool,
     /// Fingerprints of the findings not in the previous run (all of them on a first run).
     pub new_fingerprints: BTreeSet<String>,
+    /// The previous run's findings that this run no longer has, as they were recorded.
+    pub gone_findings: Vec<Finding>,
+    /// Findings of both runs whose severity changed: (this run's finding, the previous severity).
+    pub changed: Vec<(Finding, String)>,
 }
 
 #[derive(Debug)]
@@ -198,14 +202,24 @@ impl Store {
         let mut changes = Changes { run_id, previous_run: previous.as_ref().map(|p| p.0), new: now.len(), ..Changes::default() };
         changes.new_fingerprints.clone_from(&now);
         if let Some((prev, prev_fp)) = previous {
-            let before: BTreeSet<String> = {
-                let mut q = tx.prepare("SELECT fingerprint FROM findings WHERE run_id = ?1").map_err(&err)?;
-                let rows = q.query_map([prev], |r| r.get::<_, String>(0)).map_err(&err)?;
+            // the previous run's findings: fingerprint → (severity, finding as recorded)
+            let before: std::collections::BTreeMap<String, (String, String)> = {
+                let mut q = tx.prepare("SELECT fingerprint, severity, finding FROM findings WHERE run_id = ?1").map_err(&err)?;
+                let rows = q.query_map([prev], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, String>(2)?)))).map_err(&err)?;
                 rows.collect::<Result<_, _>>().map_err(&err)?
             };
-            changes.new = now.difference(&before).count();
-            changes.new_fingerprints = now.difference(&before).cloned().collect();
-            changes.gone = before.difference(&now).count();
+            changes.new_fingerprints = now.iter().filter(|f| !before.contains_key(*f)).cloned().collect();
+            changes.new = changes.new_fingerprints.len();
+            changes.gone_findings =
+                before.iter().filter(|(f, _)| !now.contains(*f)).filter_map(|(_, (_, json))| serde_json::from_str(json).ok()).collect();
+            changes.gone = before.keys().filter(|f| !now.contains(*f)).count();
+            for f in findings {
+                if let Some((old, _)) = before.get(&fingerprint(f)) {
+                    if old != f.severity.as_str() {
+                        changes.changed.push((f.clone(), old.clone()));
+                    }
+                }
+            }
             changes.same_input = prev_fp == run.input_fingerprint;
         }
         tx.commit().map_err(&err)?;
@@ -288,9 +302,16 @@ mod tests {
         assert_eq!((same.new, same.gone, same.same_input), (0, 0, true));
         let third = store.record(&run("b"), &[finding("P2"), finding("P3")], &[]).expect("run 3");
         assert_eq!((third.new, third.gone, third.same_input), (1, 1, false));
+        assert_eq!(third.gone_findings, vec![finding("P1")]);
+        // the same finding as a signal now: changed, not new
+        let mut p2 = finding("P2");
+        p2.severity = Severity::Signal;
+        let fourth = store.record(&run("c"), &[p2.clone(), finding("P3")], &[]).expect("run 4");
+        assert_eq!((fourth.new, fourth.gone), (0, 0));
+        assert_eq!(fourth.changed, vec![(p2, "violation".to_owned())]);
         drop(store);
         let store = Store::open(&dir.path().join("bidwatch.db")).expect("reopen");
-        assert_eq!(store.runs().expect("runs"), 3);
+        assert_eq!(store.runs().expect("runs"), 4);
     }
 
     #[test]
