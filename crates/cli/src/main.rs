@@ -120,6 +120,28 @@ enum Command {
         #[command(subcommand)]
         what: InspectCommand,
     },
+    /// A report on one project, bidder, expert or agent, a region, or an inspection draw: terminal
+    /// table, Markdown, HTML (self-contained, printable) or XLSX (one sheet per table).
+    Report {
+        #[arg(value_enum)]
+        kind: ReportKind,
+        /// The project, bidder, expert or agent id; the region's name; the draw's number.
+        id: String,
+        /// The data folder (default: the one the newest run in the store read; for a draw, its run's).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long, default_value = "bidwatch.db")]
+        store: PathBuf,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Write to this file (needed for xlsx; stdout otherwise).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        unmask: bool,
+    },
     /// Case files for an investigation: export one ring, bidder or project; verify a folder.
     Case {
         #[command(subcommand)]
@@ -140,6 +162,24 @@ enum Command {
         #[arg(long)]
         rules: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportKind {
+    Project,
+    Bidder,
+    Expert,
+    Agent,
+    Region,
+    Draw,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Md,
+    Html,
+    Xlsx,
 }
 
 #[derive(Debug, Subcommand)]
@@ -243,6 +283,9 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
                 rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("thread pool")?;
             }
             check(&data, &out, rules.as_deref(), &store, lang, unmask)
+        }
+        Command::Report { kind, id, data, store, rules, format, out, unmask } => {
+            report(kind, &id, data.as_deref(), &store, rules.as_deref(), format, out.as_deref(), unmask, lang)
         }
         Command::Case { what: CaseCommand::Export { id, data, out, store, rules, unmask } } => {
             case_export(&id, data.as_deref(), &out, &store, rules.as_deref(), unmask, lang)
@@ -523,6 +566,76 @@ fn risk_candidates(ds: &bidwatch_ingest::Dataset, risk: &[bidwatch_rules::risk::
             drivers: r.drivers.iter().chain(&r.codes).cloned().collect::<Vec<_>>().join(";"),
         })
         .collect()
+}
+
+/// `report`: builds the document from the data (re-running the rules) and renders it.
+#[allow(clippy::too_many_arguments)]
+fn report(
+    kind: ReportKind,
+    id: &str,
+    data: Option<&Path>,
+    store: &Path,
+    rules: Option<&Path>,
+    format: ReportFormat,
+    out: Option<&Path>,
+    unmask: bool,
+    lang: Lang,
+) -> Result<ExitCode> {
+    let zh = lang.zh();
+    // a draw names its run, and so its data folder
+    let mut drawn: Option<(i64, u64, Vec<String>)> = None;
+    let data = match (data, kind) {
+        (Some(d), _) => d.to_owned(),
+        (None, _) => {
+            let db = bidwatch_store::Store::open(store)?;
+            let run = if matches!(kind, ReportKind::Draw) {
+                let n: i64 = id.parse().with_context(|| format!("a draw is named by its number, not {id:?}"))?;
+                let d = db.draw(n)?.with_context(|| format!("{}: no draw #{n}", store.display()))?;
+                let run = d.0;
+                drawn = Some(d);
+                run
+            } else {
+                db.latest_run(None)?.with_context(|| format!("{}: no run recorded; give --data", store.display()))?
+            };
+            PathBuf::from(db.run_data(run)?.with_context(|| format!("run #{run} has no data folder"))?)
+        }
+    };
+    if matches!(kind, ReportKind::Draw) && drawn.is_none() {
+        let n: i64 = id.parse().with_context(|| format!("a draw is named by its number, not {id:?}"))?;
+        drawn = Some(bidwatch_store::Store::open(store)?.draw(n)?.with_context(|| format!("{}: no draw #{n}", store.display()))?);
+    }
+    let catalog = catalog(rules)?;
+    let ds = bidwatch_ingest::load(&data)?;
+    let run = bidwatch_rules::run(&ds, &catalog);
+    let risk = risk::project_risk(&ds, &run.findings, &run.tender_risk, &catalog.policy, zh);
+    let src = bidwatch_report::reports::Sources { ds: &ds, run: &run, risk: &risk, zh, unmask };
+    let doc = match kind {
+        ReportKind::Project => src.project(id),
+        ReportKind::Bidder => src.bidder(id),
+        ReportKind::Expert => src.expert(id),
+        ReportKind::Agent => src.agent(id),
+        ReportKind::Region => src.region(id),
+        ReportKind::Draw => drawn.map(|(run_id, seed, ids)| {
+            let title = if zh { format!("联合检查：随机抽查 #{id}（运行记录 #{run_id}，种子 {seed}）") } else { format!("Joint inspection: draw #{id} (run #{run_id}, seed {seed})") };
+            src.projects(title, &ids)
+        }),
+    };
+    let doc = doc.with_context(|| format!("{id}: not in {}", data.display()))?;
+    let bytes = match format {
+        ReportFormat::Text => doc.text().into_bytes(),
+        ReportFormat::Md => doc.markdown().into_bytes(),
+        ReportFormat::Html => doc.html().into_bytes(),
+        ReportFormat::Xlsx => doc.xlsx().context("writing the workbook")?,
+    };
+    match out {
+        Some(p) => std::fs::write(p, &bytes).with_context(|| p.display().to_string())?,
+        None if matches!(format, ReportFormat::Xlsx) => bail!("an XLSX report needs --out FILE"),
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `case export`: re-runs the rules on the data and writes the case folder of one subject.

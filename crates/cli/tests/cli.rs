@@ -537,3 +537,42 @@ fn a_run_killed_half_way_leaves_the_store_as_it_was() {
     // and the store still works
     bidwatch().arg("check").arg(data.path()).arg("--out").arg(work.path().join("o3")).arg("--store").arg(&store).assert().code(1);
 }
+
+#[test]
+fn reports_render_as_text_markdown_html_and_an_xlsx_that_reads_back() {
+    use calamine::Reader;
+    let work = tempfile::tempdir().expect("tmp");
+    let store = work.path().join("bw.db");
+    bidwatch().args(["check", "--demo", "--out"]).arg(work.path().join("out")).arg("--store").arg(&store).assert().code(1);
+    let risk = fs::read_to_string(work.path().join("out/project_risk.csv")).expect("risk");
+    let project = risk.lines().nth(1).and_then(|l| l.split(',').next()).expect("a project").to_owned();
+    let report = |args: &[&str]| {
+        let a = bidwatch().arg("report").args(args).arg("--store").arg(&store).assert().success();
+        String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+    };
+    let text = report(&["project", &project]);
+    assert!(text.starts_with(&format!("项目报告：{project}")) && text.contains("投标（") && text.contains("发现（"), "{text}");
+    let md = report(&["project", &project, "--format", "md"]);
+    assert!(md.contains("## 投标") && md.contains("| 投标人 |"));
+    let html = report(&["project", &project, "--format", "html"]);
+    assert!(html.contains("lang=\"zh-CN\"") && html.contains("<table>") && !html.contains("<script"));
+    let xlsx = work.path().join("p.xlsx");
+    bidwatch().args(["report", "project", &project, "--format", "xlsx", "--out"]).arg(&xlsx).arg("--store").arg(&store).assert().success();
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("open xlsx");
+    assert_eq!(wb.sheet_names(), vec!["概况", "投标", "发现", "关键岗位人员", "考勤（按月打卡天数）"]);
+    let bids = wb.worksheet_range("投标").expect("sheet");
+    let md_rows = md.split("## 投标").nth(1).expect("bids").lines().filter(|l| l.starts_with("| ") && !l.starts_with("| 投标人")).count();
+    assert_eq!(bids.height(), md_rows + 1, "the sheet has the header and the same rows as the Markdown table");
+    let first: Vec<String> = bids.rows().nth(1).expect("row").iter().map(|c| c.to_string()).collect();
+    assert!(md.contains(&format!("| {} |", first.join(" | "))), "{first:?}");
+    // the same report, the same bytes
+    let again = work.path().join("q.xlsx");
+    bidwatch().args(["report", "project", &project, "--format", "xlsx", "--out"]).arg(&again).arg("--store").arg(&store).assert().success();
+    assert_eq!(fs::read(&xlsx).expect("a"), fs::read(&again).expect("b"));
+    // a joint-inspection report of a draw
+    bidwatch().args(["inspect", "draw", "--n", "4", "--seed", "1", "--store"]).arg(&store).assert().success();
+    let draw = report(&["draw", "1", "--lang", "en"]);
+    assert!(draw.starts_with("Joint inspection: draw #1 (run #1, seed 1)") && draw.contains("Projects (4)"), "{draw}");
+    // an unknown id: a clear error
+    bidwatch().args(["report", "bidder", "NOBODY", "--store"]).arg(&store).assert().code(2);
+}

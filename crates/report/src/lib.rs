@@ -6,7 +6,9 @@
 //! The terminal summary a supervisor reads is here too, in Chinese by default and in English.
 
 pub mod case;
+pub mod document;
 pub mod outputs;
+pub mod reports;
 pub mod summary;
 
 pub use outputs::{write_all, OutputError, RunFacts};

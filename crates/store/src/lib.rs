@@ -265,6 +265,16 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// A recorded draw: (run id, seed, the projects drawn in order).
+    pub fn draw(&self, id: i64) -> Result<Option<(i64, u64, Vec<String>)>, StoreError> {
+        let row: Option<(i64, i64, String)> = self
+            .conn
+            .query_row("SELECT run_id, seed, projects FROM draws WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()
+            .map_err(self.err())?;
+        Ok(row.map(|(run, seed, p)| (run, seed as u64, serde_json::from_str(&p).unwrap_or_default())))
+    }
+
     /// Number of runs recorded.
     pub fn runs(&self) -> Result<i64, StoreError> {
         self.conn.query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0)).map_err(self.err())
