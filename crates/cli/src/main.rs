@@ -203,6 +203,19 @@ enum CaseCommand {
     },
     /// Check a case folder against its MANIFEST.sha256. Exit 0 intact, 1 changed, 2 unreadable.
     Verify { dir: PathBuf },
+    /// Show a case's status and history, or record a change (open, under_review, referred, closed).
+    Status {
+        id: String,
+        #[arg(long)]
+        set: Option<String>,
+        /// Who made the change (required with --set).
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, default_value = "bidwatch.db")]
+        store: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -291,6 +304,7 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             case_export(&id, data.as_deref(), &out, &store, rules.as_deref(), unmask, lang)
         }
         Command::Case { what: CaseCommand::Verify { dir } } => case_verify(&dir, lang),
+        Command::Case { what: CaseCommand::Status { id, set, by, note, store } } => case_status(&id, set.as_deref(), by.as_deref(), &note, &store, lang),
         Command::Inspect { what: InspectCommand::Draw { n, category, seed, run, store } } => inspect_draw(&store, n, category.as_deref(), seed, run, lang),
         Command::Eval { what: EvalCommand::Rings(a) } => eval_rings(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
         Command::Eval { what: EvalCommand::Clauses(a) } => eval_clauses(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
@@ -653,10 +667,54 @@ fn case_export(id: &str, data: Option<&Path>, out: &Path, store: &Path, rules: O
     let run = bidwatch_rules::run(&ds, &catalog);
     let (subject, findings) = bidwatch_report::case::select(id, &run.findings)?;
     let files = bidwatch_report::case::export(out, &ds, &catalog, &subject, &findings, unmask, lang.zh())?;
+    // the case opens in the store the first time it is exported
+    if store.exists() {
+        let mut db = bidwatch_store::Store::open(store)?;
+        if db.case_history(id)?.is_empty() {
+            let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+            let by = std::env::var("USER").unwrap_or_else(|_| "bidwatch".into());
+            db.set_case_status(id, &bidwatch_store::CaseChange { status: "open".into(), at, by, note: format!("exported to {}", out.display()) })?;
+        }
+    }
     if lang.zh() {
         println!("已导出案卷 {}：{} 条发现，{} 个文件（个人身份信息{}），校验：bidwatch case verify {}", out.display(), findings.len(), files.len(), if unmask { "未脱敏" } else { "已脱敏" }, out.display());
     } else {
         println!("case file {}: {} findings, {} files (personal identifiers {}); check it with: bidwatch case verify {}", out.display(), findings.len(), files.len(), if unmask { "unmasked" } else { "masked" }, out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The label of a case status.
+fn status_label(s: &str, zh: bool) -> &str {
+    match (s, zh) {
+        ("open", true) => "待处理",
+        ("under_review", true) => "核查中",
+        ("referred", true) => "已移交",
+        ("closed", true) => "已结案",
+        (x, _) => x,
+    }
+}
+
+/// `case status`: print a case's history, or record a change.
+fn case_status(id: &str, set: Option<&str>, by: Option<&str>, note: &str, store: &Path, lang: Lang) -> Result<ExitCode> {
+    let zh = lang.zh();
+    let mut db = bidwatch_store::Store::open(store)?;
+    if let Some(status) = set {
+        let by = by.context("--set needs --by: who made the change")?;
+        let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+        db.set_case_status(id, &bidwatch_store::CaseChange { status: status.to_owned(), at, by: by.to_owned(), note: note.to_owned() })?;
+    }
+    let history = db.case_history(id)?;
+    let Some(now) = history.last() else {
+        bail!("{id}: no case recorded in {} (a case opens with `bidwatch case export`)", store.display());
+    };
+    if zh {
+        println!("案卷 {id}：{}（{}，{}）", status_label(&now.status, zh), now.at, now.by);
+    } else {
+        println!("case {id}: {} ({}, {})", status_label(&now.status, zh), now.at, now.by);
+    }
+    for c in &history {
+        println!("  {}  {:<6}  {}  {}", c.at, status_label(&c.status, zh), c.by, c.note);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -428,6 +428,15 @@ fn case_file_of_a_ring_with_manifest_that_catches_one_changed_byte() {
     let again = work.path().join("again");
     bidwatch().args(["case", "export", &ring, "--out"]).arg(&again).arg("--store").arg(&store).assert().success();
     assert_eq!(fs::read(again.join("MANIFEST.sha256")).expect("a"), fs::read(case.join("MANIFEST.sha256")).expect("b"));
+    // the case opened in the store on export; a referral is recorded with who and why
+    let status = |extra: &[&str]| {
+        let a = bidwatch().args(["--lang", "en", "case", "status", &ring, "--store"]).arg(&store).args(extra).assert().success();
+        String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+    };
+    assert!(status(&[]).starts_with(&format!("case {ring}: open")));
+    let referred = status(&["--set", "referred", "--by", "李明", "--note", "移交县纪委监委"]);
+    assert!(referred.starts_with(&format!("case {ring}: referred")) && referred.contains("移交县纪委监委") && referred.contains("  open "), "{referred}");
+    bidwatch().args(["case", "status", &ring, "--set", "lost", "--by", "x", "--store"]).arg(&store).assert().code(2);
     // an id nothing names: a clear error
     bidwatch().args(["case", "export", "NOBODY", "--out"]).arg(work.path().join("x")).arg("--store").arg(&store).assert().code(2);
 }

@@ -24,12 +24,14 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("{0}")]
+    Invalid(String),
     #[error("{path}: store schema version {found} is newer than this bidwatch ({supported}); use a newer bidwatch")]
     TooNew { path: String, found: i64, supported: i64 },
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const MIGRATIONS: &[&str] = &[
     // 1: runs and their findings
@@ -74,7 +76,29 @@ const MIGRATIONS: &[&str] = &[
         category TEXT,
         projects TEXT NOT NULL
     );",
+    // 3: the status of cases handed to an investigation, with every change
+    "CREATE TABLE case_status (
+        case_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        at TEXT NOT NULL,
+        by_whom TEXT NOT NULL,
+        note TEXT NOT NULL
+    );
+    CREATE INDEX case_status_by_case ON case_status(case_id);",
 ];
+
+/// Where a case stands: opened when exported, reviewed, referred (to the discipline commission, the
+/// police or a line ministry), closed.
+pub const CASE_STATUSES: [&str; 4] = ["open", "under_review", "referred", "closed"];
+
+/// One change of a case's status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseChange {
+    pub status: String,
+    pub at: String,
+    pub by: String,
+    pub note: String,
+}
 
 /// The identity of a finding across nights: rule, subject, project and members (not the score or
 /// the evidence, which may grow).
@@ -275,6 +299,27 @@ impl Store {
         Ok(row.map(|(run, seed, p)| (run, seed as u64, serde_json::from_str(&p).unwrap_or_default())))
     }
 
+    /// Records a change of a case's status (one of [`CASE_STATUSES`]).
+    pub fn set_case_status(&mut self, case_id: &str, change: &CaseChange) -> Result<(), StoreError> {
+        if !CASE_STATUSES.contains(&change.status.as_str()) {
+            return Err(StoreError::Invalid(format!("case status {:?}: expected one of {}", change.status, CASE_STATUSES.join(", "))));
+        }
+        self.conn
+            .execute(
+                "INSERT INTO case_status (case_id, status, at, by_whom, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![case_id, change.status, change.at, change.by, change.note],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// Every status a case has had, oldest first (empty: never recorded).
+    pub fn case_history(&self, case_id: &str) -> Result<Vec<CaseChange>, StoreError> {
+        let mut q = self.conn.prepare("SELECT status, at, by_whom, note FROM case_status WHERE case_id = ?1 ORDER BY rowid").map_err(self.err())?;
+        let rows = q.query_map([case_id], |r| Ok(CaseChange { status: r.get(0)?, at: r.get(1)?, by: r.get(2)?, note: r.get(3)? })).map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
     /// Number of runs recorded.
     pub fn runs(&self) -> Result<i64, StoreError> {
         self.conn.query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0)).map_err(self.err())
@@ -345,6 +390,19 @@ mod tests {
         assert_eq!(store.latest_run(None).expect("latest"), Some(changes.run_id));
         let version: i64 = store.conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
         assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_case_keeps_every_status_it_had() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = Store::open(&dir.path().join("bw.db")).expect("open");
+        let ch = |s: &str| CaseChange { status: s.into(), at: "2026-11-25T10:00:00".into(), by: "张三".into(), note: "移交县纪委".into() };
+        store.set_case_status("RING-1", &ch("open")).expect("open");
+        store.set_case_status("RING-1", &ch("referred")).expect("referred");
+        assert!(store.set_case_status("RING-1", &ch("lost")).is_err());
+        let h = store.case_history("RING-1").expect("history");
+        assert_eq!(h.iter().map(|c| c.status.as_str()).collect::<Vec<_>>(), vec!["open", "referred"]);
+        assert!(store.case_history("RING-2").expect("none").is_empty());
     }
 
     #[test]
