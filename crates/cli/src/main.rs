@@ -255,8 +255,12 @@ fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    // On a terminal a spinner shows the stage; otherwise (cron, a pipe) each stage is a log line.
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let default_filter = if tty { "warn" } else { "warn,bidwatch::stage=info" };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("BIDWATCH_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_ansi(tty)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("BIDWATCH_LOG").unwrap_or_else(|_| default_filter.into()))
         .with_writer(std::io::stderr)
         .init();
     let lang = match cli.lang {
@@ -469,24 +473,63 @@ fn eval_rings(data: Option<&Path>, truth: &Path, out: &Path, rules: Option<&Path
     Ok(ExitCode::SUCCESS)
 }
 
+/// The stage of a long run: a spinner on a terminal, a log line (`bidwatch::stage`) otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    zh: bool,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(zh: bool) -> Progress {
+        let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.set_style(indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
+            b
+        });
+        Progress { bar, zh, started: Instant::now() }
+    }
+
+    fn stage(&self, zh: &str, en: &str) {
+        let msg = if self.zh { zh } else { en };
+        match &self.bar {
+            Some(b) => b.set_message(msg.to_owned()),
+            None => tracing::info!(target: "bidwatch::stage", elapsed_ms = self.started.elapsed().as_millis() as u64, "{msg}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
 fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang, unmask: bool) -> Result<ExitCode> {
     let catalog = catalog(rules)?;
     let started_at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
     let mut db = bidwatch_store::Store::open(store)?;
+    let progress = Progress::new(lang.zh());
     let mut timings = Vec::new();
     let t = Instant::now();
+    progress.stage("读入数据", "reading the data");
     let ds = bidwatch_ingest::load(data)?;
     timings.push(("ingest".to_owned(), t.elapsed().as_millis() as u64));
     let t = Instant::now();
+    progress.stage("运行规则", "running the rules");
     let run = bidwatch_rules::run(&ds, &catalog);
     timings.push(("rules".to_owned(), t.elapsed().as_millis() as u64));
     let t = Instant::now();
+    progress.stage("计算项目风险", "scoring the projects");
     let risk = risk::project_risk(&ds, &run.findings, &run.tender_risk, &catalog.policy, lang == Lang::Zh);
     timings.push(("risk".to_owned(), t.elapsed().as_millis() as u64));
     let t = Instant::now();
+    progress.stage("写出结果", "writing the outputs");
     let facts = RunFacts { risk, timings_ms: timings, rules_origin: catalog.origin.clone(), unmask };
     write_all(out, &ds, &run, &facts)?;
     tracing::info!(ms = t.elapsed().as_millis() as u64, "outputs written");
+    progress.stage("记录本次运行", "recording the run");
     let record = bidwatch_store::RunRecord {
         started_at,
         data: std::fs::canonicalize(data).unwrap_or_else(|_| data.to_owned()).display().to_string(),
@@ -497,6 +540,7 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang
     };
     let risks = risk_candidates(&ds, &facts.risk);
     let changes = db.record(&record, &run.findings, &risks)?;
+    progress.finish();
     print!("{}", terminal_summary(&ds, &run, &catalog, lang, &out.display().to_string()));
     let history = match (changes.previous_run, lang.zh()) {
         (None, true) => format!("  运行记录 #{}（{}）：首次运行", changes.run_id, store.display()),
