@@ -539,7 +539,7 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang
         rows_set_aside: ds.report.rows_set_aside(),
     };
     let risks = risk_candidates(&ds, &facts.risk);
-    let changes = db.record(&record, &run.findings, &risks)?;
+    let changes = db.record_with_points(&record, &run.findings, &risks, &point_rows(&ds, &run.findings))?;
     progress.finish();
     print!("{}", terminal_summary(&ds, &run, &catalog, lang, &out.display().to_string()));
     let history = match (changes.previous_run, lang.zh()) {
@@ -602,6 +602,51 @@ fn what_changed(findings: &[bidwatch_model::Finding], changes: &bidwatch_store::
             let now = f.severity.label(zh);
             line(&mut out, f, if zh { format!("（{old} → {now}）") } else { format!(" ({old} → {now})") });
         }
+    }
+    out
+}
+
+/// The points a run keeps: the bureau's ledger as read, and the deductions this run's findings
+/// propose (bidders, experts and agents; status `proposed` until the bureau records them).
+fn point_rows(ds: &bidwatch_ingest::Dataset, findings: &[bidwatch_model::Finding]) -> Vec<bidwatch_store::PointRow> {
+    use bidwatch_ingest::frame;
+    let mut out = Vec::new();
+    if let Some(df) = ds.frame(bidwatch_ingest::TableName::Ledger) {
+        let (k, id, code, pts, at, st) = (
+            frame::strs(df, "subject_kind"),
+            frame::strs(df, "subject_id"),
+            frame::strs(df, "rule_code"),
+            frame::f64s(df, "points"),
+            frame::i64s(df, "occurred_at"),
+            frame::strs(df, "status"),
+        );
+        for i in 0..df.height() {
+            if let (Some(k), Some(id), Some(code), Some(p)) = (&k[i], &id[i], &code[i], pts[i]) {
+                out.push(bidwatch_store::PointRow {
+                    source: "ledger".into(),
+                    subject_kind: k.clone(),
+                    subject_id: id.clone(),
+                    rule_code: code.clone(),
+                    points: p,
+                    occurred_at: at[i].map(frame::fmt_millis),
+                    status: st[i].clone().unwrap_or_else(|| "effective".into()),
+                    project_id: None,
+                });
+            }
+        }
+    }
+    for f in findings {
+        let (Some(p), true) = (f.points, matches!(f.subject.kind, bidwatch_model::SubjectKind::Bidder | bidwatch_model::SubjectKind::Expert | bidwatch_model::SubjectKind::Agent)) else { continue };
+        out.push(bidwatch_store::PointRow {
+            source: "proposed".into(),
+            subject_kind: f.subject.kind.as_str().into(),
+            subject_id: f.subject.id.clone(),
+            rule_code: f.code.to_string(),
+            points: p,
+            occurred_at: None,
+            status: "proposed".into(),
+            project_id: f.project_id.clone(),
+        });
     }
     out
 }

@@ -31,7 +31,7 @@ pub enum StoreError {
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const MIGRATIONS: &[&str] = &[
     // 1: runs and their findings
@@ -85,7 +85,34 @@ const MIGRATIONS: &[&str] = &[
         note TEXT NOT NULL
     );
     CREATE INDEX case_status_by_case ON case_status(case_id);",
+    // 4: the points of each run: the ledger as read, and the deductions this run proposed
+    "CREATE TABLE points (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        source TEXT NOT NULL,
+        subject_kind TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        rule_code TEXT NOT NULL,
+        points REAL NOT NULL,
+        occurred_at TEXT,
+        status TEXT NOT NULL,
+        project_id TEXT
+    );
+    CREATE INDEX points_by_subject ON points(subject_kind, subject_id, run_id);",
 ];
+
+/// One row of the points kept with a run: `source` is `ledger` (the bureau's ledger as read) or
+/// `proposed` (a finding of this run that carries points; status `proposed`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointRow {
+    pub source: String,
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub rule_code: String,
+    pub points: f64,
+    pub occurred_at: Option<String>,
+    pub status: String,
+    pub project_id: Option<String>,
+}
 
 /// Where a case stands: opened when exported, reviewed, referred (to the discipline commission, the
 /// police or a line ministry), closed.
@@ -178,6 +205,11 @@ impl Store {
     /// Records a run, its findings and every project's risk in one transaction, and says what
     /// changed since the previous run over the same data folder.
     pub fn record(&mut self, run: &RunRecord, findings: &[Finding], risks: &[draw::Candidate]) -> Result<Changes, StoreError> {
+        self.record_with_points(run, findings, risks, &[])
+    }
+
+    /// [`Store::record`], keeping the run's points too (the ledger as read; this run's proposals).
+    pub fn record_with_points(&mut self, run: &RunRecord, findings: &[Finding], risks: &[draw::Candidate], points: &[PointRow]) -> Result<Changes, StoreError> {
         let path = self.path.clone();
         let err = move |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(&err)?;
@@ -221,6 +253,14 @@ impl Store {
                 .map_err(&err)?;
             for r in risks {
                 ins.execute(params![run_id, r.project_id, r.category, r.risk, r.drivers]).map_err(&err)?;
+            }
+        }
+        {
+            let mut ins = tx
+                .prepare("INSERT INTO points (run_id, source, subject_kind, subject_id, rule_code, points, occurred_at, status, project_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                .map_err(&err)?;
+            for p in points {
+                ins.execute(params![run_id, p.source, p.subject_kind, p.subject_id, p.rule_code, p.points, p.occurred_at, p.status, p.project_id]).map_err(&err)?;
             }
         }
         let mut changes = Changes { run_id, previous_run: previous.as_ref().map(|p| p.0), new: now.len(), ..Changes::default() };
@@ -320,6 +360,29 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
+    /// The points kept with a run, in the order recorded.
+    pub fn points(&self, run_id: i64) -> Result<Vec<PointRow>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare("SELECT source, subject_kind, subject_id, rule_code, points, occurred_at, status, project_id FROM points WHERE run_id = ?1 ORDER BY rowid")
+            .map_err(self.err())?;
+        let rows = q
+            .query_map([run_id], |r| {
+                Ok(PointRow {
+                    source: r.get(0)?,
+                    subject_kind: r.get(1)?,
+                    subject_id: r.get(2)?,
+                    rule_code: r.get(3)?,
+                    points: r.get(4)?,
+                    occurred_at: r.get(5)?,
+                    status: r.get(6)?,
+                    project_id: r.get(7)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
     /// Number of runs recorded.
     pub fn runs(&self) -> Result<i64, StoreError> {
         self.conn.query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0)).map_err(self.err())
@@ -403,6 +466,24 @@ mod tests {
         let h = store.case_history("RING-1").expect("history");
         assert_eq!(h.iter().map(|c| c.status.as_str()).collect::<Vec<_>>(), vec!["open", "referred"]);
         assert!(store.case_history("RING-2").expect("none").is_empty());
+    }
+
+    #[test]
+    fn a_run_keeps_its_points() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = Store::open(&dir.path().join("bw.db")).expect("open");
+        let p = PointRow {
+            source: "proposed".into(),
+            subject_kind: "expert".into(),
+            subject_id: "E1".into(),
+            rule_code: "EXP-002".into(),
+            points: 5.0,
+            occurred_at: None,
+            status: "proposed".into(),
+            project_id: Some("P1".into()),
+        };
+        let c = store.record_with_points(&run("a"), &[], &[], std::slice::from_ref(&p)).expect("run");
+        assert_eq!(store.points(c.run_id).expect("points"), vec![p]);
     }
 
     #[test]
