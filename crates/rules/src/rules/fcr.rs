@@ -171,88 +171,56 @@ pub(crate) fn copy_key(text: &str) -> String {
     out
 }
 
-/// Every pair of `keys` whose normalised Levenshtein similarity is at least `min_sim`, as (i, j)
-/// with i < j — found without comparing all pairs (prefix filtering over character trigrams, the
-/// AllPairs method): two strings within edit distance d share all but at most 3·d of their
-/// trigrams, so, with every string's trigrams ordered rarest first, two similar strings share a
-/// trigram among the first 3·d + 1 of either. Only pairs that share one and whose lengths are
-/// within the ratio are compared. Exact: the same pairs as comparing all of them.
-pub(crate) fn similar_pairs(keys: &[&str], min_sim: f64) -> Vec<(usize, usize)> {
-    use std::collections::HashMap;
-    let min_sim = min_sim.clamp(0.01, 1.0);
-    let chars: Vec<Vec<char>> = keys.iter().map(|k| k.chars().collect()).collect();
-    // trigrams as token ids; a trigram repeated in one string is a new token per occurrence
-    let mut ids: HashMap<(char, char, char, u32), u32> = HashMap::new();
-    let grams: Vec<Vec<u32>> = chars
-        .iter()
-        .map(|c| {
+/// Character trigrams of clause wordings, to tell quickly that two wordings cannot be near copies:
+/// within d edits, two strings share all but at most 3·d of the longer one's trigrams (a trigram
+/// repeated in one string counts once per occurrence). Only pairs that pass this count filter and
+/// the length ratio are compared by Levenshtein distance.
+pub(crate) struct Trigrams<'a> {
+    keys: Vec<Option<&'a str>>,
+    chars: Vec<usize>,
+    grams: Vec<Vec<u32>>,
+}
+
+impl<'a> Trigrams<'a> {
+    pub(crate) fn of(keys: &[Option<&'a str>]) -> Trigrams<'a> {
+        use std::collections::HashMap;
+        let mut ids: HashMap<(char, char, char, u32), u32> = HashMap::new();
+        let mut grams = Vec::with_capacity(keys.len());
+        let mut chars = Vec::with_capacity(keys.len());
+        for k in keys {
+            let c: Vec<char> = k.unwrap_or_default().chars().collect();
             let mut seen: HashMap<(char, char, char), u32> = HashMap::new();
             let mut v: Vec<u32> = c
                 .windows(3)
                 .map(|w| {
                     let n = seen.entry((w[0], w[1], w[2])).or_insert(0);
                     *n += 1;
-                    let next = ids.len() as u32 + 1;
+                    let next = ids.len() as u32;
                     *ids.entry((w[0], w[1], w[2], *n)).or_insert(next)
                 })
                 .collect();
             v.sort_unstable();
-            v
-        })
-        .collect();
-    let mut freq: Vec<u32> = vec![0; ids.len() + 1];
-    for g in grams.iter().flatten() {
-        freq[*g as usize] += 1;
+            grams.push(v);
+            chars.push(c.len());
+        }
+        Trigrams { keys: keys.to_vec(), chars, grams }
     }
-    // token 0 joins the strings too short for a shared trigram to be certain
-    let mut index: HashMap<u32, Vec<usize>> = HashMap::new();
-    let mut pairs = std::collections::BTreeSet::new();
-    let mut cand: Vec<usize> = Vec::new();
-    for (i, g) in grams.iter().enumerate() {
-        let len = chars[i].len();
-        // the most edits a similar string can be away: the other may be up to len / min_sim long
-        let d = (((1.0 - min_sim) / min_sim) * len as f64).floor() as usize;
-        let mut ordered = g.clone();
-        ordered.sort_by_key(|t| (freq[*t as usize], *t));
-        let prefix = (3 * d + 1).min(ordered.len());
-        cand.clear();
-        for t in &ordered[..prefix] {
-            if let Some(list) = index.get(t) {
-                cand.extend(list);
-            }
+
+    /// The normalised Levenshtein similarity of wordings `i` and `j` when it is at least `min_sim`.
+    pub(crate) fn similar(&self, i: usize, j: usize, min_sim: f64) -> Option<f64> {
+        let (a, b) = (self.keys[i]?, self.keys[j]?);
+        let (lo, hi) = (self.chars[i].min(self.chars[j]), self.chars[i].max(self.chars[j]));
+        if hi == 0 || (lo as f64) < min_sim * hi as f64 {
+            return None;
         }
-        let short = ordered.len() < 3 * d + 1;
-        if short {
-            if let Some(list) = index.get(&0) {
-                cand.extend(list);
-            }
+        let d = ((1.0 - min_sim) * hi as f64).floor() as usize;
+        let need = self.grams[i].len().max(self.grams[j].len()).saturating_sub(3 * d);
+        if need > 0 && shared(&self.grams[i], &self.grams[j]) < need {
+            return None;
         }
-        cand.sort_unstable();
-        cand.dedup();
-        for &j in &cand {
-            let (la, lb) = (len, chars[j].len());
-            let (lo, hi) = (la.min(lb), la.max(lb));
-            if hi > 0 && (lo as f64) < min_sim * hi as f64 {
-                continue;
-            }
-            // count filter: within d edits, all but 3·d trigrams of the longer string are shared
-            let d_pair = ((1.0 - min_sim) * hi as f64).floor() as usize;
-            let need = g.len().max(grams[j].len()).saturating_sub(3 * d_pair);
-            if need > 0 && shared(g, &grams[j]) < need {
-                continue;
-            }
-            if strsim::normalized_levenshtein(keys[j], keys[i]) >= min_sim {
-                pairs.insert((j, i));
-            }
-        }
-        if short {
-            index.entry(0).or_default().push(i);
-        }
-        for t in &ordered[..prefix] {
-            index.entry(*t).or_default().push(i);
-        }
+        let sim = strsim::normalized_levenshtein(a, b);
+        (sim >= min_sim).then_some(sim)
     }
-    pairs.into_iter().collect()
 }
 
 /// Tokens two sorted lists share.
@@ -277,19 +245,18 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The filtered search finds exactly the pairs an all-pairs comparison finds.
+        /// The trigram filter never rejects a pair that Levenshtein accepts.
         #[test]
-        fn similar_pairs_equal_all_pairs(words in proptest::collection::vec("[ab甲乙]{0,16}", 0..32), sim in 0.5f64..1.0) {
-            let keys: Vec<&str> = words.iter().map(String::as_str).collect();
-            let mut all = Vec::new();
+        fn the_filter_agrees_with_levenshtein(words in proptest::collection::vec("[ab甲乙]{0,16}", 2..12), sim in 0.5f64..1.0) {
+            let keys: Vec<Option<&str>> = words.iter().map(|w| Some(w.as_str())).collect();
+            let t = Trigrams::of(&keys);
             for i in 0..keys.len() {
-                for j in i + 1..keys.len() {
-                    if strsim::normalized_levenshtein(keys[i], keys[j]) >= sim {
-                        all.push((i, j));
-                    }
+                for j in 0..keys.len() {
+                    let full = strsim::normalized_levenshtein(&words[i], &words[j]);
+                    let want = (full >= sim && !(words[i].is_empty() && words[j].is_empty())).then_some(full);
+                    proptest::prop_assert_eq!(t.similar(i, j, sim), want);
                 }
             }
-            proptest::prop_assert_eq!(similar_pairs(&keys, sim), all);
         }
     }
 

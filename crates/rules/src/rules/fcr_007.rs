@@ -16,6 +16,8 @@ use bidwatch_ingest::TableName;
 use bidwatch_model::{RuleCode, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
+use rayon::prelude::*;
+
 use crate::rules::fcr::{self, Clause};
 
 #[derive(Debug)]
@@ -80,74 +82,93 @@ impl Rule for TailorMade {
                 by_key.entry(k).or_default().push(i);
             }
         }
+        // Wording used by `boilerplate_projects` tenders or more is boilerplate: never compared.
         let projects_of = |idx: &[usize]| idx.iter().map(|i| clauses[*i].project).collect::<BTreeSet<_>>();
-        let keys: Vec<(&String, &Vec<usize>)> = by_key.iter().filter(|(_, idx)| projects_of(idx).len() < boiler).collect();
-        // Groups of wordings that are copies of one another: union–find over the similar pairs,
-        // found by trigram prefix filtering (no all-pairs comparison).
-        let mut parent: Vec<usize> = (0..keys.len()).collect();
-        fn find(p: &mut [usize], x: usize) -> usize {
-            let mut r = x;
-            while p[r] != r {
-                r = p[r];
-            }
-            let mut y = x;
-            while p[y] != r {
-                let next = p[y];
-                p[y] = r;
-                y = next;
-            }
-            r
-        }
-        let texts: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
-        for (a, b) in fcr::similar_pairs(&texts, min_sim) {
-            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-            parent[ra.max(rb)] = ra.min(rb);
-        }
-        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for (n, (_, idx)) in keys.iter().enumerate() {
-            let r = find(&mut parent, n);
-            groups.entry(r).or_default().extend(idx.iter().copied());
-        }
-        let winners = |p: usize| ctx.views.bids[p].iter().filter(|b| b.winner).map(|b| b.bidder.as_str()).collect::<BTreeSet<_>>();
-        let bidders = |p: usize| ctx.views.bids[p].iter().map(|b| b.bidder.as_str()).collect::<BTreeSet<_>>();
-        let when = |p: usize| ctx.views.projects.published_at[p].unwrap_or(i64::MAX);
-        for idx in groups.values() {
-            let projects = projects_of(idx);
-            if projects.len() < 2 || projects.len() >= boiler {
-                continue;
-            }
-            // In time order: each later tender against the earlier ones.
-            let mut ordered: Vec<&Clause> = idx.iter().map(|i| &clauses[*i]).collect();
-            ordered.sort_by_key(|c| (when(c.project), c.project, c.row));
-            for (n, later) in ordered.iter().enumerate() {
-                let earlier: Vec<&&Clause> =
-                    ordered[..n].iter().filter(|c| c.project != later.project && when(c.project) < when(later.project)).collect();
-                let Some(first) = earlier.first() else { continue };
-                let won: Vec<BTreeSet<&str>> = earlier.iter().map(|c| winners(c.project)).collect();
-                let Some(x) = won[0].iter().find(|x| won.iter().all(|w| w.contains(*x))).copied() else { continue };
-                if !bidders(later.project).contains(x) {
-                    continue;
+        let mut key_of: Vec<Option<&str>> = vec![None; clauses.len()];
+        for (k, idx) in &by_key {
+            if projects_of(idx).len() < boiler {
+                for i in idx {
+                    key_of[*i] = Some(k.as_str());
                 }
-                let earlier_pid = &ctx.views.projects.id[first.project];
-                let sim = strsim::normalized_levenshtein(&fcr::copy_key(&first.text), &fcr::copy_key(&later.text));
-                let why = Text::new(
-                    format!("与投标人 {x} 中标的项目 {earlier_pid} 第 {} 条近乎相同（相似度 {sim:.2}），{x} 亦参与本项目投标：疑似为其量身定做", first.clause_no.as_deref().unwrap_or("—")),
-                    format!("a near copy (similarity {sim:.2}) of clause {} of project {earlier_pid}, which bidder {x} won; {x} bids here too: possibly tailor-made for it", first.clause_no.as_deref().unwrap_or("—")),
-                );
-                let f = fcr::clause_finding(ctx, rule, later, (0, later.text.len()), &why)
-                    .with_members(vec![x.to_owned()])
-                    .with_evidence(
-                        bidwatch_model::Evidence::new("clauses", first.row)
-                            .with("project_id", earlier_pid.as_str())
-                            .with("clause_no", first.clause_no.clone())
-                            .with("text", first.text.as_str()),
-                    )
-                    .with_threshold("similarity", (sim * 1e4).round() / 1e4)
-                    .with_threshold("min_similarity", min_sim)
-                    .with_threshold("earlier_project", earlier_pid.as_str());
-                out.findings.push(f);
             }
         }
+        let grams = fcr::Trigrams::of(&key_of);
+        let p = &ctx.views.projects;
+        let when = |k: usize| p.published_at[k].unwrap_or(i64::MAX);
+        let mut of_project: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (i, c) in clauses.iter().enumerate() {
+            if key_of[i].is_some() {
+                of_project.entry(c.project).or_default().push(i);
+            }
+        }
+        // the tenders each firm won
+        let mut won: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (k, bids) in ctx.views.bids.iter().enumerate() {
+            for b in bids.iter().filter(|b| b.winner) {
+                won.entry(b.bidder.as_str()).or_default().push(k);
+            }
+        }
+        // A later tender is compared only with the earlier tenders its own bidders won: the rule asks
+        // for a copy of a winner's clause, so no other pair can matter (and all pairs would be
+        // quadratic in the tenders).
+        let later: Vec<(&usize, &Vec<usize>)> = of_project.iter().collect();
+        let found: Vec<Vec<bidwatch_model::Finding>> = later
+            .par_iter()
+            .map(|(&b, mine)| {
+                let mut sources: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+                for bid in &ctx.views.bids[b] {
+                    for &a in won.get(bid.bidder.as_str()).into_iter().flatten() {
+                        if a != b && when(a) < when(b) && of_project.contains_key(&a) {
+                            sources.entry(a).or_default().insert(bid.bidder.as_str());
+                        }
+                    }
+                }
+                let mut out = Vec::new();
+                for &c in mine.iter() {
+                    // the earliest earlier clause it copies, with the firm that won there
+                    let mut best: Option<(i64, usize, u64, usize, f64)> = None;
+                    for (&a, _) in &sources {
+                        for &e in &of_project[&a] {
+                            if let Some(sim) = grams.similar(c, e, min_sim) {
+                                let key = (when(a), a, clauses[e].row);
+                                if best.is_none_or(|x| key < (x.0, x.1, x.2)) {
+                                    best = Some((key.0, key.1, key.2, e, sim));
+                                }
+                            }
+                        }
+                    }
+                    let Some((_, a, _, e, sim)) = best else { continue };
+                    // every earlier tender that uses the same wording was won by the firm
+                    let earlier: Vec<usize> = by_key
+                        .get(key_of[e].unwrap_or_default())
+                        .map(|idx| idx.iter().map(|i| clauses[*i].project).filter(|k| *k != b && when(*k) < when(b)).collect())
+                        .unwrap_or_default();
+                    let winners_all = |x: &str| earlier.iter().all(|k| ctx.views.bids[*k].iter().any(|w| w.winner && w.bidder == x));
+                    let Some(x) = sources[&a].iter().copied().find(|x| winners_all(x)) else { continue };
+                    let (first, later) = (&clauses[e], &clauses[c]);
+                    let earlier_pid = &p.id[a];
+                    let why = Text::new(
+                        format!("与投标人 {x} 中标的项目 {earlier_pid} 第 {} 条近乎相同（相似度 {sim:.2}），{x} 亦参与本项目投标：疑似为其量身定做", first.clause_no.as_deref().unwrap_or("—")),
+                        format!("a near copy (similarity {sim:.2}) of clause {} of project {earlier_pid}, which bidder {x} won; {x} bids here too: possibly tailor-made for it", first.clause_no.as_deref().unwrap_or("—")),
+                    );
+                    out.push(
+                        fcr::clause_finding(ctx, rule, later, (0, later.text.len()), &why)
+                            .with_members(vec![x.to_owned()])
+                            .with_evidence(
+                                bidwatch_model::Evidence::new("clauses", first.row)
+                                    .with("project_id", earlier_pid.as_str())
+                                    .with("clause_no", first.clause_no.clone())
+                                    .with("text", first.text.as_str()),
+                            )
+                            .with_threshold("similarity", (sim * 1e4).round() / 1e4)
+                            .with_threshold("min_similarity", min_sim)
+                            .with_threshold("earlier_project", earlier_pid.as_str()),
+                    );
+                }
+                out
+            })
+            .collect();
+        out.findings.extend(found.into_iter().flatten());
         named_projects(ctx, rule, &clauses, &mut out);
         out
     }
