@@ -28,7 +28,7 @@ for bids in "${sizes[@]}"; do
   floor=$("$bin/floor" "$dir" | cut -d' ' -f1)
   rm -rf "$work/out-$bids" "$work/store-$bids.db"
   /usr/bin/time -f '%e %M' -o "$work/time-$bids" "$bin/bidwatch" check "$dir" --out "$work/out-$bids" --store "$work/store-$bids.db" >/dev/null || [ $? -eq 1 ]
-  read -r wall kb < "$work/time-$bids"
+  read -r wall kb < <(tail -1 "$work/time-$bids")
   read -r ingest rules risk < <(python3 -c "import json,sys; t=json.load(open('$work/out-$bids/summary.json'))['timings_ms']; print(t['ingest']/1000, t['rules']/1000, t['risk']/1000)")
   rest=$(python3 -c "print(round($wall - $ingest - $rules - $risk, 1))")
   ratio=$(python3 -c "print(round($wall / $floor, 1))")

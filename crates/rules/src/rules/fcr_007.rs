@@ -127,7 +127,7 @@ impl Rule for TailorMade {
                 for &c in mine.iter() {
                     // the earliest earlier clause it copies, with the firm that won there
                     let mut best: Option<(i64, usize, u64, usize, f64)> = None;
-                    for (&a, _) in &sources {
+                    for &a in sources.keys() {
                         for &e in &of_project[&a] {
                             if let Some(sim) = grams.similar(c, e, min_sim) {
                                 let key = (when(a), a, clauses[e].row);
