@@ -65,40 +65,46 @@ impl Rule for AgentInsideBid {
                 }
             }
         }
-        // (person, employer) → months paid (days of the month's first day) with rows
+        // (person, agent) → months paid (days of the month's first day) with rows: only the agents'
+        // staff, a small part of the employment table
+        let agents: BTreeSet<&str> = agent_of.values().map(String::as_str).collect();
         let mut paid: BTreeMap<(String, String), Vec<(i64, u64)>> = BTreeMap::new();
         if let Some(em) = ds.frame(TableName::Employment) {
-            let p = frame::strs(em, "person_id");
-            let e = frame::strs(em, "employer_id");
+            let p = frame::str_refs(em, "person_id");
+            let e = frame::str_refs(em, "employer_id");
             let m = frame::i64s(em, "month");
             let rows = frame::rows(em);
             for i in 0..em.height() {
-                if let (Some(p), Some(e), Some(m)) = (p[i].clone(), e[i].clone(), m[i]) {
-                    paid.entry((p, e)).or_default().push((m, rows[i]));
+                if let (Some(p), Some(e), Some(m)) = (p[i], e[i], m[i]) {
+                    if agents.contains(e) {
+                        paid.entry((p.to_owned(), e.to_owned())).or_default().push((m, rows[i]));
+                    }
                 }
             }
         }
+        let staff: BTreeSet<&str> = paid.keys().map(|(p, _)| p.as_str()).collect();
         // (project, bidder) → persons in the bid, with the table and row naming them
         let mut persons: Persons = BTreeMap::new();
         if let Some(bp) = ds.frame(TableName::BidPersonnel) {
             let k = frame::keys(bp, "project_key");
             let b = frame::strs(bp, "bidder_id");
-            let p = frame::strs(bp, "person_id");
+            let p = frame::str_refs(bp, "person_id");
             let rows = frame::rows(bp);
             for i in 0..bp.height() {
-                if let (Some(k), Some(b), Some(p)) = (k[i], b[i].clone(), p[i].clone()) {
-                    persons.entry((k, b)).or_default().push((p, "bid_personnel", rows[i]));
+                // only the people an agent insured can tie a bid to it
+                if let (Some(k), Some(b), Some(p)) = (k[i], b[i].clone(), p[i].filter(|p| staff.contains(p))) {
+                    persons.entry((k, b)).or_default().push((p.to_owned(), "bid_personnel", rows[i]));
                 }
             }
         }
         if let Some(bf) = ds.frame(TableName::Bids) {
             let k = frame::keys(bf, "project_key");
             let b = frame::strs(bf, "bidder_id");
-            let p = frame::strs(bf, "authorized_rep_id");
+            let p = frame::str_refs(bf, "authorized_rep_id");
             let rows = frame::rows(bf);
             for i in 0..bf.height() {
-                if let (Some(k), Some(b), Some(p)) = (k[i], b[i].clone(), p[i].clone()) {
-                    persons.entry((k, b)).or_default().push((p, "bids", rows[i]));
+                if let (Some(k), Some(b), Some(p)) = (k[i], b[i].clone(), p[i].filter(|p| staff.contains(p))) {
+                    persons.entry((k, b)).or_default().push((p.to_owned(), "bids", rows[i]));
                 }
             }
         }
