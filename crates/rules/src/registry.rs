@@ -50,6 +50,10 @@ pub(crate) struct Views {
     pub bids: Vec<Vec<rules::Bid>>,
     /// Bidder names by organisation key.
     pub bidder_names: Vec<Option<String>>,
+    /// The points ledger, by subject and time, read once for the POL, EXP-007, BID-002 and AGT-006 rules.
+    pub ledger: Vec<rules::ledger::Entry>,
+    /// Prior interview notices by (subject kind, subject id).
+    pub notices: std::collections::BTreeMap<(String, String), Vec<(i64, u64)>>,
 }
 
 impl Views {
@@ -63,7 +67,13 @@ impl Views {
                 }
             }
         }
-        Views { projects: rules::Projects::load(ds), bids: rules::bids_by_project(ds), bidder_names }
+        Views {
+            projects: rules::Projects::load(ds),
+            bids: rules::bids_by_project(ds),
+            bidder_names,
+            ledger: rules::ledger::entries(ds),
+            notices: rules::ledger::notices(ds),
+        }
     }
 }
 

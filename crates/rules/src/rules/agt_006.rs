@@ -12,7 +12,7 @@ use bidwatch_model::{Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 use crate::rules::deadline::day;
-use crate::rules::ledger::{as_of, entries, ledger_evidence, notices};
+use crate::rules::ledger::{as_of, ledger_evidence};
 
 #[derive(Debug)]
 pub struct PendingTooLong;
@@ -38,9 +38,9 @@ impl Rule for PendingTooLong {
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let c = self.code();
         let allowed = (ctx.policy.f64(c, "appeal_days", 5.0) + ctx.policy.f64(c, "answer_days", 10.0)) as u32;
-        let all = entries(ctx.ds);
+        let all = &ctx.views.ledger;
         let mut out = RuleOutput::default();
-        let Some(today) = as_of(&all, &notices(ctx.ds)).and_then(day) else { return out };
+        let Some(today) = as_of(all, &ctx.views.notices).and_then(day) else { return out };
         for e in all.iter().filter(|e| e.subject_kind == "agent" && e.status == "pending") {
             let Some(from) = day(e.at) else { continue };
             let waited = ctx.calendar.working_days_between(from, today);

@@ -13,7 +13,7 @@ use bidwatch_ingest::{frame::fmt_millis, TableName};
 use bidwatch_model::{Finding, RuleCode, Severity, Subject, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::ledger::{entries, ledger_evidence, Entry, DAY_MS};
+use crate::rules::ledger::{ledger_evidence, Entry, DAY_MS};
 
 #[derive(Debug)]
 pub struct RepeatCollusion;
@@ -47,7 +47,7 @@ impl Rule for RepeatCollusion {
         let min = ctx.policy.f64(c, "min_events", 2.0).max(1.0) as usize;
         let window = ctx.policy.f64(c, "window_days", 1095.0) as i64;
         let codes = ctx.policy.strings(c, "collusion_codes", &["COL-", "GRF-001", "GRF-002"]);
-        let all = entries(ctx.ds);
+        let all = &ctx.views.ledger;
         let mut by_bidder: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
         for e in all.iter().filter(|e| e.subject_kind == "bidder" && e.status == "effective") {
             if codes.iter().any(|k| e.rule_code.starts_with(k.as_str())) {

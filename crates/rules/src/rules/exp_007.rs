@@ -16,7 +16,7 @@ use chrono::Datelike;
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 use crate::rules::deadline::day;
-use crate::rules::ledger::{entries, ledger_evidence, Entry};
+use crate::rules::ledger::{ledger_evidence, Entry};
 
 #[derive(Debug)]
 pub struct ExpertYear;
@@ -46,7 +46,7 @@ impl Rule for ExpertYear {
         let year_level = ctx.policy.f64(c, "year_level", 25.0);
         let single_level = ctx.policy.f64(c, "single_level", 15.0);
         let months = ctx.policy.f64(c, "suspend_months", 6.0);
-        let all = entries(ctx.ds);
+        let all = &ctx.views.ledger;
         let mut by_year: BTreeMap<(&str, i32), Vec<&Entry>> = BTreeMap::new();
         for e in all.iter().filter(|e| e.subject_kind == "expert" && e.status == "effective") {
             if let Some(d) = day(e.at) {

@@ -21,7 +21,7 @@ use bidwatch_ingest::{frame::fmt_millis, TableName};
 use bidwatch_model::{Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::ledger::{as_of, counted, crossings, entries, ledger_evidence, notices, Entry, DAY_MS};
+use crate::rules::ledger::{as_of, counted, crossings, ledger_evidence, Entry, DAY_MS};
 
 #[derive(Debug)]
 pub struct NoticeBeforeDeduction;
@@ -128,9 +128,9 @@ impl Rule for NoticeBeforeDeduction {
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let window = ctx.policy.f64(self.code(), "notice_window_days", 90.0) as i64;
-        let notices = notices(ctx.ds);
+        let notices = &ctx.views.notices;
         let mut out = RuleOutput::default();
-        let all = entries(ctx.ds);
+        let all = &ctx.views.ledger;
         for e in all.iter().cloned() {
             if e.status == "revoked" || !matches!(e.subject_kind.as_str(), "bidder" | "expert" | "agent") {
                 continue;
@@ -174,8 +174,8 @@ impl Rule for NoticeBeforeDeduction {
                     .with_evidence(ledger_evidence(&e)),
             );
         }
-        out.findings.extend(self.crossings(ctx, &all, &notices));
-        out.findings.extend(self.proposed(ctx, &all, &notices));
+        out.findings.extend(self.crossings(ctx, all, notices));
+        out.findings.extend(self.proposed(ctx, all, notices));
         out
     }
 }

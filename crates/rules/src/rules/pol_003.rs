@@ -12,7 +12,7 @@ use bidwatch_ingest::{frame::fmt_millis, TableName};
 use bidwatch_model::{Finding, RuleCode, Severity, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::ledger::{as_of, counted, crossings, entries, ledger_evidence, notices, Entry};
+use crate::rules::ledger::{as_of, counted, crossings, ledger_evidence, Entry};
 use crate::rules::pol_002::{kind_label, subject};
 
 #[derive(Debug)]
@@ -41,10 +41,10 @@ impl Rule for SuspensionLevel {
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let c = self.code();
         let validity = ctx.policy.f64(c, "validity_days", 365.0) as i64;
-        let all = entries(ctx.ds);
-        let Some(now) = as_of(&all, &notices(ctx.ds)) else { return RuleOutput::default() };
+        let all = &ctx.views.ledger;
+        let Some(now) = as_of(all, &ctx.views.notices) else { return RuleOutput::default() };
         let mut by_subject: BTreeMap<(&str, &str), Vec<&Entry>> = BTreeMap::new();
-        for e in &all {
+        for e in all {
             by_subject.entry((e.subject_kind.as_str(), e.subject_id.as_str())).or_default().push(e);
         }
         let mut out = RuleOutput::default();
