@@ -109,6 +109,9 @@ enum Command {
         /// Share of works/procurement projects with the bid bond waived.
         #[arg(long, default_value_t = 0.6)]
         bond_waived_share: f64,
+        /// Also write every table as Parquet into OUT/parquet (a folder `check` reads the same way).
+        #[arg(long)]
+        parquet: bool,
     },
     /// Measure detection against known answers (planted rings; labelled tenders).
     Eval {
@@ -313,7 +316,7 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
         Command::Eval { what: EvalCommand::Rings(a) } => eval_rings(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
         Command::Eval { what: EvalCommand::Clauses(a) } => eval_clauses(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
         Command::Eval { what: EvalCommand::Labeled { data, out, rules } } => eval_labeled(&data, &out, rules.as_deref()),
-        Command::Gen { out, seed, projects, rings, big_ring, bond_waived_share } => {
+        Command::Gen { out, seed, projects, rings, big_ring, bond_waived_share, parquet } => {
             let cfg = bidwatch_synth::GenConfig {
                 seed,
                 projects,
@@ -324,6 +327,19 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             };
             let t = Instant::now();
             let stats = bidwatch_synth::generate(&cfg, &out)?;
+            if parquet {
+                let dir = out.join("parquet");
+                std::fs::create_dir_all(&dir).with_context(|| dir.display().to_string())?;
+                let mut tables: Vec<PathBuf> = std::fs::read_dir(&out)?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "csv") && !p.ends_with("truth.csv"))
+                    .collect();
+                tables.sort();
+                for csv in tables {
+                    let name = csv.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                    bidwatch_ingest::read::csv_to_parquet(&csv, &dir.join(format!("{name}.parquet")))?;
+                }
+            }
             let (dir, secs) = (out.display(), t.elapsed().as_secs_f64());
             let (p, b, f, r, tr) = (stats.projects, stats.bids, stats.bidders, stats.rings, stats.truth_rows);
             if lang.zh() {

@@ -585,3 +585,21 @@ fn reports_render_as_text_markdown_html_and_an_xlsx_that_reads_back() {
     // an unknown id: a clear error
     bidwatch().args(["report", "bidder", "NOBODY", "--store"]).arg(&store).assert().code(2);
 }
+
+#[test]
+fn the_parquet_copy_of_a_county_gives_the_same_findings() {
+    let data = tempfile::tempdir().expect("tmp");
+    bidwatch().arg("gen").arg(data.path()).args(["--seed", "5", "--projects", "200", "--parquet"]).assert().success();
+    let work = tempfile::tempdir().expect("tmp");
+    let run = |dir: PathBuf, name: &str| {
+        let out = work.path().join(name);
+        bidwatch().arg("check").arg(&dir).arg("--out").arg(&out).arg("--store").arg(work.path().join(format!("{name}.db"))).assert().code(1);
+        out
+    };
+    let csv = run(data.path().to_owned(), "csv");
+    let parquet = run(data.path().join("parquet"), "parquet");
+    assert!(data.path().join("parquet/bids.parquet").is_file());
+    for f in ["findings.jsonl", "project_risk.csv", "screens.csv"] {
+        assert_eq!(fs::read(csv.join(f)).expect("csv"), fs::read(parquet.join(f)).expect("parquet"), "{f}");
+    }
+}
