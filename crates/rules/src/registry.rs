@@ -54,6 +54,13 @@ pub(crate) struct Views {
     pub ledger: Vec<rules::ledger::Entry>,
     /// Prior interview notices by (subject kind, subject id).
     pub notices: std::collections::BTreeMap<(String, String), Vec<(i64, u64)>>,
+    /// The committees' score sheets (EXP-003/004/005).
+    pub scores: Vec<rules::expert::Score>,
+    /// Key-staff assignments and punches (ATT rules).
+    pub assignments: Vec<rules::attendance::Assignment>,
+    pub punches: Vec<rules::attendance::Punch>,
+    /// The agent of every project that names one (AGT rules).
+    pub agents: std::collections::BTreeMap<usize, String>,
 }
 
 impl Views {
@@ -73,6 +80,10 @@ impl Views {
             bidder_names,
             ledger: rules::ledger::entries(ds),
             notices: rules::ledger::notices(ds),
+            scores: rules::expert::scores(ds),
+            assignments: rules::attendance::assignments(ds),
+            punches: rules::attendance::punches(ds),
+            agents: rules::agent::agent_of(ds),
         }
     }
 }

@@ -127,9 +127,9 @@ pub(crate) fn months(ctx: &Context<'_>, deductions: &[Deduction], g: &Grading) -
     let p = &ctx.views.projects;
     // (month, agent) → projects; deductions
     let mut active: BTreeMap<((i32, u32), String), (usize, f64)> = BTreeMap::new();
-    for (k, a) in agent_of(ctx.ds) {
+    for (&k, a) in &ctx.views.agents {
         if let Some(d) = p.published_at[k].and_then(day) {
-            active.entry(((d.year(), d.month()), a)).or_default().0 += 1;
+            active.entry(((d.year(), d.month()), a.clone())).or_default().0 += 1;
         }
     }
     for d in deductions {

@@ -52,9 +52,7 @@ impl Rule for AgentInsideBid {
         let months = ctx.policy.f64(c, "months", 3.0) as i64;
         let points = ctx.policy.f64(c, "points", 10.0);
         let ds = ctx.ds;
-        let Some(pf) = ds.frame(TableName::Projects) else { return RuleOutput::default() };
-        let agent_of: BTreeMap<u32, String> =
-            frame::keys(pf, "project_key").into_iter().zip(frame::strs(pf, "agent_id")).filter_map(|(k, a)| Some((k?, a?))).collect();
+        let agent_of = &ctx.views.agents;
         // shareholdings both ways: (org, org) → row
         let mut holds: BTreeMap<(String, String), u64> = BTreeMap::new();
         if let Some(sh) = ds.frame(TableName::Shareholders) {
@@ -110,7 +108,7 @@ impl Rule for AgentInsideBid {
         }
         let mut out = RuleOutput::default();
         for (k, bids) in ctx.views.bids.iter().enumerate() {
-            let Some(agent) = agent_of.get(&(k as u32)) else { continue };
+            let Some(agent) = agent_of.get(&k) else { continue };
             // days since 1970-01-01, as `employment.month` is stored
             let opened = ctx.views.projects.opened_at[k].map(|ms| ms.div_euclid(86_400_000));
             let pid = ctx.views.projects.id[k].as_str();

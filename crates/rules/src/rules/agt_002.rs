@@ -46,7 +46,7 @@ impl Rule for ShortDocumentPeriod {
         let keys = frame::keys(df, "project_key");
         let published = frame::i64s(df, "published_at");
         let deadline = frame::i64s(df, "bid_deadline_at");
-        let agents = crate::rules::agent::agent_of(ctx.ds);
+        let agents = &ctx.views.agents;
         let p = &ctx.views.projects;
         let mut days = Vec::new();
         for i in 0..df.height() {

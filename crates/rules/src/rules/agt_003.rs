@@ -42,7 +42,7 @@ impl Rule for LateAwardNotice {
         let c = self.code();
         let allowed = (ctx.policy.f64(c, "report_days", 2.0) + ctx.policy.f64(c, "confirm_days", 5.0) + ctx.policy.f64(c, "notice_days", 2.0)) as u32;
         let categories = ctx.policy.strings(c, "categories", &["procurement"]);
-        let agents = crate::rules::agent::agent_of(ctx.ds);
+        let agents = &ctx.views.agents;
         let p = &ctx.views.projects;
         let mut out = RuleOutput::default();
         let mut days = Vec::new();

@@ -43,7 +43,7 @@ impl Rule for LateObjectionAnswer {
         let points = ctx.policy.f64(c, "points", 5.0);
         let categories = ctx.policy.strings(c, "categories", &["engineering"]);
         let p = &ctx.views.projects;
-        let agents = crate::rules::agent::agent_of(ctx.ds);
+        let agents = &ctx.views.agents;
         let mut out = RuleOutput::default();
         for o in complaints(ctx.ds).iter().filter(|o| o.kind == "objection") {
             if !p.category.get(o.project).and_then(|x| x.as_deref()).is_some_and(|x| categories.iter().any(|k| k == x)) {

@@ -18,7 +18,7 @@ use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind
 use bidwatch_model::text::mask;
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::attendance::{assignments, Assignment};
+use crate::rules::attendance::Assignment;
 use crate::rules::deadline::day;
 
 #[derive(Debug)]
@@ -47,10 +47,10 @@ impl Rule for TwoProjectsAtOnce {
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let c = self.code();
         let sup_max = ctx.policy.f64(c, "supervisor_max", 3.0) as usize;
-        let all = assignments(ctx.ds);
+        let all = &ctx.views.assignments;
         let pid = |k: usize| ctx.views.projects.id[k].as_str();
         let mut by_person: BTreeMap<(&str, &str), Vec<&Assignment>> = BTreeMap::new();
-        for a in &all {
+        for a in all {
             by_person.entry((a.person.as_str(), a.role.as_str())).or_default().push(a);
         }
         let mut out = RuleOutput::default();
@@ -112,7 +112,7 @@ impl Rule for TwoProjectsAtOnce {
                 _ => {}
             }
         }
-        out.findings.extend(self.at_bid(ctx, &all));
+        out.findings.extend(self.at_bid(ctx, all));
         out
     }
 }

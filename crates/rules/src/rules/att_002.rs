@@ -25,7 +25,7 @@ use bidwatch_model::{Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::attendance::{assignments, leave, punches, role_label};
+use crate::rules::attendance::{leave, role_label};
 
 #[derive(Debug)]
 pub struct MonthlyRate;
@@ -64,17 +64,17 @@ impl Rule for MonthlyRate {
         let grace = ctx.policy.f64(c, "grace_days", 7.0) as u64;
         let points = ctx.policy.f64(c, "points", 0.0);
         let mut out = RuleOutput::default();
-        let all = punches(ctx.ds);
+        let all = &ctx.views.punches;
         let Some(today) = all.iter().map(|p| p.day).max() else { return out };
         let leave = leave(ctx.ds);
         // (project, person) → days with a punch; projects with any punch
         let mut present: BTreeMap<(usize, &str), BTreeSet<NaiveDate>> = BTreeMap::new();
         let mut recording: BTreeSet<usize> = BTreeSet::new();
-        for p in &all {
+        for p in all {
             present.entry((p.project, p.person.as_str())).or_default().insert(p.day);
             recording.insert(p.project);
         }
-        let list = assignments(ctx.ds);
+        let list = &ctx.views.assignments;
         let pid = |k: usize| ctx.views.projects.id[k].as_str();
         // projects that never started recording
         let mut silent: BTreeMap<usize, Vec<&crate::rules::attendance::Assignment>> = BTreeMap::new();

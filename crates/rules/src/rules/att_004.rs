@@ -19,7 +19,7 @@ use bidwatch_model::text::mask;
 use bidwatch_model::{Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::attendance::{punches, Punch};
+use crate::rules::attendance::Punch;
 
 #[derive(Debug)]
 pub struct AttendanceFraud;
@@ -52,12 +52,12 @@ impl Rule for AttendanceFraud {
         let people = ctx.policy.f64(c, "device_people", 3.0) as usize;
         let window = (ctx.policy.f64(c, "device_window_s", 60.0) * 1000.0) as i64;
         let points = ctx.policy.f64(c, "points", 0.0);
-        let all = punches(ctx.ds);
+        let all = &ctx.views.punches;
         let pid = |k: usize| ctx.views.projects.id[k].as_str();
         let mut out = RuleOutput::default();
         let mut by_photo: BTreeMap<&str, Vec<&Punch>> = BTreeMap::new();
         let mut by_device: BTreeMap<&str, Vec<&Punch>> = BTreeMap::new();
-        for p in &all {
+        for p in all {
             if let Some(h) = p.photo.as_deref() {
                 by_photo.entry(h).or_default().push(p);
             }

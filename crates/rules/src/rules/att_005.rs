@@ -11,7 +11,7 @@ use bidwatch_model::text::mask;
 use bidwatch_model::{Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::attendance::{km, punches};
+use crate::rules::attendance::km;
 
 #[derive(Debug)]
 pub struct ImpossibleTravel;
@@ -39,7 +39,7 @@ impl Rule for ImpossibleTravel {
         let max_kmh = ctx.policy.f64(c, "max_kmh", 120.0);
         let min_km = ctx.policy.f64(c, "min_km", 5.0);
         let pid = |k: usize| ctx.views.projects.id[k].as_str();
-        let all: Vec<_> = punches(ctx.ds).into_iter().filter(|p| p.lat.is_some() && p.lon.is_some()).collect();
+        let all: Vec<_> = ctx.views.punches.iter().filter(|p| p.lat.is_some() && p.lon.is_some()).collect();
         let mut out = RuleOutput::default();
         for w in all.windows(2) {
             let (a, b) = (&w[0], &w[1]);

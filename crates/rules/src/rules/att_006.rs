@@ -11,7 +11,6 @@ use bidwatch_model::text::mask;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::attendance::assignments;
 
 #[derive(Debug)]
 pub struct NotTheNamedManager;
@@ -49,7 +48,7 @@ impl Rule for NotTheNamedManager {
                 named.entry(k).or_default().push((b.to_owned(), p.to_owned(), rows[i]));
             }
         }
-        for a in assignments(ctx.ds).iter().filter(|a| a.role == "project_manager") {
+        for a in ctx.views.assignments.iter().filter(|a| a.role == "project_manager") {
             let Some(list) = named.get(&a.project) else { continue };
             if list.iter().any(|(_, p, _)| *p == a.person) {
                 continue;

@@ -20,7 +20,7 @@ use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind
 use bidwatch_ingest::TableName;
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::expert::{by_item, median, scores, Names, Score};
+use crate::rules::expert::{by_item, median, Names, Score};
 
 /// One expert's deviations in one project: (score, others' median, deviation) per criterion, and
 /// (bidder, total, others' mean, others' SD) per total.
@@ -60,10 +60,10 @@ impl Rule for OutlierScoring {
         let min_total = ctx.policy.f64(c, "min_experts_total", 5.0) as usize;
         let min_gap = ctx.policy.f64(c, "min_total_gap", 0.1);
         let points = ctx.policy.f64(c, "points", 0.0);
-        let all: Vec<Score> = scores(ctx.ds).into_iter().filter(|s| s.objective != Some(true)).collect();
+        let all: Vec<&Score> = ctx.views.scores.iter().filter(|s| s.objective != Some(true)).collect();
         // (expert, project) → (criterion hits: (score, median of others, deviation), total hits)
         let mut hits: BTreeMap<(&str, usize), Hits<'_>> = BTreeMap::new();
-        for (_, sheet) in by_item(&all) {
+        for (_, sheet) in by_item(all.iter().copied()) {
             if sheet.len() < min_experts {
                 continue;
             }
@@ -81,7 +81,7 @@ impl Rule for OutlierScoring {
         // without a maximum)
         let mut totals: BTreeMap<(usize, &str), BTreeMap<&str, f64>> = BTreeMap::new();
         let mut total_max: BTreeMap<(usize, &str), BTreeMap<&str, Option<f64>>> = BTreeMap::new();
-        for s in &all {
+        for &s in &all {
             *totals.entry((s.project, s.bidder.as_str())).or_default().entry(s.expert.as_str()).or_default() += s.score;
             total_max.entry((s.project, s.bidder.as_str())).or_default().insert(s.criterion.as_str(), s.max);
         }

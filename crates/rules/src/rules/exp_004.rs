@@ -14,7 +14,7 @@ use bidwatch_ingest::TableName;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::expert::{by_item, same_mark, scores, Names, Score};
+use crate::rules::expert::{by_item, same_mark, Names, Score};
 
 #[derive(Debug)]
 pub struct ObjectiveMismatch;
@@ -48,15 +48,14 @@ impl Rule for ObjectiveMismatch {
         let names = Names::load(ctx);
         let c = self.code();
         let points = ctx.policy.f64(c, "points", 10.0);
-        let all = scores(ctx.ds);
+        let all = &ctx.views.scores;
         let mut wrong: BTreeMap<(&str, usize), Vec<(&Score, Wrong)>> = BTreeMap::new();
-        for s in &all {
+        for s in all {
             if s.score < 0.0 || s.max.is_some_and(|m| s.score > m + 0.005) {
                 wrong.entry((s.expert.as_str(), s.project)).or_default().push((s, Wrong::OutOfRange));
             }
         }
-        let objective: Vec<Score> = all.iter().filter(|s| s.objective == Some(true)).cloned().collect();
-        for (_, sheet) in by_item(&objective) {
+        for (_, sheet) in by_item(all.iter().filter(|s| s.objective == Some(true))) {
             if sheet.len() < 2 || sheet.iter().all(|s| same_mark(s.score, sheet[0].score)) {
                 continue;
             }

@@ -14,7 +14,7 @@ use bidwatch_ingest::TableName;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::expert::{scores, Names, Score};
+use crate::rules::expert::{Names, Score};
 
 /// One expert's sheet: (bidder, criterion) → (mark in cents, row).
 type Sheet<'a> = BTreeMap<(&'a str, &'a str), (i64, u64)>;
@@ -47,7 +47,7 @@ impl Rule for CopiedSheets {
         let c = self.code();
         let min_experts = ctx.policy.f64(c, "min_experts", 3.0) as usize;
         let min_bidders = ctx.policy.f64(c, "min_bidders", 2.0) as usize;
-        let all: Vec<Score> = scores(ctx.ds).into_iter().filter(|s| s.objective != Some(true)).collect();
+        let all: Vec<&Score> = ctx.views.scores.iter().filter(|s| s.objective != Some(true)).collect();
         // project → expert → (bidder, criterion) → (score in cents, row)
         let mut sheets: BTreeMap<usize, BTreeMap<&str, Sheet<'_>>> = BTreeMap::new();
         for s in &all {

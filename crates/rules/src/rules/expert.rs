@@ -51,7 +51,7 @@ pub(crate) fn scores(ds: &Dataset) -> Vec<Score> {
 pub(crate) type Item<'a> = ((usize, &'a str, &'a str), Vec<&'a Score>);
 
 /// The sheets of one project grouped by (bidder, criterion), in a stable order.
-pub(crate) fn by_item(scores: &[Score]) -> Vec<Item<'_>> {
+pub(crate) fn by_item<'a>(scores: impl IntoIterator<Item = &'a Score>) -> Vec<Item<'a>> {
     let mut m: std::collections::BTreeMap<(usize, &str, &str), Vec<&Score>> = std::collections::BTreeMap::new();
     for s in scores {
         m.entry((s.project, s.bidder.as_str(), s.criterion.as_str())).or_default().push(s);
