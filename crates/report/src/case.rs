@@ -123,6 +123,21 @@ pub fn export(dir: &Path, ds: &Dataset, catalog: &Catalog, subject: &CaseSubject
     Ok(files)
 }
 
+/// A column of a validated frame as the contract writes its values: times `YYYY-MM-DDTHH:MM:SS`,
+/// dates `YYYY-MM-DD`, months `YYYY-MM`, numbers in plain decimal, booleans `true`/`false`.
+pub(crate) fn contract_text(ds: &Dataset, table: TableName, ty: &ColType, name: &str) -> Vec<Option<String>> {
+    let Some(df) = ds.frame(table) else { return Vec::new() };
+    match ty {
+        ColType::DateTime => frame::i64s(df, name).into_iter().map(|v| v.map(frame::fmt_millis)).collect(),
+        ColType::Date => frame::i64s(df, name).into_iter().map(|v| v.map(frame::fmt_days)).collect(),
+        ColType::Month => frame::i64s(df, name).into_iter().map(|v| v.map(|d| frame::fmt_days(d)[..7].to_owned())).collect(),
+        ColType::Money | ColType::Number { .. } => frame::f64s(df, name).into_iter().map(|v| v.map(|x| x.to_string())).collect(),
+        ColType::Int { .. } => frame::i64s(df, name).into_iter().map(|v| v.map(|x| x.to_string())).collect(),
+        ColType::Bool => frame::bools(df, name).into_iter().map(|v| v.map(|x| x.to_string())).collect(),
+        _ => frame::strs(df, name),
+    }
+}
+
 /// The rows of one table whose spreadsheet row is in `rows`, every contract column, values as the
 /// contract writes them (times `YYYY-MM-DDTHH:MM:SS`, dates `YYYY-MM-DD`, months `YYYY-MM`).
 fn evidence_csv(ds: &Dataset, table: TableName, rows: &BTreeSet<u64>, unmask: bool) -> Option<String> {
@@ -134,16 +149,7 @@ fn evidence_csv(ds: &Dataset, table: TableName, rows: &BTreeSet<u64>, unmask: bo
         .iter()
         .map(|c| {
             let personal = !unmask && is_personal(table, c.name);
-            let cell = |v: Option<String>| v.map(|s| if personal { mask(&s) } else { s }).unwrap_or_default();
-            match c.ty {
-                ColType::DateTime => frame::i64s(df, c.name).into_iter().map(|v| cell(v.map(frame::fmt_millis))).collect(),
-                ColType::Date => frame::i64s(df, c.name).into_iter().map(|v| cell(v.map(frame::fmt_days))).collect(),
-                ColType::Month => frame::i64s(df, c.name).into_iter().map(|v| cell(v.map(|d| frame::fmt_days(d)[..7].to_owned()))).collect(),
-                ColType::Money | ColType::Number { .. } => frame::f64s(df, c.name).into_iter().map(|v| cell(v.map(|x| x.to_string()))).collect(),
-                ColType::Int { .. } => frame::i64s(df, c.name).into_iter().map(|v| cell(v.map(|x| x.to_string()))).collect(),
-                ColType::Bool => frame::bools(df, c.name).into_iter().map(|v| cell(v.map(|x| x.to_string()))).collect(),
-                _ => frame::strs(df, c.name).into_iter().map(cell).collect(),
-            }
+            contract_text(ds, table, &c.ty, c.name).into_iter().map(|v| v.map(|s| if personal { mask(&s) } else { s }).unwrap_or_default()).collect()
         })
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());

@@ -63,16 +63,11 @@ impl Sources<'_> {
     /// Column `name` of `table` by row index, formatted for a report.
     fn col(&self, table: TableName, name: &str) -> Vec<String> {
         let Some(df) = self.ds.frame(table) else { return Vec::new() };
-        let ty = table.spec().columns.iter().find(|c| c.name == name).map(|c| &c.ty);
-        use bidwatch_ingest::schema::ColType;
-        match ty {
-            Some(ColType::DateTime) => frame::i64s(df, name).into_iter().map(|v| v.map(frame::fmt_millis).unwrap_or_default()).collect(),
-            Some(ColType::Date | ColType::Month) => frame::i64s(df, name).into_iter().map(|v| v.map(frame::fmt_days).unwrap_or_default()).collect(),
-            Some(ColType::Money) => frame::f64s(df, name).into_iter().map(|v| v.map(|x| Money(x).to_string()).unwrap_or_default()).collect(),
-            Some(ColType::Number { .. }) => frame::f64s(df, name).into_iter().map(|v| v.map(|x| x.to_string()).unwrap_or_default()).collect(),
-            Some(ColType::Int { .. }) => frame::i64s(df, name).into_iter().map(|v| v.map(|x| x.to_string()).unwrap_or_default()).collect(),
-            Some(ColType::Bool) => frame::bools(df, name).into_iter().map(|v| v.map(|x| x.to_string()).unwrap_or_default()).collect(),
-            _ => frame::strs(df, name).into_iter().map(Option::unwrap_or_default).collect(),
+        let Some(spec) = table.spec().columns.iter().find(|c| c.name == name) else { return vec![String::new(); df.height()] };
+        match spec.ty {
+            // money with thousands separators, for reading
+            bidwatch_ingest::schema::ColType::Money => frame::f64s(df, name).into_iter().map(|v| v.map(|x| Money(x).to_string()).unwrap_or_default()).collect(),
+            _ => crate::case::contract_text(self.ds, table, &spec.ty, name).into_iter().map(Option::unwrap_or_default).collect(),
         }
     }
 
