@@ -702,27 +702,17 @@ fn report(
 ) -> Result<ExitCode> {
     let zh = lang.zh();
     // a draw names its run, and so its data folder
-    let mut drawn: Option<(i64, u64, Vec<String>)> = None;
-    let data = match (data, kind) {
-        (Some(d), _) => d.to_owned(),
-        (None, _) => {
-            let db = bidwatch_store::Store::open(store)?;
-            let run = if matches!(kind, ReportKind::Draw) {
-                let n: i64 = id.parse().with_context(|| format!("a draw is named by its number, not {id:?}"))?;
-                let d = db.draw(n)?.with_context(|| format!("{}: no draw #{n}", store.display()))?;
-                let run = d.0;
-                drawn = Some(d);
-                run
-            } else {
-                db.latest_run(None)?.with_context(|| format!("{}: no run recorded; give --data", store.display()))?
-            };
-            PathBuf::from(db.run_data(run)?.with_context(|| format!("run #{run} has no data folder"))?)
+    let drawn = match kind {
+        ReportKind::Draw => {
+            let n: i64 = id.parse().with_context(|| format!("a draw is named by its number, not {id:?}"))?;
+            Some(bidwatch_store::Store::open(store)?.draw(n)?.with_context(|| format!("{}: no draw #{n}", store.display()))?)
         }
+        _ => None,
     };
-    if matches!(kind, ReportKind::Draw) && drawn.is_none() {
-        let n: i64 = id.parse().with_context(|| format!("a draw is named by its number, not {id:?}"))?;
-        drawn = Some(bidwatch_store::Store::open(store)?.draw(n)?.with_context(|| format!("{}: no draw #{n}", store.display()))?);
-    }
+    let data = match data {
+        Some(d) => d.to_owned(),
+        None => data_of_run(store, drawn.as_ref().map(|d| d.0))?,
+    };
     let catalog = catalog(rules)?;
     let ds = bidwatch_ingest::load(&data)?;
     let run = bidwatch_rules::run(&ds, &catalog);
@@ -757,15 +747,21 @@ fn report(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The data folder a recorded run read (the newest run when none is named).
+fn data_of_run(store: &Path, run: Option<i64>) -> Result<PathBuf> {
+    let db = bidwatch_store::Store::open(store)?;
+    let run = match run {
+        Some(r) => r,
+        None => db.latest_run(None)?.with_context(|| format!("{}: no run recorded; give --data", store.display()))?,
+    };
+    Ok(PathBuf::from(db.run_data(run)?.with_context(|| format!("run #{run} has no data folder"))?))
+}
+
 /// `case export`: re-runs the rules on the data and writes the case folder of one subject.
 fn case_export(id: &str, data: Option<&Path>, out: &Path, store: &Path, rules: Option<&Path>, unmask: bool, lang: Lang) -> Result<ExitCode> {
     let data = match data {
         Some(d) => d.to_owned(),
-        None => {
-            let db = bidwatch_store::Store::open(store)?;
-            let run = db.latest_run(None)?.with_context(|| format!("{}: no run recorded; give --data", store.display()))?;
-            PathBuf::from(db.run_data(run)?.with_context(|| format!("run #{run} has no data folder"))?)
-        }
+        None => data_of_run(store, None)?,
     };
     let catalog = catalog(rules)?;
     let ds = bidwatch_ingest::load(&data)?;
