@@ -88,6 +88,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         rings = graph.rings.len(),
         "linked"
     );
+    let no_eval = rules::agent::Evaluation::default();
     let mut ctx = Context {
         ds,
         policy: &catalog.policy,
@@ -100,6 +101,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         graph_cfg: &graph_cfg,
         patterns: &patterns,
         prior: &[],
+        agent_eval: &no_eval,
     };
     let mut findings = Vec::new();
     let mut evaluations = Vec::new();
@@ -107,14 +109,12 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     // First every rule that reads the data only, then those that also read the first pass's findings.
     let (first, second): (Vec<_>, Vec<_>) = registry().into_iter().partition(|r| !r.after_findings());
     let first_pass = run_rules(&first, &ctx, &mut evaluations, &mut notes);
+    // the agents' evaluation counts the first pass's AGT findings; AGT-005 reports from it
+    let agent_eval = rules::agent::Evaluation::of(&ctx, &first_pass);
     ctx.prior = &first_pass;
+    ctx.agent_eval = &agent_eval;
     let second_pass = run_rules(&second, &ctx, &mut evaluations, &mut notes);
-    let agent_ranking = if ds.has_columns(TableName::Projects, &["agent_id"]) {
-        let g = rules::agent::Grading::from(&ctx);
-        rules::agent::months(&ctx, &rules::agent::deductions(&ctx, &first_pass, &g), &g)
-    } else {
-        Vec::new()
-    };
+    let agent_ranking = if ds.has_columns(TableName::Projects, &["agent_id"]) { agent_eval.months } else { Vec::new() };
     findings.extend(first_pass);
     findings.extend(second_pass);
     evaluations.sort_by_key(|(c, _)| *c);

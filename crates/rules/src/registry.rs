@@ -41,6 +41,8 @@ pub struct Context<'a> {
     /// The findings of the rules that ran before: empty for most rules; for a rule that reads
     /// other rules' findings ([`Rule::after_findings`]), everything the first pass found.
     pub prior: &'a [Finding],
+    /// The agents' deductions and monthly evaluation, from the first pass (for AGT-005).
+    pub(crate) agent_eval: &'a rules::agent::Evaluation,
 }
 
 /// What most rules read, taken out of the frames once.

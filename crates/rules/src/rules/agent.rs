@@ -47,6 +47,22 @@ pub struct AgentMonth {
     pub grade: char,
 }
 
+/// The agents' deductions and their monthly evaluation, computed once per run.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub deductions: Vec<Deduction>,
+    pub months: Vec<AgentMonth>,
+}
+
+impl Evaluation {
+    pub(crate) fn of(ctx: &Context<'_>, detected: &[Finding]) -> Evaluation {
+        let g = Grading::from(ctx);
+        let deductions = deductions(ctx, detected, &g);
+        let months = months(ctx, &deductions, &g);
+        Evaluation { deductions, months }
+    }
+}
+
 /// The evaluation's settings (AGT-005 in `rules/policy.toml`).
 pub(crate) struct Grading {
     pub a_max: f64,

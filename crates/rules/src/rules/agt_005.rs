@@ -12,7 +12,6 @@ use bidwatch_ingest::TableName;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::agent::{deductions, months, Grading};
 
 #[derive(Debug)]
 pub struct MonthlyEvaluation;
@@ -43,13 +42,11 @@ impl Rule for MonthlyEvaluation {
     }
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
-        let g = Grading::from(ctx);
-        let list = deductions(ctx, ctx.prior, &g);
-        let table = months(ctx, &list, &g);
+        let (list, table) = (&ctx.agent_eval.deductions, &ctx.agent_eval.months);
         let mut out = RuleOutput::default();
         // (agent, year) → the grades already reported
         let mut seen: std::collections::BTreeSet<(&str, &str, char)> = std::collections::BTreeSet::new();
-        for m in &table {
+        for m in table {
             if m.grade < 'C' {
                 continue;
             }
