@@ -76,6 +76,15 @@ pub(crate) fn notices(ds: &Dataset) -> BTreeMap<(String, String), Vec<(i64, u64)
     out
 }
 
+/// The entries of each subject, (kind, id) in order, each subject's in time order.
+pub(crate) fn by_subject(entries: &[Entry]) -> BTreeMap<(&str, &str), Vec<&Entry>> {
+    let mut out: BTreeMap<(&str, &str), Vec<&Entry>> = BTreeMap::new();
+    for e in entries {
+        out.entry((e.subject_kind.as_str(), e.subject_id.as_str())).or_default().push(e);
+    }
+    out
+}
+
 /// The newest time in the ledger and the notices: what "now" means for a run.
 pub(crate) fn as_of(entries: &[Entry], notices: &BTreeMap<(String, String), Vec<(i64, u64)>>) -> Option<i64> {
     entries.iter().map(|e| e.at).chain(notices.values().flatten().map(|n| n.0)).max()

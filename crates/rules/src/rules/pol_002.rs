@@ -21,7 +21,7 @@ use bidwatch_ingest::{frame::fmt_millis, TableName};
 use bidwatch_model::{Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::ledger::{as_of, counted, crossings, ledger_evidence, Entry, DAY_MS};
+use crate::rules::ledger::{as_of, by_subject, counted, crossings, ledger_evidence, Entry, DAY_MS};
 
 #[derive(Debug)]
 pub struct NoticeBeforeDeduction;
@@ -52,12 +52,8 @@ impl NoticeBeforeDeduction {
         // the validity of points is POL-003's setting: one window for both levels
         let validity = ctx.policy.f64(code("POL-003"), "validity_days", 365.0) as i64;
         let Some(now) = as_of(all, notices) else { return Vec::new() };
-        let mut by_subject: std::collections::BTreeMap<(&str, &str), Vec<&Entry>> = std::collections::BTreeMap::new();
-        for e in all {
-            by_subject.entry((e.subject_kind.as_str(), e.subject_id.as_str())).or_default().push(e);
-        }
         let mut out = Vec::new();
-        for ((kind, id), list) in by_subject {
+        for ((kind, id), list) in by_subject(all) {
             let level = match kind {
                 "bidder" => ctx.policy.f64(c, "bidder_level", 6.0),
                 "expert" => ctx.policy.f64(c, "expert_level", 10.0),

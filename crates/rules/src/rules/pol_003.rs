@@ -6,13 +6,11 @@
 //! pending and revoked points do not count), as of the newest record in the data. Reported once per
 //! crossing: when the score goes from below the level to at or above it (again after it fell back).
 
-use std::collections::BTreeMap;
-
 use bidwatch_ingest::{frame::fmt_millis, TableName};
 use bidwatch_model::{Finding, RuleCode, Severity, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::ledger::{as_of, counted, crossings, ledger_evidence, Entry};
+use crate::rules::ledger::{as_of, by_subject, counted, crossings, ledger_evidence};
 use crate::rules::pol_002::{kind_label, subject};
 
 #[derive(Debug)]
@@ -43,12 +41,8 @@ impl Rule for SuspensionLevel {
         let validity = ctx.policy.f64(c, "validity_days", 365.0) as i64;
         let all = &ctx.views.ledger;
         let Some(now) = as_of(all, &ctx.views.notices) else { return RuleOutput::default() };
-        let mut by_subject: BTreeMap<(&str, &str), Vec<&Entry>> = BTreeMap::new();
-        for e in all {
-            by_subject.entry((e.subject_kind.as_str(), e.subject_id.as_str())).or_default().push(e);
-        }
         let mut out = RuleOutput::default();
-        for ((kind, id), list) in by_subject {
+        for ((kind, id), list) in by_subject(all) {
             let level = match kind {
                 "bidder" => ctx.policy.f64(c, "bidder_level", 12.0),
                 "expert" => ctx.policy.f64(c, "expert_level", 25.0),
