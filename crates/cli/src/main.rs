@@ -311,8 +311,12 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
             case_export(&id, data.as_deref(), &out, &store, rules.as_deref(), unmask, lang)
         }
         Command::Case { what: CaseCommand::Verify { dir } } => case_verify(&dir, lang),
-        Command::Case { what: CaseCommand::Status { id, set, by, note, store } } => case_status(&id, set.as_deref(), by.as_deref(), &note, &store, lang),
-        Command::Inspect { what: InspectCommand::Draw { n, category, seed, run, store } } => inspect_draw(&store, n, category.as_deref(), seed, run, lang),
+        Command::Case { what: CaseCommand::Status { id, set, by, note, store } } => {
+            case_status(&id, set.as_deref(), by.as_deref(), &note, &store, lang)
+        }
+        Command::Inspect { what: InspectCommand::Draw { n, category, seed, run, store } } => {
+            inspect_draw(&store, n, category.as_deref(), seed, run, lang)
+        }
         Command::Eval { what: EvalCommand::Rings(a) } => eval_rings(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
         Command::Eval { what: EvalCommand::Clauses(a) } => eval_clauses(a.data.as_deref(), &a.truth, &a.out, a.rules.as_deref()),
         Command::Eval { what: EvalCommand::Labeled { data, out, rules } } => eval_labeled(&data, &out, rules.as_deref()),
@@ -444,12 +448,7 @@ fn eval_labeled(data: &Path, out: &Path, rules: Option<&Path>) -> Result<ExitCod
         let r = risk.get(id);
         tenders.insert(
             id.to_owned(),
-            labeled::Tender {
-                n_bids: s.n_bids,
-                screens,
-                risk: r.map_or(0.0, |r| r.risk),
-                tender_risk: r.and_then(|r| r.tender_risk),
-            },
+            labeled::Tender { n_bids: s.n_bids, screens, risk: r.map_or(0.0, |r| r.risk), tender_risk: r.and_then(|r| r.tender_risk) },
         );
     }
     let name = data.display().to_string();
@@ -500,7 +499,10 @@ impl Progress {
     fn new(zh: bool) -> Progress {
         let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
             let b = indicatif::ProgressBar::new_spinner();
-            b.set_style(indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()));
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
             b.enable_steady_tick(std::time::Duration::from_millis(120));
             b
         });
@@ -596,7 +598,8 @@ fn what_changed(findings: &[bidwatch_model::Finding], changes: &bidwatch_store::
         let f = if unmask { f.clone() } else { bidwatch_report::outputs::masked(f) };
         let _ = writeln!(out, "      {} {}{tail}", f.code, f.message.get(zh));
     };
-    let new: Vec<&bidwatch_model::Finding> = findings.iter().filter(|f| changes.new_fingerprints.contains(&bidwatch_store::fingerprint(f))).collect();
+    let new: Vec<&bidwatch_model::Finding> =
+        findings.iter().filter(|f| changes.new_fingerprints.contains(&bidwatch_store::fingerprint(f))).collect();
     for (list, zh_h, en_h) in [(new, "新增", "new"), (changes.gone_findings.iter().collect(), "消失", "gone")] {
         if list.is_empty() {
             continue;
@@ -614,7 +617,8 @@ fn what_changed(findings: &[bidwatch_model::Finding], changes: &bidwatch_store::
         let n = changes.changed.len();
         let _ = if zh { writeln!(out, "    严重程度变化（{n}）：") } else { writeln!(out, "    severity changed ({n}):") };
         for (f, old) in changes.changed.iter().take(SHOWN) {
-            let old = bidwatch_model::Severity::ALL.iter().find(|s| s.as_str() == old).map_or_else(|| old.clone(), |s| s.label(zh).to_owned());
+            let old =
+                bidwatch_model::Severity::ALL.iter().find(|s| s.as_str() == old).map_or_else(|| old.clone(), |s| s.label(zh).to_owned());
             let now = f.severity.label(zh);
             line(&mut out, f, if zh { format!("（{old} → {now}）") } else { format!(" ({old} → {now})") });
         }
@@ -652,7 +656,15 @@ fn point_rows(ds: &bidwatch_ingest::Dataset, findings: &[bidwatch_model::Finding
         }
     }
     for f in findings {
-        let (Some(p), true) = (f.points, matches!(f.subject.kind, bidwatch_model::SubjectKind::Bidder | bidwatch_model::SubjectKind::Expert | bidwatch_model::SubjectKind::Agent)) else { continue };
+        let (Some(p), true) = (
+            f.points,
+            matches!(
+                f.subject.kind,
+                bidwatch_model::SubjectKind::Bidder | bidwatch_model::SubjectKind::Expert | bidwatch_model::SubjectKind::Agent
+            ),
+        ) else {
+            continue;
+        };
         out.push(bidwatch_store::PointRow {
             source: "proposed".into(),
             subject_kind: f.subject.kind.as_str().into(),
@@ -725,7 +737,11 @@ fn report(
         ReportKind::Agent => src.agent(id),
         ReportKind::Region => src.region(id),
         ReportKind::Draw => drawn.map(|(run_id, seed, ids)| {
-            let title = if zh { format!("联合检查：随机抽查 #{id}（运行记录 #{run_id}，种子 {seed}）") } else { format!("Joint inspection: draw #{id} (run #{run_id}, seed {seed})") };
+            let title = if zh {
+                format!("联合检查：随机抽查 #{id}（运行记录 #{run_id}，种子 {seed}）")
+            } else {
+                format!("Joint inspection: draw #{id} (run #{run_id}, seed {seed})")
+            };
             src.projects(title, &ids)
         }),
     };
@@ -758,7 +774,15 @@ fn data_of_run(store: &Path, run: Option<i64>) -> Result<PathBuf> {
 }
 
 /// `case export`: re-runs the rules on the data and writes the case folder of one subject.
-fn case_export(id: &str, data: Option<&Path>, out: &Path, store: &Path, rules: Option<&Path>, unmask: bool, lang: Lang) -> Result<ExitCode> {
+fn case_export(
+    id: &str,
+    data: Option<&Path>,
+    out: &Path,
+    store: &Path,
+    rules: Option<&Path>,
+    unmask: bool,
+    lang: Lang,
+) -> Result<ExitCode> {
     let data = match data {
         Some(d) => d.to_owned(),
         None => data_of_run(store, None)?,
@@ -774,13 +798,30 @@ fn case_export(id: &str, data: Option<&Path>, out: &Path, store: &Path, rules: O
         if db.case_history(id)?.is_empty() {
             let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
             let by = std::env::var("USER").unwrap_or_else(|_| "bidwatch".into());
-            db.set_case_status(id, &bidwatch_store::CaseChange { status: "open".into(), at, by, note: format!("exported to {}", out.display()) })?;
+            db.set_case_status(
+                id,
+                &bidwatch_store::CaseChange { status: "open".into(), at, by, note: format!("exported to {}", out.display()) },
+            )?;
         }
     }
     if lang.zh() {
-        println!("已导出案卷 {}：{} 条发现，{} 个文件（个人身份信息{}），校验：bidwatch case verify {}", out.display(), findings.len(), files.len(), if unmask { "未脱敏" } else { "已脱敏" }, out.display());
+        println!(
+            "已导出案卷 {}：{} 条发现，{} 个文件（个人身份信息{}），校验：bidwatch case verify {}",
+            out.display(),
+            findings.len(),
+            files.len(),
+            if unmask { "未脱敏" } else { "已脱敏" },
+            out.display()
+        );
     } else {
-        println!("case file {}: {} findings, {} files (personal identifiers {}); check it with: bidwatch case verify {}", out.display(), findings.len(), files.len(), if unmask { "unmasked" } else { "masked" }, out.display());
+        println!(
+            "case file {}: {} findings, {} files (personal identifiers {}); check it with: bidwatch case verify {}",
+            out.display(),
+            findings.len(),
+            files.len(),
+            if unmask { "unmasked" } else { "masked" },
+            out.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -854,7 +895,11 @@ fn inspect_draw(store: &Path, n: usize, category: Option<&str>, seed: Option<u64
     };
     let pool: Vec<_> = db.risks(run_id)?.into_iter().filter(|c| category.is_none_or(|k| c.category.as_deref() == Some(k))).collect();
     if pool.is_empty() {
-        bail!("run #{run_id} in {} has no project{} to draw from", store.display(), category.map(|c| format!(" of category {c}")).unwrap_or_default());
+        bail!(
+            "run #{run_id} in {} has no project{} to draw from",
+            store.display(),
+            category.map(|c| format!(" of category {c}")).unwrap_or_default()
+        );
     }
     let seed = seed.unwrap_or_else(|| {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64 % 1_000_000_000).unwrap_or(0)
@@ -910,22 +955,41 @@ fn crossed_levels(findings: &[bidwatch_model::Finding], new: &std::collections::
         (false, true) => "since the previous run",
         (false, false) => "in this run",
     };
-    let _ = writeln!(out, "{}", if zh { format!("  {since}新增的约谈告知与暂停、移交建议：") } else { format!("  interview notices due and suspension or referral recommendations, new {since}:") });
-    for (kind, zh_label, en_label) in
-        [(SubjectKind::Bidder, "投标人", "bidders"), (SubjectKind::Expert, "评标专家", "experts"), (SubjectKind::Agent, "代理机构", "agents")]
-    {
+    let _ = writeln!(
+        out,
+        "{}",
+        if zh {
+            format!("  {since}新增的约谈告知与暂停、移交建议：")
+        } else {
+            format!("  interview notices due and suspension or referral recommendations, new {since}:")
+        }
+    );
+    for (kind, zh_label, en_label) in [
+        (SubjectKind::Bidder, "投标人", "bidders"),
+        (SubjectKind::Expert, "评标专家", "experts"),
+        (SubjectKind::Agent, "代理机构", "agents"),
+    ] {
         let of_kind: Vec<&&bidwatch_model::Finding> = list.iter().filter(|f| f.subject.kind == kind).collect();
         if of_kind.is_empty() {
             continue;
         }
-        let _ = if zh { writeln!(out, "    {zh_label}（{}）", of_kind.len()) } else { writeln!(out, "    {en_label} ({})", of_kind.len()) };
+        let _ =
+            if zh { writeln!(out, "    {zh_label}（{}）", of_kind.len()) } else { writeln!(out, "    {en_label} ({})", of_kind.len()) };
         const SHOWN: usize = 10;
         for f in of_kind.iter().take(SHOWN) {
             let _ = writeln!(out, "      {} {}", f.code, f.message.get(zh));
         }
         if of_kind.len() > SHOWN {
             let more = of_kind.len() - SHOWN;
-            let _ = writeln!(out, "      {}", if zh { format!("……另有 {more} 个（见 findings.jsonl）") } else { format!("… and {more} more (see findings.jsonl)") });
+            let _ = writeln!(
+                out,
+                "      {}",
+                if zh {
+                    format!("……另有 {more} 个（见 findings.jsonl）")
+                } else {
+                    format!("… and {more} more (see findings.jsonl)")
+                }
+            );
         }
     }
     out

@@ -405,7 +405,10 @@ fn case_file_of_a_ring_with_manifest_that_catches_one_changed_byte() {
     // masked: no full 18-character ID number in the evidence
     let bids = fs::read_to_string(case.join("evidence/bids.csv")).expect("bids");
     assert!(bids.contains("***"), "{bids}");
-    assert!(!bids.split([',', '\n']).any(|c| c.len() == 18 && c.starts_with("33") && c.chars().all(|x| x.is_ascii_alphanumeric())), "{bids}");
+    assert!(
+        !bids.split([',', '\n']).any(|c| c.len() == 18 && c.starts_with("33") && c.chars().all(|x| x.is_ascii_alphanumeric())),
+        "{bids}"
+    );
     bidwatch().args(["case", "verify"]).arg(&case).assert().success();
     // one byte changed: verify fails and names the file
     let p = case.join("summary.md");
@@ -423,7 +426,9 @@ fn case_file_of_a_ring_with_manifest_that_catches_one_changed_byte() {
     // unmasked on request, and the manifest says so
     let open = work.path().join("open");
     bidwatch().args(["case", "export", &ring, "--unmask", "--out"]).arg(&open).arg("--store").arg(&store).assert().success();
-    assert!(fs::read_to_string(open.join("MANIFEST.sha256")).expect("m").starts_with("# bidwatch case file; personal identifiers: unmasked"));
+    assert!(fs::read_to_string(open.join("MANIFEST.sha256"))
+        .expect("m")
+        .starts_with("# bidwatch case file; personal identifiers: unmasked"));
     // the same data, the same case bytes
     let again = work.path().join("again");
     bidwatch().args(["case", "export", &ring, "--out"]).arg(&again).arg("--store").arg(&store).assert().success();
@@ -435,7 +440,10 @@ fn case_file_of_a_ring_with_manifest_that_catches_one_changed_byte() {
     };
     assert!(status(&[]).starts_with(&format!("case {ring}: open")));
     let referred = status(&["--set", "referred", "--by", "李明", "--note", "移交县纪委监委"]);
-    assert!(referred.starts_with(&format!("case {ring}: referred")) && referred.contains("移交县纪委监委") && referred.contains("  open "), "{referred}");
+    assert!(
+        referred.starts_with(&format!("case {ring}: referred")) && referred.contains("移交县纪委监委") && referred.contains("  open "),
+        "{referred}"
+    );
     bidwatch().args(["case", "status", &ring, "--set", "lost", "--by", "x", "--store"]).arg(&store).assert().code(2);
     // an id nothing names: a clear error
     bidwatch().args(["case", "export", "NOBODY", "--out"]).arg(work.path().join("x")).arg("--store").arg(&store).assert().code(2);
@@ -540,7 +548,8 @@ fn a_run_killed_half_way_leaves_the_store_as_it_was() {
         let recorded = count("SELECT COALESCE(SUM(findings), 0) FROM runs");
         assert_eq!(count("SELECT COUNT(*) FROM findings"), recorded, "findings of the recorded runs only, after {ms} ms");
         assert!(runs >= 1 && recorded >= findings_before);
-        let ok: String = rusqlite::Connection::open(&store).expect("store").query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+        let ok: String =
+            rusqlite::Connection::open(&store).expect("store").query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
         assert_eq!(ok, "ok");
     }
     // and the store still works
@@ -593,7 +602,15 @@ fn the_parquet_copy_of_a_county_gives_the_same_findings() {
     let work = tempfile::tempdir().expect("tmp");
     let run = |dir: PathBuf, name: &str| {
         let out = work.path().join(name);
-        bidwatch().arg("check").arg(&dir).arg("--out").arg(&out).arg("--store").arg(work.path().join(format!("{name}.db"))).assert().code(1);
+        bidwatch()
+            .arg("check")
+            .arg(&dir)
+            .arg("--out")
+            .arg(&out)
+            .arg("--store")
+            .arg(work.path().join(format!("{name}.db")))
+            .assert()
+            .code(1);
         out
     };
     let csv = run(data.path().to_owned(), "csv");

@@ -18,15 +18,8 @@ use crate::EvalError;
 pub const MIN_BIDS: usize = 4;
 
 /// The screens compared with `screens.csv`: (our name, the published column).
-pub const SCREENS: [(&str, &str); 7] = [
-    ("cv", "CV"),
-    ("spd", "SPD"),
-    ("kurtosis", "KURT"),
-    ("skewness", "SKEW"),
-    ("ks_uniform", "KSTEST"),
-    ("diffp", "DIFFP"),
-    ("rd", "RD"),
-];
+pub const SCREENS: [(&str, &str); 7] =
+    [("cv", "CV"), ("spd", "SPD"), ("kurtosis", "KURT"), ("skewness", "SKEW"), ("ks_uniform", "KSTEST"), ("diffp", "DIFFP"), ("rd", "RD")];
 
 /// Screens whose published values must agree (the README explains why DIFFP and RD differ).
 pub const REQUIRED: [&str; 5] = ["CV", "SPD", "KURT", "SKEW", "KSTEST"];
@@ -209,8 +202,7 @@ pub fn score(lab: &Labeled, tenders: &BTreeMap<String, Tender>) -> Score {
     for (ours, column) in SCREENS {
         // A tender without the screen (all bids equal leaves skewness undefined) is left out of
         // that screen's AUC, not given a made-up value.
-        let (v, l): (Vec<f64>, Vec<bool>) =
-            rows.iter().filter_map(|r| r.1.screens.get(ours).copied().flatten().map(|x| (x, r.2))).unzip();
+        let (v, l): (Vec<f64>, Vec<bool>) = rows.iter().filter_map(|r| r.1.screens.get(ours).copied().flatten().map(|x| (x, r.2))).unzip();
         if let Some(high) = auc(&v, &l) {
             let (a, dir) = if high >= 0.5 { (high, "high") } else { (1.0 - high, "low") };
             screen_auc.push((column, a, dir));

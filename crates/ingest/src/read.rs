@@ -300,7 +300,8 @@ pub fn csv_to_parquet(csv: &Path, parquet: &Path) -> Result<usize> {
     let header = {
         let file = fs::File::open(csv).map_err(|source| IngestError::Io { path: csv.to_owned(), source })?;
         let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(file), &mut line).map_err(|source| IngestError::Io { path: csv.to_owned(), source })?;
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(file), &mut line)
+            .map_err(|source| IngestError::Io { path: csv.to_owned(), source })?;
         line.split(',').count()
     };
     let mut df = CsvReadOptions::default()

@@ -66,12 +66,16 @@ pub fn select(id: &str, findings: &[Finding]) -> Result<(CaseSubject, Vec<Findin
             .collect();
         return Ok((CaseSubject::Ring(id.to_owned()), own_first(id, chosen)));
     }
-    let of_bidder: Vec<Finding> =
-        findings.iter().filter(|f| (f.subject.kind == SubjectKind::Bidder && f.subject.id == id) || f.members.iter().any(|m| m == id)).cloned().collect();
+    let of_bidder: Vec<Finding> = findings
+        .iter()
+        .filter(|f| (f.subject.kind == SubjectKind::Bidder && f.subject.id == id) || f.members.iter().any(|m| m == id))
+        .cloned()
+        .collect();
     if !of_bidder.is_empty() {
         return Ok((CaseSubject::Bidder(id.to_owned()), own_first(id, of_bidder)));
     }
-    let of_project: Vec<Finding> = findings.iter().filter(|f| f.project_id.as_deref() == Some(id) || f.projects.iter().any(|p| p == id)).cloned().collect();
+    let of_project: Vec<Finding> =
+        findings.iter().filter(|f| f.project_id.as_deref() == Some(id) || f.projects.iter().any(|p| p == id)).cloned().collect();
     if !of_project.is_empty() {
         return Ok((CaseSubject::Project(id.to_owned()), of_project));
     }
@@ -86,7 +90,15 @@ fn own_first(id: &str, mut list: Vec<Finding>) -> Vec<Finding> {
 }
 
 /// Writes the case folder; returns the files written (the manifest last).
-pub fn export(dir: &Path, ds: &Dataset, catalog: &Catalog, subject: &CaseSubject, findings: &[Finding], unmask: bool, zh: bool) -> Result<Vec<PathBuf>, CaseError> {
+pub fn export(
+    dir: &Path,
+    ds: &Dataset,
+    catalog: &Catalog,
+    subject: &CaseSubject,
+    findings: &[Finding],
+    unmask: bool,
+    zh: bool,
+) -> Result<Vec<PathBuf>, CaseError> {
     fs::create_dir_all(dir.join("evidence")).map_err(io(dir))?;
     let shown: Vec<Finding> = findings.iter().map(|f| if unmask { f.clone() } else { masked(f) }).collect();
     let mut files = Vec::new();
@@ -149,7 +161,10 @@ fn evidence_csv(ds: &Dataset, table: TableName, rows: &BTreeSet<u64>, unmask: bo
         .iter()
         .map(|c| {
             let personal = !unmask && is_personal(table, c.name);
-            contract_text(ds, table, &c.ty, c.name).into_iter().map(|v| v.map(|s| if personal { mask(&s) } else { s }).unwrap_or_default()).collect()
+            contract_text(ds, table, &c.ty, c.name)
+                .into_iter()
+                .map(|v| v.map(|s| if personal { mask(&s) } else { s }).unwrap_or_default())
+                .collect()
         })
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -231,7 +246,12 @@ fn graph(subject: &CaseSubject, findings: &[Finding]) -> (String, String) {
         let t = [0.3, 0.5, 0.7][i % 3];
         let (mx, my) = (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
         for (k, l) in labels.iter().take(3).enumerate() {
-            let _ = writeln!(svg, "<text x=\"{mx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#444\">{}</text>", my + 12.0 * k as f64, esc(l));
+            let _ = writeln!(
+                svg,
+                "<text x=\"{mx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#444\">{}</text>",
+                my + 12.0 * k as f64,
+                esc(l)
+            );
         }
     }
     for (id, (x, y)) in &at {
@@ -268,7 +288,11 @@ fn title(subject: &CaseSubject, zh: bool) -> String {
 fn summary_md(subject: &CaseSubject, findings: &[Finding], catalog: &Catalog, cited: &BTreeMap<String, BTreeSet<u64>>, zh: bool) -> String {
     let mut s = format!("# {}\n\n", title(subject, zh));
     let who: BTreeSet<&str> = findings.iter().flat_map(|f| f.members.iter().map(String::as_str)).collect();
-    let projects: BTreeSet<&str> = findings.iter().filter_map(|f| f.project_id.as_deref()).chain(findings.iter().flat_map(|f| f.projects.iter().map(String::as_str))).collect();
+    let projects: BTreeSet<&str> = findings
+        .iter()
+        .filter_map(|f| f.project_id.as_deref())
+        .chain(findings.iter().flat_map(|f| f.projects.iter().map(String::as_str)))
+        .collect();
     let h = |zh_s: &str, en_s: &str| if zh { zh_s.to_owned() } else { en_s.to_owned() };
     let _ = writeln!(s, "{}: {}  ", h("发现", "Findings"), findings.len());
     let _ = writeln!(s, "{}: {}  ", h("涉及投标人", "Bidders"), who.iter().copied().collect::<Vec<_>>().join(", "));
@@ -277,7 +301,8 @@ fn summary_md(subject: &CaseSubject, findings: &[Finding], catalog: &Catalog, ci
     for f in findings {
         let _ = writeln!(s, "- **{}** ({}) {}", f.code, f.severity.label(zh), md(f.message.get(zh)));
         for e in &f.evidence {
-            let vals: Vec<String> = e.values.iter().map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect();
+            let vals: Vec<String> =
+                e.values.iter().map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_owned))).collect();
             let row = if zh { format!("第 {} 行", e.row) } else { format!("row {}", e.row) };
             let _ = writeln!(s, "  - `{}` {row}: {}", e.table, md(&vals.join(", ")));
         }
@@ -286,7 +311,21 @@ fn summary_md(subject: &CaseSubject, findings: &[Finding], catalog: &Catalog, ci
     if !paths.is_empty() {
         let _ = writeln!(s, "\n## {}\n", h("证据链（任意两名成员之间）", "Evidence chain (between any two members)"));
         for p in paths {
-            let steps: Vec<String> = p.steps.iter().map(|st| format!("{} —{} {}={}{}→ {}", st.from, st.code, st.field, st.value, st.project_id.as_deref().map(|x| format!(" @{x}")).unwrap_or_default(), st.to)).collect();
+            let steps: Vec<String> = p
+                .steps
+                .iter()
+                .map(|st| {
+                    format!(
+                        "{} —{} {}={}{}→ {}",
+                        st.from,
+                        st.code,
+                        st.field,
+                        st.value,
+                        st.project_id.as_deref().map(|x| format!(" @{x}")).unwrap_or_default(),
+                        st.to
+                    )
+                })
+                .collect();
             let _ = writeln!(s, "- {} ⇄ {}: {}", p.from, p.to, md(&steps.join("; ")));
         }
     }
@@ -305,7 +344,13 @@ fn summary_md(subject: &CaseSubject, findings: &[Finding], catalog: &Catalog, ci
     s
 }
 
-fn summary_html(subject: &CaseSubject, findings: &[Finding], catalog: &Catalog, cited: &BTreeMap<String, BTreeSet<u64>>, zh: bool) -> String {
+fn summary_html(
+    subject: &CaseSubject,
+    findings: &[Finding],
+    catalog: &Catalog,
+    cited: &BTreeMap<String, BTreeSet<u64>>,
+    zh: bool,
+) -> String {
     // The Markdown, rendered line by line: headings, list items, bold and code spans.
     let md = summary_md(subject, findings, catalog, cited, zh);
     let mut body = String::new();
@@ -337,7 +382,13 @@ fn summary_html(subject: &CaseSubject, findings: &[Finding], catalog: &Catalog, 
         out
     };
     for line in md.lines() {
-        let depth = if line.starts_with("  - ") { 2 } else if line.starts_with("- ") { 1 } else { 0 };
+        let depth = if line.starts_with("  - ") {
+            2
+        } else if line.starts_with("- ") {
+            1
+        } else {
+            0
+        };
         while in_list > depth {
             body.push_str("</ul>\n");
             in_list -= 1;
@@ -386,18 +437,26 @@ pub fn verify(dir: &Path) -> Result<usize, CaseError> {
     let text = fs::read_to_string(&mpath).map_err(io(&mpath))?;
     let mut listed = BTreeSet::new();
     for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
-        let (digest, rel) = line.split_once("  ").ok_or_else(|| CaseError::Manifest { path: mpath.display().to_string(), what: format!("not `digest  path`: {line}") })?;
+        let (digest, rel) = line
+            .split_once("  ")
+            .ok_or_else(|| CaseError::Manifest { path: mpath.display().to_string(), what: format!("not `digest  path`: {line}") })?;
         let p = dir.join(rel);
         let bytes = fs::read(&p).map_err(io(&p))?;
         if format!("{:x}", Sha256::digest(&bytes)) != digest {
-            return Err(CaseError::Manifest { path: p.display().to_string(), what: "changed since the case was exported (digest differs)".into() });
+            return Err(CaseError::Manifest {
+                path: p.display().to_string(),
+                what: "changed since the case was exported (digest differs)".into(),
+            });
         }
         listed.insert(rel.to_owned());
     }
     for entry in walk(dir).map_err(io(dir))? {
         let rel = entry.strip_prefix(dir).unwrap_or(&entry).to_string_lossy().replace('\\', "/");
         if rel != "MANIFEST.sha256" && !listed.contains(&rel) {
-            return Err(CaseError::Manifest { path: entry.display().to_string(), what: "not in the manifest (added after the export)".into() });
+            return Err(CaseError::Manifest {
+                path: entry.display().to_string(),
+                what: "not in the manifest (added after the export)".into(),
+            });
         }
     }
     Ok(listed.len())

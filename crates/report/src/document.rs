@@ -27,7 +27,9 @@ pub struct Document {
 fn width(s: &str) -> usize {
     s.chars()
         .map(|c| match c as u32 {
-            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 => 2,
+            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 => {
+                2
+            }
             _ => 1,
         })
         .sum()
@@ -61,13 +63,18 @@ impl Document {
             let _ = writeln!(s, "  {}  {v}", pad(k, fw));
         }
         for t in &self.tables {
-            let _ = if self.zh { writeln!(s, "\n  {}（{}）", t.name, t.rows.len()) } else { writeln!(s, "\n  {} ({})", t.name, t.rows.len()) };
+            let _ = if self.zh {
+                writeln!(s, "\n  {}（{}）", t.name, t.rows.len())
+            } else {
+                writeln!(s, "\n  {} ({})", t.name, t.rows.len())
+            };
             if t.rows.is_empty() {
                 continue;
             }
             let rows: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(|c| cut(c)).collect()).collect();
-            let widths: Vec<usize> =
-                (0..t.headers.len()).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| width(c)).chain([width(&t.headers[i])]).max().unwrap_or(0)).collect();
+            let widths: Vec<usize> = (0..t.headers.len())
+                .map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| width(c)).chain([width(&t.headers[i])]).max().unwrap_or(0))
+                .collect();
             let line = |cells: &[String]| {
                 let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| pad(c, *w)).collect();
                 format!("  {}", parts.join("  ").trim_end())
@@ -109,7 +116,11 @@ impl Document {
         }
         body.push_str("</dl>\n");
         for t in &self.tables {
-            let _ = if self.zh { writeln!(body, "<h2>{}（{}）</h2>", esc(&t.name), t.rows.len()) } else { writeln!(body, "<h2>{} ({})</h2>", esc(&t.name), t.rows.len()) };
+            let _ = if self.zh {
+                writeln!(body, "<h2>{}（{}）</h2>", esc(&t.name), t.rows.len())
+            } else {
+                writeln!(body, "<h2>{} ({})</h2>", esc(&t.name), t.rows.len())
+            };
             if t.rows.is_empty() {
                 let _ = writeln!(body, "<p class=\"none\">{}</p>", if self.zh { "（无）" } else { "(none)" });
                 continue;
@@ -147,7 +158,12 @@ impl Document {
         use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
         let mut wb = Workbook::new();
         // a fixed creation time: the same report, the same bytes
-        wb.set_properties(&DocProperties::new().set_title(&self.title).set_author("bidwatch").set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?));
+        wb.set_properties(
+            &DocProperties::new()
+                .set_title(&self.title)
+                .set_author("bidwatch")
+                .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1)?),
+        );
         let bold = Format::new().set_bold();
         let mut used: Vec<String> = Vec::new();
         // sheet names: at most 31 characters, no []:*?/\ and unique
@@ -181,7 +197,8 @@ impl Document {
                 }
             }
             for c in 0..t.headers.len() {
-                let w = t.rows.iter().filter_map(|r| r.get(c)).map(|v| width(v)).chain([width(&t.headers[c])]).max().unwrap_or(8).clamp(6, 60);
+                let w =
+                    t.rows.iter().filter_map(|r| r.get(c)).map(|v| width(v)).chain([width(&t.headers[c])]).max().unwrap_or(8).clamp(6, 60);
                 ws.set_column_width(c as u16, w as f64 + 2.0)?;
             }
         }
@@ -197,7 +214,11 @@ mod tests {
         Document {
             title: "项目报告 P1".into(),
             facts: vec![("交易类型".into(), "工程建设".into())],
-            tables: vec![Table { name: "投标".into(), headers: vec!["投标人".into(), "报价".into()], rows: vec![vec!["甲公司".into(), "1,000.00".into()], vec!["B2|x".into(), "2".into()]] }],
+            tables: vec![Table {
+                name: "投标".into(),
+                headers: vec!["投标人".into(), "报价".into()],
+                rows: vec![vec!["甲公司".into(), "1,000.00".into()], vec!["B2|x".into(), "2".into()]],
+            }],
             zh: true,
         }
     }

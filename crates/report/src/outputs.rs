@@ -102,10 +102,20 @@ fn write_attendance_lists(path: &Path, findings: &[Finding], unmask: bool) -> Re
     w.write_record(["list", "list_zh", "code", "severity", "project_id", "subject", "month", "rate"]).map_err(csv_err(path))?;
     for (list, zh) in LISTS {
         for f in findings.iter().filter(|f| f.code.family() == "ATT" && f.thresholds.get("list").and_then(|v| v.as_str()) == Some(list)) {
-            let subject = if unmask || f.subject.kind != bidwatch_model::SubjectKind::Person { f.subject.id.clone() } else { mask(&f.subject.id) };
+            let subject =
+                if unmask || f.subject.kind != bidwatch_model::SubjectKind::Person { f.subject.id.clone() } else { mask(&f.subject.id) };
             let get = |k: &str| f.thresholds.get(k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).unwrap_or_default();
-            w.write_record([list, zh, &f.code.to_string(), f.severity.as_str(), f.project_id.as_deref().unwrap_or(""), &subject, &get("month"), &get("rate")])
-                .map_err(csv_err(path))?;
+            w.write_record([
+                list,
+                zh,
+                &f.code.to_string(),
+                f.severity.as_str(),
+                f.project_id.as_deref().unwrap_or(""),
+                &subject,
+                &get("month"),
+                &get("rate"),
+            ])
+            .map_err(csv_err(path))?;
         }
     }
     w.flush().map_err(io(path))

@@ -48,16 +48,28 @@ fn word(v: &str, zh: bool) -> String {
 }
 
 fn t(zh: bool, a: &str, b: &str) -> String {
-    if zh { a.to_owned() } else { b.to_owned() }
+    if zh {
+        a.to_owned()
+    } else {
+        b.to_owned()
+    }
 }
 
 impl Sources<'_> {
     fn person(&self, id: &str) -> String {
-        if self.unmask { id.to_owned() } else { mask(id) }
+        if self.unmask {
+            id.to_owned()
+        } else {
+            mask(id)
+        }
     }
 
     fn shown(&self, f: &Finding) -> Finding {
-        if self.unmask { f.clone() } else { masked(f) }
+        if self.unmask {
+            f.clone()
+        } else {
+            masked(f)
+        }
     }
 
     /// Column `name` of `table` by row index, formatted for a report.
@@ -66,7 +78,9 @@ impl Sources<'_> {
         let Some(spec) = table.spec().columns.iter().find(|c| c.name == name) else { return vec![String::new(); df.height()] };
         match spec.ty {
             // money with thousands separators, for reading
-            bidwatch_ingest::schema::ColType::Money => frame::f64s(df, name).into_iter().map(|v| v.map(|x| Money(x).to_string()).unwrap_or_default()).collect(),
+            bidwatch_ingest::schema::ColType::Money => {
+                frame::f64s(df, name).into_iter().map(|v| v.map(|x| Money(x).to_string()).unwrap_or_default()).collect()
+            }
             _ => crate::case::contract_text(self.ds, table, &spec.ty, name).into_iter().map(Option::unwrap_or_default).collect(),
         }
     }
@@ -80,7 +94,14 @@ impl Sources<'_> {
         let zh = self.zh;
         Table {
             name: t(zh, "发现", "Findings"),
-            headers: vec![t(zh, "规则", "rule"), t(zh, "严重程度", "severity"), t(zh, "对象", "subject"), t(zh, "项目", "project"), t(zh, "扣分", "points"), t(zh, "说明", "what")],
+            headers: vec![
+                t(zh, "规则", "rule"),
+                t(zh, "严重程度", "severity"),
+                t(zh, "对象", "subject"),
+                t(zh, "项目", "project"),
+                t(zh, "扣分", "points"),
+                t(zh, "说明", "what"),
+            ],
             rows: list
                 .iter()
                 .map(|f| {
@@ -108,8 +129,15 @@ impl Sources<'_> {
             self.col(TableName::Ledger, "occurred_at"),
             self.col(TableName::Ledger, "status"),
         );
-        let rows = (0..k.len()).filter(|i| k[*i] == kind && s[*i] == id).map(|i| vec![code[i].clone(), pts[i].clone(), at[i].clone(), st[i].clone()]).collect();
-        Table { name: t(zh, "记分台账", "Points ledger"), headers: vec![t(zh, "事项", "code"), t(zh, "分值", "points"), t(zh, "时间", "when"), t(zh, "状态", "status")], rows }
+        let rows = (0..k.len())
+            .filter(|i| k[*i] == kind && s[*i] == id)
+            .map(|i| vec![code[i].clone(), pts[i].clone(), at[i].clone(), st[i].clone()])
+            .collect();
+        Table {
+            name: t(zh, "记分台账", "Points ledger"),
+            headers: vec![t(zh, "事项", "code"), t(zh, "分值", "points"), t(zh, "时间", "when"), t(zh, "状态", "status")],
+            rows,
+        }
     }
 
     /// Key staff of the projects, and their days on site by month.
@@ -133,7 +161,11 @@ impl Sources<'_> {
                 vec![p[i].clone(), self.person(&who[i]), r, start[i].clone(), end[i].clone()]
             })
             .collect();
-        let (ap, aw, at) = (self.col(TableName::Attendance, "project_id"), self.col(TableName::Attendance, "person_id"), self.col(TableName::Attendance, "punched_at"));
+        let (ap, aw, at) = (
+            self.col(TableName::Attendance, "project_id"),
+            self.col(TableName::Attendance, "person_id"),
+            self.col(TableName::Attendance, "punched_at"),
+        );
         let mut days: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
         for i in 0..ap.len() {
             if projects.contains(&ap[i]) && at[i].len() >= 10 {
@@ -142,8 +174,22 @@ impl Sources<'_> {
         }
         let attendance = days.into_iter().map(|((p, w, m), d)| vec![p, self.person(&w), m, d.len().to_string()]).collect();
         [
-            Table { name: t(zh, "关键岗位人员", "Key staff"), headers: vec![t(zh, "项目", "project"), t(zh, "人员", "person"), t(zh, "岗位", "role"), t(zh, "进场", "from"), t(zh, "退场", "to")], rows: staff },
-            Table { name: t(zh, "考勤（按月打卡天数）", "Attendance (days punched by month)"), headers: vec![t(zh, "项目", "project"), t(zh, "人员", "person"), t(zh, "月份", "month"), t(zh, "打卡天数", "days")], rows: attendance },
+            Table {
+                name: t(zh, "关键岗位人员", "Key staff"),
+                headers: vec![
+                    t(zh, "项目", "project"),
+                    t(zh, "人员", "person"),
+                    t(zh, "岗位", "role"),
+                    t(zh, "进场", "from"),
+                    t(zh, "退场", "to"),
+                ],
+                rows: staff,
+            },
+            Table {
+                name: t(zh, "考勤（按月打卡天数）", "Attendance (days punched by month)"),
+                headers: vec![t(zh, "项目", "project"), t(zh, "人员", "person"), t(zh, "月份", "month"), t(zh, "打卡天数", "days")],
+                rows: attendance,
+            },
         ]
     }
 
@@ -185,10 +231,20 @@ impl Sources<'_> {
         );
         let mut bids: Vec<Vec<String>> = (0..bp.len())
             .filter(|j| bp[*j] == id)
-            .map(|j| vec![bb[j].clone(), names.get(&bb[j]).cloned().unwrap_or_default(), price[j].clone(), rank[j].clone(), word(&status[j], zh), word(&win[j], zh)])
+            .map(|j| {
+                vec![
+                    bb[j].clone(),
+                    names.get(&bb[j]).cloned().unwrap_or_default(),
+                    price[j].clone(),
+                    rank[j].clone(),
+                    word(&status[j], zh),
+                    word(&win[j], zh),
+                ]
+            })
             .collect();
         bids.sort_by_key(|r| (r[3].parse::<u32>().unwrap_or(u32::MAX), r[0].clone()));
-        let findings: Vec<&Finding> = self.run.findings.iter().filter(|f| f.project_id.as_deref() == Some(id) || f.projects.iter().any(|p| p == id)).collect();
+        let findings: Vec<&Finding> =
+            self.run.findings.iter().filter(|f| f.project_id.as_deref() == Some(id) || f.projects.iter().any(|p| p == id)).collect();
         let one: BTreeSet<String> = std::iter::once(id.to_owned()).collect();
         let [staff, attendance] = self.staff_tables(&one);
         Some(Document {
@@ -197,7 +253,14 @@ impl Sources<'_> {
             tables: vec![
                 Table {
                     name: t(zh, "投标", "Bids"),
-                    headers: vec![t(zh, "投标人", "bidder"), t(zh, "名称", "name"), t(zh, "报价（元）", "price (yuan)"), t(zh, "排名", "rank"), t(zh, "状态", "status"), t(zh, "中标", "won")],
+                    headers: vec![
+                        t(zh, "投标人", "bidder"),
+                        t(zh, "名称", "name"),
+                        t(zh, "报价（元）", "price (yuan)"),
+                        t(zh, "排名", "rank"),
+                        t(zh, "状态", "status"),
+                        t(zh, "中标", "won"),
+                    ],
                     rows: bids,
                 },
                 self.findings_table(&findings),
@@ -211,11 +274,23 @@ impl Sources<'_> {
     /// One bidder: its bids, the findings that name it, its ledger.
     pub fn bidder(&self, id: &str) -> Option<Document> {
         let zh = self.zh;
-        let (bp, bb, price, rank, win) =
-            (self.col(TableName::Bids, "project_id"), self.col(TableName::Bids, "bidder_id"), self.col(TableName::Bids, "price"), self.col(TableName::Bids, "rank"), self.col(TableName::Bids, "is_winner"));
-        let bids: Vec<Vec<String>> = (0..bp.len()).filter(|j| bb[*j] == id).map(|j| vec![bp[j].clone(), price[j].clone(), rank[j].clone(), word(&win[j], zh)]).collect();
-        let findings: Vec<&Finding> =
-            self.run.findings.iter().filter(|f| (f.subject.kind == SubjectKind::Bidder && f.subject.id == id) || f.members.iter().any(|m| m == id)).collect();
+        let (bp, bb, price, rank, win) = (
+            self.col(TableName::Bids, "project_id"),
+            self.col(TableName::Bids, "bidder_id"),
+            self.col(TableName::Bids, "price"),
+            self.col(TableName::Bids, "rank"),
+            self.col(TableName::Bids, "is_winner"),
+        );
+        let bids: Vec<Vec<String>> = (0..bp.len())
+            .filter(|j| bb[*j] == id)
+            .map(|j| vec![bp[j].clone(), price[j].clone(), rank[j].clone(), word(&win[j], zh)])
+            .collect();
+        let findings: Vec<&Finding> = self
+            .run
+            .findings
+            .iter()
+            .filter(|f| (f.subject.kind == SubjectKind::Bidder && f.subject.id == id) || f.members.iter().any(|m| m == id))
+            .collect();
         if bids.is_empty() && findings.is_empty() {
             return None;
         }
@@ -223,9 +298,22 @@ impl Sources<'_> {
         let name = self.bidder_names().get(id).cloned().unwrap_or_default();
         Some(Document {
             title: if zh { format!("投标人报告：{name} ({id})") } else { format!("Bidder report: {name} ({id})") },
-            facts: vec![(t(zh, "投标次数", "bids"), bids.len().to_string()), (t(zh, "中标次数", "won"), won.to_string()), (t(zh, "发现", "findings"), findings.len().to_string())],
+            facts: vec![
+                (t(zh, "投标次数", "bids"), bids.len().to_string()),
+                (t(zh, "中标次数", "won"), won.to_string()),
+                (t(zh, "发现", "findings"), findings.len().to_string()),
+            ],
             tables: vec![
-                Table { name: t(zh, "投标", "Bids"), headers: vec![t(zh, "项目", "project"), t(zh, "报价（元）", "price (yuan)"), t(zh, "排名", "rank"), t(zh, "中标", "won")], rows: bids },
+                Table {
+                    name: t(zh, "投标", "Bids"),
+                    headers: vec![
+                        t(zh, "项目", "project"),
+                        t(zh, "报价（元）", "price (yuan)"),
+                        t(zh, "排名", "rank"),
+                        t(zh, "中标", "won"),
+                    ],
+                    rows: bids,
+                },
                 self.findings_table(&findings),
                 self.ledger_table("bidder", id),
             ],
@@ -243,9 +331,17 @@ impl Sources<'_> {
             self.col(TableName::ExpertAssignments, "checked_in_at"),
             self.col(TableName::ExpertAssignments, "status"),
         );
-        let sat: Vec<Vec<String>> = (0..p.len()).filter(|i| e[*i] == id).map(|i| vec![p[i].clone(), sch[i].clone(), chk[i].clone(), st[i].clone()]).collect();
-        let findings: Vec<&Finding> =
-            self.run.findings.iter().filter(|f| (f.subject.kind == SubjectKind::Expert && f.subject.id == id) || (f.code.family() == "EXP" && f.members.iter().any(|m| m == id))).collect();
+        let sat: Vec<Vec<String>> =
+            (0..p.len()).filter(|i| e[*i] == id).map(|i| vec![p[i].clone(), sch[i].clone(), chk[i].clone(), st[i].clone()]).collect();
+        let findings: Vec<&Finding> = self
+            .run
+            .findings
+            .iter()
+            .filter(|f| {
+                (f.subject.kind == SubjectKind::Expert && f.subject.id == id)
+                    || (f.code.family() == "EXP" && f.members.iter().any(|m| m == id))
+            })
+            .collect();
         if sat.is_empty() && findings.is_empty() {
             return None;
         }
@@ -253,7 +349,16 @@ impl Sources<'_> {
             title: if zh { format!("评标专家报告：{id}") } else { format!("Expert report: {id}") },
             facts: vec![(t(zh, "参加评标", "committees"), sat.len().to_string()), (t(zh, "发现", "findings"), findings.len().to_string())],
             tables: vec![
-                Table { name: t(zh, "评标", "Committees"), headers: vec![t(zh, "项目", "project"), t(zh, "集合时间", "scheduled"), t(zh, "签到", "checked in"), t(zh, "状态", "status")], rows: sat },
+                Table {
+                    name: t(zh, "评标", "Committees"),
+                    headers: vec![
+                        t(zh, "项目", "project"),
+                        t(zh, "集合时间", "scheduled"),
+                        t(zh, "签到", "checked in"),
+                        t(zh, "状态", "status"),
+                    ],
+                    rows: sat,
+                },
                 self.findings_table(&findings),
                 self.ledger_table("expert", id),
             ],
@@ -264,22 +369,60 @@ impl Sources<'_> {
     /// One agent: its projects, findings, monthly evaluation.
     pub fn agent(&self, id: &str) -> Option<Document> {
         let zh = self.zh;
-        let (p, a, cat, pubd) = (self.col(TableName::Projects, "project_id"), self.col(TableName::Projects, "agent_id"), self.col(TableName::Projects, "category"), self.col(TableName::Projects, "published_at"));
-        let projects: Vec<Vec<String>> = (0..p.len()).filter(|i| a[*i] == id).map(|i| vec![p[i].clone(), bidwatch_rules::rules::category_label(&cat[i], zh).to_owned(), pubd[i].clone()]).collect();
-        let findings: Vec<&Finding> = self.run.findings.iter().filter(|f| f.subject.kind == SubjectKind::Agent && f.subject.id == id).collect();
+        let (p, a, cat, pubd) = (
+            self.col(TableName::Projects, "project_id"),
+            self.col(TableName::Projects, "agent_id"),
+            self.col(TableName::Projects, "category"),
+            self.col(TableName::Projects, "published_at"),
+        );
+        let projects: Vec<Vec<String>> = (0..p.len())
+            .filter(|i| a[*i] == id)
+            .map(|i| vec![p[i].clone(), bidwatch_rules::rules::category_label(&cat[i], zh).to_owned(), pubd[i].clone()])
+            .collect();
+        let findings: Vec<&Finding> =
+            self.run.findings.iter().filter(|f| f.subject.kind == SubjectKind::Agent && f.subject.id == id).collect();
         if projects.is_empty() && findings.is_empty() {
             return None;
         }
-        let ranking = self.run.agent_ranking.iter().filter(|m| m.agent_id == id).map(|m| vec![m.month.clone(), m.rank.to_string(), m.deducted_month.to_string(), m.deducted_year.to_string(), m.score.to_string(), m.grade.to_string()]).collect();
+        let ranking = self
+            .run
+            .agent_ranking
+            .iter()
+            .filter(|m| m.agent_id == id)
+            .map(|m| {
+                vec![
+                    m.month.clone(),
+                    m.rank.to_string(),
+                    m.deducted_month.to_string(),
+                    m.deducted_year.to_string(),
+                    m.score.to_string(),
+                    m.grade.to_string(),
+                ]
+            })
+            .collect();
         Some(Document {
             title: if zh { format!("代理机构报告：{id}") } else { format!("Agent report: {id}") },
-            facts: vec![(t(zh, "代理项目", "projects"), projects.len().to_string()), (t(zh, "发现", "findings"), findings.len().to_string())],
+            facts: vec![
+                (t(zh, "代理项目", "projects"), projects.len().to_string()),
+                (t(zh, "发现", "findings"), findings.len().to_string()),
+            ],
             tables: vec![
-                Table { name: t(zh, "代理项目", "Projects"), headers: vec![t(zh, "项目", "project"), t(zh, "交易类型", "category"), t(zh, "发布时间", "published")], rows: projects },
+                Table {
+                    name: t(zh, "代理项目", "Projects"),
+                    headers: vec![t(zh, "项目", "project"), t(zh, "交易类型", "category"), t(zh, "发布时间", "published")],
+                    rows: projects,
+                },
                 self.findings_table(&findings),
                 Table {
                     name: t(zh, "月度考评", "Monthly evaluation"),
-                    headers: vec![t(zh, "月份", "month"), t(zh, "排名", "rank"), t(zh, "当月扣分", "deducted (month)"), t(zh, "年度扣分", "deducted (year)"), t(zh, "得分", "score"), t(zh, "等级", "grade")],
+                    headers: vec![
+                        t(zh, "月份", "month"),
+                        t(zh, "排名", "rank"),
+                        t(zh, "当月扣分", "deducted (month)"),
+                        t(zh, "年度扣分", "deducted (year)"),
+                        t(zh, "得分", "score"),
+                        t(zh, "等级", "grade"),
+                    ],
                     rows: ranking,
                 },
             ],
@@ -320,7 +463,15 @@ impl Sources<'_> {
             tables: vec![
                 Table {
                     name: t(zh, "项目", "Projects"),
-                    headers: vec![t(zh, "项目", "project"), t(zh, "名称", "name"), t(zh, "交易类型", "category"), t(zh, "风险", "risk"), t(zh, "违规", "violations"), t(zh, "法定推定", "presumed"), t(zh, "风险线索", "signals")],
+                    headers: vec![
+                        t(zh, "项目", "project"),
+                        t(zh, "名称", "name"),
+                        t(zh, "交易类型", "category"),
+                        t(zh, "风险", "risk"),
+                        t(zh, "违规", "violations"),
+                        t(zh, "法定推定", "presumed"),
+                        t(zh, "风险线索", "signals"),
+                    ],
                     rows,
                 },
                 self.findings_table(&findings),

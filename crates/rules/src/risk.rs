@@ -77,10 +77,7 @@ pub fn project_risk(ds: &Dataset, findings: &[Finding], tender: &RiskTable, poli
                 .get(k)
                 .and_then(|t| t.as_ref())
                 .map(|t| {
-                    t.drivers()
-                        .iter()
-                        .map(|p| format!("{}@{:.2}", crate::tender_risk::spec(p.screen, p.direction), p.percentile))
-                        .collect()
+                    t.drivers().iter().map(|p| format!("{}@{:.2}", crate::tender_risk::spec(p.screen, p.direction), p.percentile)).collect()
                 })
                 .unwrap_or_default(),
             codes: codes[k].iter().cloned().collect(),

@@ -203,7 +203,8 @@ pub fn by_project(bids: &DataFrame, n_projects: usize) -> PolarsResult<Vec<Scree
     let counts: Vec<Option<u32>> = agg.column("n")?.u32()?.iter().collect();
     let [mean, sd, lo, hi, next, second, sd_losing, z3, z4, ka, kb] =
         ["mean", "sd", "lo", "hi", "next_distinct", "second", "sd_losing", "z3", "z4", "ks_above", "ks_below"].map(f);
-    let (mean, sd, lo, hi, next, second, sd_losing, z3, z4, ka, kb) = (mean?, sd?, lo?, hi?, next?, second?, sd_losing?, z3?, z4?, ka?, kb?);
+    let (mean, sd, lo, hi, next, second, sd_losing, z3, z4, ka, kb) =
+        (mean?, sd?, lo?, hi?, next?, second?, sd_losing?, z3?, z4?, ka?, kb?);
     let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
     for r in 0..agg.height() {
         let Some(slot) = keys[r].and_then(|k| out.get_mut(k as usize)) else { continue };
@@ -300,7 +301,10 @@ mod tests {
 
     #[test]
     fn group_by_leaves_out_withdrawn_bids_and_keeps_empty_projects() {
-        let s = group_by(&[vec![(110.0, "valid"), (100.0, "valid"), (125.0, "rejected"), (102.0, "valid"), (103.0, "valid"), (1.0, "withdrawn")], vec![]]);
+        let s = group_by(&[
+            vec![(110.0, "valid"), (100.0, "valid"), (125.0, "rejected"), (102.0, "valid"), (103.0, "valid"), (1.0, "withdrawn")],
+            vec![],
+        ]);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].n_bids, 5);
         assert!(close(s[0].cv, 0.094653) && close(s[0].ks_uniform, 0.48) && close(s[0].rd, 0.188422), "{:?}", s[0]);

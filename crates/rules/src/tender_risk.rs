@@ -352,8 +352,7 @@ pub(crate) fn compute(views: &Views, screens: &ScreenTable, cfg: &RiskConfig) ->
         }
         let scored: std::collections::HashSet<usize> = members.iter().copied().collect();
         for &(screen, direction) in &cfg.screens {
-            let have: Vec<(usize, f64)> =
-                pop.iter().filter_map(|&k| screen.value(&screens.by_project[k]).map(|v| (k, v))).collect();
+            let have: Vec<(usize, f64)> = pop.iter().filter_map(|&k| screen.value(&screens.by_project[k]).map(|v| (k, v))).collect();
             let values: Vec<f64> = have.iter().map(|(_, v)| *v).collect();
             for ((k, value), p) in have.into_iter().zip(percentiles(&values)) {
                 if scored.contains(&k) {
@@ -362,10 +361,8 @@ pub(crate) fn compute(views: &Views, screens: &ScreenTable, cfg: &RiskConfig) ->
             }
         }
     }
-    let screen_score: Vec<Option<f64>> = parts
-        .iter()
-        .map(|p| (!p.is_empty()).then(|| p.iter().map(|x| x.component).sum::<f64>() / p.len() as f64))
-        .collect();
+    let screen_score: Vec<Option<f64>> =
+        parts.iter().map(|p| (!p.is_empty()).then(|| p.iter().map(|x| x.component).sum::<f64>() / p.len() as f64)).collect();
     // 5. the bidders' record in their other tenders
     let mut tenders_of: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut bidders_of: Vec<Vec<&str>> = vec![Vec::new(); n];
@@ -390,8 +387,8 @@ pub(crate) fn compute(views: &Views, screens: &ScreenTable, cfg: &RiskConfig) ->
                 means.push(others.iter().sum::<f64>() / others.len() as f64);
             }
         }
-        let record = (!means.is_empty())
-            .then(|| Record { mean: means.iter().sum::<f64>() / means.len() as f64, bidders: means.len(), tenders });
+        let record =
+            (!means.is_empty()).then(|| Record { mean: means.iter().sum::<f64>() / means.len() as f64, bidders: means.len(), tenders });
         let score = match record {
             Some(r) => (1.0 - cfg.firm_weight) * s + cfg.firm_weight * r.mean,
             None => s,

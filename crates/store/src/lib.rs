@@ -209,7 +209,13 @@ impl Store {
     }
 
     /// [`Store::record`], keeping the run's points too (the ledger as read; this run's proposals).
-    pub fn record_with_points(&mut self, run: &RunRecord, findings: &[Finding], risks: &[draw::Candidate], points: &[PointRow]) -> Result<Changes, StoreError> {
+    pub fn record_with_points(
+        &mut self,
+        run: &RunRecord,
+        findings: &[Finding],
+        risks: &[draw::Candidate],
+        points: &[PointRow],
+    ) -> Result<Changes, StoreError> {
         let path = self.path.clone();
         let err = move |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(&err)?;
@@ -260,7 +266,18 @@ impl Store {
                 .prepare("INSERT INTO points (run_id, source, subject_kind, subject_id, rule_code, points, occurred_at, status, project_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
                 .map_err(&err)?;
             for p in points {
-                ins.execute(params![run_id, p.source, p.subject_kind, p.subject_id, p.rule_code, p.points, p.occurred_at, p.status, p.project_id]).map_err(&err)?;
+                ins.execute(params![
+                    run_id,
+                    p.source,
+                    p.subject_kind,
+                    p.subject_id,
+                    p.rule_code,
+                    p.points,
+                    p.occurred_at,
+                    p.status,
+                    p.project_id
+                ])
+                .map_err(&err)?;
             }
         }
         let mut changes = Changes { run_id, previous_run: previous.as_ref().map(|p| p.0), new: now.len(), ..Changes::default() };
@@ -269,7 +286,9 @@ impl Store {
             // the previous run's findings: fingerprint → (severity, finding as recorded)
             let before: std::collections::BTreeMap<String, (String, String)> = {
                 let mut q = tx.prepare("SELECT fingerprint, severity, finding FROM findings WHERE run_id = ?1").map_err(&err)?;
-                let rows = q.query_map([prev], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, String>(2)?)))).map_err(&err)?;
+                let rows = q
+                    .query_map([prev], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, String>(2)?))))
+                    .map_err(&err)?;
                 rows.collect::<Result<_, _>>().map_err(&err)?
             };
             changes.new_fingerprints = now.iter().filter(|f| !before.contains_key(*f)).cloned().collect();
@@ -311,13 +330,23 @@ impl Store {
             .prepare("SELECT project_id, category, risk, drivers FROM project_risk WHERE run_id = ?1 ORDER BY project_id")
             .map_err(self.err())?;
         let rows = q
-            .query_map([run_id], |r| Ok(draw::Candidate { project_id: r.get(0)?, category: r.get(1)?, risk: r.get(2)?, drivers: r.get(3)? }))
+            .query_map([run_id], |r| {
+                Ok(draw::Candidate { project_id: r.get(0)?, category: r.get(1)?, risk: r.get(2)?, drivers: r.get(3)? })
+            })
             .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
     /// Records a draw; returns its id.
-    pub fn record_draw(&mut self, run_id: i64, drawn_at: &str, seed: u64, n: usize, category: Option<&str>, drawn: &[draw::Candidate]) -> Result<i64, StoreError> {
+    pub fn record_draw(
+        &mut self,
+        run_id: i64,
+        drawn_at: &str,
+        seed: u64,
+        n: usize,
+        category: Option<&str>,
+        drawn: &[draw::Candidate],
+    ) -> Result<i64, StoreError> {
         let ids: Vec<&str> = drawn.iter().map(|c| c.project_id.as_str()).collect();
         let projects = serde_json::to_string(&ids).unwrap_or_default();
         self.conn
@@ -355,8 +384,11 @@ impl Store {
 
     /// Every status a case has had, oldest first (empty: never recorded).
     pub fn case_history(&self, case_id: &str) -> Result<Vec<CaseChange>, StoreError> {
-        let mut q = self.conn.prepare("SELECT status, at, by_whom, note FROM case_status WHERE case_id = ?1 ORDER BY rowid").map_err(self.err())?;
-        let rows = q.query_map([case_id], |r| Ok(CaseChange { status: r.get(0)?, at: r.get(1)?, by: r.get(2)?, note: r.get(3)? })).map_err(self.err())?;
+        let mut q =
+            self.conn.prepare("SELECT status, at, by_whom, note FROM case_status WHERE case_id = ?1 ORDER BY rowid").map_err(self.err())?;
+        let rows = q
+            .query_map([case_id], |r| Ok(CaseChange { status: r.get(0)?, at: r.get(1)?, by: r.get(2)?, note: r.get(3)? }))
+            .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
@@ -459,7 +491,9 @@ mod tests {
     fn a_case_keeps_every_status_it_had() {
         let dir = tempfile::tempdir().expect("tmp");
         let mut store = Store::open(&dir.path().join("bw.db")).expect("open");
-        let ch = |s: &str| CaseChange { status: s.into(), at: "2026-11-25T10:00:00".into(), by: "张三".into(), note: "移交县纪委".into() };
+        let ch = |s: &str| CaseChange {
+            status: s.into(), at: "2026-11-25T10:00:00".into(), by: "张三".into(), note: "移交县纪委".into()
+        };
         store.set_case_status("RING-1", &ch("open")).expect("open");
         store.set_case_status("RING-1", &ch("referred")).expect("referred");
         assert!(store.set_case_status("RING-1", &ch("lost")).is_err());

@@ -149,7 +149,8 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
 /// one objective criterion (one right mark). Planted: an objective mark that differs (EXP-004), a
 /// subjective mark far from the others' (EXP-003), three identical sheets (EXP-005).
 fn evaluations(out: &Path, projects: &[Project], rng: &mut ChaCha8Rng, truth: &mut Truth<'_>) -> Result<(), GenError> {
-    const CRITERIA: [(&str, f64, bool); 4] = [("技术方案", 20.0, false), ("实施组织", 10.0, false), ("项目团队", 10.0, false), ("类似业绩", 10.0, true)];
+    const CRITERIA: [(&str, f64, bool); 4] =
+        [("技术方案", 20.0, false), ("实施组织", 10.0, false), ("项目团队", 10.0, false), ("类似业绩", 10.0, true)];
     let mut w = writer(out, "evaluations.csv", &["project_id", "expert_id", "bidder_id", "score", "max_score", "criterion", "objective"])?;
     for p in projects.iter().filter(|p| p.bonded && matches!(p.category, "engineering" | "procurement")) {
         let bidders: Vec<&String> = p.bidders.iter().take(5).collect();
@@ -238,12 +239,16 @@ fn ledger(out: &Path, projects: &[Project], rng: &mut ChaCha8Rng, truth: &mut Tr
     agents.dedup();
     let mut lw = writer(out, "ledger.csv", &["subject_kind", "subject_id", "rule_code", "points", "occurred_at", "status"])?;
     let mut nw = csv::Writer::from_writer(std::io::BufWriter::new(
-        std::fs::OpenOptions::new().append(true).open(out.join("interviews.csv")).map_err(|source| GenError::Io { path: out.join("interviews.csv"), source })?,
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(out.join("interviews.csv"))
+            .map_err(|source| GenError::Io { path: out.join("interviews.csv"), source })?,
     ));
     let day = |d: i64| NaiveDateTime::new(first.date() + Duration::days(d), NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default());
     let mut entry = |kind: &str, id: &str, code: &str, points: f64, at: i64, notice: bool| -> Result<(), GenError> {
         if notice {
-            nw.write_record([kind, id, "", "prior_notice", &t(day(at - 5))]).map_err(|source| GenError::Csv { path: out.join("interviews.csv"), source })?;
+            nw.write_record([kind, id, "", "prior_notice", &t(day(at - 5))])
+                .map_err(|source| GenError::Csv { path: out.join("interviews.csv"), source })?;
         }
         lw.write_record([kind, id, code, &points.to_string(), &t(day(at)), "effective"])
             .map_err(|source| GenError::Csv { path: out.join("ledger.csv"), source })
@@ -302,7 +307,8 @@ fn ledger(out: &Path, projects: &[Project], rng: &mut ChaCha8Rng, truth: &mut Tr
         let t0 = if (first.date() + Duration::days(t0)).ordinal() > 270 { t0 - 100 } else { t0 };
         for k in 0..n {
             let when = if busy { t0 + 7 * k } else { at(rng, 0) };
-            aw.write_record([a.as_str(), "", "AGT-006", &t(day(when))]).map_err(|source| GenError::Csv { path: out.join("agent_events.csv"), source })?;
+            aw.write_record([a.as_str(), "", "AGT-006", &t(day(when))])
+                .map_err(|source| GenError::Csv { path: out.join("agent_events.csv"), source })?;
         }
         if busy {
             truth("policy_signal", "", a, "AGT-005 agent at grade C")?;
@@ -385,7 +391,10 @@ fn attendance(out: &Path, projects: &[Project], rng: &mut ChaCha8Rng, truth: &mu
             let skip = away && d >= first && d < away_to && d.day() % 3 != 0;
             if !skip {
                 let hour = if second { 16 } else { 8 };
-                let at = NaiveDateTime::new(d, NaiveTime::from_hms_opt(hour, rng.random_range(0..50), rng.random_range(0..60)).unwrap_or_default());
+                let at = NaiveDateTime::new(
+                    d,
+                    NaiveTime::from_hms_opt(hour, rng.random_range(0..50), rng.random_range(0..60)).unwrap_or_default(),
+                );
                 let photo = if replay && d == replay_day { last_photo.clone() } else { names::hex_id(rng, 16) };
                 let lat = s.lat + rng.random_range(-0.0005..0.0005);
                 let lon = s.lon + rng.random_range(-0.0005..0.0005);

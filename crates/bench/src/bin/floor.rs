@@ -14,7 +14,10 @@ fn main() {
         std::process::exit(2);
     };
     let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(d) => d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "csv") && !p.ends_with("truth.csv")).collect(),
+        Ok(d) => d
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "csv") && !p.ends_with("truth.csv"))
+            .collect(),
         Err(e) => {
             eprintln!("{dir}: {e}");
             std::process::exit(2);

@@ -121,7 +121,14 @@ pub(crate) fn deductions(ctx: &Context<'_>, detected: &[Finding], g: &Grading) -
             let (Some(a), Some(c), Some(d)) = (agent[i].clone(), rc[i].clone(), at[i].and_then(day)) else { continue };
             let points = g.event_points.get(&c).copied().unwrap_or(g.minor_points);
             recorded.insert((a.clone(), project[i].clone(), c.clone()));
-            out.push(Deduction { agent: a, month: (d.year(), d.month()), code: c, project_id: project[i].clone(), points, row: Some(rows[i]) });
+            out.push(Deduction {
+                agent: a,
+                month: (d.year(), d.month()),
+                code: c,
+                project_id: project[i].clone(),
+                points,
+                row: Some(rows[i]),
+            });
         }
     }
     for f in detected.iter().filter(|f| f.subject.kind == SubjectKind::Agent && f.code.family() == "AGT") {
@@ -177,7 +184,9 @@ pub(crate) fn months(ctx: &Context<'_>, deductions: &[Deduction], g: &Grading) -
     }
     let mut out = Vec::new();
     for (_, mut list) in by_month {
-        list.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.deducted_month.total_cmp(&b.deducted_month)).then(a.agent_id.cmp(&b.agent_id)));
+        list.sort_by(|a, b| {
+            b.score.total_cmp(&a.score).then(a.deducted_month.total_cmp(&b.deducted_month)).then(a.agent_id.cmp(&b.agent_id))
+        });
         // equal scores share a rank (1, 1, 3)
         for i in 0..list.len() {
             list[i].rank = if i > 0 && list[i].score == list[i - 1].score { list[i - 1].rank } else { i + 1 };

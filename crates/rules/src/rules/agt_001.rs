@@ -20,7 +20,9 @@ use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 pub struct AgentInsideBid;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "months", default: "3", zh: "开标前后社保缴纳的月数", en: "months of social insurance either side of the opening" },
+    Threshold {
+        key: "months", default: "3", zh: "开标前后社保缴纳的月数", en: "months of social insurance either side of the opening"
+    },
     Threshold { key: "points", default: "10", zh: "代理机构扣分", en: "points deducted from the agent" },
 ];
 
@@ -134,19 +136,26 @@ impl Rule for AgentInsideBid {
                     // first day is stored, so one month more covers the rest of it)
                     let near = list.iter().find(|(m, _)| opened.is_none_or(|o| ((o - m).abs() as f64 / 30.44) <= months as f64 + 1.0));
                     let Some((_, erow)) = near else { continue };
-                    let role = if *table == "bids" { ("授权委托人", "authorised representative") } else { ("投标人员", "staff member") };
+                    let role =
+                        if *table == "bids" { ("授权委托人", "authorised representative") } else { ("投标人员", "staff member") };
                     ties.push(Tie {
                         zh: format!("{} {} 的社保由代理机构缴纳", role.0, mask(p)),
                         en: format!("the {} {} had social insurance paid by the agent", role.1, mask(p)),
                         evidence: Evidence::new("employment", *erow).with("person_id", p.as_str()).with("employer_id", agent.as_str()),
                     });
-                    ties.push(Tie { zh: String::new(), en: String::new(), evidence: Evidence::new(*table, *row).with("bidder_id", b).with("person_id", p.as_str()) });
+                    ties.push(Tie {
+                        zh: String::new(),
+                        en: String::new(),
+                        evidence: Evidence::new(*table, *row).with("bidder_id", b).with("person_id", p.as_str()),
+                    });
                 }
                 if ties.is_empty() {
                     continue;
                 }
                 let who = crate::rules::col::label_of(ctx, b);
-                let reasons = |zh: bool| ties.iter().map(|t| if zh { t.zh.as_str() } else { t.en.as_str() }).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+                let reasons = |zh: bool| {
+                    ties.iter().map(|t| if zh { t.zh.as_str() } else { t.en.as_str() }).filter(|s| !s.is_empty()).collect::<Vec<_>>()
+                };
                 let message = Text::new(
                     format!("项目 {pid} 的代理机构 {agent} 参与投标人 {who} 的投标：{}", reasons(true).join("；")),
                     format!("project {pid}: the agent {agent} is inside the bid of {who}: {}", reasons(false).join("; ")),

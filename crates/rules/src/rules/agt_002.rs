@@ -18,7 +18,9 @@ use crate::rules::deadline::{day, uncovered_note};
 pub struct ShortDocumentPeriod;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "min_working_days", default: "5", zh: "招标文件提供期限（工作日）", en: "working days the documents are offered" },
+    Threshold {
+        key: "min_working_days", default: "5", zh: "招标文件提供期限（工作日）", en: "working days the documents are offered"
+    },
     Threshold { key: "points", default: "2", zh: "代理机构每次扣分", en: "points deducted from the agent" },
     Threshold { key: "categories", default: "[\"procurement\"]", zh: "适用的交易类型", en: "categories the article applies to" },
 ];

@@ -19,9 +19,21 @@ use crate::rules::deadline::{day, uncovered_note};
 pub struct LateAwardNotice;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "report_days", default: "2", zh: "评审结束后送交评审报告（工作日）", en: "working days to send the evaluation report" },
-    Threshold { key: "confirm_days", default: "5", zh: "采购人确定中标人（工作日）", en: "working days for the purchaser to confirm the winner" },
-    Threshold { key: "notice_days", default: "2", zh: "确定后发出中标通知书（工作日）", en: "working days to issue the notice" },
+    Threshold {
+        key: "report_days",
+        default: "2",
+        zh: "评审结束后送交评审报告（工作日）",
+        en: "working days to send the evaluation report",
+    },
+    Threshold {
+        key: "confirm_days",
+        default: "5",
+        zh: "采购人确定中标人（工作日）",
+        en: "working days for the purchaser to confirm the winner",
+    },
+    Threshold {
+        key: "notice_days", default: "2", zh: "确定后发出中标通知书（工作日）", en: "working days to issue the notice"
+    },
     Threshold { key: "categories", default: "[\"procurement\"]", zh: "适用的交易类型", en: "categories the article applies to" },
 ];
 
@@ -40,7 +52,8 @@ impl Rule for LateAwardNotice {
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let c = self.code();
-        let allowed = (ctx.policy.f64(c, "report_days", 2.0) + ctx.policy.f64(c, "confirm_days", 5.0) + ctx.policy.f64(c, "notice_days", 2.0)) as u32;
+        let allowed =
+            (ctx.policy.f64(c, "report_days", 2.0) + ctx.policy.f64(c, "confirm_days", 5.0) + ctx.policy.f64(c, "notice_days", 2.0)) as u32;
         let categories = ctx.policy.strings(c, "categories", &["procurement"]);
         let agents = &ctx.views.agents;
         let p = &ctx.views.projects;
@@ -69,7 +82,12 @@ impl Rule for LateAwardNotice {
                     .in_project(pid)
                     .with_threshold("allowed_working_days", u64::from(allowed))
                     .with_threshold("working_days", u64::from(used))
-                    .with_evidence(Evidence::new("projects", p.row[k]).with("project_id", pid).with("opened_at", fmt_millis(opened)).with("award_notice_at", fmt_millis(notice))),
+                    .with_evidence(
+                        Evidence::new("projects", p.row[k])
+                            .with("project_id", pid)
+                            .with("opened_at", fmt_millis(opened))
+                            .with("award_notice_at", fmt_millis(notice)),
+                    ),
             );
         }
         out.notes.extend(uncovered_note(ctx.calendar, days));

@@ -19,7 +19,9 @@ use crate::rules::deadline::{complaints, day};
 pub struct LateObjectionAnswer;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "answer_days", default: "3", zh: "答复异议的期限（自然日）", en: "days to answer an objection (calendar)" },
+    Threshold {
+        key: "answer_days", default: "3", zh: "答复异议的期限（自然日）", en: "days to answer an objection (calendar)"
+    },
     Threshold { key: "points", default: "5", zh: "代理机构每次扣分", en: "points deducted from the agent per objection" },
     Threshold { key: "categories", default: "[\"engineering\"]", zh: "适用的交易类型", en: "categories the article applies to" },
 ];
@@ -60,8 +62,16 @@ impl Rule for LateObjectionAnswer {
             let mut zh = Vec::new();
             let mut en = Vec::new();
             if let Some(n) = late {
-                zh.push(format!("{} 收到异议，{} 才答复，用时 {n} 日（期限 {days} 日）", o.received, o.decided.map(|d| d.to_string()).unwrap_or_default()));
-                en.push(format!("received on {}, answered on {} after {n} days (allowed {days})", o.received, o.decided.map(|d| d.to_string()).unwrap_or_default()));
+                zh.push(format!(
+                    "{} 收到异议，{} 才答复，用时 {n} 日（期限 {days} 日）",
+                    o.received,
+                    o.decided.map(|d| d.to_string()).unwrap_or_default()
+                ));
+                en.push(format!(
+                    "received on {}, answered on {} after {n} days (allowed {days})",
+                    o.received,
+                    o.decided.map(|d| d.to_string()).unwrap_or_default()
+                ));
             }
             if let Some(t) = opened {
                 zh.push(format!("答复前于 {} 开标，未暂停招标投标活动", fmt_millis(t)));
@@ -83,7 +93,11 @@ impl Rule for LateObjectionAnswer {
                             .with("received_at", o.received.to_string())
                             .with("decided_at", o.decided.map(|d| d.to_string())),
                     )
-                    .with_evidence(Evidence::new("projects", p.row[o.project]).with("project_id", pid).with("opened_at", p.opened_at[o.project].map(fmt_millis))),
+                    .with_evidence(
+                        Evidence::new("projects", p.row[o.project])
+                            .with("project_id", pid)
+                            .with("opened_at", p.opened_at[o.project].map(fmt_millis)),
+                    ),
             );
         }
         out

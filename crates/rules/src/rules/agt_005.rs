@@ -19,9 +19,19 @@ pub struct MonthlyEvaluation;
 const THRESHOLDS: &[Threshold] = &[
     Threshold { key: "grade_a_max", default: "10", zh: "A 级：年度扣分不超过", en: "grade A: deducted in the year, at most" },
     Threshold { key: "grade_b_max", default: "20", zh: "B 级：年度扣分不超过", en: "grade B: deducted in the year, at most" },
-    Threshold { key: "grade_c_max", default: "40", zh: "C 级：年度扣分不超过（更多为 D 级）", en: "grade C: deducted in the year, at most (more: D)" },
+    Threshold {
+        key: "grade_c_max",
+        default: "40",
+        zh: "C 级：年度扣分不超过（更多为 D 级）",
+        en: "grade C: deducted in the year, at most (more: D)",
+    },
     Threshold { key: "minor_points", default: "2", zh: "未列明事项每次扣分", en: "points for a recorded event not listed" },
-    Threshold { key: "event_points", default: "{}", zh: "各事项每次扣分（规则编号 = 分值）", en: "points per recorded event (rule code = points)" },
+    Threshold {
+        key: "event_points",
+        default: "{}",
+        zh: "各事项每次扣分（规则编号 = 分值）",
+        en: "points per recorded event (rule code = points)",
+    },
 ];
 
 impl Rule for MonthlyEvaluation {
@@ -70,7 +80,10 @@ impl Rule for MonthlyEvaluation {
                 .with_threshold("grade", m.grade.to_string())
                 .with_threshold("score", m.score)
                 .with_threshold("rank", m.rank as u64);
-            for d in list.iter().filter(|d| d.agent == m.agent_id && d.month.0.to_string() == year && format!("{}-{:02}", d.month.0, d.month.1) <= m.month) {
+            for d in list
+                .iter()
+                .filter(|d| d.agent == m.agent_id && d.month.0.to_string() == year && format!("{}-{:02}", d.month.0, d.month.1) <= m.month)
+            {
                 let e = match d.row {
                     Some(r) => Evidence::new("agent_events", r),
                     None => Evidence::new("findings", 0),

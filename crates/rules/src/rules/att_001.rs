@@ -68,7 +68,11 @@ impl Rule for TwoProjectsAtOnce {
                             let to_s = to.map_or_else(|| "今".to_owned(), |d| d.to_string());
                             let to_e = to.map_or_else(|| "now".to_owned(), |d| d.to_string());
                             let message = Text::new(
-                                format!("项目经理 {shown} 在 {from} 至 {to_s} 同时担任项目 {} 和 {} 的项目经理", pid(a.project), pid(b.project)),
+                                format!(
+                                    "项目经理 {shown} 在 {from} 至 {to_s} 同时担任项目 {} 和 {} 的项目经理",
+                                    pid(a.project),
+                                    pid(b.project)
+                                ),
                                 format!("project manager {shown} led both {} and {} from {from} to {to_e}", pid(a.project), pid(b.project)),
                             );
                             out.findings.push(
@@ -96,8 +100,18 @@ impl Rule for TwoProjectsAtOnce {
                         }
                         let ids: Vec<String> = projects.iter().map(|k| pid(*k).to_owned()).collect();
                         let message = Text::new(
-                            format!("总监理工程师 {shown} 自 {} 起同时担任 {} 个项目（{}），超过 {sup_max} 个", a.start, ids.len(), ids.join("、")),
-                            format!("chief supervisor {shown} covers {} projects at once from {} ({}), more than {sup_max}", ids.len(), a.start, ids.join(", ")),
+                            format!(
+                                "总监理工程师 {shown} 自 {} 起同时担任 {} 个项目（{}），超过 {sup_max} 个",
+                                a.start,
+                                ids.len(),
+                                ids.join("、")
+                            ),
+                            format!(
+                                "chief supervisor {shown} covers {} projects at once from {} ({}), more than {sup_max}",
+                                ids.len(),
+                                a.start,
+                                ids.join(", ")
+                            ),
                         );
                         let mut f = Finding::new(c, Severity::Signal, Subject::new(SubjectKind::Person, person), message)
                             .in_project(pid(a.project))
@@ -150,7 +164,9 @@ impl TwoProjectsAtOnce {
                 Finding::new(self.code(), Severity::Signal, Subject::bidder(b), message)
                     .in_project(here)
                     .with_projects(vec![here.to_owned(), there.to_owned()])
-                    .with_evidence(Evidence::new("bid_personnel", rows[i]).with("bidder_id", b).with("person_id", p).with("role", "project_manager"))
+                    .with_evidence(
+                        Evidence::new("bid_personnel", rows[i]).with("bidder_id", b).with("person_id", p).with("role", "project_manager"),
+                    )
                     .with_evidence(busy.evidence(there)),
             );
         }

@@ -33,9 +33,18 @@ pub struct MonthlyRate;
 const THRESHOLDS: &[Threshold] = &[
     Threshold { key: "warn_rate", default: "0.8", zh: "预警到岗率（低于即预警）", en: "warning rate (below it: a warning)" },
     Threshold { key: "fail_rate", default: "0.6", zh: "不达标到岗率（低于即通报）", en: "failing rate (below it: a notice)" },
-    Threshold { key: "min_days", default: "5", zh: "判断一个月所需的最少应到天数", en: "fewest scheduled days to judge a month" },
-    Threshold { key: "grace_days", default: "7", zh: "进场后开始考勤记录的宽限天数", en: "days after the start before recording must have begun" },
-    Threshold { key: "points", default: "0", zh: "每次不达标扣分（0 = 仅作证据）", en: "points per failing month (0 = evidence only)" },
+    Threshold {
+        key: "min_days", default: "5", zh: "判断一个月所需的最少应到天数", en: "fewest scheduled days to judge a month"
+    },
+    Threshold {
+        key: "grace_days",
+        default: "7",
+        zh: "进场后开始考勤记录的宽限天数",
+        en: "days after the start before recording must have begun",
+    },
+    Threshold {
+        key: "points", default: "0", zh: "每次不达标扣分（0 = 仅作证据）", en: "points per failing month (0 = evidence only)"
+    },
 ];
 
 fn month_end(d: NaiveDate) -> NaiveDate {
@@ -87,7 +96,10 @@ impl Rule for MonthlyRate {
             let first = people.iter().map(|a| a.start).min().unwrap_or(today);
             let message = Text::new(
                 format!("项目 {} 关键岗位人员自 {first} 进场，截至 {today} 没有任何考勤记录（未开始记录）", pid(*k)),
-                format!("project {}: key staff started on {first} and by {today} no attendance is on record (recording not started)", pid(*k)),
+                format!(
+                    "project {}: key staff started on {first} and by {today} no attendance is on record (recording not started)",
+                    pid(*k)
+                ),
             );
             let mut f = Finding::new(c, Severity::Violation, Subject::project(pid(*k)), message)
                 .in_project(pid(*k))
@@ -106,7 +118,8 @@ impl Rule for MonthlyRate {
             while m <= last {
                 let (from, to) = (a.start.max(m), month_end(m).min(last));
                 m = month_end(m).succ_opt().unwrap_or(NaiveDate::MAX);
-                let working: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).filter(|d| ctx.calendar.is_working_day(*d)).collect();
+                let working: Vec<NaiveDate> =
+                    from.iter_days().take_while(|d| *d <= to).filter(|d| ctx.calendar.is_working_day(*d)).collect();
                 let on_leave = off.map_or(0, |v| v.iter().filter(|(d, _)| working.contains(d)).count());
                 let scheduled = working.len().saturating_sub(on_leave) as u32;
                 if scheduled < min_days {
@@ -161,7 +174,9 @@ impl Rule for MonthlyRate {
                     f = f.with_points(points);
                 }
                 for (d, row) in off.into_iter().flatten().filter(|(d, _)| working.contains(d)) {
-                    f = f.with_evidence(bidwatch_model::Evidence::new("leave", *row).with("person_id", a.person.as_str()).with("date", d.to_string()));
+                    f = f.with_evidence(
+                        bidwatch_model::Evidence::new("leave", *row).with("person_id", a.person.as_str()).with("date", d.to_string()),
+                    );
                 }
                 out.findings.push(f);
             }

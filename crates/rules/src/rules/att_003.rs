@@ -78,7 +78,10 @@ impl Rule for ExcessLeave {
                     .with_threshold("limit", max as u64);
                 for (d, (k, row)) in v {
                     f = f.with_evidence(
-                        Evidence::new("leave", *row).with("project_id", ctx.views.projects.id[*k].as_str()).with("person_id", person.as_str()).with("date", d.to_string()),
+                        Evidence::new("leave", *row)
+                            .with("project_id", ctx.views.projects.id[*k].as_str())
+                            .with("person_id", person.as_str())
+                            .with("date", d.to_string()),
                     );
                 }
                 out.findings.push(f);

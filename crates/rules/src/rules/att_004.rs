@@ -25,8 +25,18 @@ use crate::rules::attendance::Punch;
 pub struct AttendanceFraud;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "device_people", default: "3", zh: "同一设备短时间内打卡的不同人数", en: "different people one device punches in the window" },
-    Threshold { key: "device_window_s", default: "60", zh: "同一设备多人打卡的时间窗口（秒）", en: "window for one device punching several people (seconds)" },
+    Threshold {
+        key: "device_people",
+        default: "3",
+        zh: "同一设备短时间内打卡的不同人数",
+        en: "different people one device punches in the window",
+    },
+    Threshold {
+        key: "device_window_s",
+        default: "60",
+        zh: "同一设备多人打卡的时间窗口（秒）",
+        en: "window for one device punching several people (seconds)",
+    },
     Threshold { key: "points", default: "0", zh: "每次扣分（0 = 仅作证据）", en: "points per finding (0 = evidence only)" },
 ];
 

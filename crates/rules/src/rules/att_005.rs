@@ -17,7 +17,12 @@ use crate::rules::attendance::km;
 pub struct ImpossibleTravel;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "max_kmh", default: "120", zh: "两次打卡之间可能的最高速度（公里/小时）", en: "fastest possible travel between two punches (km/h)" },
+    Threshold {
+        key: "max_kmh",
+        default: "120",
+        zh: "两次打卡之间可能的最高速度（公里/小时）",
+        en: "fastest possible travel between two punches (km/h)",
+    },
     Threshold { key: "min_km", default: "5", zh: "计入的最小距离（公里）", en: "shortest distance considered (km)" },
 ];
 
@@ -56,8 +61,18 @@ impl Rule for ImpossibleTravel {
             let who = mask(&a.person);
             let (ta, tb) = (fmt_millis(a.at), fmt_millis(b.at));
             let message = Text::new(
-                format!("{who} 于 {ta} 在项目 {} 打卡，{tb} 又在 {:.1} 公里外的项目 {} 打卡，需时速 {speed} 公里", pid(a.project), d, pid(b.project)),
-                format!("{who} punched at project {} on {ta} and {:.1} km away at project {} on {tb}: {speed} km/h", pid(a.project), d, pid(b.project)),
+                format!(
+                    "{who} 于 {ta} 在项目 {} 打卡，{tb} 又在 {:.1} 公里外的项目 {} 打卡，需时速 {speed} 公里",
+                    pid(a.project),
+                    d,
+                    pid(b.project)
+                ),
+                format!(
+                    "{who} punched at project {} on {ta} and {:.1} km away at project {} on {tb}: {speed} km/h",
+                    pid(a.project),
+                    d,
+                    pid(b.project)
+                ),
             );
             out.findings.push(
                 Finding::new(c, Severity::Signal, Subject::new(SubjectKind::Person, a.person.as_str()), message)

@@ -69,7 +69,12 @@ impl Rule for NotTheNamedManager {
                     .in_project(pid)
                     .with_members(vec![b.clone()])
                     .with_evidence(a.evidence(pid))
-                    .with_evidence(Evidence::new("bid_personnel", *row).with("bidder_id", b.as_str()).with("person_id", p.as_str()).with("role", "project_manager")),
+                    .with_evidence(
+                        Evidence::new("bid_personnel", *row)
+                            .with("bidder_id", b.as_str())
+                            .with("person_id", p.as_str())
+                            .with("role", "project_manager"),
+                    ),
             );
         }
         out

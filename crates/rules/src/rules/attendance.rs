@@ -185,7 +185,14 @@ mod tests {
     #[test]
     fn overlap_of_open_and_closed_assignments() {
         let d = |s: &str| s.parse::<NaiveDate>().expect("a date literal");
-        let a = Assignment { project: 0, person: "X".into(), role: "project_manager".into(), start: d("2025-01-01"), end: Some(d("2025-06-30")), row: 1 };
+        let a = Assignment {
+            project: 0,
+            person: "X".into(),
+            role: "project_manager".into(),
+            start: d("2025-01-01"),
+            end: Some(d("2025-06-30")),
+            row: 1,
+        };
         let b = Assignment { start: d("2025-06-01"), end: None, project: 1, row: 2, ..a.clone() };
         let c = Assignment { start: d("2025-07-01"), end: None, project: 2, row: 3, ..a.clone() };
         assert_eq!(a.overlap(&b), Some((d("2025-06-01"), Some(d("2025-06-30")))));

@@ -15,14 +15,19 @@ use crate::rules::deadline::{complaints, uncovered_note, Step};
 pub struct WorksComplaintDeadlines;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "accept_days", default: "3", zh: "收到投诉后决定是否受理的工作日", en: "working days from receipt to the acceptance decision" },
-    Threshold { key: "decide_days", default: "30", zh: "受理后作出处理决定的工作日", en: "working days from acceptance to the written decision" },
     Threshold {
-        key: "categories",
-        default: "[\"engineering\"]",
-        zh: "适用的交易类型",
-        en: "categories the article applies to",
+        key: "accept_days",
+        default: "3",
+        zh: "收到投诉后决定是否受理的工作日",
+        en: "working days from receipt to the acceptance decision",
     },
+    Threshold {
+        key: "decide_days",
+        default: "30",
+        zh: "受理后作出处理决定的工作日",
+        en: "working days from acceptance to the written decision",
+    },
+    Threshold { key: "categories", default: "[\"engineering\"]", zh: "适用的交易类型", en: "categories the article applies to" },
 ];
 
 impl Rule for WorksComplaintDeadlines {
@@ -46,11 +51,20 @@ impl Rule for WorksComplaintDeadlines {
         let list: Vec<_> = complaints(ctx.ds)
             .into_iter()
             .filter(|c| c.kind == "complaint")
-            .filter(|c| ctx.views.projects.category.get(c.project).and_then(|x| x.as_deref()).is_some_and(|x| categories.iter().any(|k| k == x)))
+            .filter(|c| {
+                ctx.views.projects.category.get(c.project).and_then(|x| x.as_deref()).is_some_and(|x| categories.iter().any(|k| k == x))
+            })
             .collect();
         for c in &list {
             if let Some(a) = c.accepted {
-                let step = Step { code: self.code(), complaint: c, what: ("受理决定", "the acceptance decision"), from: c.received, to: a, allowed: accept };
+                let step = Step {
+                    code: self.code(),
+                    complaint: c,
+                    what: ("受理决定", "the acceptance decision"),
+                    from: c.received,
+                    to: a,
+                    allowed: accept,
+                };
                 out.findings.extend(step.late(ctx));
                 if let Some(d) = c.decided {
                     let step = Step {

@@ -17,8 +17,15 @@ pub struct ProcurementComplaintDeadlines;
 
 const THRESHOLDS: &[Threshold] = &[
     Threshold { key: "answer_days", default: "7", zh: "答复质疑的工作日", en: "working days to answer a challenge" },
-    Threshold { key: "review_days", default: "5", zh: "投诉受理审查的工作日", en: "working days to review a complaint for acceptance" },
-    Threshold { key: "decide_days", default: "30", zh: "自收到投诉起作出处理决定的工作日", en: "working days from receipt to the complaint decision" },
+    Threshold {
+        key: "review_days", default: "5", zh: "投诉受理审查的工作日", en: "working days to review a complaint for acceptance"
+    },
+    Threshold {
+        key: "decide_days",
+        default: "30",
+        zh: "自收到投诉起作出处理决定的工作日",
+        en: "working days from receipt to the complaint decision",
+    },
 ];
 
 impl Rule for ProcurementComplaintDeadlines {
@@ -46,10 +53,19 @@ impl Rule for ProcurementComplaintDeadlines {
         for c in &list {
             let code = self.code();
             let steps = if c.kind == "objection" {
-                vec![c.decided.map(|d| Step { code, complaint: c, what: ("答复", "the answer"), from: c.received, to: d, allowed: answer })]
+                vec![c
+                    .decided
+                    .map(|d| Step { code, complaint: c, what: ("答复", "the answer"), from: c.received, to: d, allowed: answer })]
             } else {
                 vec![
-                    c.accepted.map(|a| Step { code, complaint: c, what: ("受理审查", "the acceptance review"), from: c.received, to: a, allowed: review }),
+                    c.accepted.map(|a| Step {
+                        code,
+                        complaint: c,
+                        what: ("受理审查", "the acceptance review"),
+                        from: c.received,
+                        to: a,
+                        allowed: review,
+                    }),
                     c.decided.map(|d| Step {
                         code,
                         complaint: c,

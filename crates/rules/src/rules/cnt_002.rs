@@ -55,7 +55,11 @@ impl Rule for SingleValidBid {
             let winner = valid.iter().next().cloned().unwrap_or_default();
             let label = crate::rules::col::label_of(ctx, &winner);
             let message = Text::new(
-                format!("项目 {pid}：{} 家投标人递交投标，评审后只有 {label} 一家有效，其余 {} 家被否决", submitted.len(), submitted.len() - 1),
+                format!(
+                    "项目 {pid}：{} 家投标人递交投标，评审后只有 {label} 一家有效，其余 {} 家被否决",
+                    submitted.len(),
+                    submitted.len() - 1
+                ),
                 format!(
                     "project {pid}: {} bidders bid and review left one valid bid, {label}'s; the other {} were rejected",
                     submitted.len(),

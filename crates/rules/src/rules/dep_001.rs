@@ -26,7 +26,8 @@ pub struct DepositRefund {
 
 pub const WORKS: DepositRefund = DepositRefund { code: "DEP-001", category: "engineering", working_days: false, losers_from_notice: false };
 
-const THRESHOLDS: &[Threshold] = &[Threshold { key: "refund_days", default: "5", zh: "退还期限（天数）", en: "days allowed for the refund" }];
+const THRESHOLDS: &[Threshold] =
+    &[Threshold { key: "refund_days", default: "5", zh: "退还期限（天数）", en: "days allowed for the refund" }];
 
 impl Rule for DepositRefund {
     fn code(&self) -> RuleCode {

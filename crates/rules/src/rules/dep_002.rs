@@ -6,4 +6,5 @@
 
 use crate::rules::dep_001::DepositRefund;
 
-pub const PROCUREMENT: DepositRefund = DepositRefund { code: "DEP-002", category: "procurement", working_days: true, losers_from_notice: true };
+pub const PROCUREMENT: DepositRefund =
+    DepositRefund { code: "DEP-002", category: "procurement", working_days: true, losers_from_notice: true };

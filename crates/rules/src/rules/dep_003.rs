@@ -15,8 +15,18 @@ use crate::rules::deadline::deposits;
 pub struct DepositCaps;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "bid_share", default: "0.02", zh: "投标保证金占估算价（预算）的上限", en: "largest bid deposit as a share of the estimate (budget)" },
-    Threshold { key: "performance_share", default: "0.10", zh: "履约保证金占中标合同金额的上限", en: "largest performance bond as a share of the contract" },
+    Threshold {
+        key: "bid_share",
+        default: "0.02",
+        zh: "投标保证金占估算价（预算）的上限",
+        en: "largest bid deposit as a share of the estimate (budget)",
+    },
+    Threshold {
+        key: "performance_share",
+        default: "0.10",
+        zh: "履约保证金占中标合同金额的上限",
+        en: "largest performance bond as a share of the contract",
+    },
 ];
 
 impl Rule for DepositCaps {
@@ -81,8 +91,15 @@ impl Rule for DepositCaps {
                     .with_members(vec![d.bidder.clone()])
                     .with_threshold(if d.kind == "bid" { "bid_share" } else { "performance_share" }, share)
                     .with_threshold("share", (d.amount / base * 1e4).round() / 1e4)
-                    .with_evidence(Evidence::new("deposits", d.row).with("bidder_id", d.bidder.as_str()).with("kind", d.kind.as_str()).with("amount", d.amount))
-                    .with_evidence(Evidence::new("projects", p.row[d.project]).with("project_id", pid).with("estimate", p.estimate[d.project])),
+                    .with_evidence(
+                        Evidence::new("deposits", d.row)
+                            .with("bidder_id", d.bidder.as_str())
+                            .with("kind", d.kind.as_str())
+                            .with("amount", d.amount),
+                    )
+                    .with_evidence(
+                        Evidence::new("projects", p.row[d.project]).with("project_id", pid).with("estimate", p.estimate[d.project]),
+                    ),
             );
         }
         out

@@ -95,10 +95,7 @@ impl Rule for NoRecusal {
                 }
             };
             let message = Text::new(
-                format!(
-                    "评标专家 {who} 参加项目 {pid} 评标未回避：{}",
-                    found.iter().map(|t| tie(t, true)).collect::<Vec<_>>().join("；")
-                ),
+                format!("评标专家 {who} 参加项目 {pid} 评标未回避：{}", found.iter().map(|t| tie(t, true)).collect::<Vec<_>>().join("；")),
                 format!(
                     "expert {who} sat on the committee of project {pid} without recusing: {}",
                     found.iter().map(|t| tie(t, false)).collect::<Vec<_>>().join("; ")
@@ -113,7 +110,9 @@ impl Rule for NoRecusal {
             for (b, how, row) in &found {
                 if let Some(r) = row {
                     let (bidder, holder) = if *how == "holds" { (b, w) } else { (w, b) };
-                    f = f.with_evidence(Evidence::new("shareholders", *r).with("bidder_id", bidder.as_str()).with("holder_id", holder.as_str()));
+                    f = f.with_evidence(
+                        Evidence::new("shareholders", *r).with("bidder_id", bidder.as_str()).with("holder_id", holder.as_str()),
+                    );
                 }
                 if let Some(bid) = bids.iter().find(|x| &x.bidder == b) {
                     f = f.with_evidence(bid.evidence());

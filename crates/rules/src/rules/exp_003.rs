@@ -16,8 +16,8 @@
 
 use std::collections::BTreeMap;
 
-use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 use bidwatch_ingest::TableName;
+use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 use crate::rules::expert::{by_item, median, Names, Score};
@@ -30,11 +30,30 @@ type Hits<'a> = (Vec<(&'a Score, f64, f64)>, Vec<(String, f64, f64, f64)>);
 pub struct OutlierScoring;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "max_deviation", default: "0.3", zh: "单项得分偏离其他专家中位数的比例上限（占满分）", en: "largest deviation of one score from the other experts' median, as a share of the maximum" },
-    Threshold { key: "min_experts", default: "3", zh: "单项比较所需的最少专家数", en: "fewest experts for the per-criterion test" },
-    Threshold { key: "total_sd", default: "2", zh: "总分偏离其他专家均值的标准差倍数", en: "standard deviations of the total from the other experts' mean" },
-    Threshold { key: "min_total_gap", default: "0.1", zh: "总分偏离至少占总分满分的比例", en: "smallest gap of the total, as a share of its maximum" },
-    Threshold { key: "min_experts_total", default: "5", zh: "总分比较所需的最少专家数", en: "fewest experts for the total test" },
+    Threshold {
+        key: "max_deviation",
+        default: "0.3",
+        zh: "单项得分偏离其他专家中位数的比例上限（占满分）",
+        en: "largest deviation of one score from the other experts' median, as a share of the maximum",
+    },
+    Threshold {
+        key: "min_experts", default: "3", zh: "单项比较所需的最少专家数", en: "fewest experts for the per-criterion test"
+    },
+    Threshold {
+        key: "total_sd",
+        default: "2",
+        zh: "总分偏离其他专家均值的标准差倍数",
+        en: "standard deviations of the total from the other experts' mean",
+    },
+    Threshold {
+        key: "min_total_gap",
+        default: "0.1",
+        zh: "总分偏离至少占总分满分的比例",
+        en: "smallest gap of the total, as a share of its maximum",
+    },
+    Threshold {
+        key: "min_experts_total", default: "5", zh: "总分比较所需的最少专家数", en: "fewest experts for the total test"
+    },
     Threshold { key: "points", default: "0", zh: "每次扣分（0 = 仅作证据）", en: "points per finding (0 = evidence only)" },
 ];
 
@@ -109,7 +128,12 @@ impl Rule for OutlierScoring {
             let mut zh = Vec::new();
             let mut en = Vec::new();
             if !items.is_empty() {
-                zh.push(format!("{} 项主观分偏离其他专家中位数达满分的 {:.0}% 以上（最大 {:.0}%）", items.len(), max_dev * 100.0, worst * 100.0));
+                zh.push(format!(
+                    "{} 项主观分偏离其他专家中位数达满分的 {:.0}% 以上（最大 {:.0}%）",
+                    items.len(),
+                    max_dev * 100.0,
+                    worst * 100.0
+                ));
                 en.push(format!(
                     "{} subjective scores lie {:.0}% of the maximum or more from the other experts' median (largest {:.0}%)",
                     items.len(),
@@ -122,7 +146,10 @@ impl Rule for OutlierScoring {
                 zh.push(format!("给 {} 的总分偏离其他专家均值 {k_sd} 倍标准差以上", who.join("、")));
                 en.push(format!("the totals given to {} lie {k_sd} SD or more from the others' mean", who.join(", ")));
             }
-            let message = Text::new(format!("评标专家 {who} 在项目 {pid}：{}", zh.join("；")), format!("expert {who} at project {pid}: {}", en.join("; ")));
+            let message = Text::new(
+                format!("评标专家 {who} 在项目 {pid}：{}", zh.join("；")),
+                format!("expert {who} at project {pid}: {}", en.join("; ")),
+            );
             let mut f = Finding::new(c, Severity::Signal, Subject::new(SubjectKind::Expert, expert), message)
                 .in_project(pid)
                 .with_points(points)
@@ -146,7 +173,12 @@ impl Rule for OutlierScoring {
                 if items.is_empty() {
                     // the total's rows are the expert's sheet for that bidder
                     for s in all.iter().filter(|s| s.project == k && s.expert == expert && s.bidder == *bidder) {
-                        f = f.with_evidence(Evidence::new("evaluations", s.row).with("bidder_id", s.bidder.as_str()).with("criterion", s.criterion.as_str()).with("score", s.score));
+                        f = f.with_evidence(
+                            Evidence::new("evaluations", s.row)
+                                .with("bidder_id", s.bidder.as_str())
+                                .with("criterion", s.criterion.as_str())
+                                .with("score", s.score),
+                        );
                     }
                 }
             }

@@ -19,7 +19,8 @@ use crate::rules::expert::{by_item, same_mark, Names, Score};
 #[derive(Debug)]
 pub struct ObjectiveMismatch;
 
-const THRESHOLDS: &[Threshold] = &[Threshold { key: "points", default: "10", zh: "每个项目的扣分", en: "points per expert and project" }];
+const THRESHOLDS: &[Threshold] =
+    &[Threshold { key: "points", default: "10", zh: "每个项目的扣分", en: "points per expert and project" }];
 
 /// Why one score is wrong.
 enum Wrong {
@@ -96,8 +97,13 @@ impl Rule for ObjectiveMismatch {
                 zh.push(format!("{range} 项得分超出分值范围"));
                 en.push(format!("{range} scores fall outside the criterion's range"));
             }
-            let message = Text::new(format!("评标专家 {who} 在项目 {pid}：{}", zh.join("，")), format!("expert {who} at project {pid}: {}", en.join(", ")));
-            let mut f = Finding::new(c, Severity::Violation, Subject::new(SubjectKind::Expert, expert), message).in_project(pid).with_points(points);
+            let message = Text::new(
+                format!("评标专家 {who} 在项目 {pid}：{}", zh.join("，")),
+                format!("expert {who} at project {pid}: {}", en.join(", ")),
+            );
+            let mut f = Finding::new(c, Severity::Violation, Subject::new(SubjectKind::Expert, expert), message)
+                .in_project(pid)
+                .with_points(points);
             for (s, w) in &list {
                 let e = Evidence::new("evaluations", s.row)
                     .with("bidder_id", s.bidder.as_str())

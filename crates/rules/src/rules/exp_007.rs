@@ -22,7 +22,9 @@ use crate::rules::ledger::{ledger_evidence, Entry};
 pub struct ExpertYear;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "year_level", default: "25", zh: "自然年内累计扣分达到（分）", en: "points in one calendar year, at least" },
+    Threshold {
+        key: "year_level", default: "25", zh: "自然年内累计扣分达到（分）", en: "points in one calendar year, at least"
+    },
     Threshold { key: "single_level", default: "15", zh: "单次扣分达到（分）", en: "points in one deduction, at least" },
     Threshold { key: "suspend_months", default: "6", zh: "建议暂停评标的月数", en: "months of suspension recommended" },
 ];

@@ -18,7 +18,12 @@ use crate::rules::deadline::day;
 pub struct PostBidInterview;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "min_price", default: "30000000", zh: "需要约谈的最低中标价（元）", en: "lowest winning price that needs the interview (yuan)" },
+    Threshold {
+        key: "min_price",
+        default: "30000000",
+        zh: "需要约谈的最低中标价（元）",
+        en: "lowest winning price that needs the interview (yuan)",
+    },
     Threshold { key: "categories", default: "[\"engineering\"]", zh: "适用的交易类型", en: "categories the policy covers" },
 ];
 

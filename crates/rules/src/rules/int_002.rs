@@ -51,10 +51,19 @@ impl Rule for NoticeBeforeAnswer {
                 continue;
             }
             let pid = p.id[k].as_str();
-            let answer = o.decided.map_or_else(|| ("尚未答复".to_owned(), "not answered".to_owned()), |a| (format!("{a} 才答复"), format!("answered only on {a}")));
+            let answer = o.decided.map_or_else(
+                || ("尚未答复".to_owned(), "not answered".to_owned()),
+                |a| (format!("{a} 才答复"), format!("answered only on {a}")),
+            );
             let message = Text::new(
                 format!("项目 {pid}：异议 {} 于 {} 提出，{}，中标通知书却已于 {} 发出", o.id, o.received, answer.0, fmt_millis(notice)),
-                format!("project {pid}: objection {} was raised on {} and {}, yet the award notice went out on {}", o.id, o.received, answer.1, fmt_millis(notice)),
+                format!(
+                    "project {pid}: objection {} was raised on {} and {}, yet the award notice went out on {}",
+                    o.id,
+                    o.received,
+                    answer.1,
+                    fmt_millis(notice)
+                ),
             );
             out.findings.push(
                 Finding::new(self.code(), Severity::Violation, Subject::project(pid), message)

@@ -34,8 +34,12 @@ const THRESHOLDS: &[Threshold] = &[
         en: "longest time a notice may precede a deduction, or follow a crossing of the notice level, in days",
     },
     Threshold { key: "bidder_level", default: "6", zh: "投标人约谈线（有效记分）", en: "bidder notice level (live points)" },
-    Threshold { key: "expert_level", default: "10", zh: "评标专家约谈线（有效记分）", en: "expert notice level (live points)" },
-    Threshold { key: "agent_level", default: "21", zh: "代理机构约谈线（有效扣分）", en: "agent notice level (live points deducted)" },
+    Threshold {
+        key: "expert_level", default: "10", zh: "评标专家约谈线（有效记分）", en: "expert notice level (live points)"
+    },
+    Threshold {
+        key: "agent_level", default: "21", zh: "代理机构约谈线（有效扣分）", en: "agent notice level (live points deducted)"
+    },
 ];
 
 /// A subject's findings with points, each with the time of its project.
@@ -66,8 +70,16 @@ impl NoticeBeforeDeduction {
                     continue;
                 }
                 let message = Text::new(
-                    format!("{} {id} 有效记分于 {} 达到 {score} 分（约谈线 {level} 分），没有约谈告知记录", kind_label(kind, true), fmt_millis(t)),
-                    format!("{} {id}'s live score reached {score} points on {} (notice level {level}) and no interview notice is on record", kind_label(kind, false), fmt_millis(t)),
+                    format!(
+                        "{} {id} 有效记分于 {} 达到 {score} 分（约谈线 {level} 分），没有约谈告知记录",
+                        kind_label(kind, true),
+                        fmt_millis(t)
+                    ),
+                    format!(
+                        "{} {id}'s live score reached {score} points on {} (notice level {level}) and no interview notice is on record",
+                        kind_label(kind, false),
+                        fmt_millis(t)
+                    ),
                 );
                 let mut f = Finding::new(c, Severity::Signal, subject(kind, id), message)
                     .with_threshold("level", level)
@@ -160,7 +172,10 @@ impl Rule for NoticeBeforeDeduction {
             } else {
                 Text::new(
                     format!("{} {} 因 {} 拟扣 {} 分（待生效），生效前须先约谈告知", who.0, e.subject_id, e.rule_code, e.points),
-                    format!("{} {} faces a pending deduction of {} points for {}: the interview notice is due before it takes effect", who.1, e.subject_id, e.points, e.rule_code),
+                    format!(
+                        "{} {} faces a pending deduction of {} points for {}: the interview notice is due before it takes effect",
+                        who.1, e.subject_id, e.points, e.rule_code
+                    ),
                 )
             };
             let severity = if effective { Severity::Violation } else { Severity::Signal };

@@ -20,7 +20,9 @@ const THRESHOLDS: &[Threshold] = &[
     Threshold { key: "validity_days", default: "365", zh: "记分有效期（天）", en: "days a deduction counts" },
     Threshold { key: "bidder_level", default: "12", zh: "投标人暂停/移交线（分）", en: "bidder suspension level (points)" },
     Threshold { key: "expert_level", default: "25", zh: "评标专家暂停/移交线（分）", en: "expert suspension level (points)" },
-    Threshold { key: "agent_level", default: "50", zh: "代理机构暂停/移交线（扣分）", en: "agent suspension level (points deducted)" },
+    Threshold {
+        key: "agent_level", default: "50", zh: "代理机构暂停/移交线（扣分）", en: "agent suspension level (points deducted)"
+    },
 ];
 
 impl Rule for SuspensionLevel {

@@ -14,7 +14,9 @@ use crate::tender_risk::{self, Direction, TenderRisk as Risk};
 pub struct TenderRisk;
 
 const THRESHOLDS: &[Threshold] = &[
-    Threshold { key: "flag_at", default: "0.7", zh: "综合风险不低于该值时报告", en: "report tenders whose risk is at least this" },
+    Threshold {
+        key: "flag_at", default: "0.7", zh: "综合风险不低于该值时报告", en: "report tenders whose risk is at least this"
+    },
     Threshold {
         key: "screens",
         default: "[\"cv:low\", \"spd:low\", \"skewness:low\"]",
@@ -33,7 +35,9 @@ const THRESHOLDS: &[Threshold] = &[
         zh: "参照组最少项目数，不足时并入同类型全部项目",
         en: "fewest tenders in a reference group; a smaller band joins its whole category",
     },
-    Threshold { key: "min_bids", default: "3", zh: "参与评分的最少有效报价数", en: "fewest standing bids for a tender to be scored" },
+    Threshold {
+        key: "min_bids", default: "3", zh: "参与评分的最少有效报价数", en: "fewest standing bids for a tender to be scored"
+    },
     Threshold {
         key: "firm_weight",
         default: "0.5",
@@ -67,7 +71,13 @@ fn parts_text(r: &Risk, zh: bool) -> String {
             if zh {
                 format!("{} {:.4}（同组第 {} 百分位，{}）", p.screen.label(true), p.value, pct(p.percentile), side(p.direction, true))
             } else {
-                format!("{} {:.4} (percentile {} of the group, {})", p.screen.label(false), p.value, pct(p.percentile), side(p.direction, false))
+                format!(
+                    "{} {:.4} (percentile {} of the group, {})",
+                    p.screen.label(false),
+                    p.value,
+                    pct(p.percentile),
+                    side(p.direction, false)
+                )
             }
         })
         .collect::<Vec<_>>()
