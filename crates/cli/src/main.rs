@@ -12,6 +12,11 @@ use bidwatch_report::{terminal_summary, write_all, Lang, RunFacts};
 use bidwatch_rules::{doc, registry, risk, Catalog};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// mimalloc: millions of small strings are allocated and freed in ingest and linking, where glibc's
+/// allocator cost a quarter of the run (docs/performance.md). The floor uses the same allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The demo county shipped with the source, for `check --demo`.
 const DEMO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/demo");
 

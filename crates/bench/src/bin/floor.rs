@@ -8,6 +8,11 @@ use std::time::Instant;
 
 use polars::prelude::*;
 
+/// mimalloc: millions of small strings are allocated and freed in ingest and linking, where glibc's
+/// allocator cost a quarter of the run (docs/performance.md). The floor uses the same allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let Some(dir) = std::env::args().nth(1) else {
         eprintln!("usage: floor DIR");
