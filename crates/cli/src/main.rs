@@ -518,7 +518,10 @@ impl Progress {
         let msg = if self.zh { zh } else { en };
         match &self.bar {
             Some(b) => b.set_message(msg.to_owned()),
-            None => tracing::info!(target: "bidwatch::stage", elapsed_ms = self.started.elapsed().as_millis() as u64, "{msg}"),
+            None => {
+                let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
+                tracing::info!(target: "bidwatch::stage", elapsed_ms = self.started.elapsed().as_millis() as u64, rss_mib, peak_mib, "{msg}")
+            }
         }
     }
 

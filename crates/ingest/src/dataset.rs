@@ -182,7 +182,8 @@ pub fn load(folder: &Path) -> Result<Dataset> {
         let Some(raw) = raws.remove(&t) else { continue };
         let started = std::time::Instant::now();
         let vt = validate(&raw, &known, &mut issues)?;
-        tracing::debug!(table = t.as_str(), rows = vt.rows_read, ms = started.elapsed().as_millis() as u64, "validated");
+        let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
+        tracing::debug!(table = t.as_str(), rows = vt.rows_read, ms = started.elapsed().as_millis() as u64, rss_mib, peak_mib, "validated");
         if let Some(key) = key_column(t) {
             if let Some(values) = vt.str_column(key) {
                 let set = values.iter().zip(&vt.keep).filter(|(_, k)| **k).filter_map(|(v, _)| v.clone()).collect();

@@ -12,6 +12,7 @@
 pub mod calendar;
 pub mod finding;
 pub mod ids;
+pub mod mem;
 pub mod money;
 pub mod text;
 pub mod time;

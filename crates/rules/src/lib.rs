@@ -70,23 +70,38 @@ pub struct RunOutput {
 
 /// Runs every rule of the registry over the data set. Output order does not depend on threads.
 pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
+    let started = std::time::Instant::now();
     let views = registry::Views::load(ds);
-    let screens = ScreenTable::compute(ds);
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "views");
     let risk_cfg = tender_risk::RiskConfig::from_policy(&catalog.policy).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "PRC-005 settings; using the defaults");
         tender_risk::RiskConfig::from_policy(&Policy::default()).expect("the defaults parse")
     });
-    let tender_risk = tender_risk::compute(&views, &screens, &risk_cfg);
     let graph_cfg = rules::col::link_config(&catalog.policy);
-    let patterns = rules::prc_001::PatternTable::compute(ds, &views, &catalog.policy);
-    let started = std::time::Instant::now();
-    let graph = bidwatch_graph::link(ds, &graph_cfg, &patterns.groups(ds, &views));
-    tracing::debug!(
-        ms = started.elapsed().as_millis() as u64,
-        hits = graph.hits.len(),
-        edges = graph.edges.len(),
-        rings = graph.rings.len(),
-        "linked"
+    // The screens and the tender risk do not depend on the links: computed beside them.
+    let ((screens, tender_risk), (patterns, graph)) = rayon::join(
+        || {
+            let started = std::time::Instant::now();
+            let screens = ScreenTable::compute(ds);
+            let risk = tender_risk::compute(&views, &screens, &risk_cfg);
+            tracing::debug!(ms = started.elapsed().as_millis() as u64, "screens and tender risk");
+            (screens, risk)
+        },
+        || {
+            let started = std::time::Instant::now();
+            let patterns = rules::prc_001::PatternTable::compute(ds, &views, &catalog.policy);
+            tracing::debug!(ms = started.elapsed().as_millis() as u64, "price patterns");
+            let started = std::time::Instant::now();
+            let graph = bidwatch_graph::link(ds, &graph_cfg, &patterns.groups(ds, &views));
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                hits = graph.hits.len(),
+                edges = graph.edges.len(),
+                rings = graph.rings.len(),
+                "linked"
+            );
+            (patterns, graph)
+        },
     );
     let no_eval = rules::agent::Evaluation::default();
     let mut ctx = Context {
@@ -123,16 +138,35 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     RunOutput { findings, screens, tender_risk, evaluations, notes, agent_ranking }
 }
 
-/// Runs `rules` in order; a rule whose tables or columns are missing is recorded as not evaluated.
+/// Runs `rules` side by side (rayon); their output is gathered in registry order, so it does not
+/// depend on threads. A rule whose tables or columns are missing is recorded as not evaluated.
 fn run_rules(
     rules: &[Box<dyn Rule>],
     ctx: &Context<'_>,
     evaluations: &mut Vec<(RuleCode, Evaluation)>,
     notes: &mut Vec<(RuleCode, Text)>,
 ) -> Vec<Finding> {
-    let ds = ctx.ds;
+    use rayon::prelude::*;
+    let outcomes: Vec<(RuleCode, Result<RuleOutput, Vec<String>>)> =
+        rules.par_iter().with_max_len(1).map(|rule| (rule.code(), run_one(rule.as_ref(), ctx))).collect();
     let mut findings = Vec::new();
-    for rule in rules {
+    for (code, outcome) in outcomes {
+        match outcome {
+            Ok(out) => {
+                findings.extend(out.findings);
+                notes.extend(out.notes.into_iter().map(|n| (code, n)));
+                evaluations.push((code, Evaluation::Evaluated));
+            }
+            Err(missing) => evaluations.push((code, Evaluation::NotEvaluated { missing })),
+        }
+    }
+    findings
+}
+
+/// One rule, or the tables and columns it lacks.
+fn run_one(rule: &dyn Rule, ctx: &Context<'_>) -> Result<RuleOutput, Vec<String>> {
+    let ds = ctx.ds;
+    {
         let mut missing: Vec<String> = rule
             .requires()
             .iter()
@@ -150,17 +184,13 @@ fn run_rules(
             }
         }
         if !missing.is_empty() {
-            evaluations.push((rule.code(), Evaluation::NotEvaluated { missing }));
-            continue;
+            return Err(missing);
         }
-        let started = std::time::Instant::now();
-        let out = rule.run(ctx);
-        tracing::debug!(rule = %rule.code(), ms = started.elapsed().as_millis() as u64, findings = out.findings.len(), "rule ran");
-        findings.extend(out.findings);
-        notes.extend(out.notes.into_iter().map(|n| (rule.code(), n)));
-        evaluations.push((rule.code(), Evaluation::Evaluated));
     }
-    findings
+    let started = std::time::Instant::now();
+    let out = rule.run(ctx);
+    tracing::debug!(rule = %rule.code(), ms = started.elapsed().as_millis() as u64, findings = out.findings.len(), "rule ran");
+    Ok(out)
 }
 
 #[cfg(test)]

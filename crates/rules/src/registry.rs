@@ -76,17 +76,27 @@ impl Views {
                 }
             }
         }
-        Views {
-            projects: rules::Projects::load(ds),
-            bids: rules::bids_by_project(ds),
-            bidder_names,
-            ledger: rules::ledger::entries(ds),
-            notices: rules::ledger::notices(ds),
-            scores: rules::expert::scores(ds),
-            assignments: rules::attendance::assignments(ds),
-            punches: rules::attendance::punches(ds),
-            agents: rules::agent::agent_of(ds),
-        }
+        // Each view reads its own tables: built side by side.
+        let ((projects, bids), ((ledger, notices), (scores, ((assignments, punches), agents)))) = rayon::join(
+            || rayon::join(|| rules::Projects::load(ds), || rules::bids_by_project(ds)),
+            || {
+                rayon::join(
+                    || (rules::ledger::entries(ds), rules::ledger::notices(ds)),
+                    || {
+                        rayon::join(
+                            || rules::expert::scores(ds),
+                            || {
+                                rayon::join(
+                                    || (rules::attendance::assignments(ds), rules::attendance::punches(ds)),
+                                    || rules::agent::agent_of(ds),
+                                )
+                            },
+                        )
+                    },
+                )
+            },
+        );
+        Views { projects, bids, bidder_names, ledger, notices, scores, assignments, punches, agents }
     }
 }
 
