@@ -1,6 +1,6 @@
 //! The validated data set: one polars frame per table present, ids interned to dense `u32` keys.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -10,14 +10,14 @@ use crate::error::{IngestError, Result};
 use crate::read::{file_name, read_csv, read_parquet, read_xlsx, RawTable};
 use crate::report::IngestReport;
 use crate::schema::{key_column, ColType, KeySpace, TableName};
-use crate::validate::{validate, Parsed, ValidTable};
+use crate::validate::{validate, KeySet, Parsed, ValidTable};
 
 /// Strings to dense `u32` keys, in first-seen order (deterministic: tables and rows are visited in
 /// a fixed order).
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     ids: Vec<String>,
-    map: HashMap<String, u32>,
+    map: HashMap<String, u32, foldhash::fast::FixedState>,
 }
 
 impl Interner {
@@ -124,7 +124,28 @@ pub fn key_column_name(id_column: &str) -> String {
     format!("{}_key", id_column.strip_suffix("_id").unwrap_or(id_column))
 }
 
+/// Where a table of the contract comes from: a file read when its turn comes, or a workbook sheet
+/// read with its workbook.
+enum Source {
+    Csv(PathBuf),
+    Parquet(PathBuf),
+    Sheet(Box<RawTable>),
+}
+
+impl Source {
+    fn name(&self) -> String {
+        match self {
+            Source::Csv(p) | Source::Parquet(p) => file_name(p),
+            Source::Sheet(raw) => raw.source.clone(),
+        }
+    }
+}
+
 /// Loads and validates every table of the contract found in `folder`.
+///
+/// Tables are read, validated and interned one at a time, in the contract's order (a table's
+/// references are checked against the tables before it), and each file's text is dropped before
+/// the next is read: at most one table is held both as text and as typed columns.
 pub fn load(folder: &Path) -> Result<Dataset> {
     let meta = fs::metadata(folder).map_err(|source| IngestError::Io { path: folder.to_owned(), source })?;
     if !meta.is_dir() {
@@ -137,12 +158,12 @@ pub fn load(folder: &Path) -> Result<Dataset> {
     entries.sort();
 
     let mut ds = Dataset { folder: folder.to_owned(), ..Dataset::default() };
-    let mut raws: BTreeMap<TableName, RawTable> = BTreeMap::new();
-    let add = |raw: RawTable, raws: &mut BTreeMap<TableName, RawTable>| -> Result<()> {
-        if let Some(prev) = raws.get(&raw.table) {
-            return Err(IngestError::DuplicateTable { table: raw.table.as_str(), first: prev.source.clone(), second: raw.source });
+    let mut sources: BTreeMap<TableName, Source> = BTreeMap::new();
+    let add = |table: TableName, src: Source, sources: &mut BTreeMap<TableName, Source>| -> Result<()> {
+        if let Some(prev) = sources.get(&table) {
+            return Err(IngestError::DuplicateTable { table: table.as_str(), first: prev.name(), second: src.name() });
         }
-        raws.insert(raw.table, raw);
+        sources.insert(table, src);
         Ok(())
     };
     for path in entries {
@@ -154,16 +175,12 @@ pub fn load(folder: &Path) -> Result<Dataset> {
         let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
         let stem = path.file_stem().map(|s| s.to_string_lossy().trim().to_lowercase()).unwrap_or_default();
         match (ext.as_str(), TableName::from_name(&stem)) {
-            ("csv", Some(t)) => {
-                let started = std::time::Instant::now();
-                add(read_csv(t, &path)?, &mut raws)?;
-                tracing::debug!(file = name.as_str(), ms = started.elapsed().as_millis() as u64, "read");
-            }
-            ("parquet", Some(t)) => add(read_parquet(t, &path)?, &mut raws)?,
+            ("csv", Some(t)) => add(t, Source::Csv(path), &mut sources)?,
+            ("parquet", Some(t)) => add(t, Source::Parquet(path), &mut sources)?,
             ("xlsx" | "xlsm" | "xls" | "ods", _) => {
                 let (tables, other) = read_xlsx(&path)?;
                 for raw in tables {
-                    add(raw, &mut raws)?;
+                    add(raw.table, Source::Sheet(Box::new(raw)), &mut sources)?;
                 }
                 ds.ignored.extend(other.into_iter().map(|s| format!("{name}#{s}")));
             }
@@ -171,26 +188,34 @@ pub fn load(folder: &Path) -> Result<Dataset> {
         }
     }
     for t in TableName::ALL.iter().filter(|t| t.spec().required) {
-        if !raws.contains_key(t) {
+        if !sources.contains_key(t) {
             return Err(IngestError::MissingTable { folder: folder.to_owned(), table: t.as_str() });
         }
     }
 
-    let mut known: HashMap<TableName, HashSet<String>> = HashMap::new();
+    let mut known: HashMap<TableName, KeySet> = HashMap::new();
     let mut issues = Vec::new();
     for t in TableName::ALL {
-        let Some(raw) = raws.remove(&t) else { continue };
+        let Some(src) = sources.remove(&t) else { continue };
         let started = std::time::Instant::now();
+        let raw = match src {
+            Source::Csv(path) => read_csv(t, &path)?,
+            Source::Parquet(path) => read_parquet(t, &path)?,
+            Source::Sheet(raw) => *raw,
+        };
+        let read_ms = started.elapsed().as_millis() as u64;
         let vt = validate(&raw, &known, &mut issues)?;
-        let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
-        tracing::debug!(table = t.as_str(), rows = vt.rows_read, ms = started.elapsed().as_millis() as u64, rss_mib, peak_mib, "validated");
+        drop(raw);
         if let Some(key) = key_column(t) {
             if let Some(values) = vt.str_column(key) {
-                let set = values.iter().zip(&vt.keep).filter(|(_, k)| **k).filter_map(|(v, _)| v.clone()).collect();
+                let set = values.iter().zip(&vt.keep).filter(|(_, k)| **k).filter_map(|(v, _)| v.map(str::to_owned)).collect();
                 known.insert(t, set);
             }
         }
+        let rows = vt.rows_read;
         let table = finish(&mut ds, vt).map_err(|e| IngestError::Unreadable { path: folder.join(t.as_str()), reason: e.to_string() })?;
+        let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
+        tracing::debug!(table = t.as_str(), rows, read_ms, ms = started.elapsed().as_millis() as u64, rss_mib, peak_mib, "table loaded");
         ds.tables.insert(t, table);
     }
     ds.report.issues = issues;
@@ -205,8 +230,8 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
         let (ColType::Id(Some(space)), Parsed::Str(values)) = (&spec.ty, parsed) else {
             continue;
         };
-        let kinds = match space {
-            KeySpace::ByKind(kind_col) => vt.str_column(kind_col),
+        let kinds: Option<Vec<Option<&str>>> = match space {
+            KeySpace::ByKind(kind_col) => vt.str_column(kind_col).map(|k| k.iter().collect()),
             _ => None,
         };
         let mut keys: Vec<Option<u32>> = Vec::with_capacity(values.len());
@@ -214,9 +239,9 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
             if !vt.keep[i] {
                 continue;
             }
-            keys.push(v.as_deref().map(|id| {
-                let sp = match (space, kinds) {
-                    (KeySpace::ByKind(_), Some(k)) => k[i].as_deref().map_or_else(|| guess_space(id), space_of_kind),
+            keys.push(v.map(|id| {
+                let sp = match (space, &kinds) {
+                    (KeySpace::ByKind(_), Some(k)) => k[i].map_or_else(|| guess_space(id), space_of_kind),
                     (KeySpace::ByKind(_), None) => guess_space(id),
                     (s, _) => *s,
                 };

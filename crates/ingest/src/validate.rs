@@ -2,7 +2,8 @@
 //! each row whether it is used, used without a value, or set aside, and say why.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::borrow::Cow;
+use std::hash::{BuildHasher, Hash};
 
 use bidwatch_model::ids::{check_uscc, UsccCheck};
 use bidwatch_model::text::{
@@ -76,10 +77,11 @@ pub(crate) fn map_headers(raw: &RawTable) -> Result<Vec<MappedColumn>> {
     Ok(out)
 }
 
-/// A parsed column of the kept type.
+/// A parsed column of the kept type. Text is a polars string column from the start (no string
+/// allocated per cell); the other types are plain vectors.
 #[derive(Debug)]
 pub(crate) enum Parsed {
-    Str(Vec<Option<String>>),
+    Str(StringChunked),
     F64(Vec<Option<f64>>),
     I64(Vec<Option<i64>>),
     Bool(Vec<Option<bool>>),
@@ -89,55 +91,87 @@ pub(crate) enum Parsed {
     DateTime(Vec<Option<i64>>),
 }
 
-impl Parsed {
-    fn for_type(ty: &ColType, n: usize) -> Parsed {
+/// Builds a [`Parsed`] column cell by cell.
+enum Builder {
+    Str(StringChunkedBuilder),
+    Other(Parsed),
+}
+
+impl Builder {
+    fn for_type(ty: &ColType, name: &str, n: usize) -> Builder {
         match ty {
-            ColType::Money | ColType::Number { .. } => Parsed::F64(Vec::with_capacity(n)),
-            ColType::Int { .. } => Parsed::I64(Vec::with_capacity(n)),
-            ColType::Bool => Parsed::Bool(Vec::with_capacity(n)),
-            ColType::Date | ColType::Month => Parsed::Date(Vec::with_capacity(n)),
-            ColType::DateTime => Parsed::DateTime(Vec::with_capacity(n)),
-            _ => Parsed::Str(Vec::with_capacity(n)),
+            ColType::Money | ColType::Number { .. } => Builder::Other(Parsed::F64(Vec::with_capacity(n))),
+            ColType::Int { .. } => Builder::Other(Parsed::I64(Vec::with_capacity(n))),
+            ColType::Bool => Builder::Other(Parsed::Bool(Vec::with_capacity(n))),
+            ColType::Date | ColType::Month => Builder::Other(Parsed::Date(Vec::with_capacity(n))),
+            ColType::DateTime => Builder::Other(Parsed::DateTime(Vec::with_capacity(n))),
+            _ => Builder::Str(StringChunkedBuilder::new(name.into(), n)),
         }
     }
 
     fn push_null(&mut self) {
         match self {
-            Parsed::Str(v) => v.push(None),
-            Parsed::F64(v) => v.push(None),
-            Parsed::I64(v) => v.push(None),
-            Parsed::Bool(v) => v.push(None),
-            Parsed::Date(v) => v.push(None),
-            Parsed::DateTime(v) => v.push(None),
+            Builder::Str(b) => b.append_null(),
+            Builder::Other(Parsed::F64(v)) => v.push(None),
+            Builder::Other(Parsed::I64(v)) => v.push(None),
+            Builder::Other(Parsed::Bool(v)) => v.push(None),
+            Builder::Other(Parsed::Date(v)) => v.push(None),
+            Builder::Other(Parsed::DateTime(v)) => v.push(None),
+            Builder::Other(Parsed::Str(_)) => unreachable!("text columns are built by Builder::Str"),
         }
     }
 
-    fn is_null(&self, i: usize) -> bool {
-        match self {
-            Parsed::Str(v) => v[i].is_none(),
-            Parsed::F64(v) => v[i].is_none(),
-            Parsed::I64(v) => v[i].is_none(),
-            Parsed::Bool(v) => v[i].is_none(),
-            Parsed::Date(v) => v[i].is_none(),
-            Parsed::DateTime(v) => v[i].is_none(),
+    /// Pushes a parsed cell; returns false if it went in as null (text that normalised to nothing).
+    fn push(&mut self, cell: Cell<'_>) -> bool {
+        match (self, cell) {
+            (Builder::Str(b), Cell::Str(x)) if !x.is_empty() => b.append_value(x.as_ref()),
+            (Builder::Other(Parsed::F64(v)), Cell::F64(x)) => v.push(Some(x)),
+            (Builder::Other(Parsed::I64(v)), Cell::I64(x)) => v.push(Some(x)),
+            (Builder::Other(Parsed::Bool(v)), Cell::Bool(x)) => v.push(Some(x)),
+            (Builder::Other(Parsed::Date(v)), Cell::Date(x)) => v.push(Some(x)),
+            (Builder::Other(Parsed::DateTime(v)), Cell::DateTime(x)) => v.push(Some(x)),
+            (b, _) => {
+                b.push_null();
+                return false;
+            }
         }
+        true
     }
 
-    fn set_null(&mut self, i: usize) {
+    fn finish(self) -> Parsed {
         match self {
-            Parsed::Str(v) => v[i] = None,
-            Parsed::F64(v) => v[i] = None,
-            Parsed::I64(v) => v[i] = None,
-            Parsed::Bool(v) => v[i] = None,
-            Parsed::Date(v) => v[i] = None,
-            Parsed::DateTime(v) => v[i] = None,
+            Builder::Str(b) => Parsed::Str(b.finish()),
+            Builder::Other(p) => p,
+        }
+    }
+}
+
+impl Parsed {
+    fn set_nulls(&mut self, rows: &[usize]) {
+        fn clear<T>(v: &mut [Option<T>], rows: &[usize]) {
+            for &i in rows {
+                v[i] = None;
+            }
+        }
+        match self {
+            Parsed::Str(ca) => {
+                let cleared: HashSet<usize> = rows.iter().copied().collect();
+                let name = ca.name().clone();
+                let values: Vec<Option<&str>> = ca.iter().enumerate().map(|(i, v)| if cleared.contains(&i) { None } else { v }).collect();
+                *ca = StringChunked::from_iter_options(name, values.into_iter());
+            }
+            Parsed::F64(v) => clear(v, rows),
+            Parsed::I64(v) => clear(v, rows),
+            Parsed::Bool(v) => clear(v, rows),
+            Parsed::Date(v) => clear(v, rows),
+            Parsed::DateTime(v) => clear(v, rows),
         }
     }
 
     /// The value as text, for keys and messages.
     pub(crate) fn text(&self, i: usize) -> Option<String> {
         match self {
-            Parsed::Str(v) => v[i].clone(),
+            Parsed::Str(ca) => ca.get(i).map(str::to_owned),
             Parsed::F64(v) => v[i].map(|x| x.to_string()),
             Parsed::I64(v) => v[i].map(|x| x.to_string()),
             Parsed::Bool(v) => v[i].map(|x| x.to_string()),
@@ -146,13 +180,20 @@ impl Parsed {
         }
     }
 
-    fn into_column(self, name: &str, keep: &[bool]) -> Column {
+    /// The column of the kept rows (`mask` is `None` when every row is kept).
+    fn into_column(self, name: &str, keep: &[bool], mask: Option<&BooleanChunked>) -> PolarsResult<Column> {
         fn kept<T: Clone>(v: Vec<Option<T>>, keep: &[bool]) -> Vec<Option<T>> {
             v.into_iter().zip(keep).filter(|(_, k)| **k).map(|(x, _)| x).collect()
         }
         let name: PlSmallStr = name.into();
-        match self {
-            Parsed::Str(v) => Column::new(name, kept(v, keep)),
+        Ok(match self {
+            Parsed::Str(ca) => {
+                let ca = ca.with_name(name);
+                match mask {
+                    Some(m) => ca.filter(m)?.into_column(),
+                    None => ca.into_column(),
+                }
+            }
             Parsed::F64(v) => Column::new(name, kept(v, keep)),
             Parsed::I64(v) => Column::new(name, kept(v, keep)),
             Parsed::Bool(v) => Column::new(name, kept(v, keep)),
@@ -160,12 +201,41 @@ impl Parsed {
             Parsed::DateTime(v) => {
                 Int64Chunked::from_iter_options(name, kept(v, keep).into_iter()).into_datetime(TimeUnit::Milliseconds, None).into_column()
             }
+        })
+    }
+
+    /// Mixes each row's value into its running hash (`h[i]`).
+    fn fold_hashes(&self, state: &foldhash::fast::FixedState, h: &mut [u64]) {
+        fn fold<T: Hash>(state: &foldhash::fast::FixedState, h: &mut [u64], values: impl Iterator<Item = T>) {
+            for (x, v) in h.iter_mut().zip(values) {
+                *x = state.hash_one((*x, v));
+            }
+        }
+        match self {
+            Parsed::Str(ca) => fold(state, h, ca.iter()),
+            Parsed::F64(v) => fold(state, h, v.iter().map(|x| x.map(f64::to_bits))),
+            Parsed::I64(v) => fold(state, h, v.iter()),
+            Parsed::Bool(v) => fold(state, h, v.iter()),
+            Parsed::Date(v) => fold(state, h, v.iter()),
+            Parsed::DateTime(v) => fold(state, h, v.iter()),
+        }
+    }
+
+    fn eq_at(&self, i: usize, j: usize) -> bool {
+        match self {
+            Parsed::Str(ca) => ca.get(i) == ca.get(j),
+            Parsed::F64(v) => v[i].map(f64::to_bits) == v[j].map(f64::to_bits),
+            Parsed::I64(v) => v[i] == v[j],
+            Parsed::Bool(v) => v[i] == v[j],
+            Parsed::Date(v) => v[i] == v[j],
+            Parsed::DateTime(v) => v[i] == v[j],
         }
     }
 }
 
-enum Cell {
-    Str(String),
+/// One parsed cell; text borrows the raw cell when it is already in normal form.
+enum Cell<'a> {
+    Str(Cow<'a, str>),
     F64(f64),
     I64(i64),
     Bool(bool),
@@ -174,10 +244,10 @@ enum Cell {
 }
 
 /// What parsing one cell gave.
-enum Outcome {
-    Ok(Cell),
+enum Outcome<'a> {
+    Ok(Cell<'a>),
     /// Usable, with a warning for the report.
-    Warn(Cell, String),
+    Warn(Cell<'a>, String),
     Bad(String),
 }
 
@@ -198,13 +268,33 @@ pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-fn parse_cell(col: &ColumnSpec, mult: f64, raw: &str, org_space: bool) -> Outcome {
+/// [`normalize_text`] without a copy when the cell is printable ASCII without spaces (most ids,
+/// codes and numbers), which it returns unchanged.
+fn text_cow(raw: &str) -> Cow<'_, str> {
+    if raw.bytes().all(|b| b.is_ascii_graphic()) {
+        Cow::Borrowed(raw)
+    } else {
+        Cow::Owned(normalize_text(raw))
+    }
+}
+
+/// [`normalize_id`] without a copy when nothing changes.
+fn id_cow(raw: &str) -> Cow<'_, str> {
+    match text_cow(raw) {
+        Cow::Borrowed(t) if t.len() == 18 && t.bytes().any(|b| b.is_ascii_lowercase()) => Cow::Owned(normalize_id(raw)),
+        Cow::Borrowed(t) => Cow::Borrowed(t),
+        Cow::Owned(_) => Cow::Owned(normalize_id(raw)),
+    }
+}
+
+fn parse_cell<'a>(col: &ColumnSpec, mult: f64, raw: &'a str, org_space: bool) -> Outcome<'a> {
     if raw.len() > CELL_LIMIT {
         return Outcome::Bad(format!("cell too long ({} bytes; the limit is {CELL_LIMIT})", raw.len()));
     }
+    let owned = |v: String| Outcome::Ok(Cell::Str(Cow::Owned(v)));
     match &col.ty {
         ColType::Id(_) => {
-            let id = normalize_id(raw);
+            let id = id_cow(raw);
             if org_space {
                 match check_uscc(&id) {
                     UsccCheck::BadCheckChar { expected, found } => {
@@ -220,11 +310,15 @@ fn parse_cell(col: &ColumnSpec, mult: f64, raw: &str, org_space: bool) -> Outcom
             }
             Outcome::Ok(Cell::Str(id))
         }
-        ColType::Text => Outcome::Ok(Cell::Str(normalize_text(raw))),
+        ColType::Text => Outcome::Ok(Cell::Str(text_cow(raw))),
         ColType::Enum(values) => {
+            // Most cells are written exactly as the contract's value.
+            if let Some(v) = values.iter().find(|v| v.value == raw) {
+                return Outcome::Ok(Cell::Str(Cow::Borrowed(v.value)));
+            }
             let key = normalize_text(raw).to_lowercase();
             match values.iter().find(|v| v.value == key || v.aliases.iter().any(|a| a.to_lowercase() == key)) {
-                Some(v) => Outcome::Ok(Cell::Str(v.value.to_owned())),
+                Some(v) => Outcome::Ok(Cell::Str(Cow::Borrowed(v.value))),
                 None => Outcome::Bad(format!(
                     "not one of {} (or their Chinese labels)",
                     values.iter().map(|v| v.value).collect::<Vec<_>>().join(", ")
@@ -273,30 +367,18 @@ fn parse_cell(col: &ColumnSpec, mult: f64, raw: &str, org_space: bool) -> Outcom
             Ok(t) => Outcome::Ok(Cell::DateTime(t.and_utc().timestamp_millis())),
             Err(e) => Outcome::Bad(e.to_string()),
         },
-        ColType::Phone => normalize_phone(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
-        ColType::Email => normalize_email(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
-        ColType::Ip => normalize_ip(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
-        ColType::Mac => normalize_mac(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
-        ColType::List => Outcome::Ok(Cell::Str(normalize_list(raw))),
+        ColType::Phone => normalize_phone(raw).map_or_else(|e| Outcome::Bad(e.into()), owned),
+        ColType::Email => normalize_email(raw).map_or_else(|e| Outcome::Bad(e.into()), owned),
+        ColType::Ip => normalize_ip(raw).map_or_else(|e| Outcome::Bad(e.into()), owned),
+        ColType::Mac => normalize_mac(raw).map_or_else(|e| Outcome::Bad(e.into()), owned),
+        ColType::List => owned(normalize_list(raw)),
         ColType::RuleCode => {
             let t = normalize_text(raw).to_ascii_uppercase();
             match RuleCode::new(&t) {
-                Ok(c) => Outcome::Ok(Cell::Str(c.to_string())),
+                Ok(c) => owned(c.to_string()),
                 Err(e) => Outcome::Bad(e.to_string()),
             }
         }
-    }
-}
-
-fn push_cell(p: &mut Parsed, cell: Cell) {
-    match (p, cell) {
-        (Parsed::Str(v), Cell::Str(x)) => v.push(if x.is_empty() { None } else { Some(x) }),
-        (Parsed::F64(v), Cell::F64(x)) => v.push(Some(x)),
-        (Parsed::I64(v), Cell::I64(x)) => v.push(Some(x)),
-        (Parsed::Bool(v), Cell::Bool(x)) => v.push(Some(x)),
-        (Parsed::Date(v), Cell::Date(x)) => v.push(Some(x)),
-        (Parsed::DateTime(v), Cell::DateTime(x)) => v.push(Some(x)),
-        (p, _) => p.push_null(),
     }
 }
 
@@ -309,7 +391,8 @@ pub(crate) struct ValidTable {
     pub encoding: Option<&'static str>,
     pub rows_read: usize,
     pub columns: Vec<(&'static ColumnSpec, Parsed)>,
-    pub extra: Vec<(String, Vec<Option<String>>)>,
+    /// Columns that are not in the contract, as read.
+    pub extra: Vec<(String, StringChunked)>,
     pub rows: Vec<u64>,
     pub keep: Vec<bool>,
 }
@@ -319,9 +402,9 @@ impl ValidTable {
         self.columns.iter().find(|(c, _)| c.name == name).map(|(_, p)| p)
     }
 
-    pub fn str_column(&self, name: &str) -> Option<&Vec<Option<String>>> {
+    pub fn str_column(&self, name: &str) -> Option<&StringChunked> {
         match self.column(name) {
-            Some(Parsed::Str(v)) => Some(v),
+            Some(Parsed::Str(ca)) => Some(ca),
             _ => None,
         }
     }
@@ -334,11 +417,12 @@ impl ValidTable {
     pub fn into_frame(self) -> PolarsResult<DataFrame> {
         let keep = self.keep;
         let height = keep.iter().filter(|k| **k).count();
+        let mask = (height < keep.len()).then(|| BooleanChunked::from_slice("keep".into(), &keep));
         let mut cols = Vec::with_capacity(self.columns.len() + self.extra.len() + 1);
         let rows: Vec<u32> = self.rows.iter().zip(&keep).filter(|(_, k)| **k).map(|(r, _)| *r as u32).collect();
         cols.push(Column::new("_row".into(), rows));
         for (spec, parsed) in self.columns {
-            cols.push(parsed.into_column(spec.name, &keep));
+            cols.push(parsed.into_column(spec.name, &keep, mask.as_ref())?);
         }
         let mut used: HashSet<String> = cols.iter().map(|c| c.name().to_string()).collect();
         for (name, values) in self.extra {
@@ -348,8 +432,11 @@ impl ValidTable {
                 n = format!("extra:{name}#{k}");
                 k += 1;
             }
-            let v: Vec<Option<String>> = values.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(x, _)| x).collect();
-            cols.push(Column::new(n.into(), v));
+            let values = values.with_name(n.into());
+            cols.push(match &mask {
+                Some(m) => values.filter(m)?.into_column(),
+                None => values.into_column(),
+            });
         }
         DataFrame::new(height, cols)
     }
@@ -359,9 +446,64 @@ fn is_org_space(col: &ColumnSpec) -> bool {
     matches!(col.ty, ColType::Id(Some(KeySpace::Org)))
 }
 
+/// One column parsed: its values, what was reported, and the rows it sets aside.
+struct ParsedColumn {
+    parsed: Parsed,
+    issues: Vec<IngestIssue>,
+    set_aside: Vec<usize>,
+}
+
+/// Parses one column cell by cell. Columns are independent, so a table's columns are parsed side
+/// by side (rayon) and their issues gathered in column order.
+fn parse_column(table: &str, col: &'static ColumnSpec, mult: f64, values: &StringChunked, rows: &[u64]) -> ParsedColumn {
+    let org = is_org_space(col);
+    let mut b = Builder::for_type(&col.ty, col.name, values.len());
+    let mut issues = Vec::new();
+    let mut set_aside = Vec::new();
+    let mut issue = |row: u64, value: &str, action: Action, reason: String| {
+        issues.push(IngestIssue { table: table.to_owned(), row, column: col.name.to_owned(), value: clip(value), action, reason });
+    };
+    for (i, v) in values.iter().enumerate() {
+        let v = v.filter(|s| !s.trim().is_empty());
+        let Some(v) = v else {
+            b.push_null();
+            if col.required {
+                set_aside.push(i);
+                issue(rows[i], "", Action::SetAside, format!("required value `{}` is empty", col.name));
+            }
+            continue;
+        };
+        let pushed = match parse_cell(col, mult, v, org) {
+            Outcome::Ok(cell) => b.push(cell),
+            Outcome::Warn(cell, why) => {
+                issue(rows[i], v, Action::Warning, why);
+                b.push(cell)
+            }
+            Outcome::Bad(why) => {
+                b.push_null();
+                if col.required {
+                    set_aside.push(i);
+                    issue(rows[i], v, Action::SetAside, why);
+                } else {
+                    issue(rows[i], v, Action::Cleared, why);
+                }
+                // reported already
+                true
+            }
+        };
+        // A required value that normalised to nothing (e.g. only zero-width spaces).
+        if col.required && !pushed {
+            set_aside.push(i);
+            issue(rows[i], v, Action::SetAside, format!("required value `{}` is empty", col.name));
+        }
+    }
+    ParsedColumn { parsed: b.finish(), issues, set_aside }
+}
+
 /// Parses and checks one raw table. `known` holds the key sets of the tables validated before it
 /// (projects, bidders, experts, agents), for reference checks.
-pub(crate) fn validate(raw: &RawTable, known: &HashMap<TableName, HashSet<String>>, issues: &mut Vec<IngestIssue>) -> Result<ValidTable> {
+pub(crate) fn validate(raw: &RawTable, known: &HashMap<TableName, KeySet>, issues: &mut Vec<IngestIssue>) -> Result<ValidTable> {
+    use rayon::prelude::*;
     let mapped = map_headers(raw)?;
     let spec: &TableSpec = raw.table.spec();
     let table_name = spec.name.to_owned();
@@ -369,57 +511,35 @@ pub(crate) fn validate(raw: &RawTable, known: &HashMap<TableName, HashSet<String
     issues.extend(raw.issues.iter().cloned());
     let rows: Vec<u64> = (0..n).map(|i| raw.row_number(i)).collect();
     let mut keep = vec![true; n];
-    let mut columns = Vec::new();
-    let mut extra = Vec::new();
+    let mut texts = Vec::with_capacity(mapped.len());
+    for c in raw.frame.columns() {
+        texts.push(c.str().map_err(|e| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() })?);
+    }
+    let extra: Vec<(String, StringChunked)> = mapped
+        .iter()
+        .zip(&texts)
+        .enumerate()
+        .filter(|(_, (m, _))| m.spec.is_none())
+        .map(|(ci, (_, values))| (raw.headers[ci].clone(), (*values).clone()))
+        .collect();
+    let parsed: Vec<(&'static ColumnSpec, ParsedColumn)> = mapped
+        .par_iter()
+        .zip(texts.par_iter())
+        .with_max_len(1)
+        .filter_map(|(m, values)| m.spec.map(|col| (col, parse_column(&table_name, col, m.money_multiplier, values, &rows))))
+        .collect();
+    let mut columns = Vec::with_capacity(parsed.len());
+    for (col, pc) in parsed {
+        issues.extend(pc.issues);
+        for i in pc.set_aside {
+            keep[i] = false;
+        }
+        columns.push((col, pc.parsed));
+    }
 
     let mut issue = |row: u64, column: &str, value: &str, action: Action, reason: String| {
         issues.push(IngestIssue { table: table_name.clone(), row, column: column.to_owned(), value: clip(value), action, reason });
     };
-
-    for (ci, m) in mapped.iter().enumerate() {
-        let series = raw.frame.columns()[ci].as_materialized_series();
-        let values = series.str().map_err(|e| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() })?;
-        let Some(col) = m.spec else {
-            extra.push((raw.headers[ci].clone(), values.iter().map(|v| v.map(str::to_owned)).collect()));
-            continue;
-        };
-        let org = is_org_space(col);
-        let mut parsed = Parsed::for_type(&col.ty, n);
-        for (i, v) in values.iter().enumerate() {
-            let v = v.filter(|s| !s.trim().is_empty());
-            let Some(v) = v else {
-                parsed.push_null();
-                if col.required {
-                    keep[i] = false;
-                    issue(rows[i], col.name, "", Action::SetAside, format!("required value `{}` is empty", col.name));
-                }
-                continue;
-            };
-            match parse_cell(col, m.money_multiplier, v, org) {
-                Outcome::Ok(cell) => push_cell(&mut parsed, cell),
-                Outcome::Warn(cell, why) => {
-                    issue(rows[i], col.name, v, Action::Warning, why);
-                    push_cell(&mut parsed, cell);
-                }
-                Outcome::Bad(why) => {
-                    parsed.push_null();
-                    if col.required {
-                        keep[i] = false;
-                        issue(rows[i], col.name, v, Action::SetAside, why);
-                    } else {
-                        issue(rows[i], col.name, v, Action::Cleared, why);
-                    }
-                }
-            }
-            // A required value that normalised to nothing (e.g. only zero-width spaces).
-            if col.required && keep[i] && parsed.is_null(i) {
-                keep[i] = false;
-                issue(rows[i], col.name, v, Action::SetAside, format!("required value `{}` is empty", col.name));
-            }
-        }
-        columns.push((col, parsed));
-    }
-
     let mut vt = ValidTable {
         table: raw.table,
         source: raw.source.clone(),
@@ -437,9 +557,12 @@ pub(crate) fn validate(raw: &RawTable, known: &HashMap<TableName, HashSet<String
     Ok(vt)
 }
 
+/// The ids of a table, for the reference checks of the tables after it.
+pub(crate) type KeySet = HashSet<String, foldhash::fast::FixedState>;
+
 type IssueFn<'a> = dyn FnMut(u64, &str, &str, Action, String) + 'a;
 
-fn check_references(vt: &mut ValidTable, known: &HashMap<TableName, HashSet<String>>, issue: &mut IssueFn<'_>) {
+fn check_references(vt: &mut ValidTable, known: &HashMap<TableName, KeySet>, issue: &mut IssueFn<'_>) {
     for (col, parsed) in &mut vt.columns {
         let (Some(target), Parsed::Str(values)) = (col.refers, &*parsed) else {
             continue;
@@ -463,51 +586,45 @@ fn check_references(vt: &mut ValidTable, known: &HashMap<TableName, HashSet<Stri
                 }
             }
         }
-        for i in to_clear {
-            parsed.set_null(i);
+        if !to_clear.is_empty() {
+            parsed.set_nulls(&to_clear);
         }
     }
 }
 
-impl Parsed {
-    fn hash_at(&self, i: usize, h: &mut impl Hasher) {
-        match self {
-            Parsed::Str(v) => v[i].hash(h),
-            Parsed::F64(v) => v[i].map(f64::to_bits).hash(h),
-            Parsed::I64(v) => v[i].hash(h),
-            Parsed::Bool(v) => v[i].hash(h),
-            Parsed::Date(v) => v[i].hash(h),
-            Parsed::DateTime(v) => v[i].hash(h),
-        }
-    }
-
-    fn eq_at(&self, i: usize, j: usize) -> bool {
-        match self {
-            Parsed::Str(v) => v[i] == v[j],
-            Parsed::F64(v) => v[i].map(f64::to_bits) == v[j].map(f64::to_bits),
-            Parsed::I64(v) => v[i] == v[j],
-            Parsed::Bool(v) => v[i] == v[j],
-            Parsed::Date(v) => v[i] == v[j],
-            Parsed::DateTime(v) => v[i] == v[j],
-        }
-    }
-}
-
-/// Finds, for each kept row, an earlier kept row with equal values in `cols` (hash, then compare:
-/// no allocation per row).
+/// Finds, for each kept row, an earlier kept row with equal values in `cols`: one hash per row
+/// (the columns folded in one after another), rows of equal hash chained, values compared only
+/// along a chain. No allocation per row.
 fn earlier_equal(vt: &ValidTable, cols: &[&Parsed]) -> Vec<Option<usize>> {
+    const END: u32 = u32::MAX;
     let n = vt.keep.len();
-    let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(n);
+    let state = foldhash::fast::FixedState::with_seed(0x6269_6477_6174_6368);
+    let mut hashes = vec![0u64; n];
+    for c in cols {
+        c.fold_hashes(&state, &mut hashes);
+    }
+    let mut first: HashMap<u64, u32, foldhash::fast::FixedState> = HashMap::with_capacity_and_hasher(n, state);
+    let mut next = vec![END; n];
     let mut out = vec![None; n];
     for i in (0..n).filter(|&i| vt.keep[i]) {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        for c in cols {
-            c.hash_at(i, &mut h);
-        }
-        let bucket = seen.entry(h.finish()).or_default();
-        match bucket.iter().find(|&&j| cols.iter().all(|c| c.eq_at(i, j))) {
-            Some(&j) => out[i] = Some(j),
-            None => bucket.push(i),
+        match first.entry(hashes[i]) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i as u32);
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let mut j = *e.get() as usize;
+                loop {
+                    if cols.iter().all(|c| c.eq_at(i, j)) {
+                        out[i] = Some(j);
+                        break;
+                    }
+                    if next[j] == END {
+                        next[j] = i as u32;
+                        break;
+                    }
+                    j = next[j] as usize;
+                }
+            }
         }
     }
     out
