@@ -215,7 +215,17 @@ pub fn load(folder: &Path) -> Result<Dataset> {
         let rows = vt.rows_read;
         let table = finish(&mut ds, vt).map_err(|e| IngestError::Unreadable { path: folder.join(t.as_str()), reason: e.to_string() })?;
         let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
-        tracing::debug!(table = t.as_str(), rows, read_ms, ms = started.elapsed().as_millis() as u64, rss_mib, peak_mib, "table loaded");
+        let frame_mib = table.df.estimated_size() >> 20;
+        tracing::debug!(
+            table = t.as_str(),
+            rows,
+            read_ms,
+            ms = started.elapsed().as_millis() as u64,
+            frame_mib,
+            rss_mib,
+            peak_mib,
+            "table loaded"
+        );
         ds.tables.insert(t, table);
     }
     ds.report.issues = issues;

@@ -1,8 +1,8 @@
 //! Validation: map headers to the contract, parse every cell by its column's type, and decide for
 //! each row whether it is used, used without a value, or set aside, and say why.
 
-use std::collections::{HashMap, HashSet};
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
 
 use bidwatch_model::ids::{check_uscc, UsccCheck};

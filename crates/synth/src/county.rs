@@ -186,9 +186,10 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
     // The firm pool: large enough that works projects draw tens of bidders.
     let n_firms = (cfg.projects * 3 / 4).max(150);
     let mut person_serial = 0usize;
+    let mut used_ids = std::collections::HashMap::new();
     let mut new_person = |rng: &mut ChaCha8Rng| {
         person_serial += 1;
-        names::id_card(rng, person_serial)
+        names::id_card(rng, person_serial, &mut used_ids)
     };
     let mut firms: Vec<Firm> = (0..n_firms)
         .map(|i| {
@@ -347,10 +348,15 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         }
     }
 
-    let agents: Vec<String> = (0..8).map(|i| names::uscc(900_000 + i)).collect();
-    let tenderers: Vec<String> =
-        (0..40).map(|i| bidwatch_model::ids::complete_uscc(&format!("11330281{:08}", 500 + i)).unwrap_or_default()).collect();
-    let experts: Vec<String> = (0..60).map(|i| format!("E{:04}", i + 1)).collect();
+    // A county has 8 agents, 40 tendering units and 60 experts; a province or a country has
+    // proportionally more (the same numbers up to 1,500 projects), so that no expert sits on
+    // thousands of committees a year. Agents' codes follow the firms' when the firms reach them.
+    let agent_base = 900_000usize.max(100_000 + n_firms);
+    let agents: Vec<String> = (0..8.max(cfg.projects / 200)).map(|i| names::uscc(agent_base + i)).collect();
+    let tenderers: Vec<String> = (0..40.max(cfg.projects / 40))
+        .map(|i| bidwatch_model::ids::complete_uscc(&format!("11330281{:08}", 500 + i)).unwrap_or_default())
+        .collect();
+    let experts: Vec<String> = (0..60.max(cfg.projects / 25)).map(|i| format!("E{:04}", i + 1)).collect();
     // The policy tables draw from their own stream: the rest of the county does not change with them.
     let mut policy_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x0005_EED0_FB1D_u64);
     // A few experts work for a firm that bids now and then: they must recuse when it does.
@@ -358,7 +364,9 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         (0..experts.len()).map(|_| policy_rng.random_bool(0.1).then(|| policy_rng.random_range(0..n_firms))).collect();
     let mut policy_projects: Vec<crate::policy::Project> = Vec::new();
     let total_weight: u32 = CATEGORIES.iter().map(|c| c.1).sum();
-    let span_days = (cfg.projects as i64 * 270 / 459).max(30);
+    // The county's pace (459 projects in 270 days), up to three years: a larger data set is a
+    // larger region over the same years, not a longer history (dates past 2100 are not dates).
+    let span_days = (cfg.projects as i64 * 270 / 459).clamp(30, 3 * 365);
     let mut file_serial = 0u64;
     // Clauses draw from their own stream, so every other table of a seed stays as it was.
     let mut clause_rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x00C1_A05E);
@@ -753,9 +761,16 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         }
         let mut sat: Vec<String> = Vec::new();
         if bonded {
-            let mut pool: Vec<usize> = (0..experts.len()).collect();
-            pool.shuffle(&mut rng);
-            for e in pool.into_iter().take(5) {
+            // five of the pool (a county's 60 are shuffled, as they always were; thousands are sampled)
+            let committee: Vec<usize> = if experts.len() <= 60 {
+                let mut pool: Vec<usize> = (0..experts.len()).collect();
+                pool.shuffle(&mut rng);
+                pool.truncate(5);
+                pool
+            } else {
+                rand::seq::index::sample(&mut rng, experts.len(), 5).into_vec()
+            };
+            for e in committee {
                 let late = rng.random_bool(0.05);
                 let minutes = if late { rng.random_range(31..60) } else { rng.random_range(0..30) };
                 let checked = deadline + Duration::minutes(minutes);
@@ -844,10 +859,14 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
         }
     }
     stats.bidders = firms.len();
+    const PLACES_OF_AGENTS: [&str; 4] = ["东", "南", "西", "北"];
     stats.rings = rings.len();
     let mut aw = writer(out, "agents.csv", &["agent_id", "name"])?;
     for (i, a) in agents.iter().enumerate() {
-        aw.write_record([a.as_str(), &format!("{}招标代理有限公司", ["明信", "正源", "中诚", "华建", "公信", "信达", "安和", "立德"][i])])
+        const AGENT_NAMES: [&str; 8] = ["明信", "正源", "中诚", "华建", "公信", "信达", "安和", "立德"];
+        let place =
+            if i < AGENT_NAMES.len() { String::new() } else { format!("{}第{}", PLACES_OF_AGENTS[i % PLACES_OF_AGENTS.len()], i / 8) };
+        aw.write_record([a.as_str(), &format!("{place}{}招标代理有限公司", AGENT_NAMES[i % AGENT_NAMES.len()])])
             .map_err(csv_err("agents.csv"))?;
     }
     let mut xw = writer(out, "experts.csv", &["expert_id", "name", "employer_id"])?;

@@ -49,13 +49,24 @@ pub(crate) fn uscc(serial: usize) -> String {
     complete_uscc(&format!("91{REGION}{:08}", serial % 100_000_000)).unwrap_or_default()
 }
 
-/// A 身份证号 with a correct ISO 7064 MOD 11-2 check character.
-pub(crate) fn id_card(rng: &mut impl Rng, serial: usize) -> String {
-    let year = rng.random_range(1960..2000);
-    let month = rng.random_range(1..=12);
-    let day = rng.random_range(1..=28);
+/// A 身份证号 with a correct ISO 7064 MOD 11-2 check character, different from every one given
+/// before (`used` counts the uses of each birth date and sequence number).
+///
+/// The birth date is drawn and the sequence number is `serial % 1000`, so two people share both
+/// about once in 13 million: never in a county, but tens of thousands of times among the millions
+/// of staff of a national data set, where they would read as one person on two firms' bids. The
+/// second holder of a date and number is registered in the next district of the prefecture
+/// (`330282`, …), as a real second person would be.
+pub(crate) fn id_card(rng: &mut impl Rng, serial: usize, used: &mut std::collections::HashMap<u32, u8>) -> String {
+    let year: u32 = rng.random_range(1960..2000);
+    let month: u32 = rng.random_range(1..=12);
+    let day: u32 = rng.random_range(1..=28);
     let seq = serial % 1000;
-    let body = format!("{REGION}{year}{month:02}{day:02}{seq:03}");
+    let slot = (((year - 1960) * 12 + month - 1) * 28 + day - 1) * 1000 + seq as u32;
+    let nth = used.entry(slot).or_insert(0);
+    let region = if *nth == 0 { REGION.to_owned() } else { format!("3302{:02}", (81 + u32::from(*nth)) % 100) };
+    *nth = nth.saturating_add(1);
+    let body = format!("{region}{year}{month:02}{day:02}{seq:03}");
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = body.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
     let check = b"10X98765432"[(sum % 11) as usize] as char;

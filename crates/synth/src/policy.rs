@@ -7,6 +7,7 @@
 //! weeks, so that every calendar makes them late. This module draws from its own random stream,
 //! so the rest of the county is the same with or without it.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
@@ -322,6 +323,8 @@ fn ledger(out: &Path, projects: &[Project], rng: &mut ChaCha8Rng, truth: &mut Tr
 /// photo replayed.
 fn attendance(out: &Path, projects: &[Project], rng: &mut ChaCha8Rng, truth: &mut Truth<'_>) -> Result<(), GenError> {
     let mut sites: Vec<Site<'_>> = Vec::new();
+    // each manager's sites so far (start, end), and how many sites name each manager
+    let mut on_site: HashMap<String, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
     for p in projects.iter().filter(|p| p.category == "engineering") {
         let (Some(_), Some(pm)) = (&p.winner, &p.manager) else { continue };
         if !rng.random_bool(0.25) {
@@ -330,9 +333,11 @@ fn attendance(out: &Path, projects: &[Project], rng: &mut ChaCha8Rng, truth: &mu
         let start = p.signed.date() + Duration::days(7);
         let end = start + Duration::days(90);
         // a firm sends a manager who is free: a busy one stays on the other site
-        if sites.iter().any(|s| s.person == *pm && s.end >= start && end >= s.start) {
+        let spans = on_site.entry(pm.clone()).or_default();
+        if spans.iter().any(|(s, e)| *e >= start && end >= *s) {
             continue;
         }
+        spans.push((start, end));
         sites.push(Site {
             project: p,
             person: pm.clone(),
@@ -344,6 +349,10 @@ fn attendance(out: &Path, projects: &[Project], rng: &mut ChaCha8Rng, truth: &mu
         });
     }
     // Planted: the manager of an earlier site also named on a later one that overlaps it.
+    let mut named: HashMap<String, usize> = HashMap::new();
+    for s in &sites {
+        *named.entry(s.person.clone()).or_default() += 1;
+    }
     for i in 1..sites.len() {
         if !rng.random_bool(0.08) {
             continue;
@@ -352,9 +361,13 @@ fn attendance(out: &Path, projects: &[Project], rng: &mut ChaCha8Rng, truth: &mu
         if let Some(j) = busy {
             let person = sites[j].person.clone();
             // one planted second site per manager
-            if sites.iter().filter(|s| s.person == person).count() > 1 {
+            if named.get(&person).copied().unwrap_or(0) > 1 {
                 continue;
             }
+            if let Some(n) = named.get_mut(&sites[i].person) {
+                *n -= 1;
+            }
+            *named.entry(person.clone()).or_default() += 1;
             sites[i].person = person;
         }
     }
