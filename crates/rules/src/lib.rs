@@ -72,7 +72,7 @@ pub struct RunOutput {
 pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     let started = std::time::Instant::now();
     let views = registry::Views::load(ds);
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "views");
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), "views");
     let risk_cfg = tender_risk::RiskConfig::from_policy(&catalog.policy).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "PRC-005 settings; using the defaults");
         tender_risk::RiskConfig::from_policy(&Policy::default()).expect("the defaults parse")
@@ -98,6 +98,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
                 hits = graph.hits.len(),
                 edges = graph.edges.len(),
                 rings = graph.rings.len(),
+                rss_mib = rss(),
                 "linked"
             );
             (patterns, graph)
@@ -124,6 +125,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     // First every rule that reads the data only, then those that also read the first pass's findings.
     let (first, second): (Vec<_>, Vec<_>) = registry().into_iter().partition(|r| !r.after_findings());
     let first_pass = run_rules(&first, &ctx, &mut evaluations, &mut notes);
+    tracing::debug!(findings = first_pass.len(), rss_mib = rss(), "first pass");
     // the agents' evaluation counts the first pass's AGT findings; AGT-005 reports from it
     let agent_eval = rules::agent::Evaluation::of(&ctx, &first_pass);
     ctx.prior = &first_pass;
@@ -136,6 +138,11 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     notes.sort_by_key(|(c, _)| *c);
     bidwatch_model::finding::sort_findings(&mut findings);
     RunOutput { findings, screens, tender_risk, evaluations, notes, agent_ranking }
+}
+
+/// The resident memory now, in MiB, for the debug log (0 where it cannot be read).
+fn rss() -> u64 {
+    bidwatch_model::mem::rss_mib().map_or(0, |(now, _)| now)
 }
 
 /// Runs `rules` side by side (rayon); their output is gathered in registry order, so it does not

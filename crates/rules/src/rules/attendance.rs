@@ -8,6 +8,7 @@ use bidwatch_ingest::{frame, Dataset, TableName};
 use chrono::NaiveDate;
 
 use crate::rules::deadline::day;
+use crate::rules::Str;
 
 /// One row of `assignments`: a person in a key role on a project from `start` to `end` (open: still
 /// there).
@@ -77,14 +78,14 @@ pub(crate) fn assignments(ds: &Dataset) -> Vec<Assignment> {
 #[derive(Debug, Clone)]
 pub(crate) struct Punch {
     pub project: usize,
-    pub person: String,
+    pub person: Str,
     /// Milliseconds, local time.
     pub at: i64,
     pub day: NaiveDate,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
-    pub photo: Option<String>,
-    pub device: Option<String>,
+    pub photo: Option<Str>,
+    pub device: Option<Str>,
     pub row: u64,
 }
 
@@ -105,20 +106,20 @@ pub(crate) fn punches(ds: &Dataset) -> Vec<Punch> {
     let at = frame::i64s(df, "punched_at");
     let lat = frame::f64s(df, "lat");
     let lon = frame::f64s(df, "lon");
-    let photo = frame::strs(df, "photo_hash");
-    let device = frame::strs(df, "device_id");
+    let photo = frame::str_refs(df, "photo_hash");
+    let device = frame::str_refs(df, "device_id");
     let rows = frame::rows(df);
     let mut out: Vec<Punch> = (0..df.height())
         .filter_map(|i| {
             Some(Punch {
                 project: project[i]? as usize,
-                person: person[i].clone()?,
+                person: Str::from(person[i].as_deref()?),
                 at: at[i]?,
                 day: day(at[i]?)?,
                 lat: lat[i],
                 lon: lon[i],
-                photo: photo[i].clone(),
-                device: device[i].clone(),
+                photo: photo[i].map(Str::from),
+                device: device[i].map(Str::from),
                 row: rows[i],
             })
         })

@@ -40,7 +40,7 @@ impl Rule for SingleValidBid {
         let min = ctx.policy.f64(self.code(), "min_submitted", 3.0).max(2.0) as usize;
         let mut out = RuleOutput::default();
         for (k, bids) in ctx.views.bids.iter().enumerate() {
-            let unit = |b: &&crate::rules::Bid| b.consortium.clone().unwrap_or_else(|| b.bidder.clone());
+            let unit = |b: &&crate::rules::Bid| b.consortium.as_deref().unwrap_or(b.bidder.as_str()).to_owned();
             let standing: Vec<_> = bids.iter().filter(|b| !b.withdrawn()).collect();
             let submitted: BTreeSet<String> = standing.iter().map(unit).collect();
             // a bid without a status has not been reviewed: nothing to say

@@ -63,7 +63,7 @@ impl Rule for ConsortiumMemberAlone {
                 );
                 let mut members: Vec<String> = vec![bidder.to_owned()];
                 for c in under.keys().flatten() {
-                    members.extend(bids.iter().filter(|b| b.consortium.as_deref() == Some(*c)).map(|b| b.bidder.clone()));
+                    members.extend(bids.iter().filter(|b| b.consortium.as_deref() == Some(*c)).map(|b| b.bidder.to_string()));
                 }
                 let mut f = Finding::new(self.code(), Severity::Violation, Subject::bidder(bidder), message)
                     .in_project(pid)

@@ -114,7 +114,7 @@ impl Rule for NoRecusal {
                         Evidence::new("shareholders", *r).with("bidder_id", bidder.as_str()).with("holder_id", holder.as_str()),
                     );
                 }
-                if let Some(bid) = bids.iter().find(|x| &x.bidder == b) {
+                if let Some(bid) = bids.iter().find(|x| x.bidder == b) {
                     f = f.with_evidence(bid.evidence());
                 }
             }

@@ -6,15 +6,16 @@ use std::collections::HashMap;
 use bidwatch_ingest::{frame, Dataset, TableName};
 
 use crate::registry::Context;
+use crate::rules::Str;
 
 /// One row of `evaluations`: one expert's score of one bidder on one criterion.
 #[derive(Debug, Clone)]
 pub(crate) struct Score {
     pub project: usize,
-    pub expert: String,
-    pub bidder: String,
+    pub expert: Str,
+    pub bidder: Str,
     /// The criterion's name; a sheet without criteria is one criterion, `""`.
-    pub criterion: String,
+    pub criterion: Str,
     pub score: f64,
     pub max: Option<f64>,
     pub objective: Option<bool>,
@@ -24,9 +25,9 @@ pub(crate) struct Score {
 pub(crate) fn scores(ds: &Dataset) -> Vec<Score> {
     let Some(df) = ds.frame(TableName::Evaluations) else { return Vec::new() };
     let project = frame::keys(df, "project_key");
-    let expert = frame::strs(df, "expert_id");
-    let bidder = frame::strs(df, "bidder_id");
-    let criterion = frame::strs(df, "criterion");
+    let expert = frame::str_refs(df, "expert_id");
+    let bidder = frame::str_refs(df, "bidder_id");
+    let criterion = frame::str_refs(df, "criterion");
     let score = frame::f64s(df, "score");
     let max = frame::f64s(df, "max_score");
     let objective = frame::bools(df, "objective");
@@ -35,9 +36,9 @@ pub(crate) fn scores(ds: &Dataset) -> Vec<Score> {
         .filter_map(|i| {
             Some(Score {
                 project: project[i]? as usize,
-                expert: expert[i].clone()?,
-                bidder: bidder[i].clone()?,
-                criterion: criterion[i].clone().unwrap_or_default(),
+                expert: Str::from(expert[i]?),
+                bidder: Str::from(bidder[i]?),
+                criterion: criterion[i].map(Str::from).unwrap_or_default(),
                 score: score[i]?,
                 max: max[i].filter(|m| *m > 0.0),
                 objective: objective[i],

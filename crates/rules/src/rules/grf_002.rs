@@ -131,7 +131,7 @@ fn rotation(ctx: &Context<'_>, rule: RuleCode) -> Vec<Finding> {
         for p in &ring.projects {
             let mut won = false;
             for b in &ctx.views.bids[*p as usize] {
-                if ring_of.get(&b.bidder) != Some(&r) {
+                if ring_of.get(b.bidder.as_str()) != Some(&r) {
                     continue;
                 }
                 present.insert(b.bidder.as_str());

@@ -45,7 +45,7 @@ impl Rule for CoordinatedWithdrawal {
         for (p, bids) in ctx.views.bids.iter().enumerate() {
             let mut by_ring: std::collections::BTreeMap<usize, Vec<&crate::rules::Bid>> = std::collections::BTreeMap::new();
             for b in bids {
-                if let Some(r) = ring_of.get(&b.bidder) {
+                if let Some(r) = ring_of.get(b.bidder.as_str()) {
                     by_ring.entry(*r).or_default().push(b);
                 }
             }
@@ -77,7 +77,7 @@ impl Rule for CoordinatedWithdrawal {
                 );
                 let mut f = Finding::new(self.code(), Severity::Signal, Subject::project(pid.as_str()), message)
                     .in_project(pid.as_str())
-                    .with_members(mine.iter().map(|b| b.bidder.clone()).collect())
+                    .with_members(mine.iter().map(|b| b.bidder.to_string()).collect())
                     .with_threshold("min_withdrawn", min as u64)
                     .with_threshold("withdrawn", list.len() as u64)
                     .with_threshold("ring", id.as_str());

@@ -79,7 +79,7 @@ impl Rule for PostBidInterview {
             }
             let pid = p.id[k].as_str();
             let who = crate::rules::col::label_of(ctx, &first.bidder);
-            let interview = held.get(&(k as u32, first.bidder.clone())).copied();
+            let interview = held.get(&(k as u32, first.bidder.to_string())).copied();
             let notice = p.award_notice_at[k];
             let fmt = |ms: i64| frame::fmt_millis(ms);
             let (severity, zh, en) = match (interview, notice) {
@@ -111,7 +111,7 @@ impl Rule for PostBidInterview {
             );
             let mut f = Finding::new(self.code(), severity, Subject::project(pid), message)
                 .in_project(pid)
-                .with_members(vec![first.bidder.clone()])
+                .with_members(vec![first.bidder.to_string()])
                 .with_threshold("min_price", min_price)
                 .with_evidence(first.evidence())
                 .with_evidence(Evidence::new("projects", p.row[k]).with("project_id", pid).with("award_notice_at", notice.map(fmt)));

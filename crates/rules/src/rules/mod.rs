@@ -153,18 +153,21 @@ pub fn category_label(category: &str, zh: bool) -> &str {
     }
 }
 
+/// A short text held inline (ids and codes up to 24 bytes): the views below hold millions.
+pub(crate) type Str = compact_str::CompactString;
+
 /// One bid, with what the bid rules look at.
 #[derive(Debug, Clone)]
 pub(crate) struct Bid {
     pub project: usize,
-    pub bidder: String,
+    pub bidder: Str,
     pub price: f64,
-    pub status: Option<String>,
+    pub status: Option<Str>,
     pub ranked_or_won: bool,
     /// Won: `is_winner`, or rank 1 where the data has no `is_winner` column.
     pub winner: bool,
     pub rank: Option<i64>,
-    pub consortium: Option<String>,
+    pub consortium: Option<Str>,
     pub row: u64,
 }
 
@@ -174,7 +177,7 @@ impl Bid {
         bidwatch_model::Evidence::new("bids", self.row)
             .with("bidder_id", self.bidder.as_str())
             .with("price", self.price)
-            .with("status", self.status.clone())
+            .with("status", self.status.as_deref())
     }
 
     pub fn withdrawn(&self) -> bool {
@@ -198,25 +201,25 @@ pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid>> {
 
 fn bids(df: &DataFrame) -> Vec<Bid> {
     let project = frame::keys(df, "project_key");
-    let bidder = frame::strs(df, "bidder_id");
+    let bidder = frame::str_refs(df, "bidder_id");
     let price = frame::f64s(df, "price");
-    let status = frame::strs(df, "status");
+    let status = frame::str_refs(df, "status");
     let rank = frame::i64s(df, "rank");
     let winner = frame::bools(df, "is_winner");
-    let consortium = frame::strs(df, "consortium_id");
+    let consortium = frame::str_refs(df, "consortium_id");
     let rows = frame::rows(df);
     let has_winner = df.column("is_winner").is_ok();
     (0..df.height())
         .filter_map(|i| {
             Some(Bid {
                 project: project[i]? as usize,
-                bidder: bidder[i].clone()?,
+                bidder: Str::from(bidder[i]?),
                 price: price[i]?,
-                status: status[i].clone(),
+                status: status[i].map(Str::from),
                 ranked_or_won: rank[i].is_some() || winner[i] == Some(true),
                 winner: if has_winner { winner[i] == Some(true) } else { rank[i] == Some(1) },
                 rank: rank[i],
-                consortium: consortium[i].clone(),
+                consortium: consortium[i].map(Str::from),
                 row: rows[i],
             })
         })

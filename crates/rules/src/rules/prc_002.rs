@@ -82,7 +82,7 @@ impl Rule for CeilingCluster {
             );
             let mut f = Finding::new(self.code(), Severity::Signal, Subject::project(pid), message)
                 .in_project(pid)
-                .with_members(bids.iter().map(|b| b.bidder.clone()).collect())
+                .with_members(bids.iter().map(|b| b.bidder.to_string()).collect())
                 .with_score((bids.len() as f64 / standing.max(1) as f64).min(1.0))
                 .with_threshold("min_share", ctx.policy.f64(self.code(), "min_share", 0.97))
                 .with_threshold("max_spread", ctx.policy.f64(self.code(), "max_spread", 0.02))
