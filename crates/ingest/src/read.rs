@@ -76,7 +76,7 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, TextEncoding)> {
         };
     }
     let utf8_err = match std::str::from_utf8(bytes) {
-        Ok(s) if !s.contains('\0') => return Ok((s.to_owned(), TextEncoding::Utf8)),
+        Ok(s) if !bytes.contains(&0) => return Ok((s.to_owned(), TextEncoding::Utf8)),
         Ok(s) => {
             let offset = s.find('\0').unwrap_or(0);
             return Err(IngestError::Unreadable {
@@ -92,6 +92,11 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, TextEncoding)> {
     }
 }
 
+/// Whether the bytes are UTF-8 without a byte-order mark or NUL: the file can be read as it is.
+fn is_plain_utf8(bytes: &[u8]) -> bool {
+    !bytes.starts_with(b"\xEF\xBB\xBF") && !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
+}
+
 fn string_frame(columns: Vec<Vec<Option<String>>>) -> Result<DataFrame, PolarsError> {
     let height = columns.first().map_or(0, Vec::len);
     let cols: Vec<Column> = columns.into_iter().enumerate().map(|(i, values)| Column::new(format!("c{i}").into(), values)).collect();
@@ -103,11 +108,17 @@ fn string_frame(columns: Vec<Vec<Option<String>>>) -> Result<DataFrame, PolarsEr
 /// each record that does not fit is set aside with its row number.
 pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
     let bytes = fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
-    let (text, encoding) = decode(path, &bytes)?;
-    drop(bytes);
+    // Plain UTF-8 is checked in place (no copy of the text); other encodings are decoded.
+    let (text, encoding) = if is_plain_utf8(&bytes) {
+        (None, TextEncoding::Utf8)
+    } else {
+        let (t, e) = decode(path, &bytes)?;
+        (Some(t), e)
+    };
     let source = file_name(path);
     let headers = {
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let head: &[u8] = text.as_deref().map_or(&bytes, str::as_bytes);
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(head);
         match rdr.records().next() {
             Some(Ok(rec)) => rec.iter().map(str::to_owned).collect::<Vec<_>>(),
             Some(Err(e)) => return Err(IngestError::Unreadable { path: path.to_owned(), reason: format!("header: {e}") }),
@@ -118,14 +129,20 @@ pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
         return Err(IngestError::Unreadable { path: path.to_owned(), reason: "empty file (no header row)".into() });
     }
     let n = headers.len();
-    let fast = CsvReadOptions::default()
+    let options = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
         .with_dtype_overwrite(Some(Arc::new(vec![DataType::String; n])))
         .with_raise_if_empty(false)
-        .map_parse_options(|o| o.with_missing_is_null(true).with_truncate_ragged_lines(false))
-        .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
-        .finish();
+        .map_parse_options(|o| o.with_missing_is_null(true).with_truncate_ragged_lines(false));
+    // Plain UTF-8 (the file as it is on disk): polars maps and splits the file itself, in
+    // parallel, and our copy of the text is not held meanwhile. Other encodings are read from
+    // the decoded text.
+    drop(bytes);
+    let fast = match &text {
+        None => options.try_into_reader_with_file_path(Some(path.to_owned())).and_then(|r| r.finish()),
+        Some(text) => options.into_reader_with_file_handle(Cursor::new(text.as_bytes())).finish(),
+    };
     let mut raw = RawTable {
         table,
         source,
@@ -143,7 +160,13 @@ pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
             df.set_column_names(&names).map_err(|e| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
             raw.frame = df;
         }
-        _ => read_csv_slow(&mut raw, &text)?,
+        _ => {
+            let text = match text {
+                Some(t) => t,
+                None => fs::read_to_string(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?,
+            };
+            read_csv_slow(&mut raw, &text)?;
+        }
     }
     Ok(raw)
 }

@@ -32,7 +32,14 @@ fn main() {
     let started = Instant::now();
     let mut rows = 0usize;
     for f in &files {
-        let header = std::fs::read_to_string(f).ok().and_then(|t| t.lines().next().map(|l| l.split(',').count())).unwrap_or(1);
+        // the header's width only (its first line), as ingest learns it
+        let header = std::fs::File::open(f)
+            .ok()
+            .and_then(|file| {
+                let mut line = String::new();
+                std::io::BufRead::read_line(&mut std::io::BufReader::new(file), &mut line).ok().map(|_| line.split(',').count())
+            })
+            .unwrap_or(1);
         let df = CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(0))

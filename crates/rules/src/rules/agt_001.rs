@@ -87,24 +87,24 @@ impl Rule for AgentInsideBid {
         let mut persons: Persons = BTreeMap::new();
         if let Some(bp) = ds.frame(TableName::BidPersonnel) {
             let k = frame::keys(bp, "project_key");
-            let b = frame::strs(bp, "bidder_id");
+            let b = frame::str_refs(bp, "bidder_id");
             let p = frame::str_refs(bp, "person_id");
             let rows = frame::rows(bp);
             for i in 0..bp.height() {
                 // only the people an agent insured can tie a bid to it
-                if let (Some(k), Some(b), Some(p)) = (k[i], b[i].clone(), p[i].filter(|p| staff.contains(p))) {
-                    persons.entry((k, b)).or_default().push((p.to_owned(), "bid_personnel", rows[i]));
+                if let (Some(k), Some(b), Some(p)) = (k[i], b[i], p[i].filter(|p| staff.contains(p))) {
+                    persons.entry((k, b.to_owned())).or_default().push((p.to_owned(), "bid_personnel", rows[i]));
                 }
             }
         }
         if let Some(bf) = ds.frame(TableName::Bids) {
             let k = frame::keys(bf, "project_key");
-            let b = frame::strs(bf, "bidder_id");
+            let b = frame::str_refs(bf, "bidder_id");
             let p = frame::str_refs(bf, "authorized_rep_id");
             let rows = frame::rows(bf);
             for i in 0..bf.height() {
-                if let (Some(k), Some(b), Some(p)) = (k[i], b[i].clone(), p[i].filter(|p| staff.contains(p))) {
-                    persons.entry((k, b)).or_default().push((p.to_owned(), "bids", rows[i]));
+                if let (Some(k), Some(b), Some(p)) = (k[i], b[i], p[i].filter(|p| staff.contains(p))) {
+                    persons.entry((k, b.to_owned())).or_default().push((p.to_owned(), "bids", rows[i]));
                 }
             }
         }

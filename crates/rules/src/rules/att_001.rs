@@ -140,16 +140,16 @@ impl TwoProjectsAtOnce {
             pm.entry(a.person.as_str()).or_default().push(a);
         }
         let project = frame::keys(df, "project_key");
-        let bidder = frame::strs(df, "bidder_id");
-        let person = frame::strs(df, "person_id");
-        let role = frame::strs(df, "role");
+        let bidder = frame::str_refs(df, "bidder_id");
+        let person = frame::str_refs(df, "person_id");
+        let role = frame::str_refs(df, "role");
         let rows = frame::rows(df);
         let mut out = Vec::new();
         for i in 0..df.height() {
-            if role[i].as_deref() != Some("project_manager") {
+            if role[i] != Some("project_manager") {
                 continue;
             }
-            let (Some(k), Some(b), Some(p)) = (project[i], bidder[i].as_deref(), person[i].as_deref()) else { continue };
+            let (Some(k), Some(b), Some(p)) = (project[i], bidder[i], person[i]) else { continue };
             let k = k as usize;
             let Some(opened) = ctx.views.projects.opened_at[k].and_then(day) else { continue };
             let Some(busy) = pm.get(p).and_then(|v| v.iter().find(|a| a.project != k && a.on(opened))) else { continue };

@@ -34,15 +34,15 @@ impl Rule for NotTheNamedManager {
         // project → (winner, named managers with rows)
         let mut named: std::collections::BTreeMap<usize, Vec<(String, String, u64)>> = std::collections::BTreeMap::new();
         let project = frame::keys(df, "project_key");
-        let bidder = frame::strs(df, "bidder_id");
-        let person = frame::strs(df, "person_id");
-        let role = frame::strs(df, "role");
+        let bidder = frame::str_refs(df, "bidder_id");
+        let person = frame::str_refs(df, "person_id");
+        let role = frame::str_refs(df, "role");
         let rows = frame::rows(df);
         for i in 0..df.height() {
-            if role[i].as_deref() != Some("project_manager") {
+            if role[i] != Some("project_manager") {
                 continue;
             }
-            let (Some(k), Some(b), Some(p)) = (project[i], bidder[i].as_deref(), person[i].as_deref()) else { continue };
+            let (Some(k), Some(b), Some(p)) = (project[i], bidder[i], person[i]) else { continue };
             let k = k as usize;
             if ctx.views.bids[k].iter().any(|x| x.winner && x.bidder == b) {
                 named.entry(k).or_default().push((b.to_owned(), p.to_owned(), rows[i]));

@@ -83,11 +83,20 @@ impl Rule for PerennialLosers {
         let (q1r, q3r) = (quantile(&ratios, 0.25), quantile(&ratios, 0.75));
         let count_fence = (q3c + k * (q3c - q1c)).max(min_bids);
         let ratio_fence = (q1r - k * (q3r - q1r)).max(0.0);
-        for (bidder, (n, wins)) in tally {
-            let ratio = f64::from(wins) / f64::from(n);
-            if f64::from(n) < count_fence || ratio > ratio_fence {
-                continue;
+        let flagged: BTreeMap<&str, (u32, u32)> = tally
+            .into_iter()
+            .filter(|(_, (n, wins))| f64::from(*n) >= count_fence && f64::from(*wins) / f64::from(*n) <= ratio_fence)
+            .collect();
+        // The valid bids of the flagged bidders, in project order: one pass over the bids.
+        let mut bids_of: BTreeMap<&str, Vec<&crate::rules::Bid>> = BTreeMap::new();
+        for bids in &ctx.views.bids {
+            for b in bids.iter().filter(|b| b.status.as_deref().is_none_or(|s| s == "valid")) {
+                if flagged.contains_key(b.bidder.as_str()) {
+                    bids_of.entry(b.bidder.as_str()).or_default().push(b);
+                }
             }
+        }
+        for (bidder, (n, wins)) in flagged {
             let message = Text::new(
                 format!("{bidder} 有效投标 {n} 次（所有投标人的上围栏为 {count_fence:.1} 次），中标 {wins} 次：疑似陪标专业户"),
                 format!("{bidder} made {n} valid bids (upper fence over all bidders {count_fence:.1}) and won {wins}: a perennial loser"),
@@ -100,11 +109,9 @@ impl Rule for PerennialLosers {
                 .with_threshold("win_ratio_fence", (ratio_fence * 1e4).round() / 1e4)
                 .with_threshold("fence_iqr", k);
             let mut projects = Vec::new();
-            for bids in &ctx.views.bids {
-                for b in bids.iter().filter(|b| b.bidder == bidder && b.status.as_deref().is_none_or(|s| s == "valid")) {
-                    projects.push(ctx.views.projects.id[b.project].clone());
-                    f = f.with_evidence(bid_evidence(ctx, b));
-                }
+            for b in bids_of.get(bidder).into_iter().flatten() {
+                projects.push(ctx.views.projects.id[b.project].clone());
+                f = f.with_evidence(bid_evidence(ctx, b));
             }
             out.findings.push(f.with_projects(projects));
         }
