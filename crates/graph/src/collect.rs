@@ -55,39 +55,56 @@ pub(crate) struct Item {
 /// A hash map with a fixed, fast hasher (foldhash): lookups only, never iterated for output.
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
-/// Every distinct value, by kind.
+/// Every distinct value, by kind: the text of all of them in one buffer, and per kind a hash
+/// table of their ids. Millions of values cost a few dozen bytes each, not two allocations.
 #[derive(Debug, Default)]
 pub struct Values {
-    maps: Vec<FastMap<Box<str>, u32>>,
-    list: Vec<(LinkKind, Box<str>)>,
+    /// Per kind, the ids of its values, found by the hash of the text.
+    tables: Vec<hashbrown::HashTable<u32>>,
+    text: String,
+    /// Where value `i` ends in `text` (it starts where `i - 1` ends).
+    ends: Vec<usize>,
 }
 
 impl Values {
+    fn hash(value: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::with_seed(0x7661_6c75_6573), value)
+    }
+
+    fn text_of<'t>(text: &'t str, ends: &[usize], id: u32) -> &'t str {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        ends.get(i).map_or("", |&end| &text[start..end])
+    }
+
     pub(crate) fn intern(&mut self, kind: LinkKind, value: &str) -> u32 {
-        if self.maps.is_empty() {
-            self.maps = (0..LinkKind::ALL.len()).map(|_| FastMap::default()).collect();
+        if self.tables.is_empty() {
+            self.tables = (0..LinkKind::ALL.len()).map(|_| hashbrown::HashTable::new()).collect();
         }
-        let map = &mut self.maps[kind.index()];
-        if let Some(v) = map.get(value) {
-            return *v;
+        let Values { tables, text, ends } = self;
+        let table = &mut tables[kind.index()];
+        let h = Self::hash(value);
+        if let Some(id) = table.find(h, |&id| Self::text_of(text, ends, id) == value) {
+            return *id;
         }
-        let id = self.list.len() as u32;
-        self.list.push((kind, value.into()));
-        map.insert(value.into(), id);
+        let id = ends.len() as u32;
+        text.push_str(value);
+        ends.push(text.len());
+        table.insert_unique(h, id, |&id| Self::hash(Self::text_of(text, ends, id)));
         id
     }
 
     /// The value as read (normalised), by id.
     pub fn get(&self, id: u32) -> &str {
-        self.list.get(id as usize).map_or("", |(_, v)| v)
+        Self::text_of(&self.text, &self.ends, id)
     }
 
     pub fn len(&self) -> usize {
-        self.list.len()
+        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.ends.is_empty()
     }
 }
 
