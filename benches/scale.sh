@@ -25,7 +25,8 @@ for bids in "${sizes[@]}"; do
   else
     gen="(cached)"
   fi
-  floor=$("$bin/floor" "$dir" | cut -d' ' -f1)
+  # the floor is a lower bound: the best of three reads (the first may find the files out of cache)
+  floor=$(for _ in 1 2 3; do "$bin/floor" "$dir" | cut -d' ' -f1; done | sort -n | head -1)
   rm -rf "$work/out-$bids" "$work/store-$bids.db"
   /usr/bin/time -f '%e %M' -o "$work/time-$bids" "$bin/bidwatch" check "$dir" --out "$work/out-$bids" --store "$work/store-$bids.db" >/dev/null || [ $? -eq 1 ]
   read -r wall kb < <(tail -1 "$work/time-$bids")

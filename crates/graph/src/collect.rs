@@ -49,11 +49,17 @@ pub(crate) struct Item {
     pub bidder: u32,
     pub role: Role,
     pub src: Src,
-    pub row: u64,
+    /// The source row (ingest keeps rows as `u32`): 16 bytes an item, for the tens of millions.
+    pub row: u32,
 }
 
 /// A hash map with a fixed, fast hasher (foldhash): lookups only, never iterated for output.
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+/// The source row of every row of a frame (ingest stores them as `u32`).
+fn rows32(df: &polars::prelude::DataFrame) -> Vec<u32> {
+    frame::keys(df, "_row").into_iter().map(|r| r.unwrap_or(0)).collect()
+}
 
 /// Every distinct value, by kind: the text of all of them in one buffer, and per kind a hash
 /// table of their ids. Millions of values cost a few dozen bytes each, not two allocations.
@@ -123,8 +129,8 @@ pub(crate) struct BidRec {
 pub(crate) struct Paid {
     pub employer: u32,
     /// Days since 1970-01-01 of the month's first day.
-    pub month: i64,
-    pub row: u64,
+    pub month: i32,
+    pub row: u32,
 }
 
 /// Everything read from the frames.
@@ -151,7 +157,7 @@ fn column<'a>(
     c: &mut Collected,
     df: &'a polars::prelude::DataFrame,
     index: &[Option<usize>],
-    rows: &[u64],
+    rows: &[u32],
     name: &str,
     kind: LinkKind,
     role: Role,
@@ -244,7 +250,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
     if let Some(df) = ds.frame(TableName::Bids) {
         let project = frame::keys(df, "project_key");
         let bidder = frame::keys(df, "bidder_key");
-        let rows = frame::rows(df);
+        let rows = rows32(df);
         let status = frame::str_refs(df, "status");
         let winner = frame::bools(df, "is_winner");
         let rank = frame::i64s(df, "rank");
@@ -310,7 +316,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
 
     if let Some(df) = ds.frame(TableName::Bidders) {
         let keys = frame::keys(df, "bidder_key");
-        let rows = frame::rows(df);
+        let rows = rows32(df);
         let rep = frame::str_refs(df, "legal_rep_id");
         let phone = frame::str_refs(df, "phone");
         let email = frame::str_refs(df, "email");
@@ -348,7 +354,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
 
     if let Some(df) = ds.frame(TableName::Shareholders) {
         let keys = frame::keys(df, "bidder_key");
-        let rows = frame::rows(df);
+        let rows = rows32(df);
         let holder = frame::str_refs(df, "holder_id");
         let kind = frame::str_refs(df, "holder_kind");
         let pct = frame::f64s(df, "share_pct");
@@ -382,7 +388,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         let project = frame::keys(df, "project_key");
         let bidder = frame::keys(df, "bidder_key");
         let person = frame::str_refs(df, "person_id");
-        let rows = frame::rows(df);
+        let rows = rows32(df);
         for i in 0..df.height() {
             let (Some(p), Some(b), Some(who)) = (project[i], bidder[i], &person[i]) else {
                 continue;
@@ -403,14 +409,15 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         let person = frame::str_refs(df, "person_id");
         let employer = frame::keys(df, "employer_key");
         let month = frame::i64s(df, "month");
-        let rows = frame::rows(df);
+        let rows = rows32(df);
         for i in 0..df.height() {
             let (Some(who), Some(e), Some(m)) = (&person[i], employer[i], month[i]) else {
                 continue;
             };
             // Personnel and employment share the person values, so a person id is one number.
             let value = c.values.intern(LinkKind::Personnel, who);
-            c.employment.entry(value).or_default().push(Paid { employer: e, month: m, row: rows[i] });
+            let Ok(month) = i32::try_from(m) else { continue };
+            c.employment.entry(value).or_default().push(Paid { employer: e, month, row: rows[i] });
         }
     }
     c

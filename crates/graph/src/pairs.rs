@@ -192,7 +192,7 @@ fn project_hits(c: &Collected, p: u32, bids: &[usize], users: &[u32], population
                     weight,
                     discount: d,
                     presumed: kind.statutory() && presumed_category && d >= 0.5,
-                    rows: [(lo.src, lo.row), (hi.src, hi.row)],
+                    rows: [(lo.src, u64::from(lo.row)), (hi.src, u64::from(hi.row))],
                 });
             }
         }
@@ -233,14 +233,14 @@ fn employment_hits(c: &Collected, p: u32, bidders: &[u32], mates: &dyn Fn(u32, u
                 continue;
             };
             // The latest month in the window, per employer.
-            let mut best: HashMap<u32, (i64, u64)> = HashMap::new();
+            let mut best: HashMap<u32, (i32, u32)> = HashMap::new();
             for m in paid {
                 if m.employer == a || bidders.binary_search(&m.employer).is_err() || mates(a, m.employer) {
                     continue;
                 }
                 if let Some(d) = day {
                     // The bid's month and the `lookback` months before it (a month is taken as 31 days).
-                    if m.month > d || m.month < d - 31 * (i64::from(cfg.employment_lookback_months) + 1) {
+                    if i64::from(m.month) > d || i64::from(m.month) < d - 31 * (i64::from(cfg.employment_lookback_months) + 1) {
                         continue;
                     }
                 }
@@ -253,9 +253,9 @@ fn employment_hits(c: &Collected, p: u32, bidders: &[u32], mates: &dyn Fn(u32, u
             found.sort_unstable();
             for (b, (_, row)) in found {
                 let (lo, hi, rows) = if a < b {
-                    (a, b, [(it.src, it.row), (Src::Employment, row)])
+                    (a, b, [(it.src, u64::from(it.row)), (Src::Employment, u64::from(row))])
                 } else {
-                    (b, a, [(Src::Employment, row), (it.src, it.row)])
+                    (b, a, [(Src::Employment, u64::from(row)), (it.src, u64::from(it.row))])
                 };
                 hits.push(Hit {
                     project: p,

@@ -71,22 +71,26 @@ pub struct RunOutput {
 /// Runs every rule of the registry over the data set. Output order does not depend on threads.
 pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     let started = std::time::Instant::now();
-    let views = registry::Views::load(ds);
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), "views");
+    // The screens (a polars group-by over the bids) are computed beside the views, so that their
+    // working memory is gone before the linking, the stage with the largest footprint.
+    let (screens, views) = rayon::join(
+        || {
+            let started = std::time::Instant::now();
+            let screens = ScreenTable::compute(ds);
+            tracing::debug!(ms = started.elapsed().as_millis() as u64, "screens");
+            screens
+        },
+        || registry::Views::load(ds),
+    );
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), "views and screens");
     let risk_cfg = tender_risk::RiskConfig::from_policy(&catalog.policy).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "PRC-005 settings; using the defaults");
         tender_risk::RiskConfig::from_policy(&Policy::default()).expect("the defaults parse")
     });
     let graph_cfg = rules::col::link_config(&catalog.policy);
-    // The screens and the tender risk do not depend on the links: computed beside them.
-    let ((screens, tender_risk), (patterns, graph)) = rayon::join(
-        || {
-            let started = std::time::Instant::now();
-            let screens = ScreenTable::compute(ds);
-            let risk = tender_risk::compute(&views, &screens, &risk_cfg);
-            tracing::debug!(ms = started.elapsed().as_millis() as u64, "screens and tender risk");
-            (screens, risk)
-        },
+    // The tender risk does not depend on the links: computed beside them.
+    let (tender_risk, (patterns, graph)) = rayon::join(
+        || tender_risk::compute(&views, &screens, &risk_cfg),
         || {
             let started = std::time::Instant::now();
             let patterns = rules::prc_001::PatternTable::compute(ds, &views, &catalog.policy);
