@@ -99,3 +99,28 @@ pub(crate) fn mac(rng: &mut impl Rng) -> String {
 pub(crate) fn hex_id(rng: &mut impl Rng, len: usize) -> String {
     (0..len).map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0').to_ascii_uppercase()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    /// Two people drawn with the same birth date and sequence number still get different ids, and
+    /// every id keeps a valid check character.
+    #[test]
+    fn id_cards_are_unique_even_when_date_and_sequence_repeat() {
+        let mut used = std::collections::HashMap::new();
+        let mut ids = std::collections::BTreeSet::new();
+        for k in 0..50 {
+            // the same seed draws the same birth date; serials 1000 apart share the sequence number
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+            let id = super::id_card(&mut rng, 5 + 1000 * k, &mut used);
+            assert_eq!(id.len(), 18);
+            const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+            let sum: u32 = id.bytes().take(17).zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
+            assert_eq!(id.as_bytes()[17], b"10X98765432"[(sum % 11) as usize], "{id}");
+            assert!(ids.insert(id.clone()), "{id} given twice");
+        }
+        // the first holder keeps the prefecture's own district code
+        assert!(ids.iter().any(|id| id.starts_with("330281")));
+    }
+}

@@ -200,12 +200,15 @@ impl NoticeBeforeDeduction {
         let window = ctx.policy.f64(self.code(), "notice_window_days", 90.0) as i64;
         let p = &ctx.views.projects;
         let mut by_subject: std::collections::BTreeMap<(&str, &str), Proposed<'_>> = std::collections::BTreeMap::new();
+        // (subject kind, subject, rule) of every ledger row: one lookup per finding, not a scan
+        let recorded: std::collections::HashSet<(&str, &str, &str)> =
+            all.iter().map(|e| (e.subject_kind.as_str(), e.subject_id.as_str(), e.rule_code.as_str())).collect();
         for f in ctx.prior.iter().filter(|f| f.points.is_some()) {
             let kind = f.subject.kind.as_str();
             if !matches!(kind, "bidder" | "expert" | "agent") {
                 continue;
             }
-            if all.iter().any(|e| e.subject_kind == kind && e.subject_id == f.subject.id && e.rule_code == f.code.to_string()) {
+            if recorded.contains(&(kind, f.subject.id.as_str(), f.code.to_string().as_str())) {
                 continue;
             }
             let k = f.project_id.as_deref().and_then(|id| ctx.ds.projects.get(id)).map(|k| k as usize);
