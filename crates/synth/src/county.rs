@@ -536,7 +536,8 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenStats, GenError> {
                     covers -= 1;
                     p.min(ceiling * 0.999)
                 } else {
-                    (base * rng.random_range(1.01..1.06) * 100.0).round() / 100.0
+                    // a cover bid a little above the winner, never above the ceiling (it would be void)
+                    ((base * rng.random_range(1.01..1.06)).min(ceiling * 0.999) * 100.0).round() / 100.0
                 };
             }
             truth(&mut w, ["ring_project", &ring.id, &pid, &firms[winner].id, "", pattern])?;
