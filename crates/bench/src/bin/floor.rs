@@ -44,6 +44,8 @@ fn main() {
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
             .with_dtype_overwrite(Some(Arc::new(vec![DataType::String; header])))
+            .with_raise_if_empty(false)
+            .map_parse_options(|o| o.with_missing_is_null(true).with_truncate_ragged_lines(false))
             .try_into_reader_with_file_path(Some(f.clone()))
             .and_then(|r| r.finish());
         match df {
