@@ -55,27 +55,38 @@ impl PatternTable {
         let (min_share, max_spread, min_bids) =
             (policy.f64(prc2, "min_share", 0.97), policy.f64(prc2, "max_spread", 0.02), policy.f64(prc2, "min_bids", 3.0) as usize);
         let min_fraction = policy.f64(prc2, "min_fraction", 0.6);
+        // Projects are independent: searched side by side, gathered in project order.
+        use rayon::prelude::*;
+        let per_project: Vec<(Vec<Pattern>, bool, Option<Pattern>)> = views
+            .bids
+            .par_iter()
+            .enumerate()
+            .map(|(k, bids)| {
+                let priced: Vec<Priced<'_>> = bids
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| !b.withdrawn())
+                    .map(|(i, b)| Priced { index: i, bidder: b.bidder.as_str(), price: b.price })
+                    .collect();
+                let found = ladders(&priced, min_len);
+                let grid = found.len() > max_per_project;
+                // A cluster counts when it holds most of the standing bids: a few honest bids near a
+                // generous ceiling are no cluster, and must not corroborate anything in the graph.
+                let auction = matches!(views.projects.category[k].as_deref(), Some("property" | "land"));
+                let c = if auction {
+                    None
+                } else {
+                    views.projects.ceiling[k].and_then(|c| cluster(&priced, c, min_share, max_spread, min_bids))
+                };
+                let c = c.filter(|c| c.bids.len() as f64 >= min_fraction * priced.len() as f64);
+                (if grid { Vec::new() } else { found }, grid, c)
+            })
+            .collect();
         let mut t = PatternTable::default();
-        for (k, bids) in views.bids.iter().enumerate() {
-            let priced: Vec<Priced<'_>> = bids
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| !b.withdrawn())
-                .map(|(i, b)| Priced { index: i, bidder: b.bidder.as_str(), price: b.price })
-                .collect();
-            let found = ladders(&priced, min_len);
-            if found.len() > max_per_project {
-                t.grid_projects += 1;
-                t.ladders.push(Vec::new());
-            } else {
-                t.ladders.push(found);
-            }
-            // A cluster counts when it holds most of the standing bids: a few honest bids near a
-            // generous ceiling are no cluster, and must not corroborate anything in the graph.
-            let auction = matches!(views.projects.category[k].as_deref(), Some("property" | "land"));
-            let c =
-                if auction { None } else { views.projects.ceiling[k].and_then(|c| cluster(&priced, c, min_share, max_spread, min_bids)) };
-            t.clusters.push(c.filter(|c| c.bids.len() as f64 >= min_fraction * priced.len() as f64));
+        for (ladders, grid, cluster) in per_project {
+            t.grid_projects += usize::from(grid);
+            t.ladders.push(ladders);
+            t.clusters.push(cluster);
         }
         t
     }
