@@ -13,8 +13,9 @@ cargo build --profile "${PROFILE:-release}" -q -p bidwatch-cli -p bidwatch-bench
 bin="$CARGO_TARGET_DIR/release"
 work="${SCALE_DIR:-/tmp/bidwatch-scale}"
 mkdir -p "$work"
-echo "| bids | projects | gen | polars read (floor) | check wall | ingest | rules | risk | outputs+store | ratio to floor | peak RSS |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+commit=$(git rev-parse --short HEAD)$(git diff --quiet || echo "+dirty")
+echo "| date | commit | bids | projects | gen | polars read (floor) | check wall | ingest | rules | risk | outputs+store | ratio to floor | peak RSS |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for bids in "${sizes[@]}"; do
   projects=$(( bids * 100 / 1097 ))
   dir="$work/county-$bids"
@@ -33,6 +34,6 @@ for bids in "${sizes[@]}"; do
   read -r ingest rules risk < <(python3 -c "import json,sys; t=json.load(open('$work/out-$bids/summary.json'))['timings_ms']; print(t['ingest']/1000, t['rules']/1000, t['risk']/1000)")
   rest=$(python3 -c "print(round($wall - $ingest - $rules - $risk, 1))")
   ratio=$(python3 -c "print(round($wall / $floor, 1))")
-  printf '| %s | %s | %s s | %s s | %s s | %s s | %s s | %s s | %s s | %s× | %.2f GiB |\n' \
-    "$bids" "$projects" "${gen%.*}" "$floor" "$wall" "$ingest" "$rules" "$risk" "$rest" "$ratio" "$(python3 -c "print($kb/1048576)")"
+  printf '| %s | `%s` | %s | %s | %s s | %s s | %s s | %s s | %s s | %s s | %s s | %s× | %.2f GiB |\n' \
+    "$(date +%F)" "$commit" "$bids" "$projects" "${gen%.*}" "$floor" "$wall" "$ingest" "$rules" "$risk" "$rest" "$ratio" "$(python3 -c "print($kb/1048576)")"
 done
