@@ -1,6 +1,7 @@
 //! Reading files into raw tables of text: CSV (UTF-8 or GB18030, detected), Parquet, and the
 //! sheets of an `.xlsx` workbook. Nothing here knows what the columns mean; `validate` does.
 
+use std::borrow::Cow;
 use std::fs;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -61,22 +62,23 @@ impl RawTable {
 
 /// Decodes a CSV file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a
 /// superset of GBK and GB2312). Bytes that are neither are an error naming the first bad byte.
-pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, TextEncoding)> {
+/// UTF-8 is checked in place and borrowed, not copied.
+pub fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<(Cow<'b, str>, TextEncoding)> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return match std::str::from_utf8(rest) {
-            Ok(s) => Ok((s.to_owned(), TextEncoding::Utf8Bom)),
+            Ok(s) => Ok((Cow::Borrowed(s), TextEncoding::Utf8Bom)),
             Err(e) => Err(IngestError::Encoding { path: path.to_owned(), offset: e.valid_up_to() + 3 }),
         };
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         let enc = if bytes[0] == 0xFF { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
         return match enc.decode_without_bom_handling_and_without_replacement(&bytes[2..]) {
-            Some(s) => Ok((s.into_owned(), TextEncoding::Utf16)),
+            Some(s) => Ok((s, TextEncoding::Utf16)),
             None => Err(IngestError::Encoding { path: path.to_owned(), offset: 2 }),
         };
     }
     let utf8_err = match std::str::from_utf8(bytes) {
-        Ok(s) if !bytes.contains(&0) => return Ok((s.to_owned(), TextEncoding::Utf8)),
+        Ok(s) if !bytes.contains(&0) => return Ok((Cow::Borrowed(s), TextEncoding::Utf8)),
         Ok(s) => {
             let offset = s.find('\0').unwrap_or(0);
             return Err(IngestError::Unreadable {
@@ -87,14 +89,9 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, TextEncoding)> {
         Err(e) => e,
     };
     match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
-        Some(s) if !s.contains('\0') => Ok((s.into_owned(), TextEncoding::Gb18030)),
+        Some(s) if !s.contains('\0') => Ok((s, TextEncoding::Gb18030)),
         _ => Err(IngestError::Encoding { path: path.to_owned(), offset: utf8_err.valid_up_to() }),
     }
-}
-
-/// Whether the bytes are UTF-8 without a byte-order mark or NUL: the file can be read as it is.
-fn is_plain_utf8(bytes: &[u8]) -> bool {
-    !bytes.starts_with(b"\xEF\xBB\xBF") && !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
 }
 
 fn string_frame(columns: Vec<Vec<Option<String>>>) -> Result<DataFrame, PolarsError> {
@@ -108,17 +105,10 @@ fn string_frame(columns: Vec<Vec<Option<String>>>) -> Result<DataFrame, PolarsEr
 /// each record that does not fit is set aside with its row number.
 pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
     let bytes = fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
-    // Plain UTF-8 is checked in place (no copy of the text); other encodings are decoded.
-    let (text, encoding) = if is_plain_utf8(&bytes) {
-        (None, TextEncoding::Utf8)
-    } else {
-        let (t, e) = decode(path, &bytes)?;
-        (Some(t), e)
-    };
+    let (decoded, encoding) = decode(path, &bytes)?;
     let source = file_name(path);
     let headers = {
-        let head: &[u8] = text.as_deref().map_or(&bytes, str::as_bytes);
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(head);
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(decoded.as_bytes());
         match rdr.records().next() {
             Some(Ok(rec)) => rec.iter().map(str::to_owned).collect::<Vec<_>>(),
             Some(Err(e)) => return Err(IngestError::Unreadable { path: path.to_owned(), reason: format!("header: {e}") }),
@@ -136,8 +126,9 @@ pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
         .with_raise_if_empty(false)
         .map_parse_options(|o| o.with_missing_is_null(true).with_truncate_ragged_lines(false));
     // Plain UTF-8 (the file as it is on disk): polars maps and splits the file itself, in
-    // parallel, and our copy of the text is not held meanwhile. Other encodings are read from
-    // the decoded text.
+    // parallel, and no copy of the text is held meanwhile. Other encodings are read from the
+    // decoded text.
+    let text: Option<String> = (encoding != TextEncoding::Utf8).then(|| decoded.into_owned());
     drop(bytes);
     let fast = match &text {
         None => options.try_into_reader_with_file_path(Some(path.to_owned())).and_then(|r| r.finish()),
