@@ -180,28 +180,19 @@ impl Parsed {
         }
     }
 
-    /// The column of the kept rows (`mask` is `None` when every row is kept).
-    fn into_column(self, name: &str, keep: &[bool], mask: Option<&BooleanChunked>) -> PolarsResult<Column> {
-        fn kept<T: Clone>(v: Vec<Option<T>>, keep: &[bool]) -> Vec<Option<T>> {
-            v.into_iter().zip(keep).filter(|(_, k)| **k).map(|(x, _)| x).collect()
-        }
+    /// The whole column, every row read (`into_frame` keeps the kept rows of all columns at once).
+    fn into_column(self, name: &str) -> Column {
         let name: PlSmallStr = name.into();
-        Ok(match self {
-            Parsed::Str(ca) => {
-                let ca = ca.with_name(name);
-                match mask {
-                    Some(m) => ca.filter(m)?.into_column(),
-                    None => ca.into_column(),
-                }
-            }
-            Parsed::F64(v) => Column::new(name, kept(v, keep)),
-            Parsed::I64(v) => Column::new(name, kept(v, keep)),
-            Parsed::Bool(v) => Column::new(name, kept(v, keep)),
-            Parsed::Date(v) => Int32Chunked::from_iter_options(name, kept(v, keep).into_iter()).into_date().into_column(),
+        match self {
+            Parsed::Str(ca) => ca.with_name(name).into_column(),
+            Parsed::F64(v) => Column::new(name, v),
+            Parsed::I64(v) => Column::new(name, v),
+            Parsed::Bool(v) => Column::new(name, v),
+            Parsed::Date(v) => Int32Chunked::from_iter_options(name, v.into_iter()).into_date().into_column(),
             Parsed::DateTime(v) => {
-                Int64Chunked::from_iter_options(name, kept(v, keep).into_iter()).into_datetime(TimeUnit::Milliseconds, None).into_column()
+                Int64Chunked::from_iter_options(name, v.into_iter()).into_datetime(TimeUnit::Milliseconds, None).into_column()
             }
-        })
+        }
     }
 
     /// Mixes each row's value into its running hash (`h[i]`).
@@ -415,14 +406,11 @@ impl ValidTable {
 
     /// The typed frame of the kept rows, with `_row` (the spreadsheet row of each).
     pub fn into_frame(self) -> PolarsResult<DataFrame> {
-        let keep = self.keep;
-        let height = keep.iter().filter(|k| **k).count();
-        let mask = (height < keep.len()).then(|| BooleanChunked::from_slice("keep".into(), &keep));
+        let height = self.keep.len();
         let mut cols = Vec::with_capacity(self.columns.len() + self.extra.len() + 1);
-        let rows: Vec<u32> = self.rows.iter().zip(&keep).filter(|(_, k)| **k).map(|(r, _)| *r as u32).collect();
-        cols.push(Column::new("_row".into(), rows));
+        cols.push(Column::new("_row".into(), self.rows.iter().map(|r| *r as u32).collect::<Vec<u32>>()));
         for (spec, parsed) in self.columns {
-            cols.push(parsed.into_column(spec.name, &keep, mask.as_ref())?);
+            cols.push(parsed.into_column(spec.name));
         }
         let mut used: HashSet<String> = cols.iter().map(|c| c.name().to_string()).collect();
         for (name, values) in self.extra {
@@ -432,13 +420,14 @@ impl ValidTable {
                 n = format!("extra:{name}#{k}");
                 k += 1;
             }
-            let values = values.with_name(n.into());
-            cols.push(match &mask {
-                Some(m) => values.filter(m)?.into_column(),
-                None => values.into_column(),
-            });
+            cols.push(values.with_name(n.into()).into_column());
         }
-        DataFrame::new(height, cols)
+        let df = DataFrame::new(height, cols)?;
+        if self.keep.iter().all(|k| *k) {
+            Ok(df)
+        } else {
+            df.filter(&BooleanChunked::from_slice("keep".into(), &self.keep))
+        }
     }
 }
 
