@@ -56,11 +56,6 @@ pub(crate) struct Item {
 /// A hash map with a fixed, fast hasher (foldhash): lookups only, never iterated for output.
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
-/// The source row of every row of a frame (ingest stores them as `u32`).
-fn rows32(df: &polars::prelude::DataFrame) -> Vec<u32> {
-    frame::keys(df, "_row").into_iter().map(|r| r.unwrap_or(0)).collect()
-}
-
 /// Every distinct value, by kind: the text of all of them in one buffer, and per kind a hash
 /// table of their ids. Millions of values cost a few dozen bytes each, not two allocations.
 #[derive(Debug, Default)]
@@ -250,7 +245,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
     if let Some(df) = ds.frame(TableName::Bids) {
         let project = frame::keys(df, "project_key");
         let bidder = frame::keys(df, "bidder_key");
-        let rows = rows32(df);
+        let rows = frame::rows32(df);
         let status = frame::str_refs(df, "status");
         let winner = frame::bools(df, "is_winner");
         let rank = frame::i64s(df, "rank");
@@ -316,7 +311,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
 
     if let Some(df) = ds.frame(TableName::Bidders) {
         let keys = frame::keys(df, "bidder_key");
-        let rows = rows32(df);
+        let rows = frame::rows32(df);
         let rep = frame::str_refs(df, "legal_rep_id");
         let phone = frame::str_refs(df, "phone");
         let email = frame::str_refs(df, "email");
@@ -354,7 +349,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
 
     if let Some(df) = ds.frame(TableName::Shareholders) {
         let keys = frame::keys(df, "bidder_key");
-        let rows = rows32(df);
+        let rows = frame::rows32(df);
         let holder = frame::str_refs(df, "holder_id");
         let kind = frame::str_refs(df, "holder_kind");
         let pct = frame::f64s(df, "share_pct");
@@ -388,7 +383,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         let project = frame::keys(df, "project_key");
         let bidder = frame::keys(df, "bidder_key");
         let person = frame::str_refs(df, "person_id");
-        let rows = rows32(df);
+        let rows = frame::rows32(df);
         for i in 0..df.height() {
             let (Some(p), Some(b), Some(who)) = (project[i], bidder[i], &person[i]) else {
                 continue;
@@ -409,7 +404,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         let person = frame::str_refs(df, "person_id");
         let employer = frame::keys(df, "employer_key");
         let month = frame::i64s(df, "month");
-        let rows = rows32(df);
+        let rows = frame::rows32(df);
         for i in 0..df.height() {
             let (Some(who), Some(e), Some(m)) = (&person[i], employer[i], month[i]) else {
                 continue;

@@ -46,8 +46,13 @@ pub fn keys(df: &DataFrame, name: &str) -> Vec<Option<u32>> {
     }
 }
 
+/// The source row of every row, as ingest stores it (`u32`).
+pub fn rows32(df: &DataFrame) -> Vec<u32> {
+    keys(df, "_row").into_iter().map(|r| r.unwrap_or(0)).collect()
+}
+
 pub fn rows(df: &DataFrame) -> Vec<u64> {
-    keys(df, "_row").into_iter().map(|r| u64::from(r.unwrap_or(0))).collect()
+    rows32(df).into_iter().map(u64::from).collect()
 }
 
 /// A local time stored as milliseconds, as the contract writes it.
