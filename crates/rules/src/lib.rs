@@ -177,26 +177,24 @@ fn run_rules(
 /// One rule, or the tables and columns it lacks.
 fn run_one(rule: &dyn Rule, ctx: &Context<'_>) -> Result<RuleOutput, Vec<String>> {
     let ds = ctx.ds;
-    {
-        let mut missing: Vec<String> = rule
-            .requires()
-            .iter()
-            .flat_map(|(t, cols)| {
-                if ds.frame(*t).is_none() {
-                    vec![format!("{t}")]
-                } else {
-                    cols.iter().filter(|c| !ds.has_columns(*t, &[c])).map(|c| format!("{t}.{c}")).collect()
-                }
-            })
-            .collect();
-        for (t, cols) in rule.requires_any() {
-            if ds.frame(*t).is_some() && !cols.iter().any(|c| ds.has_columns(*t, &[c])) {
-                missing.push(cols.iter().map(|c| format!("{t}.{c}")).collect::<Vec<_>>().join(" | "));
+    let mut missing: Vec<String> = rule
+        .requires()
+        .iter()
+        .flat_map(|(t, cols)| {
+            if ds.frame(*t).is_none() {
+                vec![format!("{t}")]
+            } else {
+                cols.iter().filter(|c| !ds.has_columns(*t, &[c])).map(|c| format!("{t}.{c}")).collect()
             }
+        })
+        .collect();
+    for (t, cols) in rule.requires_any() {
+        if ds.frame(*t).is_some() && !cols.iter().any(|c| ds.has_columns(*t, &[c])) {
+            missing.push(cols.iter().map(|c| format!("{t}.{c}")).collect::<Vec<_>>().join(" | "));
         }
-        if !missing.is_empty() {
-            return Err(missing);
-        }
+    }
+    if !missing.is_empty() {
+        return Err(missing);
     }
     let started = std::time::Instant::now();
     let out = rule.run(ctx);

@@ -76,26 +76,13 @@ impl Views {
                 }
             }
         }
-        // Each view reads its own tables: built side by side.
-        let ((projects, bids), ((ledger, notices), (scores, ((assignments, punches), agents)))) = rayon::join(
-            || rayon::join(|| rules::Projects::load(ds), || rules::bids_by_project(ds)),
-            || {
-                rayon::join(
-                    || (rules::ledger::entries(ds), rules::ledger::notices(ds)),
-                    || {
-                        rayon::join(
-                            || rules::expert::scores(ds),
-                            || {
-                                rayon::join(
-                                    || (rules::attendance::assignments(ds), rules::attendance::punches(ds)),
-                                    || rules::agent::agent_of(ds),
-                                )
-                            },
-                        )
-                    },
-                )
-            },
-        );
+        // The two large views (a row per bid, a row per score) are built side by side; the others
+        // are small and built after them.
+        let (bids, scores) = rayon::join(|| rules::bids_by_project(ds), || rules::expert::scores(ds));
+        let projects = rules::Projects::load(ds);
+        let (ledger, notices) = (rules::ledger::entries(ds), rules::ledger::notices(ds));
+        let (assignments, punches) = (rules::attendance::assignments(ds), rules::attendance::punches(ds));
+        let agents = rules::agent::agent_of(ds);
         Views { projects, bids, bidder_names, ledger, notices, scores, assignments, punches, agents }
     }
 }

@@ -102,7 +102,7 @@ impl Punch {
 pub(crate) fn punches(ds: &Dataset) -> Vec<Punch> {
     let Some(df) = ds.frame(TableName::Attendance) else { return Vec::new() };
     let project = frame::keys(df, "project_key");
-    let person = frame::strs(df, "person_id");
+    let person = frame::str_refs(df, "person_id");
     let at = frame::i64s(df, "punched_at");
     let lat = frame::f64s(df, "lat");
     let lon = frame::f64s(df, "lon");
@@ -113,7 +113,7 @@ pub(crate) fn punches(ds: &Dataset) -> Vec<Punch> {
         .filter_map(|i| {
             Some(Punch {
                 project: project[i]? as usize,
-                person: Str::from(person[i].as_deref()?),
+                person: Str::from(person[i]?),
                 at: at[i]?,
                 day: day(at[i]?)?,
                 lat: lat[i],
