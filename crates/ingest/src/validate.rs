@@ -93,8 +93,125 @@ pub(crate) enum Parsed {
 
 /// Builds a [`Parsed`] column cell by cell.
 enum Builder {
-    Str(StringChunkedBuilder),
+    Str(TextBuilder),
     Other(Parsed),
+}
+
+/// Builds a text column whose repeated values are stored once.
+///
+/// A polars string cell is a 16-byte view; text longer than 12 bytes lives in a buffer the view
+/// points into, and any number of views may point at the same bytes. Ids and codes repeat (a
+/// bidder's id on each of its bids, a person's on each month of employment), so the column is
+/// built as its distinct values plus one index per row, and gathered (`take`) into views that
+/// share the distinct values' bytes: at 1M bids this stores ~300 MB less text. A column that
+/// turns out mostly distinct (a document hash) or short (inline anyway) after its first
+/// [`TextBuilder::PROBE`] values is built plainly from there on.
+struct TextBuilder {
+    name: PlSmallStr,
+    mode: TextMode,
+}
+
+enum TextMode {
+    Dedup {
+        /// The distinct values, end to end, and where each ends.
+        text: String,
+        ends: Vec<usize>,
+        lookup: hashbrown::HashTable<u32>,
+        /// Per row: the distinct value's position, or `None`.
+        rows: Vec<Option<IdxSize>>,
+        long: usize,
+    },
+    Plain(StringChunkedBuilder),
+}
+
+impl TextBuilder {
+    const PROBE: usize = 4096;
+
+    fn new(name: &str, n: usize) -> TextBuilder {
+        let mode = TextMode::Dedup {
+            text: String::new(),
+            ends: Vec::new(),
+            lookup: hashbrown::HashTable::new(),
+            rows: Vec::with_capacity(n),
+            long: 0,
+        };
+        TextBuilder { name: name.into(), mode }
+    }
+
+    fn distinct<'a>(text: &'a str, ends: &[usize], k: usize) -> &'a str {
+        let start = if k == 0 { 0 } else { ends[k - 1] };
+        &text[start..ends[k]]
+    }
+
+    fn push_null(&mut self) {
+        match &mut self.mode {
+            TextMode::Dedup { rows, .. } => rows.push(None),
+            TextMode::Plain(b) => b.append_null(),
+        }
+    }
+
+    fn push(&mut self, value: &str) {
+        let TextMode::Dedup { text, ends, lookup, rows, long } = &mut self.mode else {
+            if let TextMode::Plain(b) = &mut self.mode {
+                b.append_value(value);
+            }
+            return;
+        };
+        let state = foldhash::fast::FixedState::with_seed(0x6269_6477);
+        let hash = state.hash_one(value);
+        let found = lookup.find(hash, |&k| Self::distinct(text, ends, k as usize) == value).copied();
+        let k = match found {
+            Some(k) => k,
+            None => {
+                let k = u32::try_from(ends.len()).unwrap_or(u32::MAX);
+                text.push_str(value);
+                ends.push(text.len());
+                lookup.insert_unique(hash, k, |&j| state.hash_one(Self::distinct(text, ends, j as usize)));
+                k
+            }
+        };
+        if value.len() > 12 {
+            *long += 1;
+        }
+        rows.push(Some(k as IdxSize));
+        if rows.len() == Self::PROBE {
+            let values = rows.iter().filter(|r| r.is_some()).count();
+            // Storing once pays when values repeat and are long enough to leave the view.
+            if ends.len() * 2 > values || *long * 4 < values {
+                self.go_plain();
+            }
+        }
+    }
+
+    /// Rebuilds what was pushed so far as a plain column and continues plainly.
+    fn go_plain(&mut self) {
+        let TextMode::Dedup { text, ends, rows, .. } = &self.mode else { return };
+        let mut b = StringChunkedBuilder::new(self.name.clone(), rows.capacity());
+        for r in rows {
+            match r {
+                Some(k) => b.append_value(Self::distinct(text, ends, *k as usize)),
+                None => b.append_null(),
+            }
+        }
+        self.mode = TextMode::Plain(b);
+    }
+
+    fn finish(self) -> StringChunked {
+        match self.mode {
+            TextMode::Plain(b) => b.finish(),
+            TextMode::Dedup { text, ends, rows, .. } => {
+                let mut dict = StringChunkedBuilder::new(self.name.clone(), ends.len());
+                for k in 0..ends.len() {
+                    dict.append_value(Self::distinct(&text, &ends, k));
+                }
+                drop(text);
+                let dict = dict.finish();
+                let idx = IdxCa::from_iter_options("idx".into(), rows.into_iter());
+                // Every index was handed out by this builder, so the gather cannot be out of bounds.
+                dict.take(&idx).unwrap_or_else(|_| StringChunked::full_null(self.name.clone(), idx.len()))
+            }
+        }
+    }
 }
 
 impl Builder {
@@ -105,13 +222,13 @@ impl Builder {
             ColType::Bool => Builder::Other(Parsed::Bool(Vec::with_capacity(n))),
             ColType::Date | ColType::Month => Builder::Other(Parsed::Date(Vec::with_capacity(n))),
             ColType::DateTime => Builder::Other(Parsed::DateTime(Vec::with_capacity(n))),
-            _ => Builder::Str(StringChunkedBuilder::new(name.into(), n)),
+            _ => Builder::Str(TextBuilder::new(name, n)),
         }
     }
 
     fn push_null(&mut self) {
         match self {
-            Builder::Str(b) => b.append_null(),
+            Builder::Str(b) => b.push_null(),
             Builder::Other(Parsed::F64(v)) => v.push(None),
             Builder::Other(Parsed::I64(v)) => v.push(None),
             Builder::Other(Parsed::Bool(v)) => v.push(None),
@@ -124,7 +241,7 @@ impl Builder {
     /// Pushes a parsed cell; returns false if it went in as null (text that normalised to nothing).
     fn push(&mut self, cell: Cell<'_>) -> bool {
         match (self, cell) {
-            (Builder::Str(b), Cell::Str(x)) if !x.is_empty() => b.append_value(x.as_ref()),
+            (Builder::Str(b), Cell::Str(x)) if !x.is_empty() => b.push(x.as_ref()),
             (Builder::Other(Parsed::F64(v)), Cell::F64(x)) => v.push(Some(x)),
             (Builder::Other(Parsed::I64(v)), Cell::I64(x)) => v.push(Some(x)),
             (Builder::Other(Parsed::Bool(v)), Cell::Bool(x)) => v.push(Some(x)),
@@ -156,9 +273,14 @@ impl Parsed {
         match self {
             Parsed::Str(ca) => {
                 let cleared: HashSet<usize> = rows.iter().copied().collect();
-                let name = ca.name().clone();
-                let values: Vec<Option<&str>> = ca.iter().enumerate().map(|(i, v)| if cleared.contains(&i) { None } else { v }).collect();
-                *ca = StringChunked::from_iter_options(name, values.into_iter());
+                let mut b = TextBuilder::new(ca.name(), ca.len());
+                for (i, v) in ca.iter().enumerate() {
+                    match v.filter(|_| !cleared.contains(&i)) {
+                        Some(v) => b.push(v),
+                        None => b.push_null(),
+                    }
+                }
+                *ca = b.finish();
             }
             Parsed::F64(v) => clear(v, rows),
             Parsed::I64(v) => clear(v, rows),
@@ -662,5 +784,55 @@ fn check_rows(vt: &mut ValidTable, issue: &mut IssueFn<'_>) {
             vt.keep[i] = false;
             issue(vt.rows[i], "end_date", "", Action::SetAside, "end_date is before start_date".into());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn build(values: &[Option<String>]) -> StringChunked {
+        let mut b = TextBuilder::new("c", values.len());
+        for v in values {
+            match v {
+                Some(v) => b.push(v),
+                None => b.push_null(),
+            }
+        }
+        b.finish()
+    }
+
+    proptest! {
+        /// Whether a column is stored once per distinct value or plainly, it reads back as pushed:
+        /// few distinct long values (stored once), many distinct ones (plain after the probe), nulls.
+        #[test]
+        fn text_columns_read_back_as_pushed(
+            picks in prop::collection::vec(prop::option::weighted(0.9, 0usize..40), 0..(3 * TextBuilder::PROBE)),
+            pool in prop::collection::vec("[0-9A-Z\u{4e00}-\u{4e10}]{0,24}", 40),
+            distinct in any::<bool>(),
+        ) {
+            let values: Vec<Option<String>> = picks
+                .iter()
+                .enumerate()
+                .map(|(i, p)| p.map(|k| if distinct { format!("{}-{i:08}", pool[k]) } else { pool[k].clone() }))
+                .collect();
+            let ca = build(&values);
+            prop_assert_eq!(ca.len(), values.len());
+            let back: Vec<Option<String>> = ca.iter().map(|v| v.map(str::to_owned)).collect();
+            prop_assert_eq!(back, values);
+        }
+    }
+
+    #[test]
+    fn repeated_ids_share_their_text() {
+        let ids: Vec<Option<String>> = (0..20_000).map(|i| Some(format!("91330281001{:07}", i % 100))).collect();
+        let shared = build(&ids);
+        let plain = StringChunked::from_iter_options("c".into(), ids.iter().map(|v| v.as_deref()));
+        assert!(shared.iter().eq(plain.iter()));
+        let buffers = |ca: &StringChunked| ca.downcast_iter().map(|a| a.total_buffer_len()).sum::<usize>();
+        assert_eq!(buffers(&shared), 100 * 18, "each distinct id stored once");
+        assert!(buffers(&plain) >= 20_000 * 18);
     }
 }
