@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use bidwatch_model::Finding;
+use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
@@ -236,21 +237,25 @@ impl Store {
             let mut ins = tx
                 .prepare("INSERT OR IGNORE INTO findings (run_id, fingerprint, code, severity, subject_kind, subject_id, project_id, score, finding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
                 .map_err(&err)?;
-            for f in findings {
-                let fp = fingerprint(f);
-                ins.execute(params![
-                    run_id,
-                    fp,
-                    f.code.to_string(),
-                    f.severity.as_str(),
-                    f.subject.kind.as_str(),
-                    f.subject.id,
-                    f.project_id,
-                    f.score,
-                    f.to_json_line()
-                ])
-                .map_err(&err)?;
-                now.insert(fp);
+            // Fingerprints and JSON are made side by side (rayon), a block at a time, while SQLite
+            // takes the rows one by one: at 850,000 findings the serialising was most of the store's time.
+            for block in findings.chunks(4096) {
+                let rows: Vec<(String, String)> = block.par_iter().map(|f| (fingerprint(f), f.to_json_line())).collect();
+                for (f, (fp, json)) in block.iter().zip(rows) {
+                    ins.execute(params![
+                        run_id,
+                        fp,
+                        f.code.to_string(),
+                        f.severity.as_str(),
+                        f.subject.kind.as_str(),
+                        f.subject.id,
+                        f.project_id,
+                        f.score,
+                        json
+                    ])
+                    .map_err(&err)?;
+                    now.insert(fp);
+                }
             }
         }
         {
