@@ -56,18 +56,17 @@ pub(crate) struct Item {
 /// A hash map with a fixed, fast hasher (foldhash): lookups only, never iterated for output.
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
-/// Every distinct value, by kind: the text of all of them in one buffer, and per kind a hash
-/// table of their ids. Millions of values cost a few dozen bytes each, not two allocations.
+/// The distinct values of one kind: their text end to end in one buffer, and a hash table of their
+/// ids. Millions of values cost a few dozen bytes each, not two allocations.
 #[derive(Debug, Default)]
-pub struct Values {
-    /// Per kind, the ids of its values, found by the hash of the text.
-    tables: Vec<hashbrown::HashTable<u32>>,
+struct KindValues {
+    table: hashbrown::HashTable<u32>,
     text: String,
     /// Where value `i` ends in `text` (it starts where `i - 1` ends).
     ends: Vec<usize>,
 }
 
-impl Values {
+impl KindValues {
     fn hash(value: &str) -> u64 {
         std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::with_seed(0x7661_6c75_6573), value)
     }
@@ -78,12 +77,8 @@ impl Values {
         ends.get(i).map_or("", |&end| &text[start..end])
     }
 
-    pub(crate) fn intern(&mut self, kind: LinkKind, value: &str) -> u32 {
-        if self.tables.is_empty() {
-            self.tables = (0..LinkKind::ALL.len()).map(|_| hashbrown::HashTable::new()).collect();
-        }
-        let Values { tables, text, ends } = self;
-        let table = &mut tables[kind.index()];
+    fn intern(&mut self, value: &str) -> u32 {
+        let KindValues { table, text, ends } = self;
         let h = Self::hash(value);
         if let Some(id) = table.find(h, |&id| Self::text_of(text, ends, id) == value) {
             return *id;
@@ -95,17 +90,65 @@ impl Values {
         id
     }
 
-    /// The value as read (normalised), by id.
-    pub fn get(&self, id: u32) -> &str {
+    fn get(&self, id: u32) -> &str {
         Self::text_of(&self.text, &self.ends, id)
+    }
+}
+
+/// Every distinct value, by kind. A value's id counts within its kind, in first-seen order, so
+/// the kinds are interned independently (side by side) and an id means something only with its
+/// kind, as every [`Item`] and hit carries it.
+#[derive(Debug)]
+pub struct Values {
+    kinds: Vec<KindValues>,
+}
+
+impl Default for Values {
+    fn default() -> Values {
+        Values { kinds: LinkKind::ALL.iter().map(|_| KindValues::default()).collect() }
+    }
+}
+
+impl Values {
+    pub(crate) fn intern(&mut self, kind: LinkKind, value: &str) -> u32 {
+        self.kinds[kind.index()].intern(value)
+    }
+
+    /// The value as read (normalised), by kind and id. A COL-009 hit (`Employment`) names the
+    /// person, a value of `Personnel`.
+    pub fn get(&self, kind: LinkKind, id: u32) -> &str {
+        let kind = if kind == LinkKind::Employment { LinkKind::Personnel } else { kind };
+        self.kinds[kind.index()].get(id)
+    }
+
+    /// How many distinct values of `kind`.
+    pub fn count(&self, kind: LinkKind) -> usize {
+        self.kinds[kind.index()].ends.len()
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.kinds.iter().map(|k| k.ends.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
+    }
+
+    /// Takes the values of some kinds out, to be interned by a task of their own.
+    fn take(&mut self, kinds: &[LinkKind]) -> Values {
+        let mut part = Values { kinds: LinkKind::ALL.iter().map(|_| KindValues::default()).collect() };
+        for k in kinds {
+            part.kinds[k.index()] = std::mem::take(&mut self.kinds[k.index()]);
+        }
+        part
+    }
+
+    /// Puts back what [`Values::take`] took out.
+    fn put(&mut self, part: Values, kinds: &[LinkKind]) {
+        let mut part = part;
+        for k in kinds {
+            self.kinds[k.index()] = std::mem::take(&mut part.kinds[k.index()]);
+        }
     }
 }
 
@@ -144,27 +187,6 @@ pub(crate) struct Collected {
     /// A date for each project to place it in time (opening, else deadline, else publication), in days.
     pub project_day: Vec<Option<i64>>,
     pub project_category: Vec<Option<String>>,
-}
-
-/// Adds the items of one text column of `bids`: each value is interned without copying the column.
-#[allow(clippy::too_many_arguments)]
-fn column<'a>(
-    c: &mut Collected,
-    df: &'a polars::prelude::DataFrame,
-    index: &[Option<usize>],
-    rows: &[u32],
-    name: &str,
-    kind: LinkKind,
-    role: Role,
-    keep: &mut dyn FnMut(&mut Values, &'a str) -> Option<u32>,
-) {
-    for (i, v) in frame::str_refs(df, name).into_iter().enumerate() {
-        let (Some(v), Some(k)) = (v, index[i]) else { continue };
-        if let Some(value) = keep(&mut c.values, v) {
-            let bidder = c.bids[k].bidder;
-            c.bid_items[k].push(Item { kind, value, bidder, role, src: Src::Bids, row: rows[i] });
-        }
-    }
 }
 
 /// An author that names no one: empty, a default account or vendor name, a number.
@@ -218,9 +240,230 @@ fn real_mac(mac: &str) -> bool {
     !matches!(mac, "00:00:00:00:00:00" | "FF:FF:FF:FF:FF:FF")
 }
 
+/// No value in this cell (empty, or naming no one).
+const NONE: u32 = u32::MAX;
+
+/// How a text column of `bids` turns into values.
+#[derive(Debug, Clone, Copy)]
+enum Keep {
+    All,
+    RealMac,
+    PublicIp,
+    /// Normalised, and judged generic once per distinct text.
+    Author,
+}
+
+/// The text columns of `bids` that link bidders, in the order their items are kept.
+const BID_COLUMNS: [(&str, LinkKind, Role, Keep); 8] = [
+    ("machine_code", LinkKind::MachineCode, Role::Plain, Keep::All),
+    ("upload_mac", LinkKind::Mac, Role::Plain, Keep::RealMac),
+    ("file_create_id", LinkKind::FileCreateId, Role::Plain, Keep::All),
+    ("upload_ip", LinkKind::UploadIp, Role::Plain, Keep::PublicIp),
+    ("doc_author", LinkKind::DocAuthor, Role::Plain, Keep::Author),
+    ("authorized_rep_id", LinkKind::AuthorizedRep, Role::Plain, Keep::All),
+    ("bond_account", LinkKind::BondAccount, Role::Plain, Keep::All),
+    // The payer side of a bond; interned with the bidders' own accounts (the owner side).
+    ("bond_account", LinkKind::BondFromOther, Role::Payer, Keep::All),
+];
+
+/// One text column of `bids` interned: the value id of each frame row ([`NONE`] for a cell
+/// without one, or a bid that cannot be placed).
+fn bid_column(
+    values: &mut KindValues,
+    df: &polars::prelude::DataFrame,
+    index: &[Option<usize>],
+    name: &str,
+    keep: Keep,
+    cfg: &LinkConfig,
+    generic: &[String],
+) -> Vec<u32> {
+    let mut memo: FastMap<&str, u32> = FastMap::default();
+    frame::str_refs(df, name)
+        .into_iter()
+        .zip(index)
+        .map(|(v, k)| {
+            let (Some(v), Some(_)) = (v, k) else { return NONE };
+            match keep {
+                Keep::All => values.intern(v),
+                Keep::RealMac if real_mac(v) => values.intern(v),
+                Keep::RealMac => NONE,
+                Keep::PublicIp => *memo.entry(v).or_insert_with(|| {
+                    if public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == v) {
+                        values.intern(v)
+                    } else {
+                        NONE
+                    }
+                }),
+                Keep::Author => *memo.entry(v).or_insert_with(|| {
+                    let n = norm_author(v);
+                    if generic_author(&n, generic) {
+                        NONE
+                    } else {
+                        values.intern(&n)
+                    }
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The lock serials of each bid (a bid may carry several): (frame row, value id).
+fn lock_serials(values: &mut KindValues, df: &polars::prelude::DataFrame, index: &[Option<usize>]) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for (i, list) in frame::str_refs(df, "lock_serials").into_iter().enumerate() {
+        let (Some(list), Some(_)) = (list, index[i]) else { continue };
+        for v in list.split(';').filter(|s| !s.is_empty()) {
+            out.push((i as u32, values.intern(v)));
+        }
+    }
+    out
+}
+
+/// The items of each bidder that do not depend on the project: contacts, accounts, owners. The
+/// payer side of bonds (`bid_payers`, per `bids` row) is interned first, as the owner side shares
+/// its values.
+fn static_items(
+    values: &mut Values,
+    ds: &Dataset,
+    bids: Option<(&polars::prelude::DataFrame, &[Option<usize>])>,
+    cfg: &LinkConfig,
+) -> (Vec<u32>, Vec<Vec<Item>>) {
+    let mut items: Vec<Vec<Item>> = vec![Vec::new(); ds.orgs.len()];
+    let payers = match bids {
+        Some((df, index)) => bid_column(&mut values.kinds[LinkKind::BondFromOther.index()], df, index, "bond_account", Keep::All, cfg, &[]),
+        None => Vec::new(),
+    };
+    if let Some(df) = ds.frame(TableName::Bidders) {
+        let keys = frame::keys(df, "bidder_key");
+        let rows = frame::rows32(df);
+        let rep = frame::str_refs(df, "legal_rep_id");
+        let phone = frame::str_refs(df, "phone");
+        let email = frame::str_refs(df, "email");
+        let address = frame::str_refs(df, "address");
+        let account = frame::str_refs(df, "basic_account");
+        let ids = frame::str_refs(df, "bidder_id");
+        for i in 0..df.height() {
+            let Some(b) = keys[i] else { continue };
+            let row = rows[i];
+            let mut add = |values: &mut Values, kind: LinkKind, v: &str, role: Role| {
+                let value = values.intern(kind, v);
+                items[b as usize].push(Item { kind, value, bidder: b, role, src: Src::Bidders, row });
+            };
+            if let Some(v) = &rep[i] {
+                add(values, LinkKind::LegalRep, v, Role::Plain);
+            }
+            if let Some(v) = &phone[i] {
+                add(values, LinkKind::Phone, v, Role::Plain);
+            }
+            if let Some(v) = &email[i] {
+                add(values, LinkKind::Email, &v.to_lowercase(), Role::Plain);
+            }
+            if let Some(v) = address[i].map(norm_address).filter(|a| a.chars().count() >= 6) {
+                add(values, LinkKind::Address, &v, Role::Plain);
+            }
+            if let Some(v) = &account[i] {
+                add(values, LinkKind::BondFromOther, v, Role::Owner);
+            }
+            // A bidder stands as its own controller, so that a firm it controls matches it.
+            if let Some(id) = &ids[i] {
+                add(values, LinkKind::Controller, &format!("org:{id}"), Role::Owner);
+            }
+        }
+    }
+    if let Some(df) = ds.frame(TableName::Shareholders) {
+        let keys = frame::keys(df, "bidder_key");
+        let rows = frame::rows32(df);
+        let holder = frame::str_refs(df, "holder_id");
+        let kind = frame::str_refs(df, "holder_kind");
+        let pct = frame::f64s(df, "share_pct");
+        let ctrl = frame::bools(df, "is_controller");
+        for i in 0..df.height() {
+            let (Some(b), Some(h)) = (keys[i], &holder[i]) else {
+                continue;
+            };
+            let person = match kind[i] {
+                Some("person") => true,
+                Some(_) => false,
+                // Ingest placed an untyped holder in a key space by its shape.
+                None => ds.orgs.get(h).is_none(),
+            };
+            let controls = ctrl[i] == Some(true) || pct[i].is_some_and(|p| p > cfg.control_pct);
+            let tag = if person { "person" } else { "org" };
+            let row = rows[i];
+            let items = &mut items[b as usize];
+            if controls {
+                let value = values.intern(LinkKind::Controller, &format!("{tag}:{h}"));
+                items.push(Item { kind: LinkKind::Controller, value, bidder: b, role: Role::Payer, src: Src::Shareholders, row });
+            }
+            if person {
+                let value = values.intern(LinkKind::SharedHolder, h);
+                items.push(Item { kind: LinkKind::SharedHolder, value, bidder: b, role: Role::Plain, src: Src::Shareholders, row });
+            }
+        }
+    }
+    (payers, items)
+}
+
+/// Personnel by (project, bidder) and social insurance by person: both share the person values, so
+/// a person id is one number.
+type People = (FastMap<(u32, u32), Vec<Item>>, FastMap<u32, Vec<Paid>>);
+
+fn people(values: &mut KindValues, ds: &Dataset) -> People {
+    let mut personnel: FastMap<(u32, u32), Vec<Item>> = FastMap::default();
+    let mut employment: FastMap<u32, Vec<Paid>> = FastMap::default();
+    if let Some(df) = ds.frame(TableName::BidPersonnel) {
+        let project = frame::keys(df, "project_key");
+        let bidder = frame::keys(df, "bidder_key");
+        let person = frame::str_refs(df, "person_id");
+        let rows = frame::rows32(df);
+        for i in 0..df.height() {
+            let (Some(p), Some(b), Some(who)) = (project[i], bidder[i], &person[i]) else {
+                continue;
+            };
+            let value = values.intern(who);
+            personnel.entry((p, b)).or_default().push(Item {
+                kind: LinkKind::Personnel,
+                value,
+                bidder: b,
+                role: Role::Plain,
+                src: Src::BidPersonnel,
+                row: rows[i],
+            });
+        }
+    }
+    if let Some(df) = ds.frame(TableName::Employment) {
+        let person = frame::str_refs(df, "person_id");
+        let employer = frame::keys(df, "employer_key");
+        let month = frame::i64s(df, "month");
+        let rows = frame::rows32(df);
+        for i in 0..df.height() {
+            let (Some(who), Some(e), Some(m)) = (&person[i], employer[i], month[i]) else {
+                continue;
+            };
+            let value = values.intern(who);
+            let Ok(month) = i32::try_from(m) else { continue };
+            employment.entry(value).or_default().push(Paid { employer: e, month, row: rows[i] });
+        }
+    }
+    (personnel, employment)
+}
+
+/// The kinds the bidders' own rows and shareholders intern (with the payer side of bonds).
+const STATIC_KINDS: [LinkKind; 7] = [
+    LinkKind::BondFromOther,
+    LinkKind::LegalRep,
+    LinkKind::Phone,
+    LinkKind::Email,
+    LinkKind::Address,
+    LinkKind::Controller,
+    LinkKind::SharedHolder,
+];
+
+/// Reads every value that can link two bidders. The kinds are independent, so they are interned
+/// side by side (rayon): each column of `bids`, the bidders' own rows, and the people; the items
+/// are then put together in one fixed order, so the result does not depend on the threads.
 pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
     let mut c = Collected {
-        static_items: vec![Vec::new(); ds.orgs.len()],
         project_day: vec![None; ds.projects.len()],
         project_category: vec![None; ds.projects.len()],
         ..Collected::default()
@@ -242,17 +485,20 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         }
     }
 
-    if let Some(df) = ds.frame(TableName::Bids) {
+    // The bids that can be placed, by row of the frame.
+    let bids_df = ds.frame(TableName::Bids);
+    let mut index: Vec<Option<usize>> = Vec::new();
+    let mut rows: Vec<u32> = Vec::new();
+    if let Some(df) = bids_df {
         let project = frame::keys(df, "project_key");
         let bidder = frame::keys(df, "bidder_key");
-        let rows = frame::rows32(df);
+        rows = frame::rows32(df);
         let status = frame::str_refs(df, "status");
         let winner = frame::bools(df, "is_winner");
         let rank = frame::i64s(df, "rank");
         let has_winner_col = df.column("is_winner").is_ok();
         let consortium = frame::str_refs(df, "consortium_id");
-        // The bids that can be placed, by row of the frame.
-        let mut index: Vec<Option<usize>> = vec![None; df.height()];
+        index = vec![None; df.height()];
         for i in 0..df.height() {
             let (Some(p), Some(b)) = (project[i], bidder[i]) else { continue };
             index[i] = Some(c.bids.len());
@@ -265,155 +511,60 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
                 winner: is_winner,
             });
         }
-        c.bid_items = vec![Vec::new(); c.bids.len()];
-        // One column at a time: each value is interned without copying the column.
-        column(&mut c, df, &index, &rows, "machine_code", LinkKind::MachineCode, Role::Plain, &mut |vals, v| {
-            Some(vals.intern(LinkKind::MachineCode, v))
-        });
-        column(&mut c, df, &index, &rows, "upload_mac", LinkKind::Mac, Role::Plain, &mut |vals, v| {
-            real_mac(v).then(|| vals.intern(LinkKind::Mac, v))
-        });
-        column(&mut c, df, &index, &rows, "file_create_id", LinkKind::FileCreateId, Role::Plain, &mut |vals, v| {
-            Some(vals.intern(LinkKind::FileCreateId, v))
-        });
-        let mut ips: FastMap<&str, bool> = FastMap::default();
-        column(&mut c, df, &index, &rows, "upload_ip", LinkKind::UploadIp, Role::Plain, &mut |vals, v| {
-            let ok = *ips.entry(v).or_insert_with(|| public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == v));
-            ok.then(|| vals.intern(LinkKind::UploadIp, v))
-        });
-        // Authors are normalised and judged generic once per distinct text.
-        let mut authors: FastMap<&str, Option<u32>> = FastMap::default();
-        column(&mut c, df, &index, &rows, "doc_author", LinkKind::DocAuthor, Role::Plain, &mut |vals, v| {
-            *authors.entry(v).or_insert_with(|| {
-                let n = norm_author(v);
-                (!generic_author(&n, &generic)).then(|| vals.intern(LinkKind::DocAuthor, &n))
-            })
-        });
-        column(&mut c, df, &index, &rows, "authorized_rep_id", LinkKind::AuthorizedRep, Role::Plain, &mut |vals, v| {
-            Some(vals.intern(LinkKind::AuthorizedRep, v))
-        });
-        column(&mut c, df, &index, &rows, "bond_account", LinkKind::BondAccount, Role::Plain, &mut |vals, v| {
-            Some(vals.intern(LinkKind::BondAccount, v))
-        });
-        column(&mut c, df, &index, &rows, "bond_account", LinkKind::BondFromOther, Role::Payer, &mut |vals, v| {
-            Some(vals.intern(LinkKind::BondFromOther, v))
-        });
-        // A bid may carry several lock serials.
-        for (i, list) in frame::str_refs(df, "lock_serials").into_iter().enumerate() {
-            let (Some(list), Some(k)) = (list, index[i]) else { continue };
-            for v in list.split(';').filter(|s| !s.is_empty()) {
-                let value = c.values.intern(LinkKind::LockSerial, v);
-                let bidder = c.bids[k].bidder;
-                c.bid_items[k].push(Item { kind: LinkKind::LockSerial, value, bidder, role: Role::Plain, src: Src::Bids, row: rows[i] });
-            }
-        }
     }
 
-    if let Some(df) = ds.frame(TableName::Bidders) {
-        let keys = frame::keys(df, "bidder_key");
-        let rows = frame::rows32(df);
-        let rep = frame::str_refs(df, "legal_rep_id");
-        let phone = frame::str_refs(df, "phone");
-        let email = frame::str_refs(df, "email");
-        let address = frame::str_refs(df, "address");
-        let account = frame::str_refs(df, "basic_account");
-        let ids = frame::str_refs(df, "bidder_id");
-        for i in 0..df.height() {
-            let Some(b) = keys[i] else { continue };
-            let row = rows[i];
-            let mut add = |values: &mut Values, kind: LinkKind, v: &str, role: Role| {
-                let value = values.intern(kind, v);
-                c.static_items[b as usize].push(Item { kind, value, bidder: b, role, src: Src::Bidders, row });
-            };
-            if let Some(v) = &rep[i] {
-                add(&mut c.values, LinkKind::LegalRep, v, Role::Plain);
-            }
-            if let Some(v) = &phone[i] {
-                add(&mut c.values, LinkKind::Phone, v, Role::Plain);
-            }
-            if let Some(v) = &email[i] {
-                add(&mut c.values, LinkKind::Email, &v.to_lowercase(), Role::Plain);
-            }
-            if let Some(v) = address[i].map(norm_address).filter(|a| a.chars().count() >= 6) {
-                add(&mut c.values, LinkKind::Address, &v, Role::Plain);
-            }
-            if let Some(v) = &account[i] {
-                add(&mut c.values, LinkKind::BondFromOther, v, Role::Owner);
-            }
-            // A bidder stands as its own controller, so that a firm it controls matches it.
-            if let Some(id) = &ids[i] {
-                add(&mut c.values, LinkKind::Controller, &format!("org:{id}"), Role::Owner);
-            }
+    // Each task owns the values of its kinds.
+    let mut per_column: Vec<KindValues> = BID_COLUMNS[..7].iter().map(|_| KindValues::default()).collect();
+    let mut serials = KindValues::default();
+    let mut statics = c.values.take(&STATIC_KINDS);
+    let mut persons = KindValues::default();
+    let index_ref = &index;
+    let generic_ref = &generic;
+    let ((columns, locks), ((payers, static_items), (personnel, employment))) = rayon::join(
+        || {
+            let Some(df) = bids_df else { return (Vec::new(), Vec::new()) };
+            rayon::join(
+                || {
+                    use rayon::prelude::*;
+                    per_column
+                        .par_iter_mut()
+                        .zip(&BID_COLUMNS[..7])
+                        .map(|(vals, (name, _, _, keep))| bid_column(vals, df, index_ref, name, *keep, cfg, generic_ref))
+                        .collect::<Vec<_>>()
+                },
+                || lock_serials(&mut serials, df, index_ref),
+            )
+        },
+        || {
+            rayon::join(
+                || static_items(&mut statics, ds, bids_df.map(|df| (df, index_ref.as_slice())), cfg),
+                || people(&mut persons, ds),
+            )
+        },
+    );
+    for (vals, (_, kind, _, _)) in per_column.into_iter().zip(&BID_COLUMNS) {
+        c.values.kinds[kind.index()] = vals;
+    }
+    c.values.kinds[LinkKind::LockSerial.index()] = serials;
+    c.values.kinds[LinkKind::Personnel.index()] = persons;
+    c.values.put(statics, &STATIC_KINDS);
+    c.static_items = static_items;
+    c.personnel = personnel;
+    c.employment = employment;
+
+    // The items of each bid, column by column in the order of [`BID_COLUMNS`], then lock serials.
+    c.bid_items = vec![Vec::new(); c.bids.len()];
+    for (ids, (_, kind, role, _)) in columns.iter().chain(std::iter::once(&payers)).zip(&BID_COLUMNS) {
+        for (i, &value) in ids.iter().enumerate() {
+            let Some(k) = index[i].filter(|_| value != NONE) else { continue };
+            let bidder = c.bids[k].bidder;
+            c.bid_items[k].push(Item { kind: *kind, value, bidder, role: *role, src: Src::Bids, row: rows[i] });
         }
     }
-
-    if let Some(df) = ds.frame(TableName::Shareholders) {
-        let keys = frame::keys(df, "bidder_key");
-        let rows = frame::rows32(df);
-        let holder = frame::str_refs(df, "holder_id");
-        let kind = frame::str_refs(df, "holder_kind");
-        let pct = frame::f64s(df, "share_pct");
-        let ctrl = frame::bools(df, "is_controller");
-        for i in 0..df.height() {
-            let (Some(b), Some(h)) = (keys[i], &holder[i]) else {
-                continue;
-            };
-            let person = match kind[i] {
-                Some("person") => true,
-                Some(_) => false,
-                // Ingest placed an untyped holder in a key space by its shape.
-                None => ds.orgs.get(h).is_none(),
-            };
-            let controls = ctrl[i] == Some(true) || pct[i].is_some_and(|p| p > cfg.control_pct);
-            let tag = if person { "person" } else { "org" };
-            let row = rows[i];
-            let items = &mut c.static_items[b as usize];
-            if controls {
-                let value = c.values.intern(LinkKind::Controller, &format!("{tag}:{h}"));
-                items.push(Item { kind: LinkKind::Controller, value, bidder: b, role: Role::Payer, src: Src::Shareholders, row });
-            }
-            if person {
-                let value = c.values.intern(LinkKind::SharedHolder, h);
-                items.push(Item { kind: LinkKind::SharedHolder, value, bidder: b, role: Role::Plain, src: Src::Shareholders, row });
-            }
-        }
-    }
-
-    if let Some(df) = ds.frame(TableName::BidPersonnel) {
-        let project = frame::keys(df, "project_key");
-        let bidder = frame::keys(df, "bidder_key");
-        let person = frame::str_refs(df, "person_id");
-        let rows = frame::rows32(df);
-        for i in 0..df.height() {
-            let (Some(p), Some(b), Some(who)) = (project[i], bidder[i], &person[i]) else {
-                continue;
-            };
-            let value = c.values.intern(LinkKind::Personnel, who);
-            c.personnel.entry((p, b)).or_default().push(Item {
-                kind: LinkKind::Personnel,
-                value,
-                bidder: b,
-                role: Role::Plain,
-                src: Src::BidPersonnel,
-                row: rows[i],
-            });
-        }
-    }
-
-    if let Some(df) = ds.frame(TableName::Employment) {
-        let person = frame::str_refs(df, "person_id");
-        let employer = frame::keys(df, "employer_key");
-        let month = frame::i64s(df, "month");
-        let rows = frame::rows32(df);
-        for i in 0..df.height() {
-            let (Some(who), Some(e), Some(m)) = (&person[i], employer[i], month[i]) else {
-                continue;
-            };
-            // Personnel and employment share the person values, so a person id is one number.
-            let value = c.values.intern(LinkKind::Personnel, who);
-            let Ok(month) = i32::try_from(m) else { continue };
-            c.employment.entry(value).or_default().push(Paid { employer: e, month, row: rows[i] });
-        }
+    for (i, value) in locks {
+        let Some(k) = index[i as usize] else { continue };
+        let bidder = c.bids[k].bidder;
+        c.bid_items[k].push(Item { kind: LinkKind::LockSerial, value, bidder, role: Role::Plain, src: Src::Bids, row: rows[i as usize] });
     }
     c
 }

@@ -55,23 +55,71 @@ pub fn discount(kind: LinkKind, users: u32, population: usize, cfg: &LinkConfig)
     1.0 / (1.0 + excess * excess)
 }
 
-/// How many distinct bidders show each value, by value id.
-pub(crate) fn users_per_value(c: &Collected) -> Vec<u32> {
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for items in c.bid_items.iter().chain(c.static_items.iter()).chain(c.personnel.values()) {
-        pairs.extend(items.iter().map(|i| (i.value, i.bidder)));
+/// How many distinct bidders show each value, by kind and value id.
+#[derive(Debug)]
+pub(crate) struct Users {
+    /// Where each kind's values start in `counts`, and how many it had when counted.
+    offsets: Vec<usize>,
+    sizes: Vec<usize>,
+    counts: Vec<u32>,
+}
+
+impl Users {
+    /// Distinct bidders showing the value (0 for a value interned after the count).
+    pub(crate) fn get(&self, kind: LinkKind, value: u32) -> u32 {
+        let k = kind.index();
+        if (value as usize) < self.sizes[k] {
+            self.counts[self.offsets[k] + value as usize]
+        } else {
+            0
+        }
     }
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    let mut users = vec![0u32; c.values.len()];
-    for (v, _) in pairs {
-        users[v as usize] += 1;
+}
+
+/// Counts the distinct bidders of every value in one pass over the items, bidder by bidder (the
+/// bids sorted by bidder, then the bidder's own items, then its staff): a value is counted again
+/// only when a new bidder shows it. No list of (value, bidder) pairs is built and sorted.
+pub(crate) fn users_per_value(c: &Collected) -> Users {
+    let sizes: Vec<usize> = LinkKind::ALL.iter().map(|k| c.values.count(*k)).collect();
+    let offsets: Vec<usize> = sizes.iter().scan(0, |acc, s| Some(std::mem::replace(acc, *acc + s))).collect();
+    let total: usize = sizes.iter().sum();
+    let mut counts = vec![0u32; total];
+    let mut last = vec![u32::MAX; total];
+    let mut count = |it: &Item| {
+        let s = offsets[it.kind.index()] + it.value as usize;
+        if last[s] != it.bidder {
+            last[s] = it.bidder;
+            counts[s] += 1;
+        }
+    };
+    let mut bids: Vec<u32> = (0..c.bids.len() as u32).collect();
+    bids.par_sort_unstable_by_key(|&i| (c.bids[i as usize].bidder, i));
+    let mut staff: Vec<(u32, u32)> = c.personnel.keys().copied().collect();
+    staff.par_sort_unstable_by_key(|&(p, b)| (b, p));
+    let n = c
+        .static_items
+        .len()
+        .max(bids.last().map_or(0, |&i| c.bids[i as usize].bidder as usize + 1))
+        .max(staff.last().map_or(0, |&(_, b)| b as usize + 1));
+    let (mut i, mut j) = (0, 0);
+    for b in 0..n as u32 {
+        while i < bids.len() && c.bids[bids[i] as usize].bidder == b {
+            c.bid_items[bids[i] as usize].iter().for_each(&mut count);
+            i += 1;
+        }
+        if let Some(items) = c.static_items.get(b as usize) {
+            items.iter().for_each(&mut count);
+        }
+        while j < staff.len() && staff[j].1 == b {
+            c.personnel[&staff[j]].iter().for_each(&mut count);
+            j += 1;
+        }
     }
-    users
+    Users { offsets, sizes, counts }
 }
 
 /// All hits of every project, in project order; and what was skipped as too common.
-pub(crate) fn pair_hits(c: &Collected, users: &[u32], population: usize, cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
+pub(crate) fn pair_hits(c: &Collected, users: &Users, population: usize, cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
     // Bids by project.
     let n_projects = c.project_day.len();
     let mut by_project: Vec<Vec<usize>> = vec![Vec::new(); n_projects];
@@ -98,7 +146,7 @@ pub(crate) fn pair_hits(c: &Collected, users: &[u32], population: usize, cfg: &L
     (hits, skipped)
 }
 
-fn project_hits(c: &Collected, p: u32, bids: &[usize], users: &[u32], population: usize, cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
+fn project_hits(c: &Collected, p: u32, bids: &[usize], users: &Users, population: usize, cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
     let mut skipped = vec![Skipped::default(); LinkKind::ALL.len()];
     let mut hits = Vec::new();
     if bids.len() < 2 {
@@ -153,7 +201,7 @@ fn project_hits(c: &Collected, p: u32, bids: &[usize], users: &[u32], population
         if firsts.len() < 2 {
             continue;
         }
-        let u = users.get(value as usize).copied().unwrap_or(0);
+        let u = users.get(kind, value);
         let d = if kind.discounted() { discount(kind, u, population, cfg) } else { 1.0 };
         // The same uncommon network identity (IP, MAC) in three or more bids of one project: each
         // further bid makes chance less likely, so a pair's weight compounds with the others who
@@ -202,9 +250,9 @@ fn project_hits(c: &Collected, p: u32, bids: &[usize], users: &[u32], population
     let controlled: HashSet<(u32, u32, &str)> = hits
         .iter()
         .filter(|h| h.kind == LinkKind::Controller)
-        .map(|h| (h.a, h.b, c.values.get(h.value).strip_prefix("person:").unwrap_or("")))
+        .map(|h| (h.a, h.b, c.values.get(h.kind, h.value).strip_prefix("person:").unwrap_or("")))
         .collect();
-    hits.retain(|h| h.kind != LinkKind::SharedHolder || !controlled.contains(&(h.a, h.b, c.values.get(h.value))));
+    hits.retain(|h| h.kind != LinkKind::SharedHolder || !controlled.contains(&(h.a, h.b, c.values.get(h.kind, h.value))));
     hits.sort_by_key(|x| (x.a, x.b, x.kind, x.value, x.rows));
     hits.dedup_by(|x, y| (x.a, x.b, x.kind, x.value) == (y.a, y.b, y.kind, y.value));
     (hits, skipped)

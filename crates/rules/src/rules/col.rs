@@ -90,14 +90,14 @@ pub(crate) fn bidder_id(ctx: &Context<'_>, key: u32) -> String {
 
 /// The shared value as the data wrote it (controller values lose their internal tag).
 pub(crate) fn raw_value(g: &Linkage, h: &Hit) -> String {
-    let v = g.values.get(h.value);
+    let v = g.values.get(h.kind, h.value);
     v.strip_prefix("org:").or_else(|| v.strip_prefix("person:")).unwrap_or(v).to_owned()
 }
 
 /// The shared value as a sentence shows it: personal identifiers masked.
 pub(crate) fn shown_value(g: &Linkage, h: &Hit) -> String {
     let v = raw_value(g, h);
-    let org_controller = h.kind == LinkKind::Controller && g.values.get(h.value).starts_with("org:");
+    let org_controller = h.kind == LinkKind::Controller && g.values.get(h.kind, h.value).starts_with("org:");
     if h.kind.personal() && !org_controller {
         mask(&v)
     } else {
@@ -152,7 +152,7 @@ pub(crate) fn pair_findings(ctx: &Context<'_>, rule: RuleCode, kinds: &[LinkKind
     for kind in kinds {
         let s = &g.skipped[kind.index()];
         let Some(v) = s.top_value else { continue };
-        let shown = if kind.personal() { mask(g.values.get(v)) } else { g.values.get(v).to_owned() };
+        let shown = if kind.personal() { mask(g.values.get(*kind, v)) } else { g.values.get(*kind, v).to_owned() };
         out.notes.push(Text::new(
             format!(
                 "{} 对投标人{}，但该值为常见值未作报告（最常见：{shown}，数据中 {} 家投标人使用，降权后权重 {:.3}）",
