@@ -57,7 +57,7 @@ pub(crate) struct Views {
     /// Prior interview notices by (subject kind, subject id).
     pub notices: std::collections::BTreeMap<(String, String), Vec<(i64, u64)>>,
     /// The committees' score sheets (EXP-003/004/005).
-    pub scores: Vec<rules::expert::Score>,
+    pub scores: rules::expert::Scores,
     /// Key-staff assignments and punches (ATT rules).
     pub assignments: Vec<rules::attendance::Assignment>,
     pub punches: Vec<rules::attendance::Punch>,

@@ -79,10 +79,11 @@ impl Rule for OutlierScoring {
         let min_total = ctx.policy.f64(c, "min_experts_total", 5.0) as usize;
         let min_gap = ctx.policy.f64(c, "min_total_gap", 0.1);
         let points = ctx.policy.f64(c, "points", 0.0);
-        let all: Vec<&Score> = ctx.views.scores.iter().filter(|s| s.objective != Some(true)).collect();
+        let sc = &ctx.views.scores;
+        let all: Vec<&Score> = sc.rows.iter().filter(|s| s.objective != Some(true)).collect();
         // (expert, project) → (criterion hits: (score, median of others, deviation), total hits)
         let mut hits: BTreeMap<(&str, usize), Hits<'_>> = BTreeMap::new();
-        for (_, sheet) in by_item(all.iter().copied()) {
+        for (_, sheet) in by_item(sc, all.iter().copied()) {
             if sheet.len() < min_experts {
                 continue;
             }
@@ -92,7 +93,7 @@ impl Rule for OutlierScoring {
                 let m = median(&mut others);
                 let dev = (s.score - m).abs() / max;
                 if dev >= max_dev {
-                    hits.entry((s.expert.as_str(), s.project)).or_default().0.push((s, m, dev));
+                    hits.entry((sc.name(s.expert), s.project)).or_default().0.push((s, m, dev));
                 }
             }
         }
@@ -101,8 +102,8 @@ impl Rule for OutlierScoring {
         let mut totals: BTreeMap<(usize, &str), BTreeMap<&str, f64>> = BTreeMap::new();
         let mut total_max: BTreeMap<(usize, &str), BTreeMap<&str, Option<f64>>> = BTreeMap::new();
         for &s in &all {
-            *totals.entry((s.project, s.bidder.as_str())).or_default().entry(s.expert.as_str()).or_default() += s.score;
-            total_max.entry((s.project, s.bidder.as_str())).or_default().insert(s.criterion.as_str(), s.max);
+            *totals.entry((s.project, sc.name(s.bidder))).or_default().entry(sc.name(s.expert)).or_default() += s.score;
+            total_max.entry((s.project, sc.name(s.bidder))).or_default().insert(sc.name(s.criterion), s.max);
         }
         for ((k, bidder), by_expert) in &totals {
             if by_expert.len() < min_total {
@@ -159,8 +160,8 @@ impl Rule for OutlierScoring {
             for (s, m, dev) in &items {
                 f = f.with_evidence(
                     Evidence::new("evaluations", s.row)
-                        .with("bidder_id", s.bidder.as_str())
-                        .with("criterion", s.criterion.as_str())
+                        .with("bidder_id", sc.name(s.bidder))
+                        .with("criterion", sc.name(s.criterion))
                         .with("score", s.score)
                         .with("max_score", s.max)
                         .with("others_median", *m)
@@ -172,11 +173,11 @@ impl Rule for OutlierScoring {
                 f = f.with_threshold(&format!("total:{bidder}"), format!("{} vs {} ± {}", r(*t), r(*mean), r(*sd)));
                 if items.is_empty() {
                     // the total's rows are the expert's sheet for that bidder
-                    for s in all.iter().filter(|s| s.project == k && s.expert == expert && s.bidder == *bidder) {
+                    for s in all.iter().filter(|s| s.project == k && sc.name(s.expert) == expert && sc.name(s.bidder) == *bidder) {
                         f = f.with_evidence(
                             Evidence::new("evaluations", s.row)
-                                .with("bidder_id", s.bidder.as_str())
-                                .with("criterion", s.criterion.as_str())
+                                .with("bidder_id", sc.name(s.bidder))
+                                .with("criterion", sc.name(s.criterion))
                                 .with("score", s.score),
                         );
                     }

@@ -49,14 +49,15 @@ impl Rule for ObjectiveMismatch {
         let names = Names::load(ctx);
         let c = self.code();
         let points = ctx.policy.f64(c, "points", 10.0);
-        let all = &ctx.views.scores;
+        let sc = &ctx.views.scores;
+        let all = &sc.rows;
         let mut wrong: BTreeMap<(&str, usize), Vec<(&Score, Wrong)>> = BTreeMap::new();
         for s in all {
             if s.score < 0.0 || s.max.is_some_and(|m| s.score > m + 0.005) {
-                wrong.entry((s.expert.as_str(), s.project)).or_default().push((s, Wrong::OutOfRange));
+                wrong.entry((sc.name(s.expert), s.project)).or_default().push((s, Wrong::OutOfRange));
             }
         }
-        for (_, sheet) in by_item(all.iter().filter(|s| s.objective == Some(true))) {
+        for (_, sheet) in by_item(sc, all.iter().filter(|s| s.objective == Some(true))) {
             if sheet.len() < 2 || sheet.iter().all(|s| same_mark(s.score, sheet[0].score)) {
                 continue;
             }
@@ -75,10 +76,10 @@ impl Rule for ObjectiveMismatch {
                     continue;
                 }
                 // found already as out of range
-                if wrong.get(&(s.expert.as_str(), s.project)).is_some_and(|v| v.iter().any(|(o, _)| o.row == s.row)) {
+                if wrong.get(&(sc.name(s.expert), s.project)).is_some_and(|v| v.iter().any(|(o, _)| o.row == s.row)) {
                     continue;
                 }
-                wrong.entry((s.expert.as_str(), s.project)).or_default().push((s, Wrong::Differs { agreed }));
+                wrong.entry((sc.name(s.expert), s.project)).or_default().push((s, Wrong::Differs { agreed }));
             }
         }
         let mut out = RuleOutput::default();
@@ -106,8 +107,8 @@ impl Rule for ObjectiveMismatch {
                 .with_points(points);
             for (s, w) in &list {
                 let e = Evidence::new("evaluations", s.row)
-                    .with("bidder_id", s.bidder.as_str())
-                    .with("criterion", s.criterion.as_str())
+                    .with("bidder_id", sc.name(s.bidder))
+                    .with("criterion", sc.name(s.criterion))
                     .with("score", s.score)
                     .with("max_score", s.max);
                 f = f.with_evidence(match w {

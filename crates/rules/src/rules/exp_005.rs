@@ -47,16 +47,17 @@ impl Rule for CopiedSheets {
         let c = self.code();
         let min_experts = ctx.policy.f64(c, "min_experts", 3.0) as usize;
         let min_bidders = ctx.policy.f64(c, "min_bidders", 2.0) as usize;
-        let all: Vec<&Score> = ctx.views.scores.iter().filter(|s| s.objective != Some(true)).collect();
+        let sc = &ctx.views.scores;
+        let all: Vec<&Score> = sc.rows.iter().filter(|s| s.objective != Some(true)).collect();
         // project → expert → (bidder, criterion) → (score in cents, row)
         let mut sheets: BTreeMap<usize, BTreeMap<&str, Sheet<'_>>> = BTreeMap::new();
         for s in &all {
             sheets
                 .entry(s.project)
                 .or_default()
-                .entry(s.expert.as_str())
+                .entry(sc.name(s.expert))
                 .or_default()
-                .insert((s.bidder.as_str(), s.criterion.as_str()), ((s.score * 100.0).round() as i64, s.row));
+                .insert((sc.name(s.bidder), sc.name(s.criterion)), ((s.score * 100.0).round() as i64, s.row));
         }
         let mut out = RuleOutput::default();
         for (k, experts) in sheets {

@@ -8,22 +8,38 @@ use bidwatch_ingest::{frame, Dataset, TableName};
 use crate::registry::Context;
 use crate::rules::Str;
 
-/// One row of `evaluations`: one expert's score of one bidder on one criterion.
+/// One row of `evaluations`: one expert's score of one bidder on one criterion. The expert, the
+/// bidder and the criterion are numbers into [`Scores::name`]: a county's committees write
+/// millions of rows over a few thousand names (56 bytes a row instead of 120).
 #[derive(Debug, Clone)]
 pub(crate) struct Score {
     pub project: usize,
-    pub expert: Str,
-    pub bidder: Str,
+    pub expert: u32,
+    pub bidder: u32,
     /// The criterion's name; a sheet without criteria is one criterion, `""`.
-    pub criterion: Str,
+    pub criterion: u32,
     pub score: f64,
     pub max: Option<f64>,
     pub objective: Option<bool>,
     pub row: u64,
 }
 
-pub(crate) fn scores(ds: &Dataset) -> Vec<Score> {
-    let Some(df) = ds.frame(TableName::Evaluations) else { return Vec::new() };
+/// The committees' score sheets, and the names their rows point to.
+#[derive(Debug, Default)]
+pub(crate) struct Scores {
+    pub rows: Vec<Score>,
+    names: Vec<Str>,
+}
+
+impl Scores {
+    /// An expert id, bidder id or criterion of a [`Score`].
+    pub fn name(&self, k: u32) -> &str {
+        self.names.get(k as usize).map_or("", Str::as_str)
+    }
+}
+
+pub(crate) fn scores(ds: &Dataset) -> Scores {
+    let Some(df) = ds.frame(TableName::Evaluations) else { return Scores::default() };
     let project = frame::keys(df, "project_key");
     let expert = frame::str_refs(df, "expert_id");
     let bidder = frame::str_refs(df, "bidder_id");
@@ -32,30 +48,41 @@ pub(crate) fn scores(ds: &Dataset) -> Vec<Score> {
     let max = frame::f64s(df, "max_score");
     let objective = frame::bools(df, "objective");
     let rows = frame::rows(df);
-    (0..df.height())
+    let mut names: Vec<Str> = Vec::new();
+    let mut known: HashMap<&str, u32, foldhash::fast::FixedState> = HashMap::default();
+    let mut name = |v| name_of(&mut known, &mut names, v);
+    let rows = (0..df.height())
         .filter_map(|i| {
             Some(Score {
                 project: project[i]? as usize,
-                expert: Str::from(expert[i]?),
-                bidder: Str::from(bidder[i]?),
-                criterion: criterion[i].map(Str::from).unwrap_or_default(),
+                expert: name(expert[i]?),
+                bidder: name(bidder[i]?),
+                criterion: name(criterion[i].unwrap_or_default()),
                 score: score[i]?,
                 max: max[i].filter(|m| *m > 0.0),
                 objective: objective[i],
                 row: rows[i],
             })
         })
-        .collect()
+        .collect();
+    Scores { rows, names }
+}
+
+fn name_of<'a>(known: &mut HashMap<&'a str, u32, foldhash::fast::FixedState>, names: &mut Vec<Str>, v: &'a str) -> u32 {
+    *known.entry(v).or_insert_with(|| {
+        names.push(Str::from(v));
+        (names.len() - 1) as u32
+    })
 }
 
 /// One (project, bidder, criterion) and every expert's score of it.
 pub(crate) type Item<'a> = ((usize, &'a str, &'a str), Vec<&'a Score>);
 
 /// The sheets of one project grouped by (bidder, criterion), in a stable order.
-pub(crate) fn by_item<'a>(scores: impl IntoIterator<Item = &'a Score>) -> Vec<Item<'a>> {
+pub(crate) fn by_item<'a>(sheets: &'a Scores, scores: impl IntoIterator<Item = &'a Score>) -> Vec<Item<'a>> {
     let mut m: std::collections::BTreeMap<(usize, &str, &str), Vec<&Score>> = std::collections::BTreeMap::new();
     for s in scores {
-        m.entry((s.project, s.bidder.as_str(), s.criterion.as_str())).or_default().push(s);
+        m.entry((s.project, sheets.name(s.bidder), sheets.name(s.criterion))).or_default().push(s);
     }
     m.into_iter().collect()
 }
