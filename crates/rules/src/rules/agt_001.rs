@@ -27,7 +27,8 @@ const THRESHOLDS: &[Threshold] = &[
 ];
 
 /// (project, bidder) → the persons in the bid, with the table and row naming them.
-type Persons = BTreeMap<(u32, String), Vec<(String, &'static str, u64)>>;
+/// (project, bidder) → persons in the bid, with the table and row naming them; text borrowed from the frames.
+type Persons<'a> = BTreeMap<(u32, &'a str), Vec<(&'a str, &'static str, u64)>>;
 
 /// What ties a bid to the agent.
 struct Tie {
@@ -56,11 +57,11 @@ impl Rule for AgentInsideBid {
         let ds = ctx.ds;
         let agent_of = &ctx.views.agents;
         // shareholdings both ways: (org, org) → row
-        let mut holds: BTreeMap<(String, String), u64> = BTreeMap::new();
+        let mut holds: BTreeMap<(&str, &str), u64> = BTreeMap::new();
         if let Some(sh) = ds.frame(TableName::Shareholders) {
-            for ((b, h), r) in frame::strs(sh, "bidder_id").into_iter().zip(frame::strs(sh, "holder_id")).zip(frame::rows(sh)) {
+            for ((b, h), r) in frame::str_refs(sh, "bidder_id").into_iter().zip(frame::str_refs(sh, "holder_id")).zip(frame::rows(sh)) {
                 if let (Some(b), Some(h)) = (b, h) {
-                    holds.insert((b.clone(), h.clone()), r);
+                    holds.insert((b, h), r);
                     holds.insert((h, b), r);
                 }
             }
@@ -68,7 +69,7 @@ impl Rule for AgentInsideBid {
         // (person, agent) → months paid (days of the month's first day) with rows: only the agents'
         // staff, a small part of the employment table
         let agents: BTreeSet<&str> = agent_of.values().map(String::as_str).collect();
-        let mut paid: BTreeMap<(String, String), Vec<(i64, u64)>> = BTreeMap::new();
+        let mut paid: BTreeMap<(&str, &str), Vec<(i64, u64)>> = BTreeMap::new();
         if let Some(em) = ds.frame(TableName::Employment) {
             let p = frame::str_refs(em, "person_id");
             let e = frame::str_refs(em, "employer_id");
@@ -77,12 +78,12 @@ impl Rule for AgentInsideBid {
             for i in 0..em.height() {
                 if let (Some(p), Some(e), Some(m)) = (p[i], e[i], m[i]) {
                     if agents.contains(e) {
-                        paid.entry((p.to_owned(), e.to_owned())).or_default().push((m, rows[i]));
+                        paid.entry((p, e)).or_default().push((m, rows[i]));
                     }
                 }
             }
         }
-        let staff: BTreeSet<&str> = paid.keys().map(|(p, _)| p.as_str()).collect();
+        let staff: BTreeSet<&str> = paid.keys().map(|(p, _)| *p).collect();
         // (project, bidder) → persons in the bid, with the table and row naming them
         let mut persons: Persons = BTreeMap::new();
         if let Some(bp) = ds.frame(TableName::BidPersonnel) {
@@ -93,7 +94,7 @@ impl Rule for AgentInsideBid {
             for i in 0..bp.height() {
                 // only the people an agent insured can tie a bid to it
                 if let (Some(k), Some(b), Some(p)) = (k[i], b[i], p[i].filter(|p| staff.contains(p))) {
-                    persons.entry((k, b.to_owned())).or_default().push((p.to_owned(), "bid_personnel", rows[i]));
+                    persons.entry((k, b)).or_default().push((p, "bid_personnel", rows[i]));
                 }
             }
         }
@@ -104,7 +105,7 @@ impl Rule for AgentInsideBid {
             let rows = frame::rows(bf);
             for i in 0..bf.height() {
                 if let (Some(k), Some(b), Some(p)) = (k[i], b[i], p[i].filter(|p| staff.contains(p))) {
-                    persons.entry((k, b.to_owned())).or_default().push((p.to_owned(), "bids", rows[i]));
+                    persons.entry((k, b)).or_default().push((p, "bids", rows[i]));
                 }
             }
         }
@@ -123,15 +124,15 @@ impl Rule for AgentInsideBid {
                         ties.push(Tie { zh: "代理机构本身投标".into(), en: "the agent itself bids".into(), evidence: e });
                     }
                 }
-                if let Some(r) = holds.get(&(b.to_owned(), agent.clone())) {
+                if let Some(r) = holds.get(&(b, agent.as_str())) {
                     ties.push(Tie {
                         zh: "投标人与代理机构存在持股关系".into(),
                         en: "the bidder and the agent hold shares in each other".into(),
                         evidence: Evidence::new("shareholders", *r).with("bidder_id", b).with("holder_id", agent.as_str()),
                     });
                 }
-                for (p, table, row) in persons.get(&(k as u32, b.to_owned())).into_iter().flatten() {
-                    let Some(list) = paid.get(&(p.clone(), agent.clone())) else { continue };
+                for (p, table, row) in persons.get(&(k as u32, b)).into_iter().flatten() {
+                    let Some(list) = paid.get(&(*p, agent.as_str())) else { continue };
                     // a paid month within `months` of the opening (30.44 days a month; the month's
                     // first day is stored, so one month more covers the rest of it)
                     let near = list.iter().find(|(m, _)| opened.is_none_or(|o| ((o - m).abs() as f64 / 30.44) <= months as f64 + 1.0));
@@ -141,12 +142,12 @@ impl Rule for AgentInsideBid {
                     ties.push(Tie {
                         zh: format!("{} {} 的社保由代理机构缴纳", role.0, mask(p)),
                         en: format!("the {} {} had social insurance paid by the agent", role.1, mask(p)),
-                        evidence: Evidence::new("employment", *erow).with("person_id", p.as_str()).with("employer_id", agent.as_str()),
+                        evidence: Evidence::new("employment", *erow).with("person_id", *p).with("employer_id", agent.as_str()),
                     });
                     ties.push(Tie {
                         zh: String::new(),
                         en: String::new(),
-                        evidence: Evidence::new(*table, *row).with("bidder_id", b).with("person_id", p.as_str()),
+                        evidence: Evidence::new(*table, *row).with("bidder_id", b).with("person_id", *p),
                     });
                 }
                 if ties.is_empty() {
