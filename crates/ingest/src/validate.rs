@@ -116,7 +116,7 @@ enum TextMode {
         /// The distinct values, end to end, and where each ends.
         text: String,
         ends: Vec<usize>,
-        lookup: hashbrown::HashTable<u32>,
+        lookup: hashbrown::HashTable<IdxSize>,
         /// Per row: the distinct value's position, or `None`.
         rows: Vec<Option<IdxSize>>,
         long: usize,
@@ -157,23 +157,25 @@ impl TextBuilder {
             }
             return;
         };
+        // Rows come grouped (a project's bids, a person's months): the previous value first.
+        let previous = rows.last().copied().flatten().filter(|&k| Self::distinct(text, ends, k as usize) == value);
         let state = foldhash::fast::FixedState::with_seed(0x6269_6477);
-        let hash = state.hash_one(value);
-        let found = lookup.find(hash, |&k| Self::distinct(text, ends, k as usize) == value).copied();
+        let hash = || state.hash_one(value);
+        let found = previous.or_else(|| lookup.find(hash(), |&k| Self::distinct(text, ends, k as usize) == value).copied());
         let k = match found {
             Some(k) => k,
             None => {
-                let k = u32::try_from(ends.len()).unwrap_or(u32::MAX);
+                let k = ends.len() as IdxSize;
                 text.push_str(value);
                 ends.push(text.len());
-                lookup.insert_unique(hash, k, |&j| state.hash_one(Self::distinct(text, ends, j as usize)));
+                lookup.insert_unique(hash(), k, |&j| state.hash_one(Self::distinct(text, ends, j as usize)));
                 k
             }
         };
         if value.len() > 12 {
             *long += 1;
         }
-        rows.push(Some(k as IdxSize));
+        rows.push(Some(k));
         if rows.len() == Self::PROBE {
             let values = rows.iter().filter(|r| r.is_some()).count();
             // Storing once pays when values repeat and are long enough to leave the view.
