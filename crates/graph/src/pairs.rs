@@ -76,44 +76,21 @@ impl Users {
     }
 }
 
-/// Counts the distinct bidders of every value in one pass over the items, bidder by bidder (the
-/// bids sorted by bidder, then the bidder's own items, then its staff): a value is counted again
-/// only when a new bidder shows it. No list of (value, bidder) pairs is built and sorted.
+/// Counts the distinct bidders of every value: the (value, bidder) pairs of all items, sorted
+/// (in parallel) and deduplicated. Sorting reads memory in order; counting bidder by bidder into a
+/// table of all values was tried and is slower at 10M bids (a cache miss per item).
 pub(crate) fn users_per_value(c: &Collected) -> Users {
     let sizes: Vec<usize> = LinkKind::ALL.iter().map(|k| c.values.count(*k)).collect();
     let offsets: Vec<usize> = sizes.iter().scan(0, |acc, s| Some(std::mem::replace(acc, *acc + s))).collect();
-    let total: usize = sizes.iter().sum();
-    let mut counts = vec![0u32; total];
-    let mut last = vec![u32::MAX; total];
-    let mut count = |it: &Item| {
-        let s = offsets[it.kind.index()] + it.value as usize;
-        if last[s] != it.bidder {
-            last[s] = it.bidder;
-            counts[s] += 1;
-        }
-    };
-    let mut bids: Vec<u32> = (0..c.bids.len() as u32).collect();
-    bids.par_sort_unstable_by_key(|&i| (c.bids[i as usize].bidder, i));
-    let mut staff: Vec<(u32, u32)> = c.personnel.keys().copied().collect();
-    staff.par_sort_unstable_by_key(|&(p, b)| (b, p));
-    let n = c
-        .static_items
-        .len()
-        .max(bids.last().map_or(0, |&i| c.bids[i as usize].bidder as usize + 1))
-        .max(staff.last().map_or(0, |&(_, b)| b as usize + 1));
-    let (mut i, mut j) = (0, 0);
-    for b in 0..n as u32 {
-        while i < bids.len() && c.bids[bids[i] as usize].bidder == b {
-            c.bid_items[bids[i] as usize].iter().for_each(&mut count);
-            i += 1;
-        }
-        if let Some(items) = c.static_items.get(b as usize) {
-            items.iter().for_each(&mut count);
-        }
-        while j < staff.len() && staff[j].1 == b {
-            c.personnel[&staff[j]].iter().for_each(&mut count);
-            j += 1;
-        }
+    let mut pairs: Vec<u64> = Vec::new();
+    for items in c.bid_items.iter().chain(c.static_items.iter()).chain(c.personnel.values()) {
+        pairs.extend(items.iter().map(|i| (((offsets[i.kind.index()] + i.value as usize) as u64) << 32) | u64::from(i.bidder)));
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let mut counts = vec![0u32; sizes.iter().sum()];
+    for p in pairs {
+        counts[(p >> 32) as usize] += 1;
     }
     Users { offsets, sizes, counts }
 }
