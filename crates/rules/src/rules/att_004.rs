@@ -12,7 +12,7 @@
 //! One finding per reused photo and per device burst, on the project of the first punch; a fraud
 //! finding enters the bureau's `fraud` interview list.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use bidwatch_ingest::TableName;
 use bidwatch_model::text::mask;
@@ -65,7 +65,9 @@ impl Rule for AttendanceFraud {
         let all = &ctx.views.punches;
         let pid = |k: usize| ctx.views.projects.id[k].as_str();
         let mut out = RuleOutput::default();
-        let mut by_photo: BTreeMap<&str, Vec<&Punch>> = BTreeMap::new();
+        // Photos are hashed, not ordered: nearly every photo is used once (millions at 10M bids),
+        // and only the reused ones are put in order for the report.
+        let mut by_photo: HashMap<&str, Vec<&Punch>, foldhash::fast::FixedState> = HashMap::default();
         let mut by_device: BTreeMap<&str, Vec<&Punch>> = BTreeMap::new();
         for p in all {
             if let Some(h) = p.photo.as_deref() {
@@ -75,6 +77,7 @@ impl Rule for AttendanceFraud {
                 by_device.entry(d).or_default().push(p);
             }
         }
+        let by_photo: BTreeMap<&str, Vec<&Punch>> = by_photo.into_iter().filter(|(_, l)| l.len() >= 2).collect();
         for (hash, mut list) in by_photo {
             list.sort_by_key(|p| (p.at, p.row));
             list.dedup_by_key(|p| (p.at, p.person.clone()));

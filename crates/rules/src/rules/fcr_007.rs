@@ -102,7 +102,7 @@ impl Rule for TailorMade {
             }
         }
         // the tenders each firm won
-        let mut won: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut won: std::collections::HashMap<&str, Vec<usize>, foldhash::fast::FixedState> = Default::default();
         for (k, bids) in ctx.views.bids.iter().enumerate() {
             for b in bids.iter().filter(|b| b.winner) {
                 won.entry(b.bidder.as_str()).or_default().push(k);
@@ -112,13 +112,20 @@ impl Rule for TailorMade {
         // for a copy of a winner's clause, so no other pair can matter (and all pairs would be
         // quadratic in the tenders).
         let later: Vec<(&usize, &Vec<usize>)> = of_project.iter().collect();
+        // The compared clauses of each project, by project key (looked up for every earlier win).
+        let mut clauses_of: Vec<&[usize]> = vec![&[]; p.id.len()];
+        for (&k, v) in &of_project {
+            if let Some(slot) = clauses_of.get_mut(k) {
+                *slot = v;
+            }
+        }
         let found: Vec<Vec<bidwatch_model::Finding>> = later
             .par_iter()
             .map(|(&b, mine)| {
                 let mut sources: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
                 for bid in &ctx.views.bids[b] {
                     for &a in won.get(bid.bidder.as_str()).into_iter().flatten() {
-                        if a != b && when(a) < when(b) && of_project.contains_key(&a) {
+                        if a != b && when(a) < when(b) && clauses_of.get(a).is_some_and(|c| !c.is_empty()) {
                             sources.entry(a).or_default().insert(bid.bidder.as_str());
                         }
                     }
@@ -128,7 +135,7 @@ impl Rule for TailorMade {
                     // the earliest earlier clause it copies, with the firm that won there
                     let mut best: Option<(i64, usize, u64, usize, f64)> = None;
                     for &a in sources.keys() {
-                        for &e in &of_project[&a] {
+                        for &e in clauses_of[a] {
                             if let Some(sim) = grams.similar(c, e, min_sim) {
                                 let key = (when(a), a, clauses[e].row);
                                 if best.is_none_or(|x| key < (x.0, x.1, x.2)) {
