@@ -8,7 +8,7 @@
 //! had social insurance paid by the agent within `months` (3) of the opening (`employment`).
 //! Violation, one finding per (project, bidder), deducting `points` (10) from the agent.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use bidwatch_ingest::{frame, TableName};
 use bidwatch_model::text::mask;
@@ -57,7 +57,7 @@ impl Rule for AgentInsideBid {
         let ds = ctx.ds;
         let agent_of = &ctx.views.agents;
         // shareholdings both ways: (org, org) → row
-        let mut holds: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+        let mut holds: HashMap<(&str, &str), u64, foldhash::fast::FixedState> = HashMap::default();
         if let Some(sh) = ds.frame(TableName::Shareholders) {
             for ((b, h), r) in frame::str_refs(sh, "bidder_id").into_iter().zip(frame::str_refs(sh, "holder_id")).zip(frame::rows(sh)) {
                 if let (Some(b), Some(h)) = (b, h) {
@@ -68,7 +68,8 @@ impl Rule for AgentInsideBid {
         }
         // (person, agent) → months paid (days of the month's first day) with rows: only the agents'
         // staff, a small part of the employment table
-        let agents: BTreeSet<&str> = agent_of.values().map(String::as_str).collect();
+        // Hashed sets: they are asked once per employment, personnel and bid row (tens of millions).
+        let agents: HashSet<&str, foldhash::fast::FixedState> = agent_of.values().map(String::as_str).collect();
         let mut paid: BTreeMap<(&str, &str), Vec<(i64, u64)>> = BTreeMap::new();
         if let Some(em) = ds.frame(TableName::Employment) {
             let p = frame::str_refs(em, "person_id");
@@ -83,7 +84,7 @@ impl Rule for AgentInsideBid {
                 }
             }
         }
-        let staff: BTreeSet<&str> = paid.keys().map(|(p, _)| *p).collect();
+        let staff: HashSet<&str, foldhash::fast::FixedState> = paid.keys().map(|(p, _)| *p).collect();
         // (project, bidder) → persons in the bid, with the table and row naming them
         let mut persons: Persons = BTreeMap::new();
         if let Some(bp) = ds.frame(TableName::BidPersonnel) {
