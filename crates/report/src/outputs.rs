@@ -71,7 +71,7 @@ pub fn masked(f: &Finding) -> Finding {
     }
     for e in &mut f.evidence {
         let table = e.table.clone();
-        for (column, v) in &mut e.values {
+        for (column, v) in e.values.iter_mut() {
             if let Some(s) = v.as_str().filter(|_| personal_field(&table, column)) {
                 *v = serde_json::Value::String(mask(s));
             }
