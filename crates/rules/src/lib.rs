@@ -198,7 +198,9 @@ fn run_one(rule: &dyn Rule, ctx: &Context<'_>) -> Result<RuleOutput, Vec<String>
     }
     let started = std::time::Instant::now();
     let out = rule.run(ctx);
-    tracing::debug!(rule = %rule.code(), ms = started.elapsed().as_millis() as u64, findings = out.findings.len(), "rule ran");
+    // RSS and peak after each rule: with one thread (RAYON_NUM_THREADS=1) they show what each rule holds.
+    let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
+    tracing::debug!(rule = %rule.code(), ms = started.elapsed().as_millis() as u64, findings = out.findings.len(), rss_mib, peak_mib, "rule ran");
     Ok(out)
 }
 
