@@ -195,6 +195,28 @@ impl BidItems {
     }
 }
 
+/// The personnel items of each (project, bidder), in one vector group after group: a map to a
+/// vector per bid cost ~100 bytes a bid for one or two people.
+#[derive(Debug, Default)]
+pub(crate) struct Staff {
+    group: FastMap<(u32, u32), u32>,
+    starts: Vec<u32>,
+    items: Vec<Item>,
+}
+
+impl Staff {
+    /// The staff named in the bid of `bidder` on `project`.
+    pub fn get(&self, key: &(u32, u32)) -> Option<&[Item]> {
+        let g = *self.group.get(key)? as usize;
+        Some(&self.items[self.starts[g] as usize..self.starts[g + 1] as usize])
+    }
+
+    /// Every group's items.
+    pub fn values(&self) -> impl Iterator<Item = &[Item]> {
+        self.starts.windows(2).map(|w| &self.items[w[0] as usize..w[1] as usize])
+    }
+}
+
 /// Everything read from the frames.
 #[derive(Debug, Default)]
 pub(crate) struct Collected {
@@ -205,7 +227,7 @@ pub(crate) struct Collected {
     /// Items of each bidder that do not depend on the project (contacts, owners), by org key.
     pub static_items: Vec<Vec<Item>>,
     /// Personnel items by (project key, bidder key).
-    pub personnel: FastMap<(u32, u32), Vec<Item>>,
+    pub personnel: Staff,
     /// Social insurance by person key.
     pub employment: FastMap<u32, Vec<Paid>>,
     /// A date for each project to place it in time (opening, else deadline, else publication), in days.
@@ -430,29 +452,43 @@ fn static_items(
 
 /// Personnel by (project, bidder) and social insurance by person: both share the person values, so
 /// a person id is one number.
-type People = (FastMap<(u32, u32), Vec<Item>>, FastMap<u32, Vec<Paid>>);
+type People = (Staff, FastMap<u32, Vec<Paid>>);
 
 fn people(values: &mut KindValues, ds: &Dataset) -> People {
-    let mut personnel: FastMap<(u32, u32), Vec<Item>> = FastMap::default();
+    let mut personnel = Staff::default();
     let mut employment: FastMap<u32, Vec<Paid>> = FastMap::default();
     if let Some(df) = ds.frame(TableName::BidPersonnel) {
         let project = frame::keys(df, "project_key");
         let bidder = frame::keys(df, "bidder_key");
         let person = frame::str_refs(df, "person_id");
         let rows = frame::rows32(df);
+        // Each row's group (in order of first appearance) and person, then the groups placed.
+        let mut placed: Vec<(u32, Item)> = Vec::with_capacity(df.height());
+        let mut sizes: Vec<u32> = Vec::new();
         for i in 0..df.height() {
             let (Some(p), Some(b), Some(who)) = (project[i], bidder[i], &person[i]) else {
                 continue;
             };
             let value = values.intern(who);
-            personnel.entry((p, b)).or_default().push(Item {
-                kind: LinkKind::Personnel,
-                value,
-                bidder: b,
-                role: Role::Plain,
-                src: Src::BidPersonnel,
-                row: rows[i],
-            });
+            let next = sizes.len() as u32;
+            let g = *personnel.group.entry((p, b)).or_insert(next);
+            if g == next {
+                sizes.push(0);
+            }
+            sizes[g as usize] += 1;
+            placed.push((g, Item { kind: LinkKind::Personnel, value, bidder: b, role: Role::Plain, src: Src::BidPersonnel, row: rows[i] }));
+        }
+        let mut next: Vec<u32> = Vec::with_capacity(sizes.len() + 1);
+        next.push(0);
+        for n in &sizes {
+            next.push(next[next.len() - 1] + n);
+        }
+        personnel.starts.clone_from(&next);
+        let blank = Item { kind: LinkKind::Personnel, value: 0, bidder: 0, role: Role::Plain, src: Src::BidPersonnel, row: 0 };
+        personnel.items = vec![blank; placed.len()];
+        for (g, item) in placed {
+            personnel.items[next[g as usize] as usize] = item;
+            next[g as usize] += 1;
         }
     }
     if let Some(df) = ds.frame(TableName::Employment) {

@@ -83,7 +83,7 @@ pub(crate) fn users_per_value(c: &Collected) -> Users {
     let sizes: Vec<usize> = LinkKind::ALL.iter().map(|k| c.values.count(*k)).collect();
     let offsets: Vec<usize> = sizes.iter().scan(0, |acc, s| Some(std::mem::replace(acc, *acc + s))).collect();
     let mut pairs: Vec<u64> = Vec::new();
-    for items in c.bid_items.iter().chain(c.static_items.iter().map(Vec::as_slice)).chain(c.personnel.values().map(Vec::as_slice)) {
+    for items in c.bid_items.iter().chain(c.static_items.iter().map(Vec::as_slice)).chain(c.personnel.values()) {
         pairs.extend(items.iter().map(|i| (((offsets[i.kind.index()] + i.value as usize) as u64) << 32) | u64::from(i.bidder)));
     }
     pairs.par_sort_unstable();
