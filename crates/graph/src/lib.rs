@@ -157,13 +157,15 @@ impl Linkage {
 pub fn link(ds: &Dataset, cfg: &LinkConfig, groups: &[Group]) -> Linkage {
     let t = std::time::Instant::now();
     let mut c = collect::collect(ds, cfg);
-    tracing::debug!(ms = t.elapsed().as_millis() as u64, values = c.values.len(), "link: collected");
+    let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, values = c.values.len(), rss_mib, peak_mib, "link: collected");
     let t = std::time::Instant::now();
     let users = pairs::users_per_value(&c);
     let population = c.bids.iter().map(|b| b.bidder).collect::<std::collections::HashSet<_>>().len();
     let (mut hits, skipped) = pairs::pair_hits(&c, &users, population, cfg);
     pairs::group_hits(&mut c.values, groups, cfg, &mut hits);
-    tracing::debug!(ms = t.elapsed().as_millis() as u64, hits = hits.len(), "link: pairs");
+    let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
+    tracing::debug!(ms = t.elapsed().as_millis() as u64, hits = hits.len(), rss_mib, peak_mib, "link: pairs");
     let t = std::time::Instant::now();
     let covers = cover::covers(&c.bids, ds.projects.len(), cfg);
     tracing::debug!(ms = t.elapsed().as_millis() as u64, covers = covers.len(), "link: cover bidding");

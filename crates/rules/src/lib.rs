@@ -82,7 +82,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         },
         || registry::Views::load(ds),
     );
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), "views and screens");
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), peak_mib = peak(), "views and screens");
     let risk_cfg = tender_risk::RiskConfig::from_policy(&catalog.policy).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "PRC-005 settings; using the defaults");
         tender_risk::RiskConfig::from_policy(&Policy::default()).expect("the defaults parse")
@@ -94,7 +94,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         || {
             let started = std::time::Instant::now();
             let patterns = rules::prc_001::PatternTable::compute(ds, &views, &catalog.policy);
-            tracing::debug!(ms = started.elapsed().as_millis() as u64, "price patterns");
+            tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), peak_mib = peak(), "price patterns");
             let started = std::time::Instant::now();
             let graph = bidwatch_graph::link(ds, &graph_cfg, &patterns.groups(ds, &views));
             tracing::debug!(
@@ -103,6 +103,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
                 edges = graph.edges.len(),
                 rings = graph.rings.len(),
                 rss_mib = rss(),
+                peak_mib = peak(),
                 "linked"
             );
             (patterns, graph)
@@ -129,7 +130,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     // First every rule that reads the data only, then those that also read the first pass's findings.
     let (first, second): (Vec<_>, Vec<_>) = registry().into_iter().partition(|r| !r.after_findings());
     let first_pass = run_rules(&first, &ctx, &mut evaluations, &mut notes);
-    tracing::debug!(findings = first_pass.len(), rss_mib = rss(), "first pass");
+    tracing::debug!(findings = first_pass.len(), rss_mib = rss(), peak_mib = peak(), "first pass");
     // the agents' evaluation counts the first pass's AGT findings; AGT-005 reports from it
     let agent_eval = rules::agent::Evaluation::of(&ctx, &first_pass);
     ctx.prior = &first_pass;
@@ -147,6 +148,11 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
 /// The resident memory now, in MiB, for the debug log (0 where it cannot be read).
 fn rss() -> u64 {
     bidwatch_model::mem::rss_mib().map_or(0, |(now, _)| now)
+}
+
+/// The process's peak resident memory so far, in MiB (0 where it cannot be read).
+fn peak() -> u64 {
+    bidwatch_model::mem::rss_mib().map_or(0, |(_, peak)| peak)
 }
 
 /// Runs `rules` side by side (rayon); their output is gathered in registry order, so it does not
