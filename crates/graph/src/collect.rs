@@ -157,7 +157,8 @@ impl Values {
 pub(crate) struct BidRec {
     pub project: u32,
     pub bidder: u32,
-    pub consortium: Option<String>,
+    /// The consortium it bid in, as a number (equal `consortium_id`s are equal numbers).
+    pub consortium: Option<u32>,
     pub withdrawn: bool,
     pub winner: bool,
 }
@@ -559,6 +560,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         let has_winner_col = df.column("is_winner").is_ok();
         let consortium = frame::str_refs(df, "consortium_id");
         index = vec![None; df.height()];
+        let mut consortia: FastMap<&str, u32> = FastMap::default();
         for i in 0..df.height() {
             let (Some(p), Some(b)) = (project[i], bidder[i]) else { continue };
             index[i] = Some(c.bids.len());
@@ -566,7 +568,10 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
             c.bids.push(BidRec {
                 project: p,
                 bidder: b,
-                consortium: consortium[i].map(str::to_owned),
+                consortium: consortium[i].map(|c| {
+                    let next = consortia.len() as u32;
+                    *consortia.entry(c).or_insert(next)
+                }),
                 withdrawn: status[i] == Some("withdrawn"),
                 winner: is_winner,
             });

@@ -130,13 +130,13 @@ fn project_hits(c: &Collected, p: u32, bids: &[usize], users: &Users, population
         return (hits, skipped);
     }
     // Consortium mates are one bidder; a firm's own second bid is no pair.
-    let mut consortium: HashMap<u32, &str> = HashMap::new();
+    let mut consortium: HashMap<u32, u32> = HashMap::new();
     let mut bidders: Vec<u32> = Vec::new();
     for &i in bids {
         let b = &c.bids[i];
         bidders.push(b.bidder);
-        if let Some(cid) = &b.consortium {
-            consortium.insert(b.bidder, cid.as_str());
+        if let Some(cid) = b.consortium {
+            consortium.insert(b.bidder, cid);
         }
     }
     bidders.sort_unstable();
