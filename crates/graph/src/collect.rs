@@ -367,7 +367,7 @@ fn lock_serials(values: &mut KindValues, df: &polars::prelude::DataFrame, index:
 }
 
 /// The items of each bidder that do not depend on the project: contacts, accounts, owners. The
-/// payer side of bonds (`bid_payers`, per `bids` row) is interned first, as the owner side shares
+/// payer side of bonds (returned first: a value id per `bids` row) is interned first, as the owner side shares
 /// its values.
 fn static_items(
     values: &mut Values,
