@@ -201,20 +201,19 @@ impl BidItems {
 #[derive(Debug, Default)]
 pub(crate) struct Staff {
     group: FastMap<(u32, u32), u32>,
-    starts: Vec<u32>,
-    items: Vec<Item>,
+    /// The items of each group, laid out as [`BidItems`] lays out bids.
+    items: BidItems,
 }
 
 impl Staff {
     /// The staff named in the bid of `bidder` on `project`.
     pub fn get(&self, key: &(u32, u32)) -> Option<&[Item]> {
-        let g = *self.group.get(key)? as usize;
-        Some(&self.items[self.starts[g] as usize..self.starts[g + 1] as usize])
+        Some(self.items.of(*self.group.get(key)? as usize))
     }
 
     /// Every group's items.
     pub fn values(&self) -> impl Iterator<Item = &[Item]> {
-        self.starts.windows(2).map(|w| &self.items[w[0] as usize..w[1] as usize])
+        self.items.iter()
     }
 }
 
@@ -484,13 +483,14 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
         for n in &sizes {
             next.push(next[next.len() - 1] + n);
         }
-        personnel.starts.clone_from(&next);
+        let starts = next.clone();
         let blank = Item { kind: LinkKind::Personnel, value: 0, bidder: 0, role: Role::Plain, src: Src::BidPersonnel, row: 0 };
-        personnel.items = vec![blank; placed.len()];
+        let mut items = vec![blank; placed.len()];
         for (g, item) in placed {
-            personnel.items[next[g as usize] as usize] = item;
+            items[next[g as usize] as usize] = item;
             next[g as usize] += 1;
         }
+        personnel.items = BidItems { starts, items };
     }
     if let Some(df) = ds.frame(TableName::Employment) {
         let person = frame::str_refs(df, "person_id");
