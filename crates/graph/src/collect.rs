@@ -161,6 +161,8 @@ pub(crate) struct BidRec {
     pub consortium: Option<u32>,
     pub withdrawn: bool,
     pub winner: bool,
+    /// Its row in the `bids` frame, where [`BidValues`] reads its values.
+    pub at: u32,
 }
 
 /// A month of social insurance paid by an employer for a person.
@@ -172,17 +174,68 @@ pub(crate) struct Paid {
     pub row: u32,
 }
 
-/// The items of every bid in one vector, bid after bid, with where each bid's start: a vector per
-/// bid grew by doubling as the columns were added (≈ 280 bytes a bid for 9 items of 16 at 10M
-/// bids, now 148).
+/// What links bids in the bids' own rows, kept as one value id per cell (4 bytes) and made into
+/// [`Item`]s project by project as the pairs are found. Holding every bid's items at once cost 16
+/// bytes a value, 1.4 GB at 10M bids, at the moment the run peaked.
 #[derive(Debug, Default)]
-pub(crate) struct BidItems {
+pub(crate) struct BidValues {
+    /// One column of value ids per entry of [`BID_COLUMNS`], by frame row ([`NONE`]: no value).
+    columns: Vec<Vec<u32>>,
+    /// (bid index, value) of every lock serial, in bid order (a bid may carry several).
+    locks: Vec<(u32, u32)>,
+    /// The source row of each frame row.
+    rows: Vec<u32>,
+}
+
+impl BidValues {
+    /// Appends the items of bid `k` to `out`: its columns in the order of [`BID_COLUMNS`], then
+    /// its lock serials.
+    pub fn items_of(&self, k: usize, bid: &BidRec, out: &mut Vec<Item>) {
+        let at = bid.at as usize;
+        let row = self.rows[at];
+        let item = |kind, value, role| Item { kind, value, bidder: bid.bidder, role, src: Src::Bids, row };
+        for (ids, (_, kind, role, _)) in self.columns.iter().zip(&BID_COLUMNS) {
+            if let Some(&value) = ids.get(at).filter(|&&v| v != NONE) {
+                out.push(item(*kind, value, *role));
+            }
+        }
+        let k = k as u32;
+        let from = self.locks.partition_point(|&(b, _)| b < k);
+        for &(_, value) in self.locks[from..].iter().take_while(|&&(b, _)| b == k) {
+            out.push(item(LinkKind::LockSerial, value, Role::Plain));
+        }
+    }
+
+    /// Calls `f(value, bidder)` for every value of `kind` a bid shows.
+    pub fn each_of_kind(&self, kind: LinkKind, bids: &[BidRec], mut f: impl FnMut(u32, u32)) {
+        for (ids, (_, k, _, _)) in self.columns.iter().zip(&BID_COLUMNS) {
+            if *k != kind {
+                continue;
+            }
+            for b in bids {
+                if let Some(&value) = ids.get(b.at as usize).filter(|&&v| v != NONE) {
+                    f(value, b.bidder);
+                }
+            }
+        }
+        if kind == LinkKind::LockSerial {
+            for &(k, value) in &self.locks {
+                f(value, bids[k as usize].bidder);
+            }
+        }
+    }
+}
+
+/// Items in one vector, group after group, with where each group starts (a vector per group grew
+/// by doubling, and cost its own allocation).
+#[derive(Debug, Default)]
+pub(crate) struct Grouped {
     starts: Vec<u32>,
     items: Vec<Item>,
 }
 
-impl BidItems {
-    /// The items of bid `i`.
+impl Grouped {
+    /// The items of group `i`.
     pub fn of(&self, i: usize) -> &[Item] {
         match (self.starts.get(i), self.starts.get(i + 1)) {
             (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
@@ -190,7 +243,7 @@ impl BidItems {
         }
     }
 
-    /// Every bid's items.
+    /// Every group's items.
     pub fn iter(&self) -> impl Iterator<Item = &[Item]> {
         self.starts.windows(2).map(|w| &self.items[w[0] as usize..w[1] as usize])
     }
@@ -201,8 +254,7 @@ impl BidItems {
 #[derive(Debug, Default)]
 pub(crate) struct Staff {
     group: FastMap<(u32, u32), u32>,
-    /// The items of each group, laid out as [`BidItems`] lays out bids.
-    items: BidItems,
+    items: Grouped,
 }
 
 impl Staff {
@@ -217,19 +269,38 @@ impl Staff {
     }
 }
 
+/// The months of social insurance of each person, by person value id, in one vector person after
+/// person (a map to a vector per person cost ~3 times the months themselves).
+#[derive(Debug, Default)]
+pub(crate) struct Insurance {
+    starts: Vec<u32>,
+    paid: Vec<Paid>,
+}
+
+impl Insurance {
+    /// The months paid for `person` (a value of [`LinkKind::Personnel`]), in the table's order.
+    pub fn of(&self, person: u32) -> &[Paid] {
+        let i = person as usize;
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.paid[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
 /// Everything read from the frames.
 #[derive(Debug, Default)]
 pub(crate) struct Collected {
     pub values: Values,
     pub bids: Vec<BidRec>,
-    /// Items of each bid, by bid index.
-    pub bid_items: BidItems,
+    /// The values of each bid, read through its [`BidRec::at`].
+    pub bid_values: BidValues,
     /// Items of each bidder that do not depend on the project (contacts, owners), by org key.
     pub static_items: Vec<Vec<Item>>,
     /// Personnel items by (project key, bidder key).
     pub personnel: Staff,
-    /// Social insurance by person key.
-    pub employment: FastMap<u32, Vec<Paid>>,
+    /// Social insurance by person value.
+    pub employment: Insurance,
     /// A date for each project to place it in time (opening, else deadline, else publication), in days.
     pub project_day: Vec<Option<i64>>,
     pub project_category: Vec<Option<String>>,
@@ -317,18 +388,17 @@ const BID_COLUMNS: [(&str, LinkKind, Role, Keep); 8] = [
 fn bid_column(
     values: &mut KindValues,
     df: &polars::prelude::DataFrame,
-    index: &[Option<usize>],
+    index: &[u32],
     name: &str,
     keep: Keep,
     cfg: &LinkConfig,
     generic: &[String],
 ) -> Vec<u32> {
     let mut memo: FastMap<&str, u32> = FastMap::default();
-    frame::str_refs(df, name)
-        .into_iter()
+    frame::str_iter(df, name)
         .zip(index)
-        .map(|(v, k)| {
-            let (Some(v), Some(_)) = (v, k) else { return NONE };
+        .map(|(v, &k)| {
+            let Some(v) = v.filter(|_| k != NONE) else { return NONE };
             match keep {
                 Keep::All => values.intern(v),
                 Keep::RealMac if real_mac(v) => values.intern(v),
@@ -353,13 +423,13 @@ fn bid_column(
         .collect()
 }
 
-/// The lock serials of each bid (a bid may carry several): (frame row, value id).
-fn lock_serials(values: &mut KindValues, df: &polars::prelude::DataFrame, index: &[Option<usize>]) -> Vec<(u32, u32)> {
+/// The lock serials of each bid (a bid may carry several): (bid index, value id), in bid order.
+fn lock_serials(values: &mut KindValues, df: &polars::prelude::DataFrame, index: &[u32]) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
-    for (i, list) in frame::str_refs(df, "lock_serials").into_iter().enumerate() {
-        let (Some(list), Some(_)) = (list, index[i]) else { continue };
+    for (list, &k) in frame::str_iter(df, "lock_serials").zip(index) {
+        let Some(list) = list.filter(|_| k != NONE) else { continue };
         for v in list.split(';').filter(|s| !s.is_empty()) {
-            out.push((i as u32, values.intern(v)));
+            out.push((k, values.intern(v)));
         }
     }
     out
@@ -371,7 +441,7 @@ fn lock_serials(values: &mut KindValues, df: &polars::prelude::DataFrame, index:
 fn static_items(
     values: &mut Values,
     ds: &Dataset,
-    bids: Option<(&polars::prelude::DataFrame, &[Option<usize>])>,
+    bids: Option<(&polars::prelude::DataFrame, &[u32])>,
     cfg: &LinkConfig,
 ) -> (Vec<u32>, Vec<Vec<Item>>) {
     let mut items: Vec<Vec<Item>> = vec![Vec::new(); ds.orgs.len()];
@@ -452,11 +522,11 @@ fn static_items(
 
 /// Personnel by (project, bidder) and social insurance by person: both share the person values, so
 /// a person id is one number.
-type People = (Staff, FastMap<u32, Vec<Paid>>);
+type People = (Staff, Insurance);
 
 fn people(values: &mut KindValues, ds: &Dataset) -> People {
     let mut personnel = Staff::default();
-    let mut employment: FastMap<u32, Vec<Paid>> = FastMap::default();
+    let mut employment = Insurance::default();
     if let Some(df) = ds.frame(TableName::BidPersonnel) {
         let project = frame::keys(df, "project_key");
         let bidder = frame::keys(df, "bidder_key");
@@ -490,20 +560,48 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
             items[next[g as usize] as usize] = item;
             next[g as usize] += 1;
         }
-        personnel.items = BidItems { starts, items };
+        personnel.items = Grouped { starts, items };
     }
     if let Some(df) = ds.frame(TableName::Employment) {
-        let person = frame::str_refs(df, "person_id");
         let employer = frame::keys(df, "employer_key");
         let month = frame::i64s(df, "month");
         let rows = frame::rows32(df);
-        for i in 0..df.height() {
-            let (Some(who), Some(e), Some(m)) = (&person[i], employer[i], month[i]) else {
+        // The person of each row (NONE: the row pays nothing usable), counted per person; then
+        // the months placed person after person, in row order.
+        let mut whose: Vec<u32> = Vec::with_capacity(df.height());
+        let mut count: Vec<u32> = Vec::new();
+        for (i, who) in frame::str_iter(df, "person_id").enumerate() {
+            let (Some(who), Some(_), Some(m)) = (who, employer[i], month[i]) else {
+                whose.push(NONE);
                 continue;
             };
             let value = values.intern(who);
+            if i32::try_from(m).is_err() {
+                whose.push(NONE);
+                continue;
+            }
+            if count.len() <= value as usize {
+                count.resize(value as usize + 1, 0);
+            }
+            count[value as usize] += 1;
+            whose.push(value);
+        }
+        let mut next: Vec<u32> = Vec::with_capacity(count.len() + 1);
+        next.push(0);
+        for n in &count {
+            next.push(next[next.len() - 1] + n);
+        }
+        employment.starts = next.clone();
+        employment.paid = vec![Paid { employer: 0, month: 0, row: 0 }; whose.iter().filter(|&&v| v != NONE).count()];
+        for (i, &value) in whose.iter().enumerate() {
+            let (Some(e), Some(m)) = (employer[i], month[i]) else { continue };
             let Ok(month) = i32::try_from(m) else { continue };
-            employment.entry(value).or_default().push(Paid { employer: e, month, row: rows[i] });
+            if value == NONE {
+                continue;
+            }
+            let slot = &mut next[value as usize];
+            employment.paid[*slot as usize] = Paid { employer: e, month, row: rows[i] };
+            *slot += 1;
         }
     }
     (personnel, employment)
@@ -524,11 +622,8 @@ const STATIC_KINDS: [LinkKind; 7] = [
 /// side by side (rayon): each column of `bids`, the bidders' own rows, and the people; the items
 /// are then put together in one fixed order, so the result does not depend on the threads.
 pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
-    let mut c = Collected {
-        project_day: vec![None; ds.projects.len()],
-        project_category: vec![None; ds.projects.len()],
-        ..Collected::default()
-    };
+    let mut c =
+        Collected { project_day: vec![None; ds.projects.len()], project_category: vec![None; ds.projects.len()], ..Collected::default() };
     let generic: Vec<String> = cfg.generic_authors.iter().map(|g| norm_author(g)).collect();
 
     if let Some(df) = ds.frame(TableName::Projects) {
@@ -548,32 +643,34 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
 
     // The bids that can be placed, by row of the frame.
     let bids_df = ds.frame(TableName::Bids);
-    let mut index: Vec<Option<usize>> = Vec::new();
+    // The bid index of each frame row (NONE: a bid that cannot be placed).
+    let mut index: Vec<u32> = Vec::new();
     let mut rows: Vec<u32> = Vec::new();
     if let Some(df) = bids_df {
-        let project = frame::keys(df, "project_key");
         let bidder = frame::keys(df, "bidder_key");
         rows = frame::rows32(df);
-        let status = frame::str_refs(df, "status");
         let winner = frame::bools(df, "is_winner");
         let rank = frame::i64s(df, "rank");
         let has_winner_col = df.column("is_winner").is_ok();
-        let consortium = frame::str_refs(df, "consortium_id");
-        index = vec![None; df.height()];
+        let mut status = frame::str_iter(df, "status");
+        let mut consortium = frame::str_iter(df, "consortium_id");
+        index = vec![NONE; df.height()];
         let mut consortia: FastMap<&str, u32> = FastMap::default();
-        for i in 0..df.height() {
-            let (Some(p), Some(b)) = (project[i], bidder[i]) else { continue };
-            index[i] = Some(c.bids.len());
+        for (i, project) in frame::key_iter(df, "project_key").enumerate() {
+            let (status, consortium) = (status.next().flatten(), consortium.next().flatten());
+            let (Some(p), Some(b)) = (project, bidder[i]) else { continue };
+            index[i] = c.bids.len() as u32;
             let is_winner = if has_winner_col { winner[i] == Some(true) } else { rank[i] == Some(1) };
             c.bids.push(BidRec {
                 project: p,
                 bidder: b,
-                consortium: consortium[i].map(|c| {
+                consortium: consortium.map(|c| {
                     let next = consortia.len() as u32;
                     *consortia.entry(c).or_insert(next)
                 }),
-                withdrawn: status[i] == Some("withdrawn"),
+                withdrawn: status == Some("withdrawn"),
                 winner: is_winner,
+                at: i as u32,
             });
         }
     }
@@ -600,12 +697,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
                 || lock_serials(&mut serials, df, index_ref),
             )
         },
-        || {
-            rayon::join(
-                || static_items(&mut statics, ds, bids_df.map(|df| (df, index_ref.as_slice())), cfg),
-                || people(&mut persons, ds),
-            )
-        },
+        || rayon::join(|| static_items(&mut statics, ds, bids_df.map(|df| (df, index_ref.as_slice())), cfg), || people(&mut persons, ds)),
     );
     for (vals, (_, kind, _, _)) in per_column.into_iter().zip(&BID_COLUMNS) {
         c.values.kinds[kind.index()] = vals;
@@ -617,47 +709,9 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
     c.personnel = personnel;
     c.employment = employment;
 
-    // The items of each bid, column by column in the order of [`BID_COLUMNS`], then lock serials:
-    // counted first, then placed, so that each bid's items lie together in one vector.
-    let columns_in_order = || columns.iter().chain(std::iter::once(&payers)).zip(&BID_COLUMNS);
-    let mut count = vec![0u32; c.bids.len() + 1];
-    for (ids, _) in columns_in_order() {
-        for (i, &value) in ids.iter().enumerate() {
-            if let Some(k) = index[i].filter(|_| value != NONE) {
-                count[k + 1] += 1;
-            }
-        }
-    }
-    for &(i, _) in &locks {
-        if let Some(k) = index[i as usize] {
-            count[k + 1] += 1;
-        }
-    }
-    for k in 1..count.len() {
-        count[k] += count[k - 1];
-    }
-    let total = count.last().copied().unwrap_or(0) as usize;
-    let starts = count.clone();
-    let mut next = count;
-    let blank = Item { kind: LinkKind::LockSerial, value: 0, bidder: 0, role: Role::Plain, src: Src::Bids, row: 0 };
-    let mut items = vec![blank; total];
-    let mut place = |k: usize, item: Item| {
-        items[next[k] as usize] = item;
-        next[k] += 1;
-    };
-    for (ids, (_, kind, role, _)) in columns_in_order() {
-        for (i, &value) in ids.iter().enumerate() {
-            let Some(k) = index[i].filter(|_| value != NONE) else { continue };
-            let bidder = c.bids[k].bidder;
-            place(k, Item { kind: *kind, value, bidder, role: *role, src: Src::Bids, row: rows[i] });
-        }
-    }
-    for (i, value) in locks {
-        let Some(k) = index[i as usize] else { continue };
-        let bidder = c.bids[k].bidder;
-        place(k, Item { kind: LinkKind::LockSerial, value, bidder, role: Role::Plain, src: Src::Bids, row: rows[i as usize] });
-    }
-    c.bid_items = BidItems { starts, items };
+    let mut columns = columns;
+    columns.push(payers);
+    c.bid_values = BidValues { columns, locks, rows };
     c
 }
 

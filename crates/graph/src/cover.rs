@@ -95,7 +95,7 @@ mod tests {
     use super::*;
 
     fn bid(project: u32, bidder: u32, winner: bool) -> BidRec {
-        BidRec { project, bidder, consortium: None, withdrawn: false, winner }
+        BidRec { project, bidder, consortium: None, withdrawn: false, winner, at: 0 }
     }
 
     #[test]

@@ -76,21 +76,28 @@ impl Users {
     }
 }
 
-/// Counts the distinct bidders of every value: the (value, bidder) pairs of all items, sorted
-/// (in parallel) and deduplicated. Sorting reads memory in order; counting bidder by bidder into a
-/// table of all values was tried and is slower at 10M bids (a cache miss per item).
+/// Counts the distinct bidders of every value, kind by kind: the (value, bidder) pairs of the
+/// kind's items, sorted (in parallel) and deduplicated. Sorting reads memory in order; counting
+/// bidder by bidder into a table of all values was tried and is slower at 10M bids (a cache miss
+/// per item). One kind at a time holds a few million pairs, not every item's (0.9 GB at 10M).
 pub(crate) fn users_per_value(c: &Collected) -> Users {
     let sizes: Vec<usize> = LinkKind::ALL.iter().map(|k| c.values.count(*k)).collect();
     let offsets: Vec<usize> = sizes.iter().scan(0, |acc, s| Some(std::mem::replace(acc, *acc + s))).collect();
-    let mut pairs: Vec<u64> = Vec::new();
-    for items in c.bid_items.iter().chain(c.static_items.iter().map(Vec::as_slice)).chain(c.personnel.values()) {
-        pairs.extend(items.iter().map(|i| (((offsets[i.kind.index()] + i.value as usize) as u64) << 32) | u64::from(i.bidder)));
-    }
-    pairs.par_sort_unstable();
-    pairs.dedup();
     let mut counts = vec![0u32; sizes.iter().sum()];
-    for p in pairs {
-        counts[(p >> 32) as usize] += 1;
+    let mut pairs: Vec<u64> = Vec::new();
+    for kind in LinkKind::ALL {
+        let pair = |value: u32, bidder: u32| (u64::from(value) << 32) | u64::from(bidder);
+        pairs.clear();
+        c.bid_values.each_of_kind(kind, &c.bids, |value, bidder| pairs.push(pair(value, bidder)));
+        for items in c.static_items.iter().map(Vec::as_slice).chain(c.personnel.values()) {
+            pairs.extend(items.iter().filter(|i| i.kind == kind).map(|i| pair(i.value, i.bidder)));
+        }
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        let of_kind = &mut counts[offsets[kind.index()]..offsets[kind.index()] + sizes[kind.index()]];
+        for p in &pairs {
+            of_kind[(p >> 32) as usize] += 1;
+        }
     }
     Users { offsets, sizes, counts }
 }
@@ -149,7 +156,7 @@ fn project_hits(c: &Collected, p: u32, bids: &[usize], users: &Users, population
 
     let mut items: Vec<Item> = Vec::new();
     for &i in bids {
-        items.extend_from_slice(c.bid_items.of(i));
+        c.bid_values.items_of(i, &c.bids[i], &mut items);
     }
     for &b in &bidders {
         items.extend_from_slice(&c.static_items[b as usize]);
@@ -254,9 +261,7 @@ fn employment_hits(c: &Collected, p: u32, bidders: &[u32], mates: &dyn Fn(u32, u
             continue;
         };
         for it in staff {
-            let Some(paid) = c.employment.get(&it.value) else {
-                continue;
-            };
+            let paid = c.employment.of(it.value);
             // The latest month in the window, per employer.
             let mut best: HashMap<u32, (i32, u32)> = HashMap::new();
             for m in paid {
