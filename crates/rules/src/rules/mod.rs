@@ -185,21 +185,25 @@ impl Bid {
     }
 }
 
-/// The bids of every project, by project key, in source order.
+/// The bids of every project, by project key, in source order. The frame is read a slice at a
+/// time, each bid placed in its project as it is read (no second copy of all bids meanwhile).
 pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid>> {
     let mut out = vec![Vec::new(); ds.projects.len()];
     let Some(df) = ds.frame(TableName::Bids) else {
         return out;
     };
-    for b in bids(df) {
-        if let Some(v) = out.get_mut(b.project) {
-            v.push(b);
+    let has_winner = df.column("is_winner").is_ok();
+    for (_, df) in frame::chunks(df, frame::CHUNK_ROWS) {
+        for b in bids(&df, has_winner) {
+            if let Some(v) = out.get_mut(b.project) {
+                v.push(b);
+            }
         }
     }
     out
 }
 
-fn bids(df: &DataFrame) -> Vec<Bid> {
+fn bids(df: &DataFrame, has_winner: bool) -> Vec<Bid> {
     let project = frame::keys(df, "project_key");
     let bidder = frame::str_refs(df, "bidder_id");
     let price = frame::f64s(df, "price");
@@ -208,7 +212,6 @@ fn bids(df: &DataFrame) -> Vec<Bid> {
     let winner = frame::bools(df, "is_winner");
     let consortium = frame::str_refs(df, "consortium_id");
     let rows = frame::rows(df);
-    let has_winner = df.column("is_winner").is_ok();
     (0..df.height())
         .filter_map(|i| {
             Some(Bid {
