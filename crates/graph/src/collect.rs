@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use bidwatch_ingest::{frame, Dataset, TableName};
 use bidwatch_model::text::fold_width;
+use bidwatch_model::textset::TextSet;
 
 use crate::kinds::LinkKind;
 use crate::LinkConfig;
@@ -56,44 +57,8 @@ pub(crate) struct Item {
 /// A hash map with a fixed, fast hasher (foldhash): lookups only, never iterated for output.
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
-/// The distinct values of one kind: their text end to end in one buffer, and a hash table of their
-/// ids. Millions of values cost a few dozen bytes each, not two allocations.
-#[derive(Debug, Default)]
-struct KindValues {
-    table: hashbrown::HashTable<u32>,
-    text: String,
-    /// Where value `i` ends in `text` (it starts where `i - 1` ends).
-    ends: Vec<usize>,
-}
-
-impl KindValues {
-    fn hash(value: &str) -> u64 {
-        std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::with_seed(0x7661_6c75_6573), value)
-    }
-
-    fn text_of<'t>(text: &'t str, ends: &[usize], id: u32) -> &'t str {
-        let i = id as usize;
-        let start = if i == 0 { 0 } else { ends[i - 1] };
-        ends.get(i).map_or("", |&end| &text[start..end])
-    }
-
-    fn intern(&mut self, value: &str) -> u32 {
-        let KindValues { table, text, ends } = self;
-        let h = Self::hash(value);
-        if let Some(id) = table.find(h, |&id| Self::text_of(text, ends, id) == value) {
-            return *id;
-        }
-        let id = ends.len() as u32;
-        text.push_str(value);
-        ends.push(text.len());
-        table.insert_unique(h, id, |&id| Self::hash(Self::text_of(text, ends, id)));
-        id
-    }
-
-    fn get(&self, id: u32) -> &str {
-        Self::text_of(&self.text, &self.ends, id)
-    }
-}
+/// The distinct values of one kind, numbered in first-seen order.
+type KindValues = TextSet;
 
 /// Every distinct value, by kind. A value's id counts within its kind, in first-seen order, so
 /// the kinds are interned independently (side by side) and an id means something only with its
@@ -123,11 +88,11 @@ impl Values {
 
     /// How many distinct values of `kind`.
     pub fn count(&self, kind: LinkKind) -> usize {
-        self.kinds[kind.index()].ends.len()
+        self.kinds[kind.index()].len()
     }
 
     pub fn len(&self) -> usize {
-        self.kinds.iter().map(|k| k.ends.len()).sum()
+        self.kinds.iter().map(TextSet::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -9,6 +9,7 @@ use bidwatch_model::ids::{check_uscc, UsccCheck};
 use bidwatch_model::text::{
     fold_width, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac, normalize_phone, normalize_text,
 };
+use bidwatch_model::textset::TextSet;
 use bidwatch_model::{parse_date, parse_datetime, parse_money, parse_month, RuleCode};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -113,11 +114,9 @@ struct TextBuilder {
 
 enum TextMode {
     Dedup {
-        /// The distinct values, end to end, and where each ends.
-        text: String,
-        ends: Vec<usize>,
-        lookup: hashbrown::HashTable<IdxSize>,
-        /// Per row: the distinct value's position, or `None`.
+        /// The distinct values.
+        distinct: TextSet,
+        /// Per row: the distinct value's number, or `None`.
         rows: Vec<Option<IdxSize>>,
         long: usize,
     },
@@ -128,19 +127,8 @@ impl TextBuilder {
     const PROBE: usize = 4096;
 
     fn new(name: &str, n: usize) -> TextBuilder {
-        let mode = TextMode::Dedup {
-            text: String::new(),
-            ends: Vec::new(),
-            lookup: hashbrown::HashTable::new(),
-            rows: Vec::with_capacity(n),
-            long: 0,
-        };
+        let mode = TextMode::Dedup { distinct: TextSet::new(), rows: Vec::with_capacity(n), long: 0 };
         TextBuilder { name: name.into(), mode }
-    }
-
-    fn distinct<'a>(text: &'a str, ends: &[usize], k: usize) -> &'a str {
-        let start = if k == 0 { 0 } else { ends[k - 1] };
-        &text[start..ends[k]]
     }
 
     fn push_null(&mut self) {
@@ -151,27 +139,15 @@ impl TextBuilder {
     }
 
     fn push(&mut self, value: &str) {
-        let TextMode::Dedup { text, ends, lookup, rows, long } = &mut self.mode else {
+        let TextMode::Dedup { distinct, rows, long } = &mut self.mode else {
             if let TextMode::Plain(b) = &mut self.mode {
                 b.append_value(value);
             }
             return;
         };
         // Rows come grouped (a project's bids, a person's months): the previous value first.
-        let previous = rows.last().copied().flatten().filter(|&k| Self::distinct(text, ends, k as usize) == value);
-        let state = foldhash::fast::FixedState::with_seed(0x6269_6477);
-        let hash = || state.hash_one(value);
-        let found = previous.or_else(|| lookup.find(hash(), |&k| Self::distinct(text, ends, k as usize) == value).copied());
-        let k = match found {
-            Some(k) => k,
-            None => {
-                let k = ends.len() as IdxSize;
-                text.push_str(value);
-                ends.push(text.len());
-                lookup.insert_unique(hash(), k, |&j| state.hash_one(Self::distinct(text, ends, j as usize)));
-                k
-            }
-        };
+        let previous = rows.last().copied().flatten().filter(|&k| distinct.get(k) == value);
+        let k = previous.unwrap_or_else(|| distinct.intern(value));
         if value.len() > 12 {
             *long += 1;
         }
@@ -179,7 +155,7 @@ impl TextBuilder {
         if rows.len() == Self::PROBE {
             let values = rows.iter().filter(|r| r.is_some()).count();
             // Storing once pays when values repeat and are long enough to leave the view.
-            if ends.len() * 2 > values || *long * 4 < values {
+            if distinct.len() * 2 > values || *long * 4 < values {
                 self.go_plain();
             }
         }
@@ -187,11 +163,11 @@ impl TextBuilder {
 
     /// Rebuilds what was pushed so far as a plain column and continues plainly.
     fn go_plain(&mut self) {
-        let TextMode::Dedup { text, ends, rows, .. } = &self.mode else { return };
+        let TextMode::Dedup { distinct, rows, .. } = &self.mode else { return };
         let mut b = StringChunkedBuilder::new(self.name.clone(), rows.capacity());
         for r in rows {
             match r {
-                Some(k) => b.append_value(Self::distinct(text, ends, *k as usize)),
+                Some(k) => b.append_value(distinct.get(*k)),
                 None => b.append_null(),
             }
         }
@@ -201,12 +177,12 @@ impl TextBuilder {
     fn finish(self) -> StringChunked {
         match self.mode {
             TextMode::Plain(b) => b.finish(),
-            TextMode::Dedup { text, ends, rows, .. } => {
-                let mut dict = StringChunkedBuilder::new(self.name.clone(), ends.len());
-                for k in 0..ends.len() {
-                    dict.append_value(Self::distinct(&text, &ends, k));
+            TextMode::Dedup { distinct, rows, .. } => {
+                let mut dict = StringChunkedBuilder::new(self.name.clone(), distinct.len());
+                for v in distinct.iter() {
+                    dict.append_value(v);
                 }
-                drop(text);
+                drop(distinct);
                 let dict = dict.finish();
                 let idx = IdxCa::from_iter_options("idx".into(), rows.into_iter());
                 // Every index was handed out by this builder, so the gather cannot be out of bounds.

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod mem;
 pub mod money;
 pub mod text;
+pub mod textset;
 pub mod time;
 
 pub use calendar::{Calendar, CalendarError};
