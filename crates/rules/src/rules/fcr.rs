@@ -63,16 +63,26 @@ pub(crate) struct Clause {
 
 /// Every clause, in source order.
 pub(crate) fn clauses(ctx: &Context<'_>) -> Vec<Clause> {
-    let Some(df) = ctx.ds.frame(TableName::Clauses) else { return Vec::new() };
-    let project = frame::keys(df, "project_key");
-    let no = frame::str_refs(df, "clause_no");
-    let text = frame::str_refs(df, "text");
-    let rows = frame::rows(df);
-    (0..df.height())
-        .filter_map(|i| {
-            Some(Clause { project: project[i]? as usize, clause_no: no[i].map(str::to_owned), text: fold_width(text[i]?), row: rows[i] })
-        })
-        .collect()
+    let mut all = Vec::new();
+    each_clause(ctx, |c| all.push(c));
+    all
+}
+
+/// Every clause, in source order, handed to `f` one at a time and read a slice of the table at a
+/// time: a rule that looks at each clause alone never holds a county's millions of clause texts
+/// (several rules at once did, ~0.5 GB each at 10M bids).
+pub(crate) fn each_clause(ctx: &Context<'_>, mut f: impl FnMut(Clause)) {
+    let Some(df) = ctx.ds.frame(TableName::Clauses) else { return };
+    for (_, df) in frame::chunks(df, frame::CHUNK_ROWS) {
+        let project = frame::keys(&df, "project_key");
+        let no = frame::str_refs(&df, "clause_no");
+        let text = frame::str_refs(&df, "text");
+        let rows = frame::rows(&df);
+        for i in 0..df.height() {
+            let (Some(project), Some(text)) = (project[i], text[i]) else { continue };
+            f(Clause { project: project as usize, clause_no: no[i].map(str::to_owned), text: fold_width(text), row: rows[i] });
+        }
+    }
 }
 
 /// The rule's patterns and exceptions from the policy, compiled. A pattern that does not compile
@@ -141,11 +151,11 @@ pub(crate) fn pattern_rule(ctx: &Context<'_>, rule: RuleCode, why: &Text) -> Rul
         ));
         return out;
     }
-    for c in clauses(ctx) {
+    each_clause(ctx, |c| {
         if let Some((s, e, _)) = first_match(&c.text, &patterns, &exceptions) {
             out.findings.push(clause_finding(ctx, rule, &c, (s, e), why));
         }
-    }
+    });
     out
 }
 

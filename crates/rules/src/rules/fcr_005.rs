@@ -112,7 +112,7 @@ impl Rule for Disproportionate {
         let compiled: Vec<(Measure, Vec<Regex>)> =
             measures.iter().map(|m| (*m, fcr::compile(ctx, rule, &format!("{}_patterns", m.key()), &mut out.notes))).collect();
         let banned = ctx.policy.strings(rule, "size_banned_categories", &["procurement"]);
-        for c in fcr::clauses(ctx) {
+        fcr::each_clause(ctx, |c| {
             let category = ctx.views.projects.category[c.project].as_deref().unwrap_or("");
             let contract = ctx.views.projects.ceiling[c.project].or(ctx.views.projects.estimate[c.project]);
             let hit = compiled.iter().find_map(|(m, res)| {
@@ -137,7 +137,7 @@ impl Rule for Disproportionate {
                     (*m != Measure::Staff && value > limit).then_some((*m, whole.start(), whole.end(), value, Some((contract?, ratio))))
                 })
             });
-            let Some((m, s, e, value, compared)) = hit else { continue };
+            let Some((m, s, e, value, compared)) = hit else { return };
             let why = match compared {
                 None => Text::new(
                     "政府采购不得以注册资本、资产总额、营业收入、从业人员等规模条件作为资格要求或评审因素",
@@ -160,7 +160,7 @@ impl Rule for Disproportionate {
                 f = f.with_threshold("category", category);
             }
             out.findings.push(f);
-        }
+        });
         out
     }
 }
