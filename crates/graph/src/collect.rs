@@ -82,8 +82,7 @@ impl Values {
     /// The value as read (normalised), by kind and id. A COL-009 hit (`Employment`) names the
     /// person, a value of `Personnel`.
     pub fn get(&self, kind: LinkKind, id: u32) -> &str {
-        let kind = if kind == LinkKind::Employment { LinkKind::Personnel } else { kind };
-        self.kinds[kind.index()].get(id)
+        self.kinds[Self::space(kind).index()].get(id)
     }
 
     /// How many distinct values of `kind`.
@@ -97,6 +96,40 @@ impl Values {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The kind whose numbers a value of `kind` is numbered among (a COL-009 `Employment` hit
+    /// names a `Personnel` value).
+    fn space(kind: LinkKind) -> LinkKind {
+        if kind == LinkKind::Employment {
+            LinkKind::Personnel
+        } else {
+            kind
+        }
+    }
+
+    /// Keeps only the values `ids` name (kind and number), renumbered in the same order (so a
+    /// sort by number sorts the same), and rewrites each number in `ids`. Linking reads tens of
+    /// millions of values; the rules and reports need the few that made a hit.
+    pub(crate) fn keep_only<'a>(&mut self, ids: impl IntoIterator<Item = (LinkKind, &'a mut u32)>) {
+        let mut ids: Vec<(LinkKind, &mut u32)> = ids.into_iter().map(|(k, v)| (Self::space(k), v)).collect();
+        let mut used: Vec<Vec<u32>> = LinkKind::ALL.iter().map(|_| Vec::new()).collect();
+        for (k, v) in &ids {
+            used[k.index()].push(**v);
+        }
+        let mut kept = Values::default();
+        for (k, used) in used.iter_mut().enumerate() {
+            used.sort_unstable();
+            used.dedup();
+            for &id in used.iter() {
+                kept.kinds[k].intern(self.kinds[k].get(id));
+            }
+        }
+        for (k, v) in &mut ids {
+            let used = &used[k.index()];
+            **v = used.binary_search(v).unwrap_or(used.len()) as u32;
+        }
+        *self = kept;
     }
 
     /// Takes the values of some kinds out, to be interned by a task of their own.
@@ -716,6 +749,29 @@ mod tests {
             let _ = public_ip(&s);
             let _ = real_mac(&s);
         }
+    }
+
+    #[test]
+    fn keeping_the_named_values_renumbers_them_in_order() {
+        let mut v = Values::default();
+        for s in ["m0", "m1", "m2", "m3"] {
+            v.intern(LinkKind::MachineCode, s);
+        }
+        for s in ["p0", "p1", "p2"] {
+            v.intern(LinkKind::Personnel, s);
+        }
+        let (mut a, mut b, mut c, mut d, mut e) = (3, 1, 3, 2, 0);
+        v.keep_only([
+            (LinkKind::MachineCode, &mut a),
+            (LinkKind::MachineCode, &mut b),
+            (LinkKind::MachineCode, &mut c),
+            (LinkKind::Employment, &mut d),
+            (LinkKind::Personnel, &mut e),
+        ]);
+        assert_eq!((a, b, c, d, e), (1, 0, 1, 1, 0));
+        assert_eq!((v.get(LinkKind::MachineCode, a), v.get(LinkKind::MachineCode, b)), ("m3", "m1"));
+        assert_eq!((v.get(LinkKind::Employment, d), v.get(LinkKind::Personnel, e)), ("p2", "p0"));
+        assert_eq!(v.len(), 4);
     }
 
     #[test]

@@ -162,7 +162,7 @@ pub fn link(ds: &Dataset, cfg: &LinkConfig, groups: &[Group]) -> Linkage {
     let t = std::time::Instant::now();
     let users = pairs::users_per_value(&c);
     let population = c.bids.iter().map(|b| b.bidder).collect::<std::collections::HashSet<_>>().len();
-    let (mut hits, skipped) = pairs::pair_hits(&c, &users, population, cfg);
+    let (mut hits, mut skipped) = pairs::pair_hits(&c, &users, population, cfg);
     pairs::group_hits(&mut c.values, groups, cfg, &mut hits);
     let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
     tracing::debug!(ms = t.elapsed().as_millis() as u64, hits = hits.len(), rss_mib, peak_mib, "link: pairs");
@@ -174,5 +174,11 @@ pub fn link(ds: &Dataset, cfg: &LinkConfig, groups: &[Group]) -> Linkage {
     let order = |k: u32| ds.orgs.resolve(k).unwrap_or_default().to_owned();
     let rings = rings::rings(&edges, &c.bids, &order, cfg, ds.orgs.len());
     tracing::debug!(ms = t.elapsed().as_millis() as u64, edges = edges.len(), rings = rings.len(), "link: rings");
-    Linkage { values: c.values, hits, skipped, covers, edges, rings, population }
+    let mut values = c.values;
+    let all = values.len();
+    let ids = hits.iter_mut().map(|h| (h.kind, &mut h.value));
+    let tops = skipped.iter_mut().zip(LinkKind::ALL).filter_map(|(s, k)| s.top_value.as_mut().map(|v| (k, v)));
+    values.keep_only(ids.chain(tops));
+    tracing::debug!(kept = values.len(), of = all, "link: values named by a hit kept");
+    Linkage { values, hits, skipped, covers, edges, rings, population }
 }
