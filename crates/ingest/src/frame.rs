@@ -3,6 +3,9 @@
 
 use polars::prelude::*;
 
+/// The frame type, for crates that read frames through this module without depending on polars.
+pub use polars::prelude::DataFrame;
+
 pub fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
     match df.column(name).ok().and_then(|c| c.str().ok().cloned()) {
         Some(ca) => ca.iter().map(|v| v.map(str::to_owned)).collect(),
@@ -31,6 +34,13 @@ pub fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
 pub fn chunks(df: &DataFrame, rows: usize) -> impl Iterator<Item = (usize, DataFrame)> + '_ {
     let rows = rows.max(1);
     (0..df.height()).step_by(rows).map(move |offset| (offset, df.slice(offset as i64, rows)))
+}
+
+/// The rows at `positions` (in that order) as a frame of their own: a few scattered rows of a large
+/// table, to be read without reading every row. A position past the end is left out.
+pub fn gather(df: &DataFrame, positions: &[usize]) -> DataFrame {
+    let idx: Vec<IdxSize> = positions.iter().filter(|&&i| i < df.height()).map(|&i| i as IdxSize).collect();
+    df.take(&IdxCa::from_vec("idx".into(), idx)).unwrap_or_else(|_| df.clear())
 }
 
 /// Rows per slice for [`chunks`].
@@ -117,5 +127,7 @@ mod tests {
         let streamed: Vec<Option<&str>> = str_iter(&df, "id").collect();
         assert_eq!(streamed, ids);
         assert_eq!(str_iter(&df, "absent").count(), 10);
+        let some = gather(&df, &[9, 1, 2, 40]);
+        assert_eq!(str_refs(&some, "id"), vec![ids[9], ids[1], ids[2]]);
     }
 }

@@ -138,7 +138,10 @@ pub fn export(
 /// A column of a validated frame as the contract writes its values: times `YYYY-MM-DDTHH:MM:SS`,
 /// dates `YYYY-MM-DD`, months `YYYY-MM`, numbers in plain decimal, booleans `true`/`false`.
 pub(crate) fn contract_text(ds: &Dataset, table: TableName, ty: &ColType, name: &str) -> Vec<Option<String>> {
-    let Some(df) = ds.frame(table) else { return Vec::new() };
+    ds.frame(table).map(|df| contract_text_of(df, ty, name)).unwrap_or_default()
+}
+
+fn contract_text_of(df: &frame::DataFrame, ty: &ColType, name: &str) -> Vec<Option<String>> {
     match ty {
         ColType::DateTime => frame::i64s(df, name).into_iter().map(|v| v.map(frame::fmt_millis)).collect(),
         ColType::Date => frame::i64s(df, name).into_iter().map(|v| v.map(frame::fmt_days)).collect(),
@@ -153,7 +156,10 @@ pub(crate) fn contract_text(ds: &Dataset, table: TableName, ty: &ColType, name: 
 /// The rows of one table whose spreadsheet row is in `rows`, every contract column, values as the
 /// contract writes them (times `YYYY-MM-DDTHH:MM:SS`, dates `YYYY-MM-DD`, months `YYYY-MM`).
 fn evidence_csv(ds: &Dataset, table: TableName, rows: &BTreeSet<u64>, unmask: bool) -> Option<String> {
-    let df = ds.frame(table)?;
+    let all = ds.frame(table)?;
+    // Only the cited rows are formatted (a case at 10M bids cites a few dozen of them).
+    let at: Vec<usize> = frame::rows(all).into_iter().enumerate().filter(|(_, r)| rows.contains(r)).map(|(i, _)| i).collect();
+    let df = frame::gather(all, &at);
     let source = ds.table(table).map(|t| t.source.clone()).unwrap_or_default();
     let spec = table.spec();
     let cols: Vec<_> = spec.columns.iter().filter(|c| df.column(c.name).is_ok()).collect();
@@ -161,7 +167,7 @@ fn evidence_csv(ds: &Dataset, table: TableName, rows: &BTreeSet<u64>, unmask: bo
         .iter()
         .map(|c| {
             let personal = !unmask && is_personal(table, c.name);
-            contract_text(ds, table, &c.ty, c.name)
+            contract_text_of(&df, &c.ty, c.name)
                 .into_iter()
                 .map(|v| v.map(|s| if personal { mask(&s) } else { s }).unwrap_or_default())
                 .collect()
@@ -171,10 +177,7 @@ fn evidence_csv(ds: &Dataset, table: TableName, rows: &BTreeSet<u64>, unmask: bo
     let mut header = vec!["source".to_owned(), "row".to_owned()];
     header.extend(cols.iter().map(|c| c.name.to_owned()));
     w.write_record(&header).ok()?;
-    for (i, r) in frame::rows(df).into_iter().enumerate() {
-        if !rows.contains(&r) {
-            continue;
-        }
+    for (i, r) in frame::rows(&df).into_iter().enumerate() {
         let mut rec = vec![source.clone(), r.to_string()];
         rec.extend(text.iter().map(|col| col[i].clone()));
         w.write_record(&rec).ok()?;
