@@ -18,7 +18,7 @@ pub struct TextSet {
 }
 
 fn hash(value: &str) -> u64 {
-    foldhash::fast::FixedState::with_seed(0x7465_7874_7365_74).hash_one(value)
+    foldhash::fast::FixedState::with_seed(0x0074_6578_7473_6574).hash_one(value)
 }
 
 impl TextSet {
