@@ -200,6 +200,10 @@ pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid>> {
             }
         }
     }
+    // A project's vector grew by doubling: up to half of it spare (≈ 0.3 GB over 10M bids).
+    for v in &mut out {
+        v.shrink_to_fit();
+    }
     out
 }
 
