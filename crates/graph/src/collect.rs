@@ -366,10 +366,27 @@ enum Keep {
     PublicIp,
     /// Normalised, and judged generic once per distinct text.
     Author,
+    /// A file hash: hex digits compared without case; the hash of an empty file names no document.
+    Hash,
 }
 
-/// The text columns of `bids` that link bidders, in the order their items are kept.
-const BID_COLUMNS: [(&str, LinkKind, Role, Keep); 8] = [
+/// The MD5, SHA-1, SHA-256 and SM3 digests of zero bytes: an upload that failed, not a document.
+const EMPTY_FILE_HASHES: [&str; 4] = [
+    "D41D8CD98F00B204E9800998ECF8427E",
+    "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709",
+    "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+    "1AB21D8355CFA17F8E61194831E81A8F22BEC8C728FEFB747ED035EB5082AA2B",
+];
+
+/// A file hash as compared: upper-cased when written in lower-case hex; `None` for an empty file's.
+fn norm_hash(v: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let v = if v.bytes().any(|b| b.is_ascii_lowercase()) { std::borrow::Cow::Owned(v.to_ascii_uppercase()) } else { v.into() };
+    (!EMPTY_FILE_HASHES.contains(&v.as_ref())).then_some(v)
+}
+
+/// The text columns of `bids` that link bidders, in the order their items are kept. The payer side
+/// of bonds is last ([`PAYERS`]): it is interned with the bidders' own accounts.
+const BID_COLUMNS: [(&str, LinkKind, Role, Keep); 9] = [
     ("machine_code", LinkKind::MachineCode, Role::Plain, Keep::All),
     ("upload_mac", LinkKind::Mac, Role::Plain, Keep::RealMac),
     ("file_create_id", LinkKind::FileCreateId, Role::Plain, Keep::All),
@@ -377,9 +394,13 @@ const BID_COLUMNS: [(&str, LinkKind, Role, Keep); 8] = [
     ("doc_author", LinkKind::DocAuthor, Role::Plain, Keep::Author),
     ("authorized_rep_id", LinkKind::AuthorizedRep, Role::Plain, Keep::All),
     ("bond_account", LinkKind::BondAccount, Role::Plain, Keep::All),
+    ("doc_hash", LinkKind::DocHash, Role::Plain, Keep::Hash),
     // The payer side of a bond; interned with the bidders' own accounts (the owner side).
     ("bond_account", LinkKind::BondFromOther, Role::Payer, Keep::All),
 ];
+
+/// The entry of [`BID_COLUMNS`] for the payer side of bonds.
+const PAYERS: usize = BID_COLUMNS.len() - 1;
 
 /// One text column of `bids` interned: the value id of each frame row ([`NONE`] for a cell
 /// without one, or a bid that cannot be placed).
@@ -408,6 +429,7 @@ fn bid_column(
                         NONE
                     }
                 }),
+                Keep::Hash => norm_hash(v).map_or(NONE, |h| values.intern(&h)),
                 Keep::Author => *memo.entry(v).or_insert_with(|| {
                     let n = norm_author(v);
                     if generic_author(&n, generic) {
@@ -674,7 +696,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
     }
 
     // Each task owns the values of its kinds.
-    let mut per_column: Vec<KindValues> = BID_COLUMNS[..7].iter().map(|_| KindValues::default()).collect();
+    let mut per_column: Vec<KindValues> = BID_COLUMNS[..PAYERS].iter().map(|_| KindValues::default()).collect();
     let mut serials = KindValues::default();
     let mut statics = c.values.take(&STATIC_KINDS);
     let mut persons = KindValues::default();
@@ -688,7 +710,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
                     use rayon::prelude::*;
                     per_column
                         .par_iter_mut()
-                        .zip(&BID_COLUMNS[..7])
+                        .zip(&BID_COLUMNS[..PAYERS])
                         .map(|(vals, (name, _, _, keep))| bid_column(vals, df, index_ref, name, *keep, cfg, generic_ref))
                         .collect::<Vec<_>>()
                 },
@@ -749,6 +771,14 @@ mod tests {
             let _ = public_ip(&s);
             let _ = real_mac(&s);
         }
+    }
+
+    #[test]
+    fn file_hashes_compare_without_case_and_an_empty_file_names_nothing() {
+        assert_eq!(norm_hash("9f2c7d10e85b4a6c").as_deref(), Some("9F2C7D10E85B4A6C"));
+        assert_eq!(norm_hash("9F2C7D10E85B4A6C").as_deref(), Some("9F2C7D10E85B4A6C"));
+        assert_eq!(norm_hash("d41d8cd98f00b204e9800998ecf8427e"), None);
+        assert_eq!(norm_hash("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"), None);
     }
 
     #[test]

@@ -43,10 +43,13 @@ pub enum LinkKind {
     PriceLadder,
     /// Both prices in one tight cluster under the ceiling (PRC-002); corroboration only.
     PriceCluster,
+    /// The same bid file, by its hash (`bids.doc_hash`): two bids that are one document. Last in
+    /// the order so that adding it left the order of every other kind (and of their hits) as it was.
+    DocHash,
 }
 
 impl LinkKind {
-    pub const ALL: [LinkKind; 19] = [
+    pub const ALL: [LinkKind; 20] = [
         LinkKind::LegalRep,
         LinkKind::Controller,
         LinkKind::MachineCode,
@@ -66,6 +69,7 @@ impl LinkKind {
         LinkKind::SharedHolder,
         LinkKind::PriceLadder,
         LinkKind::PriceCluster,
+        LinkKind::DocHash,
     ];
 
     pub fn index(self) -> usize {
@@ -94,6 +98,7 @@ impl LinkKind {
             LinkKind::SharedHolder => "shared_holder",
             LinkKind::PriceLadder => "price_ladder",
             LinkKind::PriceCluster => "price_cluster",
+            LinkKind::DocHash => "doc_hash",
         }
     }
 
@@ -116,6 +121,7 @@ impl LinkKind {
             LinkKind::Email => "bidders.email",
             LinkKind::Address => "bidders.address",
             LinkKind::PriceLadder | LinkKind::PriceCluster => "bids.price",
+            LinkKind::DocHash => "bids.doc_hash",
         }
     }
 
@@ -143,6 +149,7 @@ impl LinkKind {
             LinkKind::SharedHolder => ("有共同的自然人股东", "a natural-person shareholder in common"),
             LinkKind::PriceLadder => ("报价处于同一规律性阶梯", "prices on one regular ladder"),
             LinkKind::PriceCluster => ("报价同处紧贴限价的密集区", "prices in one tight cluster under the ceiling"),
+            LinkKind::DocHash => ("投标文件哈希值相同（同一份文件）", "the same bid-file hash (one and the same file)"),
         };
         if zh {
             z
@@ -165,6 +172,7 @@ impl LinkKind {
                 | LinkKind::AuthorizedRep
                 | LinkKind::BondAccount
                 | LinkKind::BondFromOther
+                | LinkKind::DocHash
         )
     }
 
@@ -186,6 +194,7 @@ impl LinkKind {
                 | LinkKind::Phone
                 | LinkKind::Email
                 | LinkKind::Address
+                | LinkKind::DocHash
         )
     }
 
@@ -195,7 +204,12 @@ impl LinkKind {
     pub fn unique_id(self) -> bool {
         matches!(
             self,
-            LinkKind::MachineCode | LinkKind::LockSerial | LinkKind::FileCreateId | LinkKind::BondAccount | LinkKind::BondFromOther
+            LinkKind::MachineCode
+                | LinkKind::LockSerial
+                | LinkKind::FileCreateId
+                | LinkKind::BondAccount
+                | LinkKind::BondFromOther
+                | LinkKind::DocHash
         )
     }
 

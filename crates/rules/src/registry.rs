@@ -165,6 +165,7 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(rules::col_009::CrossEmployment),
         Box::new(rules::col_010::SameContact),
         Box::new(rules::col_011::SharedHolder),
+        Box::new(rules::col_012::SameFile),
         Box::new(rules::fcr_001::NAMED_BRAND),
         Box::new(rules::fcr_002::REGIONAL_AWARDS),
         Box::new(rules::fcr_003::LOCAL_PRESENCE),

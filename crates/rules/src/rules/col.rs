@@ -24,6 +24,7 @@ pub(crate) fn code_of(kind: LinkKind) -> RuleCode {
         LinkKind::SharedHolder => "COL-011",
         LinkKind::PriceLadder => "PRC-001",
         LinkKind::PriceCluster => "PRC-002",
+        LinkKind::DocHash => "COL-012",
     })
 }
 

@@ -32,6 +32,7 @@ pub mod col_008;
 pub mod col_009;
 pub mod col_010;
 pub mod col_011;
+pub mod col_012;
 pub(crate) mod deadline;
 pub mod dep_001;
 pub mod dep_002;
