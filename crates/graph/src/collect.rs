@@ -359,7 +359,7 @@ fn real_mac(mac: &str) -> bool {
 const NONE: u32 = u32::MAX;
 
 /// How a text column of `bids` turns into values.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Keep {
     All,
     RealMac,
@@ -404,6 +404,7 @@ const PAYERS: usize = BID_COLUMNS.len() - 1;
 
 /// One text column of `bids` interned: the value id of each frame row ([`NONE`] for a cell
 /// without one, or a bid that cannot be placed).
+#[allow(clippy::too_many_arguments)]
 fn bid_column(
     values: &mut KindValues,
     df: &polars::prelude::DataFrame,
@@ -412,12 +413,20 @@ fn bid_column(
     keep: Keep,
     cfg: &LinkConfig,
     generic: &[String],
+    only_repeated: bool,
 ) -> Vec<u32> {
     let mut memo: FastMap<&str, u32> = FastMap::default();
+    // Identifiers compared as written (or as a hash is): the ones this column shows more than once.
+    let exact = matches!(keep, Keep::All | Keep::RealMac | Keep::Hash);
+    let twice = if only_repeated && exact { Some(repeated(df, index, name, keep)) } else { None };
+    let shown_once = |v: &str| twice.as_ref().is_some_and(|t| t.binary_search(&fingerprint(v)).is_err());
     frame::str_iter(df, name)
         .zip(index)
         .map(|(v, &k)| {
             let Some(v) = v.filter(|_| k != NONE) else { return NONE };
+            if keep != Keep::Hash && shown_once(v) {
+                return NONE;
+            }
             match keep {
                 Keep::All => values.intern(v),
                 Keep::RealMac if real_mac(v) => values.intern(v),
@@ -429,7 +438,7 @@ fn bid_column(
                         NONE
                     }
                 }),
-                Keep::Hash => norm_hash(v).map_or(NONE, |h| values.intern(&h)),
+                Keep::Hash => norm_hash(v).filter(|h| !shown_once(h)).map_or(NONE, |h| values.intern(&h)),
                 Keep::Author => *memo.entry(v).or_insert_with(|| {
                     let n = norm_author(v);
                     if generic_author(&n, generic) {
@@ -441,6 +450,34 @@ fn bid_column(
             }
         })
         .collect()
+}
+
+/// A value's fingerprint, to find the values a column shows more than once.
+fn fingerprint(v: &str) -> u64 {
+    std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::with_seed(0x6f6e_6365), v)
+}
+
+/// The fingerprints (sorted) of the values a column shows in more than one placed row. A value
+/// shown once can link no one, and most cells of the identifier columns (machine codes, file ids,
+/// file hashes) are: at 10M bids they were most of the 22.8 M values interned. Two values with one
+/// fingerprint are both kept and then told apart by their text, so a collision costs a little
+/// memory, never a link. Only the relative order of the kept values' first sightings matters to
+/// their numbers, and it is the same as when every value was interned.
+fn repeated(df: &polars::prelude::DataFrame, index: &[u32], name: &str, keep: Keep) -> Vec<u64> {
+    let mut seen: Vec<u64> = frame::str_iter(df, name)
+        .zip(index)
+        .filter_map(|(v, &k)| {
+            let v = v.filter(|_| k != NONE)?;
+            match keep {
+                Keep::Hash => norm_hash(v).map(|h| fingerprint(&h)),
+                _ => Some(fingerprint(v)),
+            }
+        })
+        .collect();
+    seen.sort_unstable();
+    let mut twice: Vec<u64> = seen.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+    twice.dedup();
+    twice
 }
 
 /// The lock serials of each bid (a bid may carry several): (bid index, value id), in bid order.
@@ -466,7 +503,10 @@ fn static_items(
 ) -> (Vec<u32>, Vec<Vec<Item>>) {
     let mut items: Vec<Vec<Item>> = vec![Vec::new(); ds.orgs.len()];
     let payers = match bids {
-        Some((df, index)) => bid_column(&mut values.kinds[LinkKind::BondFromOther.index()], df, index, "bond_account", Keep::All, cfg, &[]),
+        // Every payer: one bond paid from another bidder's own account is a link.
+        Some((df, index)) => {
+            bid_column(&mut values.kinds[LinkKind::BondFromOther.index()], df, index, "bond_account", Keep::All, cfg, &[], false)
+        }
         None => Vec::new(),
     };
     if let Some(df) = ds.frame(TableName::Bidders) {
@@ -711,7 +751,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
                     per_column
                         .par_iter_mut()
                         .zip(&BID_COLUMNS[..PAYERS])
-                        .map(|(vals, (name, _, _, keep))| bid_column(vals, df, index_ref, name, *keep, cfg, generic_ref))
+                        .map(|(vals, (name, _, _, keep))| bid_column(vals, df, index_ref, name, *keep, cfg, generic_ref, true))
                         .collect::<Vec<_>>()
                 },
                 || lock_serials(&mut serials, df, index_ref),
@@ -779,6 +819,27 @@ mod tests {
         assert_eq!(norm_hash("9F2C7D10E85B4A6C").as_deref(), Some("9F2C7D10E85B4A6C"));
         assert_eq!(norm_hash("d41d8cd98f00b204e9800998ecf8427e"), None);
         assert_eq!(norm_hash("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"), None);
+    }
+
+    #[test]
+    fn only_values_shown_in_two_placed_rows_are_kept() {
+        use polars::prelude::{Column, DataFrame};
+        let cells = [Some("A"), Some("B"), Some("A"), Some("C"), Some("C"), Some("9f2c"), Some("9F2C"), None];
+        let df = DataFrame::new(cells.len(), vec![Column::new("v".into(), cells.to_vec())]).expect("a frame of one column");
+        // Row 3 cannot be placed: C is shown once among the placed rows.
+        let index = [0, 1, 2, NONE, 3, 4, 5, 6];
+        let twice = repeated(&df, &index, "v", Keep::All);
+        assert_eq!(twice.len(), 1);
+        assert!(twice.binary_search(&fingerprint("A")).is_ok());
+        // Hashes are compared as normalised: 9f2c and 9F2C are one value shown twice.
+        let twice = repeated(&df, &index, "v", Keep::Hash);
+        assert!(twice.binary_search(&fingerprint("9F2C")).is_ok());
+        let mut values = KindValues::default();
+        let ids = bid_column(&mut values, &df, &index, "v", Keep::Hash, &LinkConfig::default(), &[], true);
+        assert_eq!(ids, [0, NONE, 0, NONE, NONE, 1, 1, NONE]);
+        let ids = bid_column(&mut values, &df, &index, "v", Keep::All, &LinkConfig::default(), &[], false);
+        assert_eq!(values.get(ids[0]), "A");
+        assert_eq!(ids[3], NONE);
     }
 
     #[test]
