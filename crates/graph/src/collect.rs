@@ -226,15 +226,39 @@ impl BidValues {
 
 /// Items in one vector, group after group, with where each group starts (a vector per group grew
 /// by doubling, and cost its own allocation).
-#[derive(Debug, Default)]
-pub(crate) struct Grouped {
+#[derive(Debug)]
+pub(crate) struct Grouped<T> {
     starts: Vec<u32>,
-    items: Vec<Item>,
+    items: Vec<T>,
 }
 
-impl Grouped {
-    /// The items of group `i`.
-    pub fn of(&self, i: usize) -> &[Item] {
+impl<T> Default for Grouped<T> {
+    fn default() -> Self {
+        Grouped { starts: Vec::new(), items: Vec::new() }
+    }
+}
+
+impl<T: Copy> Grouped<T> {
+    /// Places each `(group, item)`, group after group and each group's items in the order given;
+    /// group `g` gets `sizes[g]` items (`fill` stands in a slot until its item comes).
+    fn build(sizes: &[u32], placed: impl IntoIterator<Item = (u32, T)>, fill: T) -> Grouped<T> {
+        let mut starts: Vec<u32> = Vec::with_capacity(sizes.len() + 1);
+        starts.push(0);
+        for n in sizes {
+            starts.push(starts[starts.len() - 1] + n);
+        }
+        let mut next = starts.clone();
+        let mut items = vec![fill; starts[starts.len() - 1] as usize];
+        for (g, item) in placed {
+            let slot = &mut next[g as usize];
+            items[*slot as usize] = item;
+            *slot += 1;
+        }
+        Grouped { starts, items }
+    }
+
+    /// The items of group `i` (none for a group never placed).
+    pub fn of(&self, i: usize) -> &[T] {
         match (self.starts.get(i), self.starts.get(i + 1)) {
             (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
             _ => &[],
@@ -242,7 +266,7 @@ impl Grouped {
     }
 
     /// Every group's items.
-    pub fn iter(&self) -> impl Iterator<Item = &[Item]> {
+    pub fn iter(&self) -> impl Iterator<Item = &[T]> {
         self.starts.windows(2).map(|w| &self.items[w[0] as usize..w[1] as usize])
     }
 }
@@ -252,7 +276,7 @@ impl Grouped {
 #[derive(Debug, Default)]
 pub(crate) struct Staff {
     group: FastMap<(u32, u32), u32>,
-    items: Grouped,
+    items: Grouped<Item>,
 }
 
 impl Staff {
@@ -267,24 +291,9 @@ impl Staff {
     }
 }
 
-/// The months of social insurance of each person, by person value id, in one vector person after
-/// person (a map to a vector per person cost ~3 times the months themselves).
-#[derive(Debug, Default)]
-pub(crate) struct Insurance {
-    starts: Vec<u32>,
-    paid: Vec<Paid>,
-}
-
-impl Insurance {
-    /// The months paid for `person` (a value of [`LinkKind::Personnel`]), in the table's order.
-    pub fn of(&self, person: u32) -> &[Paid] {
-        let i = person as usize;
-        match (self.starts.get(i), self.starts.get(i + 1)) {
-            (Some(&a), Some(&b)) => &self.paid[a as usize..b as usize],
-            _ => &[],
-        }
-    }
-}
+/// The months of social insurance of each person, grouped by person value id in the table's order
+/// (a map to a vector per person cost ~3 times the months themselves).
+pub(crate) type Insurance = Grouped<Paid>;
 
 /// Everything read from the frames.
 #[derive(Debug, Default)]
@@ -608,19 +617,8 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
             sizes[g as usize] += 1;
             placed.push((g, Item { kind: LinkKind::Personnel, value, bidder: b, role: Role::Plain, src: Src::BidPersonnel, row: rows[i] }));
         }
-        let mut next: Vec<u32> = Vec::with_capacity(sizes.len() + 1);
-        next.push(0);
-        for n in &sizes {
-            next.push(next[next.len() - 1] + n);
-        }
-        let starts = next.clone();
         let blank = Item { kind: LinkKind::Personnel, value: 0, bidder: 0, role: Role::Plain, src: Src::BidPersonnel, row: 0 };
-        let mut items = vec![blank; placed.len()];
-        for (g, item) in placed {
-            items[next[g as usize] as usize] = item;
-            next[g as usize] += 1;
-        }
-        personnel.items = Grouped { starts, items };
+        personnel.items = Grouped::build(&sizes, placed, blank);
     }
     if let Some(df) = ds.frame(TableName::Employment) {
         let employer = frame::keys(df, "employer_key");
@@ -646,23 +644,12 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
             count[value as usize] += 1;
             whose.push(value);
         }
-        let mut next: Vec<u32> = Vec::with_capacity(count.len() + 1);
-        next.push(0);
-        for n in &count {
-            next.push(next[next.len() - 1] + n);
-        }
-        employment.starts = next.clone();
-        employment.paid = vec![Paid { employer: 0, month: 0, row: 0 }; whose.iter().filter(|&&v| v != NONE).count()];
-        for (i, &value) in whose.iter().enumerate() {
-            let (Some(e), Some(m)) = (employer[i], month[i]) else { continue };
-            let Ok(month) = i32::try_from(m) else { continue };
-            if value == NONE {
-                continue;
-            }
-            let slot = &mut next[value as usize];
-            employment.paid[*slot as usize] = Paid { employer: e, month, row: rows[i] };
-            *slot += 1;
-        }
+        // A row whose person is not NONE has an employer and a month that fits, as counted above.
+        let placed = whose.iter().enumerate().filter(|(_, &v)| v != NONE).filter_map(|(i, &value)| {
+            let month = i32::try_from(month[i]?).ok()?;
+            Some((value, Paid { employer: employer[i]?, month, row: rows[i] }))
+        });
+        employment = Grouped::build(&count, placed, Paid { employer: 0, month: 0, row: 0 });
     }
     (personnel, employment)
 }
