@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use bidwatch_ingest::{frame, Dataset, TableName};
+use bidwatch_model::textset::TextSet;
 
 use crate::registry::Context;
-use crate::rules::Str;
 
 /// One row of `evaluations`: one expert's score of one bidder on one criterion. The expert, the
 /// bidder and the criterion are numbers into [`Scores::name`]: a county's committees write
@@ -28,23 +28,22 @@ pub(crate) struct Score {
 #[derive(Debug, Default)]
 pub(crate) struct Scores {
     pub rows: Vec<Score>,
-    names: Vec<Str>,
+    names: TextSet,
 }
 
 impl Scores {
     /// An expert id, bidder id or criterion of a [`Score`].
     pub fn name(&self, k: u32) -> &str {
-        self.names.get(k as usize).map_or("", Str::as_str)
+        self.names.get(k)
     }
 }
 
 pub(crate) fn scores(ds: &Dataset) -> Scores {
     let Some(df) = ds.frame(TableName::Evaluations) else { return Scores::default() };
-    let mut names: Vec<Str> = Vec::new();
-    let mut known: HashMap<Str, u32, foldhash::fast::FixedState> = HashMap::default();
+    let mut names = TextSet::new();
     let mut out = Vec::with_capacity(df.height());
     // A slice of the frame at a time: the columns of 13.5 M rows read whole were 1.3 GB.
-    for (_, df) in frame::chunks(df, frame::CHUNK_ROWS) {
+    for df in frame::chunks(df, frame::CHUNK_ROWS) {
         let project = frame::keys(&df, "project_key");
         let expert = frame::str_refs(&df, "expert_id");
         let bidder = frame::str_refs(&df, "bidder_id");
@@ -53,7 +52,7 @@ pub(crate) fn scores(ds: &Dataset) -> Scores {
         let max = frame::f64s(&df, "max_score");
         let objective = frame::bools(&df, "objective");
         let rows = frame::rows(&df);
-        let mut name = |v| name_of(&mut known, &mut names, v);
+        let mut name = |v: &str| names.intern(v);
         out.extend((0..df.height()).filter_map(|i| {
             Some(Score {
                 project: project[i]? as usize,
@@ -68,16 +67,6 @@ pub(crate) fn scores(ds: &Dataset) -> Scores {
         }));
     }
     Scores { rows: out, names }
-}
-
-fn name_of(known: &mut HashMap<Str, u32, foldhash::fast::FixedState>, names: &mut Vec<Str>, v: &str) -> u32 {
-    if let Some(&k) = known.get(v) {
-        return k;
-    }
-    let k = names.len() as u32;
-    names.push(Str::from(v));
-    known.insert(Str::from(v), k);
-    k
 }
 
 /// One (project, bidder, criterion) and every expert's score of it.

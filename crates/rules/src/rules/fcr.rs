@@ -73,7 +73,7 @@ pub(crate) fn clauses(ctx: &Context<'_>) -> Vec<Clause> {
 /// (several rules at once did, ~0.5 GB each at 10M bids).
 pub(crate) fn each_clause(ctx: &Context<'_>, mut f: impl FnMut(Clause)) {
     let Some(df) = ctx.ds.frame(TableName::Clauses) else { return };
-    for (_, df) in frame::chunks(df, frame::CHUNK_ROWS) {
+    for df in frame::chunks(df, frame::CHUNK_ROWS) {
         let project = frame::keys(&df, "project_key");
         let no = frame::str_refs(&df, "clause_no");
         let text = frame::str_refs(&df, "text");

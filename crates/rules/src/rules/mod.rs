@@ -194,7 +194,7 @@ pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid>> {
         return out;
     };
     let has_winner = df.column("is_winner").is_ok();
-    for (_, df) in frame::chunks(df, frame::CHUNK_ROWS) {
+    for df in frame::chunks(df, frame::CHUNK_ROWS) {
         for b in bids(&df, has_winner) {
             if let Some(v) = out.get_mut(b.project) {
                 v.push(b);
