@@ -519,7 +519,7 @@ fn static_items(
         None => Vec::new(),
     };
     if let Some(df) = ds.frame(TableName::Bidders) {
-        let keys = frame::keys(df, "bidder_key");
+        let keys = frame::keys(df, "bidder_id");
         let rows = frame::rows32(df);
         let rep = frame::str_refs(df, "legal_rep_id");
         let phone = frame::str_refs(df, "phone");
@@ -556,7 +556,7 @@ fn static_items(
         }
     }
     if let Some(df) = ds.frame(TableName::Shareholders) {
-        let keys = frame::keys(df, "bidder_key");
+        let keys = frame::keys(df, "bidder_id");
         let rows = frame::rows32(df);
         let holder = frame::str_refs(df, "holder_id");
         let kind = frame::str_refs(df, "holder_kind");
@@ -597,8 +597,8 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
     let mut personnel = Staff::default();
     let mut employment = Insurance::default();
     if let Some(df) = ds.frame(TableName::BidPersonnel) {
-        let project = frame::keys(df, "project_key");
-        let bidder = frame::keys(df, "bidder_key");
+        let project = frame::keys(df, "project_id");
+        let bidder = frame::keys(df, "bidder_id");
         let person = frame::str_refs(df, "person_id");
         let rows = frame::rows32(df);
         // Each row's group (in order of first appearance) and person, then the groups placed.
@@ -621,7 +621,7 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
         personnel.items = Grouped::build(&sizes, placed, blank);
     }
     if let Some(df) = ds.frame(TableName::Employment) {
-        let employer = frame::keys(df, "employer_key");
+        let employer = frame::keys(df, "employer_id");
         let month = frame::i64s(df, "month");
         let rows = frame::rows32(df);
         // The person of each row (NONE: the row pays nothing usable), counted per person; then
@@ -674,7 +674,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
     let generic: Vec<String> = cfg.generic_authors.iter().map(|g| norm_author(g)).collect();
 
     if let Some(df) = ds.frame(TableName::Projects) {
-        let keys = frame::keys(df, "project_key");
+        let keys = frame::keys(df, "project_id");
         let cat = frame::str_refs(df, "category");
         let opened = frame::i64s(df, "opened_at");
         let deadline = frame::i64s(df, "bid_deadline_at");
@@ -694,7 +694,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
     let mut index: Vec<u32> = Vec::new();
     let mut rows: Vec<u32> = Vec::new();
     if let Some(df) = bids_df {
-        let bidder = frame::keys(df, "bidder_key");
+        let bidder = frame::keys(df, "bidder_id");
         rows = frame::rows32(df);
         let winner = frame::bools(df, "is_winner");
         let rank = frame::i64s(df, "rank");
@@ -703,7 +703,7 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         let mut consortium = frame::str_iter(df, "consortium_id");
         index = vec![NONE; df.height()];
         let mut consortia: FastMap<&str, u32> = FastMap::default();
-        for (i, project) in frame::key_iter(df, "project_key").enumerate() {
+        for (i, project) in frame::key_iter(df, "project_id").enumerate() {
             let (status, consortium) = (status.next().flatten(), consortium.next().flatten());
             let (Some(p), Some(b)) = (project, bidder[i]) else { continue };
             index[i] = c.bids.len() as u32;

@@ -6,17 +6,42 @@ use polars::prelude::*;
 /// The frame type, for crates that read frames through this module without depending on polars.
 pub use polars::prelude::DataFrame;
 
+/// A text column as stored: plain text, or an id column stored as keys into its key space
+/// (categorical; see `dataset::Interner`).
+enum Text<'a> {
+    Plain(&'a StringChunked),
+    Keys(&'a Categorical32Chunked),
+}
+
+fn text<'a>(df: &'a DataFrame, name: &str) -> Option<Text<'a>> {
+    let c = df.column(name).ok()?;
+    match c.dtype() {
+        DataType::String => c.str().ok().map(Text::Plain),
+        DataType::Categorical(..) => c.cat32().ok().map(Text::Keys),
+        _ => None,
+    }
+}
+
+impl<'a> Text<'a> {
+    fn iter(self) -> Box<dyn Iterator<Item = Option<&'a str>> + 'a> {
+        match self {
+            Text::Plain(ca) => Box::new(ca.iter()),
+            Text::Keys(ca) => Box::new(ca.iter_str()),
+        }
+    }
+}
+
 pub fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    match df.column(name).ok().and_then(|c| c.str().ok().cloned()) {
-        Some(ca) => ca.iter().map(|v| v.map(str::to_owned)).collect(),
+    match text(df, name) {
+        Some(t) => t.iter().map(|v| v.map(str::to_owned)).collect(),
         None => vec![None; df.height()],
     }
 }
 
 /// A text column borrowed from the frame, without copying the strings.
 pub fn str_refs<'a>(df: &'a DataFrame, name: &str) -> Vec<Option<&'a str>> {
-    match df.column(name).ok().and_then(|c| c.str().ok()) {
-        Some(ca) => ca.iter().collect(),
+    match text(df, name) {
+        Some(t) => t.iter().collect(),
         None => vec![None; df.height()],
     }
 }
@@ -49,15 +74,27 @@ pub const CHUNK_ROWS: usize = 1 << 16;
 /// A text column read cell by cell, borrowed from the frame: for a pass over millions of rows
 /// that need not hold a 16-byte reference per row meanwhile (as [`str_refs`] does).
 pub fn str_iter<'a>(df: &'a DataFrame, name: &str) -> Box<dyn Iterator<Item = Option<&'a str>> + 'a> {
-    match df.column(name).ok().and_then(|c| c.str().ok()) {
-        Some(ca) => Box::new(ca.iter()),
+    match text(df, name) {
+        Some(t) => t.iter(),
         None => Box::new(std::iter::repeat_n(None, df.height())),
     }
 }
 
-/// A key column read cell by cell (see [`str_iter`]).
-pub fn key_iter<'a>(df: &'a DataFrame, name: &str) -> Box<dyn Iterator<Item = Option<u32>> + 'a> {
-    match df.column(name).ok().and_then(|c| c.u32().ok()) {
+/// The keys of an id column: the categorical ids ingest stores it as (see `dataset::Interner`), or
+/// — for a column whose ids fall in several key spaces and so stay text — its `<id>_key` column.
+/// A `u32` column (`_row`) reads as itself.
+fn key_column<'a>(df: &'a DataFrame, id_column: &str) -> Option<&'a UInt32Chunked> {
+    let c = df.column(id_column).ok()?;
+    match c.dtype() {
+        DataType::Categorical(..) => c.cat32().ok().map(|ca| ca.physical()),
+        DataType::UInt32 => c.u32().ok(),
+        _ => df.column(&crate::dataset::key_column_name(id_column)).ok()?.u32().ok(),
+    }
+}
+
+/// The keys of an id column read cell by cell (see [`str_iter`] and [`keys`]).
+pub fn key_iter<'a>(df: &'a DataFrame, id_column: &str) -> Box<dyn Iterator<Item = Option<u32>> + 'a> {
+    match key_column(df, id_column) {
         Some(ca) => Box::new(ca.iter()),
         None => Box::new(std::iter::repeat_n(None, df.height())),
     }
@@ -77,11 +114,9 @@ pub fn bools(df: &DataFrame, name: &str) -> Vec<Option<bool>> {
     }
 }
 
-pub fn keys(df: &DataFrame, name: &str) -> Vec<Option<u32>> {
-    match df.column(name).ok().and_then(|c| c.u32().ok().cloned()) {
-        Some(ca) => ca.iter().collect(),
-        None => vec![None; df.height()],
-    }
+/// The keys of an id column (`bidder_id` → each bid's bidder key), as [`key_iter`] reads them.
+pub fn keys(df: &DataFrame, id_column: &str) -> Vec<Option<u32>> {
+    key_iter(df, id_column).collect()
 }
 
 /// The source row of every row, as ingest stores it (`u32`).

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use bidwatch_ingest::{load, Action, IngestError, TableName};
+use bidwatch_ingest::{frame, load, Action, IngestError, TableName};
 use polars::prelude::*;
 
 const PROJECTS: &str = "project_id,category,ceiling_price\nP1,engineering,1000000\nP2,procurement,50000\n";
@@ -117,7 +117,7 @@ fn gb18030_csv_with_chinese_headers_and_labels() {
     assert_eq!(df.column("ceiling_price").expect("c").f64().expect("f").get(0), Some(1_000_000.0), "(万元) in the header");
     let bids = &ds.table(TableName::Bids).expect("bids").df;
     assert_eq!(bids.column("status").expect("s").str().expect("s").get(0), Some("valid"));
-    assert_eq!(bids.column("bidder_id").expect("b").str().expect("s").get(0), Some("青山建设有限公司"));
+    assert_eq!(frame::strs(bids, "bidder_id"), vec![Some("青山建设有限公司".to_owned())]);
 }
 
 #[test]
@@ -182,7 +182,7 @@ fn xlsx_sheets_are_tables() {
     let bids = ds.table(TableName::Bids).expect("bids");
     assert_eq!(bids.source, "data.xlsx#bids");
     assert_eq!(bids.rows_kept, 1);
-    assert_eq!(bids.df.column("bidder_id").expect("b").str().expect("s").get(0), Some("12345"), "numeric ids keep no .0");
+    assert_eq!(frame::strs(&bids.df, "bidder_id"), vec![Some("12345".to_owned())], "numeric ids keep no .0");
     assert_eq!(bids.df.column("price").expect("p").f64().expect("f").get(0), Some(48000.5));
     assert_eq!(issues(&ds, "bids")[0].0, 3, "row numbers are the sheet's rows");
     assert_eq!(ds.ignored, vec!["data.xlsx#说明".to_owned()]);
@@ -227,12 +227,14 @@ fn ids_are_interned_to_dense_keys_shared_across_tables() {
     let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bidders.csv", bidders.as_bytes()), ("bids.csv", bids.as_bytes())]);
     let ds = load(dir.path()).expect("loads");
     assert_eq!((ds.orgs.get("B2"), ds.orgs.get("B1")), (Some(0), Some(1)));
-    let keys: Vec<u32> =
-        ds.table(TableName::Bids).expect("b").df.column("bidder_key").expect("k").u32().expect("u").iter().flatten().collect();
-    assert_eq!(keys, vec![1, 0]);
-    let p: Vec<u32> =
-        ds.table(TableName::Bids).expect("b").df.column("project_key").expect("k").u32().expect("u").iter().flatten().collect();
-    assert_eq!(p, vec![1, 0]);
+    let df = &ds.table(TableName::Bids).expect("b").df;
+    assert_eq!(frame::keys(df, "bidder_id"), vec![Some(1), Some(0)]);
+    assert_eq!(frame::keys(df, "project_id"), vec![Some(1), Some(0)]);
+    assert!(df.column("bidder_key").is_err(), "the keys are the id column's, not a column of their own");
+    // The id columns are stored as those keys and read back as the ids, in every slice and gather.
+    assert_eq!(frame::str_iter(df, "bidder_id").collect::<Vec<_>>(), vec![Some("B1"), Some("B2")]);
+    assert_eq!(frame::str_refs(&frame::gather(df, &[1]), "project_id"), vec![Some("P1")]);
+    assert_eq!(frame::strs(&df.slice(1, 1), "bidder_id"), vec![Some("B2".to_owned())]);
 }
 
 #[test]

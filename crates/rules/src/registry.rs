@@ -69,7 +69,7 @@ impl Views {
     pub fn load(ds: &Dataset) -> Views {
         let mut bidder_names = vec![None; ds.orgs.len()];
         if let Some(df) = ds.frame(TableName::Bidders) {
-            let keys = frame::keys(df, "bidder_key");
+            let keys = frame::keys(df, "bidder_id");
             for (k, name) in keys.into_iter().zip(frame::strs(df, "name")) {
                 if let Some(k) = k {
                     bidder_names[k as usize] = name;

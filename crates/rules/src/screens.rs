@@ -157,18 +157,24 @@ pub fn compute(bids: &[f64]) -> Screens {
 }
 
 /// The screens of every project, indexed by project key (`n_projects` long), in one polars
-/// group-by over a bids frame with `project_key`, `price` and optionally `status`. Withdrawn bids
+/// group-by over a bids frame with `project_id` (ingest's keys) or `project_key`, `price` and
+/// optionally `status`. Withdrawn bids
 /// and non-finite prices are left out, as in [`compute`].
 pub fn by_project(bids: &DataFrame, n_projects: usize) -> PolarsResult<Vec<Screens>> {
     let mut out = vec![Screens::default(); n_projects];
     if bids.height() == 0 {
         return Ok(out);
     }
+    // The project key: ingest's id column read as its keys, or (a frame built by hand) `project_key`.
+    let key = match bids.column("project_id").map(|c| c.dtype()) {
+        Ok(DataType::Categorical(..)) => col("project_id").to_physical().alias("project_key"),
+        _ => col("project_key"),
+    };
     let mut keep = col("price").is_not_null().and(col("price").is_finite()).and(col("project_key").is_not_null());
     if bids.column("status").is_ok() {
         keep = keep.and(col("status").is_null().or(col("status").neq(lit("withdrawn"))));
     }
-    let mut columns = vec![col("project_key"), col("price").cast(DataType::Float64)];
+    let mut columns = vec![key, col("price").cast(DataType::Float64)];
     if bids.column("status").is_ok() {
         columns.push(col("status"));
     }

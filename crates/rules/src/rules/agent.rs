@@ -15,7 +15,7 @@ use crate::rules::deadline::day;
 /// The agent of every project that names one, by project key.
 pub(crate) fn agent_of(ds: &Dataset) -> BTreeMap<usize, String> {
     let Some(pf) = ds.frame(TableName::Projects) else { return BTreeMap::new() };
-    frame::keys(pf, "project_key").into_iter().zip(frame::strs(pf, "agent_id")).filter_map(|(k, a)| Some((k? as usize, a?))).collect()
+    frame::keys(pf, "project_id").into_iter().zip(frame::strs(pf, "agent_id")).filter_map(|(k, a)| Some((k? as usize, a?))).collect()
 }
 
 /// One deduction of an agent: recorded (`agent_events`) or detected (a finding).

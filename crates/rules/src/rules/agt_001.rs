@@ -88,7 +88,7 @@ impl Rule for AgentInsideBid {
         // (project, bidder) → persons in the bid, with the table and row naming them
         let mut persons: Persons = BTreeMap::new();
         if let Some(bp) = ds.frame(TableName::BidPersonnel) {
-            let k = frame::keys(bp, "project_key");
+            let k = frame::keys(bp, "project_id");
             let b = frame::str_refs(bp, "bidder_id");
             let p = frame::str_refs(bp, "person_id");
             let rows = frame::rows(bp);
@@ -100,7 +100,7 @@ impl Rule for AgentInsideBid {
             }
         }
         if let Some(bf) = ds.frame(TableName::Bids) {
-            let k = frame::keys(bf, "project_key");
+            let k = frame::keys(bf, "project_id");
             let b = frame::str_refs(bf, "bidder_id");
             let p = frame::str_refs(bf, "authorized_rep_id");
             let rows = frame::rows(bf);

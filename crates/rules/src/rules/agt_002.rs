@@ -45,7 +45,7 @@ impl Rule for ShortDocumentPeriod {
         let categories = ctx.policy.strings(c, "categories", &["procurement"]);
         let mut out = RuleOutput::default();
         let Some(df) = ctx.ds.frame(TableName::Projects) else { return out };
-        let keys = frame::keys(df, "project_key");
+        let keys = frame::keys(df, "project_id");
         let published = frame::i64s(df, "published_at");
         let deadline = frame::i64s(df, "bid_deadline_at");
         let agents = &ctx.views.agents;

@@ -139,7 +139,7 @@ impl TwoProjectsAtOnce {
         for a in all.iter().filter(|a| a.role == "project_manager") {
             pm.entry(a.person.as_str()).or_default().push(a);
         }
-        let project = frame::keys(df, "project_key");
+        let project = frame::keys(df, "project_id");
         let bidder = frame::str_refs(df, "bidder_id");
         let person = frame::str_refs(df, "person_id");
         let role = frame::str_refs(df, "role");

@@ -33,7 +33,7 @@ impl Rule for NotTheNamedManager {
         let Some(df) = ctx.ds.frame(TableName::BidPersonnel) else { return out };
         // project → (winner, named managers with rows)
         let mut named: std::collections::BTreeMap<usize, Vec<(String, String, u64)>> = std::collections::BTreeMap::new();
-        let project = frame::keys(df, "project_key");
+        let project = frame::keys(df, "project_id");
         let bidder = frame::str_refs(df, "bidder_id");
         let person = frame::str_refs(df, "person_id");
         let role = frame::str_refs(df, "role");

@@ -54,7 +54,7 @@ fn date(days: Option<i64>) -> Option<NaiveDate> {
 
 pub(crate) fn assignments(ds: &Dataset) -> Vec<Assignment> {
     let Some(df) = ds.frame(TableName::Assignments) else { return Vec::new() };
-    let project = frame::keys(df, "project_key");
+    let project = frame::keys(df, "project_id");
     let person = frame::strs(df, "person_id");
     let role = frame::strs(df, "role");
     let start = frame::i64s(df, "start_date");
@@ -101,7 +101,7 @@ impl Punch {
 /// Every punch, by (person, time).
 pub(crate) fn punches(ds: &Dataset) -> Vec<Punch> {
     let Some(df) = ds.frame(TableName::Attendance) else { return Vec::new() };
-    let project = frame::keys(df, "project_key");
+    let project = frame::keys(df, "project_id");
     let person = frame::str_refs(df, "person_id");
     let at = frame::i64s(df, "punched_at");
     let lat = frame::f64s(df, "lat");
@@ -132,7 +132,7 @@ pub(crate) fn punches(ds: &Dataset) -> Vec<Punch> {
 pub(crate) fn leave(ds: &Dataset) -> BTreeMap<(usize, String), Vec<(NaiveDate, u64)>> {
     let mut out: BTreeMap<(usize, String), Vec<(NaiveDate, u64)>> = BTreeMap::new();
     let Some(df) = ds.frame(TableName::Leave) else { return out };
-    let project = frame::keys(df, "project_key");
+    let project = frame::keys(df, "project_id");
     let person = frame::strs(df, "person_id");
     let d = frame::i64s(df, "date");
     let approved = frame::bools(df, "approved");

@@ -28,7 +28,7 @@ pub(crate) struct Complaint {
 pub(crate) fn complaints(ds: &Dataset) -> Vec<Complaint> {
     let Some(df) = ds.frame(TableName::Complaints) else { return Vec::new() };
     let id = frame::strs(df, "complaint_id");
-    let project = frame::keys(df, "project_key");
+    let project = frame::keys(df, "project_id");
     let kind = frame::strs(df, "kind");
     let received = frame::i64s(df, "received_at");
     let accepted = frame::i64s(df, "accepted_at");
@@ -64,7 +64,7 @@ pub(crate) struct Deposit {
 
 pub(crate) fn deposits(ds: &Dataset) -> Vec<Deposit> {
     let Some(df) = ds.frame(TableName::Deposits) else { return Vec::new() };
-    let project = frame::keys(df, "project_key");
+    let project = frame::keys(df, "project_id");
     let bidder = frame::strs(df, "bidder_id");
     let kind = frame::strs(df, "kind");
     let amount = frame::f64s(df, "amount");

@@ -57,7 +57,7 @@ impl Rule for NoRecusal {
                 }
             }
         }
-        let project = frame::keys(asg, "project_key");
+        let project = frame::keys(asg, "project_id");
         let expert = frame::strs(asg, "expert_id");
         let status = frame::strs(asg, "status");
         let rows = frame::rows(asg);

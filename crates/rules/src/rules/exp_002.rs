@@ -52,7 +52,7 @@ impl Rule for LateOrAbsent {
         let pa = ctx.policy.f64(c, "absent_points", 30.0);
         let mut out = RuleOutput::default();
         let Some(df) = ctx.ds.frame(TableName::ExpertAssignments) else { return out };
-        let project = frame::keys(df, "project_key");
+        let project = frame::keys(df, "project_id");
         let expert = frame::strs(df, "expert_id");
         let scheduled = frame::i64s(df, "scheduled_at");
         let checked = frame::i64s(df, "checked_in_at");

@@ -44,7 +44,7 @@ pub(crate) fn scores(ds: &Dataset) -> Scores {
     let mut out = Vec::with_capacity(df.height());
     // A slice of the frame at a time: the columns of 13.5 M rows read whole were 1.3 GB.
     for df in frame::chunks(df, frame::CHUNK_ROWS) {
-        let project = frame::keys(&df, "project_key");
+        let project = frame::keys(&df, "project_id");
         let expert = frame::str_refs(&df, "expert_id");
         let bidder = frame::str_refs(&df, "bidder_id");
         let criterion = frame::str_refs(&df, "criterion");

@@ -74,7 +74,7 @@ pub(crate) fn clauses(ctx: &Context<'_>) -> Vec<Clause> {
 pub(crate) fn each_clause(ctx: &Context<'_>, mut f: impl FnMut(Clause)) {
     let Some(df) = ctx.ds.frame(TableName::Clauses) else { return };
     for df in frame::chunks(df, frame::CHUNK_ROWS) {
-        let project = frame::keys(&df, "project_key");
+        let project = frame::keys(&df, "project_id");
         let no = frame::str_refs(&df, "clause_no");
         let text = frame::str_refs(&df, "text");
         let rows = frame::rows(&df);

@@ -55,7 +55,7 @@ impl Rule for PostBidInterview {
             let kind = frame::strs(df, "kind");
             let subject_kind = frame::strs(df, "subject_kind");
             let subject = frame::strs(df, "subject_id");
-            let project = frame::keys(df, "project_key");
+            let project = frame::keys(df, "project_id");
             let at = frame::i64s(df, "held_at");
             let rows = frame::rows(df);
             for i in 0..df.height() {

@@ -106,7 +106,7 @@ impl Projects {
             p.id[k] = ds.projects.resolve(k as u32).unwrap_or_default().to_owned();
         }
         if let Some(df) = ds.frame(TableName::Projects) {
-            let keys = frame::keys(df, "project_key");
+            let keys = frame::keys(df, "project_id");
             let rows = frame::rows(df);
             let cat = frame::strs(df, "category");
             let ceil = frame::f64s(df, "ceiling_price");
@@ -209,7 +209,7 @@ pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid>> {
 }
 
 fn bids(df: &DataFrame, has_winner: bool) -> Vec<Bid> {
-    let project = frame::keys(df, "project_key");
+    let project = frame::keys(df, "project_id");
     let bidder = frame::str_refs(df, "bidder_id");
     let price = frame::f64s(df, "price");
     let status = frame::str_refs(df, "status");
