@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use bidwatch_ingest::{frame, Dataset, TableName};
+use bidwatch_model::grouped::Grouped;
 use bidwatch_model::text::fold_width;
 use bidwatch_model::textset::TextSet;
 
@@ -221,53 +222,6 @@ impl BidValues {
                 f(value, bids[k as usize].bidder);
             }
         }
-    }
-}
-
-/// Items in one vector, group after group, with where each group starts (a vector per group grew
-/// by doubling, and cost its own allocation).
-#[derive(Debug)]
-pub(crate) struct Grouped<T> {
-    starts: Vec<u32>,
-    items: Vec<T>,
-}
-
-impl<T> Default for Grouped<T> {
-    fn default() -> Self {
-        Grouped { starts: Vec::new(), items: Vec::new() }
-    }
-}
-
-impl<T: Copy> Grouped<T> {
-    /// Places each `(group, item)`, group after group and each group's items in the order given;
-    /// group `g` gets `sizes[g]` items (`fill` stands in a slot until its item comes).
-    fn build(sizes: &[u32], placed: impl IntoIterator<Item = (u32, T)>, fill: T) -> Grouped<T> {
-        let mut starts: Vec<u32> = Vec::with_capacity(sizes.len() + 1);
-        starts.push(0);
-        for n in sizes {
-            starts.push(starts[starts.len() - 1] + n);
-        }
-        let mut next = starts.clone();
-        let mut items = vec![fill; starts[starts.len() - 1] as usize];
-        for (g, item) in placed {
-            let slot = &mut next[g as usize];
-            items[*slot as usize] = item;
-            *slot += 1;
-        }
-        Grouped { starts, items }
-    }
-
-    /// The items of group `i` (none for a group never placed).
-    pub fn of(&self, i: usize) -> &[T] {
-        match (self.starts.get(i), self.starts.get(i + 1)) {
-            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
-            _ => &[],
-        }
-    }
-
-    /// Every group's items.
-    pub fn iter(&self) -> impl Iterator<Item = &[T]> {
-        self.starts.windows(2).map(|w| &self.items[w[0] as usize..w[1] as usize])
     }
 }
 

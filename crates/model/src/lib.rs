@@ -11,6 +11,7 @@
 
 pub mod calendar;
 pub mod finding;
+pub mod grouped;
 pub mod ids;
 pub mod mem;
 pub mod money;

@@ -3,7 +3,9 @@
 //! exceptions that make a look-alike clause legitimate.
 
 use bidwatch_ingest::{frame, TableName};
-use bidwatch_model::text::fold_width;
+use std::borrow::Cow;
+
+use bidwatch_model::text::fold_width_cow;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, Text};
 use regex::Regex;
 
@@ -51,37 +53,31 @@ impl Rule for PatternRule {
     }
 }
 
-/// One clause of a tender document.
+/// One clause of a tender document, borrowed from the clauses table.
 #[derive(Debug, Clone)]
-pub(crate) struct Clause {
+pub(crate) struct Clause<'a> {
     pub project: usize,
-    pub clause_no: Option<String>,
-    /// As written, width folded.
-    pub text: String,
+    pub clause_no: Option<&'a str>,
+    /// As written, width folded (borrowed when nothing folds, as after ingest's normalising).
+    pub text: Cow<'a, str>,
     pub row: u64,
 }
 
 /// Every clause, in source order.
-pub(crate) fn clauses(ctx: &Context<'_>) -> Vec<Clause> {
+pub(crate) fn clauses<'a>(ctx: &Context<'a>) -> Vec<Clause<'a>> {
     let mut all = Vec::new();
     each_clause(ctx, |c| all.push(c));
     all
 }
 
-/// Every clause, in source order, handed to `f` one at a time and read a slice of the table at a
-/// time: a rule that looks at each clause alone never holds a county's millions of clause texts
-/// (several rules at once did, ~0.5 GB each at 10M bids).
-pub(crate) fn each_clause(ctx: &Context<'_>, mut f: impl FnMut(Clause)) {
+/// Every clause, in source order, handed to `f` one at a time, read cell by cell from the table:
+/// a rule that looks at each clause alone holds none of a county's millions of clause texts.
+pub(crate) fn each_clause<'a>(ctx: &Context<'a>, mut f: impl FnMut(Clause<'a>)) {
     let Some(df) = ctx.ds.frame(TableName::Clauses) else { return };
-    for df in frame::chunks(df, frame::CHUNK_ROWS) {
-        let project = frame::keys(&df, "project_id");
-        let no = frame::str_refs(&df, "clause_no");
-        let text = frame::str_refs(&df, "text");
-        let rows = frame::rows(&df);
-        for i in 0..df.height() {
-            let (Some(project), Some(text)) = (project[i], text[i]) else { continue };
-            f(Clause { project: project as usize, clause_no: no[i].map(str::to_owned), text: fold_width(text), row: rows[i] });
-        }
+    let cells = frame::key_iter(df, "project_id").zip(frame::str_iter(df, "clause_no")).zip(frame::str_iter(df, "text"));
+    for (((project, no), text), row) in cells.zip(frame::key_iter(df, "_row")) {
+        let (Some(project), Some(text)) = (project, text) else { continue };
+        f(Clause { project: project as usize, clause_no: no, text: fold_width_cow(text), row: u64::from(row.unwrap_or(0)) });
     }
 }
 
@@ -130,8 +126,8 @@ pub(crate) fn clause_finding(ctx: &Context<'_>, rule: RuleCode, c: &Clause, span
         .with_threshold("article", article.as_str())
         .with_evidence(
             Evidence::new("clauses", c.row)
-                .with("clause_no", c.clause_no.clone())
-                .with("text", c.text.as_str())
+                .with("clause_no", c.clause_no)
+                .with("text", &*c.text)
                 .with("matched", matched)
                 .with("span_start", span.0 as u64)
                 .with("span_end", span.1 as u64),
@@ -163,7 +159,7 @@ pub(crate) fn pattern_rule(ctx: &Context<'_>, rule: RuleCode, why: &Text) -> Rul
 pub(crate) fn copy_key(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_number = false;
-    for ch in fold_width(text).chars() {
+    for ch in fold_width_cow(text).chars() {
         if ch.is_ascii_digit() || (in_number && ch == '.') {
             if !in_number {
                 out.push('#');
@@ -187,33 +183,42 @@ pub(crate) fn copy_key(text: &str) -> String {
 /// the length ratio are compared by Levenshtein distance.
 pub(crate) struct Trigrams<'a> {
     keys: Vec<Option<&'a str>>,
-    chars: Vec<usize>,
-    grams: Vec<Vec<u32>>,
+    chars: Vec<u32>,
+    /// Every wording's sorted trigram numbers, end to end: wording `i`'s end at `ends[i]` (one
+    /// vector, not one per wording: millions of clauses at 10M bids).
+    grams: Vec<u32>,
+    ends: Vec<usize>,
 }
 
 impl<'a> Trigrams<'a> {
     pub(crate) fn of(keys: &[Option<&'a str>]) -> Trigrams<'a> {
         use std::collections::HashMap;
         let mut ids: HashMap<(char, char, char, u32), u32> = HashMap::new();
-        let mut grams = Vec::with_capacity(keys.len());
+        let mut grams = Vec::new();
+        let mut ends = Vec::with_capacity(keys.len());
         let mut chars = Vec::with_capacity(keys.len());
+        let mut seen: HashMap<(char, char, char), u32> = HashMap::new();
         for k in keys {
             let c: Vec<char> = k.unwrap_or_default().chars().collect();
-            let mut seen: HashMap<(char, char, char), u32> = HashMap::new();
-            let mut v: Vec<u32> = c
-                .windows(3)
-                .map(|w| {
-                    let n = seen.entry((w[0], w[1], w[2])).or_insert(0);
-                    *n += 1;
-                    let next = ids.len() as u32;
-                    *ids.entry((w[0], w[1], w[2], *n)).or_insert(next)
-                })
-                .collect();
-            v.sort_unstable();
-            grams.push(v);
-            chars.push(c.len());
+            seen.clear();
+            let start = grams.len();
+            grams.extend(c.windows(3).map(|w| {
+                let n = seen.entry((w[0], w[1], w[2])).or_insert(0);
+                *n += 1;
+                let next = ids.len() as u32;
+                *ids.entry((w[0], w[1], w[2], *n)).or_insert(next)
+            }));
+            grams[start..].sort_unstable();
+            ends.push(grams.len());
+            chars.push(c.len() as u32);
         }
-        Trigrams { keys: keys.to_vec(), chars, grams }
+        grams.shrink_to_fit();
+        Trigrams { keys: keys.to_vec(), chars, grams, ends }
+    }
+
+    fn grams(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.grams[start..self.ends[i]]
     }
 
     /// The normalised Levenshtein similarity of wordings `i` and `j` when it is at least `min_sim`.
@@ -224,8 +229,9 @@ impl<'a> Trigrams<'a> {
             return None;
         }
         let d = ((1.0 - min_sim) * hi as f64).floor() as usize;
-        let need = self.grams[i].len().max(self.grams[j].len()).saturating_sub(3 * d);
-        if need > 0 && shared(&self.grams[i], &self.grams[j]) < need {
+        let (gi, gj) = (self.grams(i), self.grams(j));
+        let need = gi.len().max(gj.len()).saturating_sub(3 * d);
+        if need > 0 && shared(gi, gj) < need {
             return None;
         }
         let sim = strsim::normalized_levenshtein(a, b);

@@ -13,6 +13,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bidwatch_ingest::TableName;
+use bidwatch_model::grouped::Grouped;
+use bidwatch_model::textset::TextSet;
 use bidwatch_model::{RuleCode, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
@@ -74,21 +76,32 @@ impl Rule for TailorMade {
         let boiler = ctx.policy.f64(rule, "boilerplate_projects", 3.0).max(2.0) as usize;
         let mut out = RuleOutput::default();
         let clauses = fcr::clauses(ctx);
-        // Distinct wordings and the tenders that use each.
-        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, c) in clauses.iter().enumerate() {
-            let k = fcr::copy_key(&c.text);
-            if k.chars().count() >= min_chars {
-                by_key.entry(k).or_default().push(i);
-            }
-        }
+        // Distinct wordings, each once (a county's clauses are millions, their wordings near as
+        // many), and the clauses of every wording in clause order.
+        let mut wordings = TextSet::new();
+        let mut sizes: Vec<u32> = Vec::new();
+        let wording: Vec<Option<u32>> = clauses
+            .iter()
+            .map(|c| {
+                let k = fcr::copy_key(&c.text);
+                (k.chars().count() >= min_chars).then(|| {
+                    let w = wordings.intern(&k);
+                    sizes.resize(sizes.len().max(w as usize + 1), 0);
+                    sizes[w as usize] += 1;
+                    w
+                })
+            })
+            .collect();
+        let placed = wording.iter().enumerate().filter_map(|(i, w)| Some(((*w)?, i as u32)));
+        let with_wording = Grouped::build(&sizes, placed, 0u32);
+        drop(sizes);
         // Wording used by `boilerplate_projects` tenders or more is boilerplate: never compared.
-        let projects_of = |idx: &[usize]| idx.iter().map(|i| clauses[*i].project).collect::<BTreeSet<_>>();
+        let projects_of = |idx: &[u32]| idx.iter().map(|i| clauses[*i as usize].project).collect::<BTreeSet<_>>();
         let mut key_of: Vec<Option<&str>> = vec![None; clauses.len()];
-        for (k, idx) in &by_key {
+        for (w, idx) in with_wording.iter().enumerate() {
             if projects_of(idx).len() < boiler {
                 for i in idx {
-                    key_of[*i] = Some(k.as_str());
+                    key_of[*i as usize] = Some(wordings.get(w as u32));
                 }
             }
         }
@@ -146,9 +159,8 @@ impl Rule for TailorMade {
                     }
                     let Some((_, a, _, e, sim)) = best else { continue };
                     // every earlier tender that uses the same wording was won by the firm
-                    let earlier: Vec<usize> = by_key
-                        .get(key_of[e].unwrap_or_default())
-                        .map(|idx| idx.iter().map(|i| clauses[*i].project).filter(|k| *k != b && when(*k) < when(b)).collect())
+                    let earlier: Vec<usize> = wording[e]
+                        .map(|w| with_wording.of(w as usize).iter().map(|i| clauses[*i as usize].project).filter(|k| *k != b && when(*k) < when(b)).collect())
                         .unwrap_or_default();
                     let winners_all = |x: &str| earlier.iter().all(|k| ctx.views.bids[*k].iter().any(|w| w.winner && w.bidder == x));
                     let Some(x) = sources[&a].iter().copied().find(|x| winners_all(x)) else { continue };
@@ -164,8 +176,8 @@ impl Rule for TailorMade {
                             .with_evidence(
                                 bidwatch_model::Evidence::new("clauses", first.row)
                                     .with("project_id", earlier_pid.as_str())
-                                    .with("clause_no", first.clause_no.clone())
-                                    .with("text", first.text.as_str()),
+                                    .with("clause_no", first.clause_no)
+                                    .with("text", &*first.text),
                             )
                             .with_threshold("similarity", (sim * 1e4).round() / 1e4)
                             .with_threshold("min_similarity", min_sim)
@@ -182,7 +194,7 @@ impl Rule for TailorMade {
 }
 
 /// Clauses that name an earlier project won by a firm that bids on this one.
-fn named_projects(ctx: &Context<'_>, rule: RuleCode, clauses: &[Clause], out: &mut RuleOutput) {
+fn named_projects(ctx: &Context<'_>, rule: RuleCode, clauses: &[Clause<'_>], out: &mut RuleOutput) {
     let min_chars = ctx.policy.f64(rule, "min_name_chars", 8.0) as usize;
     let p = &ctx.views.projects;
     // Names borne by one project only, long enough to be specific.
@@ -202,7 +214,7 @@ fn named_projects(ctx: &Context<'_>, rule: RuleCode, clauses: &[Clause], out: &m
     }
     let Ok(ac) = aho_corasick::AhoCorasick::new(named.iter().map(|(_, n)| *n)) else { return };
     for c in clauses {
-        for m in ac.find_iter(&c.text) {
+        for m in ac.find_iter(c.text.as_ref()) {
             let (q, name) = named[m.pattern().as_usize()];
             if q == c.project || p.published_at[q].unwrap_or(i64::MAX) >= p.published_at[c.project].unwrap_or(i64::MIN) {
                 continue;
