@@ -114,7 +114,7 @@ pub(crate) fn first_match(text: &str, patterns: &[Regex], exceptions: &[Regex]) 
 pub(crate) fn clause_finding(ctx: &Context<'_>, rule: RuleCode, c: &Clause, span: (usize, usize), why: &Text) -> Finding {
     let pid = ctx.views.projects.id[c.project].as_str();
     let matched = &c.text[span.0..span.1];
-    let no = c.clause_no.as_deref().unwrap_or("—");
+    let no = c.clause_no.unwrap_or("—");
     // The article the clause may breach, from the rule's record.
     let article = ctx.records.get(&rule).map(|r| format!("{}{}", r.basis_instrument, r.basis_article)).unwrap_or_default();
     let message = Text::new(

@@ -167,8 +167,8 @@ impl Rule for TailorMade {
                     let (first, later) = (&clauses[e], &clauses[c]);
                     let earlier_pid = &p.id[a];
                     let why = Text::new(
-                        format!("与投标人 {x} 中标的项目 {earlier_pid} 第 {} 条近乎相同（相似度 {sim:.2}），{x} 亦参与本项目投标：疑似为其量身定做", first.clause_no.as_deref().unwrap_or("—")),
-                        format!("a near copy (similarity {sim:.2}) of clause {} of project {earlier_pid}, which bidder {x} won; {x} bids here too: possibly tailor-made for it", first.clause_no.as_deref().unwrap_or("—")),
+                        format!("与投标人 {x} 中标的项目 {earlier_pid} 第 {} 条近乎相同（相似度 {sim:.2}），{x} 亦参与本项目投标：疑似为其量身定做", first.clause_no.unwrap_or("—")),
+                        format!("a near copy (similarity {sim:.2}) of clause {} of project {earlier_pid}, which bidder {x} won; {x} bids here too: possibly tailor-made for it", first.clause_no.unwrap_or("—")),
                     );
                     out.push(
                         fcr::clause_finding(ctx, rule, later, (0, later.text.len()), &why)
