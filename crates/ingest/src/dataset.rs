@@ -244,10 +244,6 @@ pub fn load(folder: &Path) -> Result<Dataset> {
         let rows = vt.rows_read;
         let table = finish(&mut ds, vt).map_err(|e| IngestError::Unreadable { path: folder.join(t.as_str()), reason: e.to_string() })?;
         let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
-        let mut table = table;
-        if std::env::var_os("BW_SHRINK").is_some() {
-            table.df.shrink_to_fit();
-        }
         let frame_mib = table.df.estimated_size() >> 20;
         tracing::debug!(
             table = t.as_str(),

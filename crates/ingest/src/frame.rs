@@ -10,14 +10,21 @@ pub use polars::prelude::DataFrame;
 /// (categorical; see `dataset::Interner`).
 enum Text<'a> {
     Plain(&'a StringChunked),
+    /// Ids (keys into their key space), or repeated text (keys into the column's own values).
     Keys(&'a Categorical32Chunked),
+    Few(&'a Categorical8Chunked),
+    Some(&'a Categorical16Chunked),
 }
 
 fn text<'a>(df: &'a DataFrame, name: &str) -> Option<Text<'a>> {
     let c = df.column(name).ok()?;
     match c.dtype() {
         DataType::String => c.str().ok().map(Text::Plain),
-        DataType::Categorical(..) => c.cat32().ok().map(Text::Keys),
+        DataType::Categorical(cats, _) => match cats.physical() {
+            CategoricalPhysical::U8 => c.cat8().ok().map(Text::Few),
+            CategoricalPhysical::U16 => c.cat16().ok().map(Text::Some),
+            CategoricalPhysical::U32 => c.cat32().ok().map(Text::Keys),
+        },
         _ => None,
     }
 }
@@ -27,6 +34,8 @@ impl<'a> Text<'a> {
         match self {
             Text::Plain(ca) => Box::new(ca.iter()),
             Text::Keys(ca) => Box::new(ca.iter_str()),
+            Text::Few(ca) => Box::new(ca.iter_str()),
+            Text::Some(ca) => Box::new(ca.iter_str()),
         }
     }
 }

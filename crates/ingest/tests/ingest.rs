@@ -322,3 +322,27 @@ fn docs_data_format_shows_the_contract_as_implemented() {
 fn print_schema() {
     print!("{}", bidwatch_ingest::schema::markdown());
 }
+
+#[test]
+fn repeated_text_is_stored_once_and_reads_back_as_written() {
+    // 40 bids: a status of two values, a bond account per bidder, a hash per bid, no consortium.
+    let mut bids = String::from("project_id,bidder_id,price,status,bond_account,doc_hash,consortium_id\n");
+    for i in 0..40 {
+        let status = if i % 10 == 3 { "withdrawn" } else { "valid" };
+        bids.push_str(&format!("P{},B{},{},{status},62220000{},{:064x},\n", 1 + i % 2, i % 4, 1000 + i, i % 4, i * 7919));
+    }
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", bids.as_bytes())]);
+    let ds = load(dir.path()).expect("loads");
+    let df = &ds.table(TableName::Bids).expect("bids").df;
+    let kind = |c: &str| matches!(df.column(c).expect("column").dtype(), DataType::Categorical(..));
+    assert!(kind("status") && kind("bond_account") && kind("consortium_id"), "repeated or empty text is categorical");
+    assert!(!kind("doc_hash"), "distinct text stays text");
+    let status = frame::strs(df, "status");
+    assert_eq!(status.iter().filter(|s| s.as_deref() == Some("withdrawn")).count(), 4);
+    assert_eq!(status.iter().filter(|s| s.as_deref() == Some("valid")).count(), 36);
+    assert_eq!(frame::str_refs(df, "bond_account")[5], Some("622200001"));
+    assert!(frame::str_iter(df, "consortium_id").all(|v| v.is_none()));
+    // A polars expression compares the stored column with text as it would the text itself.
+    let valid = df.clone().lazy().filter(col("status").neq(lit("withdrawn"))).collect().expect("filter").height();
+    assert_eq!(valid, 36);
+}
