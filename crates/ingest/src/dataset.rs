@@ -244,7 +244,7 @@ pub fn load(folder: &Path) -> Result<Dataset> {
         let rows = vt.rows_read;
         let table = finish(&mut ds, vt).map_err(|e| IngestError::Unreadable { path: folder.join(t.as_str()), reason: e.to_string() })?;
         let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
-        let frame_mib = table.df.estimated_size() >> 20;
+        let frame_mib = table.df.columns().iter().map(column_bytes).sum::<usize>() >> 20;
         tracing::debug!(
             table = t.as_str(),
             rows,
@@ -257,7 +257,7 @@ pub fn load(folder: &Path) -> Result<Dataset> {
         );
         if tracing::enabled!(tracing::Level::TRACE) {
             for c in table.df.columns() {
-                let kib = c.as_materialized_series().estimated_size() >> 10;
+                let kib = column_bytes(c) >> 10;
                 tracing::trace!(table = t.as_str(), column = c.name().as_str(), dtype = %c.dtype(), kib, "column size");
             }
         }
@@ -275,6 +275,13 @@ pub fn load(folder: &Path) -> Result<Dataset> {
     ds.report.issues = issues;
     ds.report.sort();
     Ok(ds)
+}
+
+/// The bytes a column holds: polars' estimate, plus the 16-byte view of every text cell, which the
+/// estimate leaves out (it counts the text only).
+fn column_bytes(c: &Column) -> usize {
+    let views = if c.dtype() == &DataType::String { 16 * c.len() } else { 0 };
+    c.as_materialized_series().estimated_size() + views
 }
 
 /// Interns the ids of a validated table and builds its frame.
