@@ -31,7 +31,7 @@ pub struct Context<'a> {
     /// Screen-based tender risk of every project (computed once, reported by PRC-005).
     pub tender_risk: &'a crate::tender_risk::RiskTable,
     /// Typed views of projects and bids, read from the frames once per run and shared by rules.
-    pub(crate) views: &'a Views,
+    pub(crate) views: &'a Views<'a>,
     /// Pair evidence, edges and rings between bidders, linked once per run.
     pub graph: &'a Linkage,
     /// The linking weights and thresholds in force (from the policy).
@@ -47,9 +47,9 @@ pub struct Context<'a> {
 
 /// What most rules read, taken out of the frames once.
 #[derive(Debug)]
-pub(crate) struct Views {
+pub(crate) struct Views<'a> {
     pub projects: rules::Projects,
-    pub bids: Vec<Vec<rules::Bid>>,
+    pub bids: Vec<Vec<rules::Bid<'a>>>,
     /// Bidder names by organisation key.
     pub bidder_names: Vec<Option<String>>,
     /// The points ledger, by subject and time, read once for the POL, EXP-007, BID-002 and AGT-006 rules.
@@ -60,13 +60,13 @@ pub(crate) struct Views {
     pub scores: rules::expert::Scores,
     /// Key-staff assignments and punches (ATT rules).
     pub assignments: Vec<rules::attendance::Assignment>,
-    pub punches: Vec<rules::attendance::Punch>,
+    pub punches: Vec<rules::attendance::Punch<'a>>,
     /// The agent of every project that names one (AGT rules).
     pub agents: std::collections::BTreeMap<usize, String>,
 }
 
-impl Views {
-    pub fn load(ds: &Dataset) -> Views {
+impl<'a> Views<'a> {
+    pub fn load(ds: &'a Dataset) -> Views<'a> {
         let mut bidder_names = vec![None; ds.orgs.len()];
         if let Some(df) = ds.frame(TableName::Bidders) {
             let keys = frame::keys(df, "bidder_id");

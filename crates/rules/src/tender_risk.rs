@@ -367,7 +367,7 @@ pub(crate) fn compute(views: &Views, screens: &ScreenTable, cfg: &RiskConfig) ->
     let mut tenders_of: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut bidders_of: Vec<Vec<&str>> = vec![Vec::new(); n];
     for &k in &eligible {
-        let mut ids: Vec<&str> = views.bids[k].iter().filter(|b| !b.withdrawn()).map(|b| b.bidder.as_str()).collect();
+        let mut ids: Vec<&str> = views.bids[k].iter().filter(|b| !b.withdrawn()).map(|b| b.bidder).collect();
         ids.sort_unstable();
         ids.dedup();
         for id in &ids {

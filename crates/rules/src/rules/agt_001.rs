@@ -116,7 +116,7 @@ impl Rule for AgentInsideBid {
             // days since 1970-01-01, as `employment.month` is stored
             let opened = ctx.views.projects.opened_at[k].map(|ms| ms.div_euclid(86_400_000));
             let pid = ctx.views.projects.id[k].as_str();
-            let bidders: BTreeSet<&str> = bids.iter().map(|b| b.bidder.as_str()).collect();
+            let bidders: BTreeSet<&str> = bids.iter().map(|b| b.bidder).collect();
             for b in bidders {
                 let mut ties: Vec<Tie> = Vec::new();
                 if b == agent {

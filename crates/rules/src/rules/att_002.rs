@@ -80,7 +80,7 @@ impl Rule for MonthlyRate {
         let mut present: BTreeMap<(usize, &str), BTreeSet<NaiveDate>> = BTreeMap::new();
         let mut recording: BTreeSet<usize> = BTreeSet::new();
         for p in all {
-            present.entry((p.project, p.person.as_str())).or_default().insert(p.day);
+            present.entry((p.project, p.person)).or_default().insert(p.day);
             recording.insert(p.project);
         }
         let list = &ctx.views.assignments;

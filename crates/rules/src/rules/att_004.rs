@@ -70,29 +70,29 @@ impl Rule for AttendanceFraud {
         let mut by_photo: HashMap<&str, Vec<&Punch>, foldhash::fast::FixedState> = HashMap::default();
         let mut by_device: BTreeMap<&str, Vec<&Punch>> = BTreeMap::new();
         for p in all {
-            if let Some(h) = p.photo.as_deref() {
+            if let Some(h) = p.photo {
                 by_photo.entry(h).or_default().push(p);
             }
-            if let Some(d) = p.device.as_deref() {
+            if let Some(d) = p.device {
                 by_device.entry(d).or_default().push(p);
             }
         }
         let by_photo: BTreeMap<&str, Vec<&Punch>> = by_photo.into_iter().filter(|(_, l)| l.len() >= 2).collect();
         for (hash, mut list) in by_photo {
             list.sort_by_key(|p| (p.at, p.row));
-            list.dedup_by_key(|p| (p.at, p.person.clone()));
+            list.dedup_by_key(|p| (p.at, p.person));
             if list.len() < 2 {
                 continue;
             }
             let first = list[0];
-            let persons: std::collections::BTreeSet<&str> = list.iter().map(|p| p.person.as_str()).collect();
+            let persons: std::collections::BTreeSet<&str> = list.iter().map(|p| p.person).collect();
             let times: Vec<String> = list.iter().map(|p| bidwatch_ingest::frame::fmt_millis(p.at)).collect();
             let who = persons.iter().map(|p| mask(p)).collect::<Vec<_>>().join("、");
             let message = Text::new(
                 format!("同一张考勤照片（{hash}）用于 {} 次打卡（{who}）：{}", list.len(), times.join("、")),
                 format!("one attendance photo ({hash}) was used for {} punches ({who}): {}", list.len(), times.join(", ")),
             );
-            let mut f = Finding::new(c, Severity::Violation, Subject::new(SubjectKind::Person, first.person.as_str()), message)
+            let mut f = Finding::new(c, Severity::Violation, Subject::new(SubjectKind::Person, first.person), message)
                 .in_project(pid(first.project))
                 .with_points(points)
                 .with_threshold("list", "fraud")
@@ -111,7 +111,7 @@ impl Rule for AttendanceFraud {
                 // the punches within the window from punch i
                 let j = list[i..].iter().position(|p| p.at - list[i].at > window).map_or(list.len(), |n| i + n);
                 let burst = &list[i..j];
-                let persons: std::collections::BTreeSet<&str> = burst.iter().map(|p| p.person.as_str()).collect();
+                let persons: std::collections::BTreeSet<&str> = burst.iter().map(|p| p.person).collect();
                 let projects: std::collections::BTreeSet<usize> = burst.iter().map(|p| p.project).collect();
                 if persons.len() >= people && projects.len() >= 2 {
                     let first = burst[0];
@@ -133,7 +133,7 @@ impl Rule for AttendanceFraud {
                             window / 1000
                         ),
                     );
-                    let mut f = Finding::new(c, Severity::Violation, Subject::new(SubjectKind::Person, first.person.as_str()), message)
+                    let mut f = Finding::new(c, Severity::Violation, Subject::new(SubjectKind::Person, first.person), message)
                         .in_project(pid(first.project))
                         .with_points(points)
                         .with_projects(ids)

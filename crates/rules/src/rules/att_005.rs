@@ -58,7 +58,7 @@ impl Rule for ImpossibleTravel {
                 continue;
             }
             let speed = if hours > 0.0 { format!("{:.0}", d / hours) } else { "∞".to_owned() };
-            let who = mask(&a.person);
+            let who = mask(a.person);
             let (ta, tb) = (fmt_millis(a.at), fmt_millis(b.at));
             let message = Text::new(
                 format!(
@@ -75,7 +75,7 @@ impl Rule for ImpossibleTravel {
                 ),
             );
             out.findings.push(
-                Finding::new(c, Severity::Signal, Subject::new(SubjectKind::Person, a.person.as_str()), message)
+                Finding::new(c, Severity::Signal, Subject::new(SubjectKind::Person, a.person), message)
                     .in_project(pid(b.project))
                     .with_projects(vec![pid(a.project).to_owned(), pid(b.project).to_owned()])
                     .with_threshold("list", "fraud")

@@ -8,7 +8,6 @@ use bidwatch_ingest::{frame, Dataset, TableName};
 use chrono::NaiveDate;
 
 use crate::rules::deadline::day;
-use crate::rules::Str;
 
 /// One row of `assignments`: a person in a key role on a project from `start` to `end` (open: still
 /// there).
@@ -74,57 +73,60 @@ pub(crate) fn assignments(ds: &Dataset) -> Vec<Assignment> {
         .collect()
 }
 
-/// One row of `attendance`.
+/// One row of `attendance`; its text borrows the data set's.
 #[derive(Debug, Clone)]
-pub(crate) struct Punch {
+pub(crate) struct Punch<'a> {
     pub project: usize,
-    pub person: Str,
+    pub person: &'a str,
     /// Milliseconds, local time.
     pub at: i64,
     pub day: NaiveDate,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
-    pub photo: Option<Str>,
-    pub device: Option<Str>,
-    pub row: u64,
+    pub photo: Option<&'a str>,
+    pub device: Option<&'a str>,
+    pub row: u32,
 }
 
-impl Punch {
+impl Punch<'_> {
     pub fn evidence(&self, project_id: &str) -> bidwatch_model::Evidence {
-        bidwatch_model::Evidence::new("attendance", self.row)
+        bidwatch_model::Evidence::new("attendance", u64::from(self.row))
             .with("project_id", project_id)
-            .with("person_id", self.person.as_str())
+            .with("person_id", self.person)
             .with("punched_at", frame::fmt_millis(self.at))
     }
 }
 
 /// Every punch, by (person, time).
-pub(crate) fn punches(ds: &Dataset) -> Vec<Punch> {
+pub(crate) fn punches(ds: &Dataset) -> Vec<Punch<'_>> {
     let Some(df) = ds.frame(TableName::Attendance) else { return Vec::new() };
-    let project = frame::keys(df, "project_id");
-    let person = frame::str_refs(df, "person_id");
+    let project = frame::key_iter(df, "project_id");
+    let person = frame::str_iter(df, "person_id");
     let at = frame::i64s(df, "punched_at");
     let lat = frame::f64s(df, "lat");
     let lon = frame::f64s(df, "lon");
-    let photo = frame::str_refs(df, "photo_hash");
-    let device = frame::str_refs(df, "device_id");
-    let rows = frame::rows(df);
-    let mut out: Vec<Punch> = (0..df.height())
-        .filter_map(|i| {
+    let photo = frame::str_iter(df, "photo_hash");
+    let device = frame::str_iter(df, "device_id");
+    let rows = frame::rows32(df);
+    let text = person.zip(photo).zip(device);
+    let mut out: Vec<Punch<'_>> = project
+        .zip(text)
+        .enumerate()
+        .filter_map(|(i, (project, ((person, photo), device)))| {
             Some(Punch {
-                project: project[i]? as usize,
-                person: Str::from(person[i]?),
+                project: project? as usize,
+                person: person?,
                 at: at[i]?,
                 day: day(at[i]?)?,
                 lat: lat[i],
                 lon: lon[i],
-                photo: photo[i].map(Str::from),
-                device: device[i].map(Str::from),
+                photo,
+                device,
                 row: rows[i],
             })
         })
         .collect();
-    out.sort_by(|a, b| (&a.person, a.at, a.row).cmp(&(&b.person, b.at, b.row)));
+    out.sort_by(|a, b| (a.person, a.at, a.row).cmp(&(b.person, b.at, b.row)));
     out
 }
 

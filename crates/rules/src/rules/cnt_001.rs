@@ -68,7 +68,7 @@ impl Rule for FewBidders {
             if !opened {
                 continue;
             }
-            let bidders: BTreeSet<&str> = standing.iter().map(|b| b.consortium.as_deref().unwrap_or(b.bidder.as_str())).collect();
+            let bidders: BTreeSet<&str> = standing.iter().map(|b| b.consortium.unwrap_or(b.bidder)).collect();
             if bidders.len() >= min {
                 continue;
             }

@@ -40,14 +40,14 @@ impl Rule for SingleValidBid {
         let min = ctx.policy.f64(self.code(), "min_submitted", 3.0).max(2.0) as usize;
         let mut out = RuleOutput::default();
         for (k, bids) in ctx.views.bids.iter().enumerate() {
-            let unit = |b: &&crate::rules::Bid| b.consortium.as_deref().unwrap_or(b.bidder.as_str()).to_owned();
+            let unit = |b: &&crate::rules::Bid| b.consortium.unwrap_or(b.bidder).to_owned();
             let standing: Vec<_> = bids.iter().filter(|b| !b.withdrawn()).collect();
             let submitted: BTreeSet<String> = standing.iter().map(unit).collect();
             // a bid without a status has not been reviewed: nothing to say
             if submitted.len() < min || standing.iter().any(|b| b.status.is_none()) {
                 continue;
             }
-            let valid: BTreeSet<String> = standing.iter().filter(|b| b.status.as_deref() == Some("valid")).map(unit).collect();
+            let valid: BTreeSet<String> = standing.iter().filter(|b| b.status == Some("valid")).map(unit).collect();
             if valid.len() != 1 {
                 continue;
             }

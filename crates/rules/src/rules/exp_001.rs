@@ -68,7 +68,7 @@ impl Rule for NoRecusal {
             }
             let Some((w, wrow)) = employer.get(id) else { continue };
             let bids = &ctx.views.bids[k as usize];
-            let bidders: BTreeSet<&str> = bids.iter().map(|b| b.bidder.as_str()).collect();
+            let bidders: BTreeSet<&str> = bids.iter().map(|b| b.bidder).collect();
             let mut found: Vec<(String, &'static str, Option<u64>)> = Vec::new();
             if bidders.contains(w.as_str()) {
                 found.push((w.clone(), "employer", None));

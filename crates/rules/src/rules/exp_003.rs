@@ -98,7 +98,7 @@ impl Rule for OutlierScoring {
                     let m = median(&mut others);
                     let dev = (s.score - m).abs() / max;
                     if dev >= max_dev {
-                        hits.entry((sc.name(s.expert), s.project)).or_default().0.push((s, m, dev));
+                        hits.entry((sc.name(s.expert), s.project as usize)).or_default().0.push((s, m, dev));
                     }
                 }
             }
@@ -107,8 +107,8 @@ impl Rule for OutlierScoring {
             let mut totals: BTreeMap<(usize, &str), BTreeMap<&str, f64>> = BTreeMap::new();
             let mut total_max: BTreeMap<(usize, &str), BTreeMap<&str, Option<f64>>> = BTreeMap::new();
             for &s in rows {
-                *totals.entry((s.project, sc.name(s.bidder))).or_default().entry(sc.name(s.expert)).or_default() += s.score;
-                total_max.entry((s.project, sc.name(s.bidder))).or_default().insert(sc.name(s.criterion), s.max);
+                *totals.entry((s.project as usize, sc.name(s.bidder))).or_default().entry(sc.name(s.expert)).or_default() += s.score;
+                total_max.entry((s.project as usize, sc.name(s.bidder))).or_default().insert(sc.name(s.criterion), s.max);
             }
             for ((k, bidder), by_expert) in &totals {
                 if by_expert.len() < min_total {
@@ -165,7 +165,7 @@ impl Rule for OutlierScoring {
                 .with_threshold("total_sd", k_sd);
             for (s, m, dev) in &items {
                 f = f.with_evidence(
-                    Evidence::new("evaluations", s.row)
+                    Evidence::new("evaluations", u64::from(s.row))
                         .with("bidder_id", sc.name(s.bidder))
                         .with("criterion", sc.name(s.criterion))
                         .with("score", s.score)
@@ -179,10 +179,11 @@ impl Rule for OutlierScoring {
                 f = f.with_threshold(&format!("total:{bidder}"), format!("{} vs {} ± {}", r(*t), r(*mean), r(*sd)));
                 if items.is_empty() {
                     // the total's rows are the expert's sheet for that bidder
-                    let of_project = &all[all.partition_point(|s| s.project < k)..all.partition_point(|s| s.project <= k)];
+                    let of_project =
+                        &all[all.partition_point(|s| (s.project as usize) < k)..all.partition_point(|s| s.project as usize <= k)];
                     for s in of_project.iter().filter(|s| sc.name(s.expert) == expert && sc.name(s.bidder) == *bidder) {
                         f = f.with_evidence(
-                            Evidence::new("evaluations", s.row)
+                            Evidence::new("evaluations", u64::from(s.row))
                                 .with("bidder_id", sc.name(s.bidder))
                                 .with("criterion", sc.name(s.criterion))
                                 .with("score", s.score),

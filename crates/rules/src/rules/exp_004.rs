@@ -54,7 +54,7 @@ impl Rule for ObjectiveMismatch {
         let mut wrong: BTreeMap<(&str, usize), Vec<(&Score, Wrong)>> = BTreeMap::new();
         for s in all {
             if s.score < 0.0 || s.max.is_some_and(|m| s.score > m + 0.005) {
-                wrong.entry((sc.name(s.expert), s.project)).or_default().push((s, Wrong::OutOfRange));
+                wrong.entry((sc.name(s.expert), s.project as usize)).or_default().push((s, Wrong::OutOfRange));
             }
         }
         for (_, sheet) in by_item(sc, all.iter().filter(|s| s.objective == Some(true))) {
@@ -76,10 +76,10 @@ impl Rule for ObjectiveMismatch {
                     continue;
                 }
                 // found already as out of range
-                if wrong.get(&(sc.name(s.expert), s.project)).is_some_and(|v| v.iter().any(|(o, _)| o.row == s.row)) {
+                if wrong.get(&(sc.name(s.expert), s.project as usize)).is_some_and(|v| v.iter().any(|(o, _)| o.row == s.row)) {
                     continue;
                 }
-                wrong.entry((sc.name(s.expert), s.project)).or_default().push((s, Wrong::Differs { agreed }));
+                wrong.entry((sc.name(s.expert), s.project as usize)).or_default().push((s, Wrong::Differs { agreed }));
             }
         }
         let mut out = RuleOutput::default();
@@ -106,7 +106,7 @@ impl Rule for ObjectiveMismatch {
                 .in_project(pid)
                 .with_points(points);
             for (s, w) in &list {
-                let e = Evidence::new("evaluations", s.row)
+                let e = Evidence::new("evaluations", u64::from(s.row))
                     .with("bidder_id", sc.name(s.bidder))
                     .with("criterion", sc.name(s.criterion))
                     .with("score", s.score)

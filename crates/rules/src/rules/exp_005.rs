@@ -53,11 +53,11 @@ impl Rule for CopiedSheets {
         let mut sheets: BTreeMap<usize, BTreeMap<&str, Sheet<'_>>> = BTreeMap::new();
         for s in &all {
             sheets
-                .entry(s.project)
+                .entry(s.project as usize)
                 .or_default()
                 .entry(sc.name(s.expert))
                 .or_default()
-                .insert((sc.name(s.bidder), sc.name(s.criterion)), ((s.score * 100.0).round() as i64, s.row));
+                .insert((sc.name(s.bidder), sc.name(s.criterion)), ((s.score * 100.0).round() as i64, u64::from(s.row)));
         }
         let mut out = RuleOutput::default();
         for (k, experts) in sheets {

@@ -10,10 +10,10 @@ use crate::registry::Context;
 
 /// One row of `evaluations`: one expert's score of one bidder on one criterion. The expert, the
 /// bidder and the criterion are numbers into [`Scores::name`]: a county's committees write
-/// millions of rows over a few thousand names (56 bytes a row instead of 120).
+/// millions of rows over a few thousand names (48 bytes a row instead of 120).
 #[derive(Debug, Clone)]
 pub(crate) struct Score {
-    pub project: usize,
+    pub project: u32,
     pub expert: u32,
     pub bidder: u32,
     /// The criterion's name; a sheet without criteria is one criterion, `""`.
@@ -21,7 +21,7 @@ pub(crate) struct Score {
     pub score: f64,
     pub max: Option<f64>,
     pub objective: Option<bool>,
-    pub row: u64,
+    pub row: u32,
 }
 
 /// The committees' score sheets, and the names their rows point to.
@@ -51,11 +51,11 @@ pub(crate) fn scores(ds: &Dataset) -> Scores {
         let score = frame::f64s(&df, "score");
         let max = frame::f64s(&df, "max_score");
         let objective = frame::bools(&df, "objective");
-        let rows = frame::rows(&df);
+        let rows = frame::rows32(&df);
         let mut name = |v: &str| names.intern(v);
         out.extend((0..df.height()).filter_map(|i| {
             Some(Score {
-                project: project[i]? as usize,
+                project: project[i]?,
                 expert: name(expert[i]?),
                 bidder: name(bidder[i]?),
                 criterion: name(criterion[i].unwrap_or_default()),
@@ -76,7 +76,7 @@ pub(crate) type Item<'a> = ((usize, &'a str, &'a str), Vec<&'a Score>);
 pub(crate) fn by_item<'a>(sheets: &'a Scores, scores: impl IntoIterator<Item = &'a Score>) -> Vec<Item<'a>> {
     let mut m: std::collections::BTreeMap<(usize, &str, &str), Vec<&Score>> = std::collections::BTreeMap::new();
     for s in scores {
-        m.entry((s.project, sheets.name(s.bidder), sheets.name(s.criterion))).or_default().push(s);
+        m.entry((s.project as usize, sheets.name(s.bidder), sheets.name(s.criterion))).or_default().push(s);
     }
     m.into_iter().collect()
 }

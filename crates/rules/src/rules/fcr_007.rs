@@ -118,7 +118,7 @@ impl Rule for TailorMade {
         let mut won: std::collections::HashMap<&str, Vec<usize>, foldhash::fast::FixedState> = Default::default();
         for (k, bids) in ctx.views.bids.iter().enumerate() {
             for b in bids.iter().filter(|b| b.winner) {
-                won.entry(b.bidder.as_str()).or_default().push(k);
+                won.entry(b.bidder).or_default().push(k);
             }
         }
         // A later tender is compared only with the earlier tenders its own bidders won: the rule asks
@@ -137,9 +137,9 @@ impl Rule for TailorMade {
             .map(|(&b, mine)| {
                 let mut sources: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
                 for bid in &ctx.views.bids[b] {
-                    for &a in won.get(bid.bidder.as_str()).into_iter().flatten() {
+                    for &a in won.get(bid.bidder).into_iter().flatten() {
                         if a != b && when(a) < when(b) && clauses_of.get(a).is_some_and(|c| !c.is_empty()) {
-                            sources.entry(a).or_default().insert(bid.bidder.as_str());
+                            sources.entry(a).or_default().insert(bid.bidder);
                         }
                     }
                 }
@@ -219,8 +219,8 @@ fn named_projects(ctx: &Context<'_>, rule: RuleCode, clauses: &[Clause<'_>], out
             if q == c.project || p.published_at[q].unwrap_or(i64::MAX) >= p.published_at[c.project].unwrap_or(i64::MIN) {
                 continue;
             }
-            let winners: BTreeSet<&str> = ctx.views.bids[q].iter().filter(|b| b.winner).map(|b| b.bidder.as_str()).collect();
-            let here: BTreeSet<&str> = ctx.views.bids[c.project].iter().map(|b| b.bidder.as_str()).collect();
+            let winners: BTreeSet<&str> = ctx.views.bids[q].iter().filter(|b| b.winner).map(|b| b.bidder).collect();
+            let here: BTreeSet<&str> = ctx.views.bids[c.project].iter().map(|b| b.bidder).collect();
             let Some(x) = winners.intersection(&here).next().copied() else { continue };
             let qid = &p.id[q];
             let why = Text::new(

@@ -131,12 +131,12 @@ fn rotation(ctx: &Context<'_>, rule: RuleCode) -> Vec<Finding> {
         for p in &ring.projects {
             let mut won = false;
             for b in &ctx.views.bids[*p as usize] {
-                if ring_of.get(b.bidder.as_str()) != Some(&r) {
+                if ring_of.get(b.bidder) != Some(&r) {
                     continue;
                 }
-                present.insert(b.bidder.as_str());
+                present.insert(b.bidder);
                 if b.winner {
-                    *wins.entry(b.bidder.as_str()).or_default() += 1;
+                    *wins.entry(b.bidder).or_default() += 1;
                     won = true;
                     evidence.push(bid_evidence(ctx, b));
                 }

@@ -63,8 +63,8 @@ impl Rule for PerennialLosers {
         let mut tally: HashMap<&str, (u32, u32), foldhash::fast::FixedState> = HashMap::default();
         for bids in &ctx.views.bids {
             let mut seen: BTreeMap<&str, bool> = BTreeMap::new();
-            for b in bids.iter().filter(|b| b.status.as_deref().is_none_or(|s| s == "valid")) {
-                *seen.entry(b.bidder.as_str()).or_default() |= b.winner;
+            for b in bids.iter().filter(|b| b.status.is_none_or(|s| s == "valid")) {
+                *seen.entry(b.bidder).or_default() |= b.winner;
             }
             for (bidder, won) in seen {
                 let t = tally.entry(bidder).or_default();
@@ -92,9 +92,9 @@ impl Rule for PerennialLosers {
         // The valid bids of the flagged bidders, in project order: one pass over the bids.
         let mut bids_of: BTreeMap<&str, Vec<&crate::rules::Bid>> = BTreeMap::new();
         for bids in &ctx.views.bids {
-            for b in bids.iter().filter(|b| b.status.as_deref().is_none_or(|s| s == "valid")) {
-                if flagged_set.contains(b.bidder.as_str()) {
-                    bids_of.entry(b.bidder.as_str()).or_default().push(b);
+            for b in bids.iter().filter(|b| b.status.is_none_or(|s| s == "valid")) {
+                if flagged_set.contains(b.bidder) {
+                    bids_of.entry(b.bidder).or_default().push(b);
                 }
             }
         }

@@ -45,7 +45,7 @@ impl Rule for CoordinatedWithdrawal {
         for (p, bids) in ctx.views.bids.iter().enumerate() {
             let mut by_ring: std::collections::BTreeMap<usize, Vec<&crate::rules::Bid>> = std::collections::BTreeMap::new();
             for b in bids {
-                if let Some(r) = ring_of.get(b.bidder.as_str()) {
+                if let Some(r) = ring_of.get(b.bidder) {
                     by_ring.entry(*r).or_default().push(b);
                 }
             }
@@ -54,7 +54,7 @@ impl Rule for CoordinatedWithdrawal {
                 if mine.len() < 2 {
                     continue;
                 }
-                let withdrawn: BTreeSet<&str> = mine.iter().filter(|b| b.withdrawn()).map(|b| b.bidder.as_str()).collect();
+                let withdrawn: BTreeSet<&str> = mine.iter().filter(|b| b.withdrawn()).map(|b| b.bidder).collect();
                 let first_stepped_aside =
                     mine.iter().any(|b| b.withdrawn() && b.rank == Some(1)) && mine.iter().any(|b| b.winner && !b.withdrawn());
                 if withdrawn.len() < min && !first_stepped_aside {

@@ -78,7 +78,7 @@ impl Rule for PostBidInterview {
                 continue;
             }
             let pid = p.id[k].as_str();
-            let who = crate::rules::col::label_of(ctx, &first.bidder);
+            let who = crate::rules::col::label_of(ctx, first.bidder);
             let interview = held.get(&(k as u32, first.bidder.to_string())).copied();
             let notice = p.award_notice_at[k];
             let fmt = |ms: i64| frame::fmt_millis(ms);

@@ -67,7 +67,6 @@ pub mod prc_004;
 pub mod prc_005;
 
 use bidwatch_ingest::{Dataset, TableName};
-use polars::prelude::DataFrame;
 
 use bidwatch_ingest::frame;
 
@@ -154,51 +153,73 @@ pub fn category_label(category: &str, zh: bool) -> &str {
     }
 }
 
-/// A short text held inline (ids and codes up to 24 bytes): the views below hold millions.
-pub(crate) type Str = compact_str::CompactString;
-
-/// One bid, with what the bid rules look at.
+/// One bid, with what the bid rules look at. Its text borrows the data set's (an id from its key
+/// space, a status or consortium from the column's values): 80 bytes a bid, not 120 with a copy
+/// of each.
 #[derive(Debug, Clone)]
-pub(crate) struct Bid {
-    pub project: usize,
-    pub bidder: Str,
+pub(crate) struct Bid<'a> {
+    pub bidder: &'a str,
+    pub status: Option<&'a str>,
+    pub consortium: Option<&'a str>,
     pub price: f64,
-    pub status: Option<Str>,
+    pub rank: Option<u32>,
+    pub project: usize,
+    pub row: u32,
     pub ranked_or_won: bool,
     /// Won: `is_winner`, or rank 1 where the data has no `is_winner` column.
     pub winner: bool,
-    pub rank: Option<i64>,
-    pub consortium: Option<Str>,
-    pub row: u64,
 }
 
-impl Bid {
+impl Bid<'_> {
     /// The bid's row as evidence: bidder, price and status.
     pub fn evidence(&self) -> bidwatch_model::Evidence {
-        bidwatch_model::Evidence::new("bids", self.row)
-            .with("bidder_id", self.bidder.as_str())
+        bidwatch_model::Evidence::new("bids", u64::from(self.row))
+            .with("bidder_id", self.bidder)
             .with("price", self.price)
-            .with("status", self.status.as_deref())
+            .with("status", self.status)
     }
 
     pub fn withdrawn(&self) -> bool {
-        self.status.as_deref() == Some("withdrawn")
+        self.status == Some("withdrawn")
     }
 }
 
-/// The bids of every project, by project key, in source order. The frame is read a slice at a
-/// time, each bid placed in its project as it is read (no second copy of all bids meanwhile).
-pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid>> {
+/// The bids of every project, by project key, in source order: each bid placed in its project as
+/// it is read, the numbers a slice of the frame at a time and the text cell by cell (no second
+/// copy of all bids meanwhile).
+pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid<'_>>> {
     let mut out = vec![Vec::new(); ds.projects.len()];
     let Some(df) = ds.frame(TableName::Bids) else {
         return out;
     };
     let has_winner = df.column("is_winner").is_ok();
-    for df in frame::chunks(df, frame::CHUNK_ROWS) {
-        for b in bids(&df, has_winner) {
-            if let Some(v) = out.get_mut(b.project) {
-                v.push(b);
-            }
+    let mut bidder = frame::str_iter(df, "bidder_id");
+    let mut status = frame::str_iter(df, "status");
+    let mut consortium = frame::str_iter(df, "consortium_id");
+    for slice in frame::chunks(df, frame::CHUNK_ROWS) {
+        let project = frame::keys(&slice, "project_id");
+        let price = frame::f64s(&slice, "price");
+        let rank = frame::i64s(&slice, "rank");
+        let winner = frame::bools(&slice, "is_winner");
+        let rows = frame::rows32(&slice);
+        for i in 0..slice.height() {
+            // The text iterators step once a row, kept or not.
+            let (who, status, consortium) = (bidder.next().flatten(), status.next().flatten(), consortium.next().flatten());
+            let (Some(project), Some(who), Some(price)) = (project[i], who, price[i]) else { continue };
+            let Some(v) = out.get_mut(project as usize) else { continue };
+            // Ingest holds a rank to 1..=100 000.
+            let rank = rank[i].and_then(|r| u32::try_from(r).ok());
+            v.push(Bid {
+                bidder: who,
+                status,
+                consortium,
+                price,
+                rank,
+                project: project as usize,
+                row: rows[i],
+                ranked_or_won: rank.is_some() || winner[i] == Some(true),
+                winner: if has_winner { winner[i] == Some(true) } else { rank == Some(1) },
+            });
         }
     }
     // A project's vector grew by doubling: up to half of it spare (≈ 0.3 GB over 10M bids).
@@ -206,30 +227,4 @@ pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid>> {
         v.shrink_to_fit();
     }
     out
-}
-
-fn bids(df: &DataFrame, has_winner: bool) -> Vec<Bid> {
-    let project = frame::keys(df, "project_id");
-    let bidder = frame::str_refs(df, "bidder_id");
-    let price = frame::f64s(df, "price");
-    let status = frame::str_refs(df, "status");
-    let rank = frame::i64s(df, "rank");
-    let winner = frame::bools(df, "is_winner");
-    let consortium = frame::str_refs(df, "consortium_id");
-    let rows = frame::rows(df);
-    (0..df.height())
-        .filter_map(|i| {
-            Some(Bid {
-                project: project[i]? as usize,
-                bidder: Str::from(bidder[i]?),
-                price: price[i]?,
-                status: status[i].map(Str::from),
-                ranked_or_won: rank[i].is_some() || winner[i] == Some(true),
-                winner: if has_winner { winner[i] == Some(true) } else { rank[i] == Some(1) },
-                rank: rank[i],
-                consortium: consortium[i].map(Str::from),
-                row: rows[i],
-            })
-        })
-        .collect()
 }

@@ -66,7 +66,7 @@ impl PatternTable {
                     .iter()
                     .enumerate()
                     .filter(|(_, b)| !b.withdrawn())
-                    .map(|(i, b)| Priced { index: i, bidder: b.bidder.as_str(), price: b.price })
+                    .map(|(i, b)| Priced { index: i, bidder: b.bidder, price: b.price })
                     .collect();
                 let found = ladders(&priced, min_len);
                 let grid = found.len() > max_per_project;
@@ -96,7 +96,11 @@ impl PatternTable {
     pub fn groups(&self, ds: &Dataset, views: &Views) -> Vec<Group> {
         let mut out = Vec::new();
         let members = |k: usize, p: &Pattern| -> Vec<(u32, u64)> {
-            p.bids.iter().filter_map(|i| views.bids[k].get(*i)).filter_map(|b| ds.orgs.get(&b.bidder).map(|o| (o, b.row))).collect()
+            p.bids
+                .iter()
+                .filter_map(|i| views.bids[k].get(*i))
+                .filter_map(|b| ds.orgs.get(b.bidder).map(|o| (o, u64::from(b.row))))
+                .collect()
         };
         for (k, list) in self.ladders.iter().enumerate() {
             for p in list {
@@ -136,7 +140,7 @@ impl Rule for PriceLadder {
             for p in list {
                 let bids: Vec<_> = p.bids.iter().filter_map(|i| ctx.views.bids[k].get(*i)).collect();
                 let prices = bids.iter().map(|b| Money(b.price).to_string()).collect::<Vec<_>>().join(" / ");
-                let who = bids.iter().map(|b| b.bidder.as_str()).collect::<Vec<_>>();
+                let who = bids.iter().map(|b| b.bidder).collect::<Vec<_>>();
                 let (kind_zh, kind_en, step_zh, step_en) = if p.geometric {
                     ("等比", "a geometric", format!("×{}", p.step), format!("×{}", p.step))
                 } else {

@@ -51,14 +51,14 @@ impl Rule for CeilingAndDoublePrice {
             match projects.ceiling[k] {
                 Some(ceiling) => {
                     let limit = ceiling * (1.0 + tolerance);
-                    for b in bids.iter().filter(|b| b.price > limit && !matches!(b.status.as_deref(), Some("rejected" | "withdrawn"))) {
+                    for b in bids.iter().filter(|b| b.price > limit && !matches!(b.status, Some("rejected" | "withdrawn"))) {
                         let over = b.price - ceiling;
                         let message = Text::new(
                             format!("投标人 {} 在项目 {pid} 报价 {} 元，高于最高投标限价 {} 元（高出 {} 元），投标未被否决", b.bidder, Money(b.price), Money(ceiling), Money(over)),
                             format!("bidder {} bid {} yuan in project {pid}, above the ceiling of {} yuan (by {} yuan), and the bid was not rejected", b.bidder, Money(b.price), Money(ceiling), Money(over)),
                         );
                         out.findings.push(
-                            Finding::new(code, Severity::Violation, Subject::bidder(b.bidder.as_str()), message)
+                            Finding::new(code, Severity::Violation, Subject::bidder(b.bidder), message)
                                 .in_project(pid)
                                 .with_evidence(b.evidence())
                                 .with_evidence(
@@ -76,7 +76,7 @@ impl Rule for CeilingAndDoublePrice {
             // (b) one bidder, two or more different prices
             let mut by_bidder: BTreeMap<&str, Vec<&Bid>> = BTreeMap::new();
             for b in bids.iter().filter(|b| !b.withdrawn()) {
-                by_bidder.entry(b.bidder.as_str()).or_default().push(b);
+                by_bidder.entry(b.bidder).or_default().push(b);
             }
             for (bidder, list) in by_bidder {
                 let mut prices: Vec<f64> = list.iter().map(|b| b.price).collect();
