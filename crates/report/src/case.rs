@@ -137,11 +137,7 @@ pub fn export(
 
 /// A column of a validated frame as the contract writes its values: times `YYYY-MM-DDTHH:MM:SS`,
 /// dates `YYYY-MM-DD`, months `YYYY-MM`, numbers in plain decimal, booleans `true`/`false`.
-pub(crate) fn contract_text(ds: &Dataset, table: TableName, ty: &ColType, name: &str) -> Vec<Option<String>> {
-    ds.frame(table).map(|df| contract_text_of(df, ty, name)).unwrap_or_default()
-}
-
-fn contract_text_of(df: &frame::DataFrame, ty: &ColType, name: &str) -> Vec<Option<String>> {
+pub(crate) fn contract_text_of(df: &frame::DataFrame, ty: &ColType, name: &str) -> Vec<Option<String>> {
     match ty {
         ColType::DateTime => frame::i64s(df, name).into_iter().map(|v| v.map(frame::fmt_millis)).collect(),
         ColType::Date => frame::i64s(df, name).into_iter().map(|v| v.map(frame::fmt_days)).collect(),

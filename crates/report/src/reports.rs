@@ -72,22 +72,21 @@ impl Sources<'_> {
         }
     }
 
-    /// Column `name` of `table` by row index, formatted for a report.
-    fn col(&self, table: TableName, name: &str) -> Vec<String> {
+    /// The rows of `table` whose `key` column passes `keep`, with the columns `names` formatted
+    /// for a report (a row's cells in `names` order). Only the chosen rows are formatted: a
+    /// county's tables hold millions of rows and a report shows a few.
+    fn rows_where(&self, table: TableName, key: &str, keep: impl Fn(&str) -> bool, names: &[&str]) -> Vec<Vec<String>> {
         let Some(df) = self.ds.frame(table) else { return Vec::new() };
-        let Some(spec) = table.spec().columns.iter().find(|c| c.name == name) else { return vec![String::new(); df.height()] };
-        match spec.ty {
-            // money with thousands separators, for reading
-            bidwatch_ingest::schema::ColType::Money => {
-                frame::f64s(df, name).into_iter().map(|v| v.map(|x| Money(x).to_string()).unwrap_or_default()).collect()
-            }
-            _ => crate::case::contract_text(self.ds, table, &spec.ty, name).into_iter().map(Option::unwrap_or_default).collect(),
-        }
+        let at: Vec<usize> = frame::str_iter(df, key).enumerate().filter(|(_, v)| v.is_some_and(&keep)).map(|(i, _)| i).collect();
+        let chosen = frame::gather(df, &at);
+        let columns: Vec<Vec<String>> = names.iter().map(|n| formatted(&chosen, table, n)).collect();
+        (0..chosen.height()).map(|r| columns.iter().map(|c| c[r].clone()).collect()).collect()
     }
 
-    fn bidder_names(&self) -> BTreeMap<String, String> {
-        let ids = self.col(TableName::Bidders, "bidder_id");
-        ids.into_iter().zip(self.col(TableName::Bidders, "name")).filter(|(i, _)| !i.is_empty()).collect()
+    /// The names of the given bidders (those `bidders` names).
+    fn bidder_names(&self, ids: &BTreeSet<&str>) -> BTreeMap<String, String> {
+        let rows = self.rows_where(TableName::Bidders, "bidder_id", |b| ids.contains(b), &["bidder_id", "name"]);
+        rows.into_iter().map(|mut r| (std::mem::take(&mut r[0]), std::mem::take(&mut r[1]))).collect()
     }
 
     fn findings_table(&self, list: &[&Finding]) -> Table {
@@ -121,17 +120,12 @@ impl Sources<'_> {
 
     fn ledger_table(&self, kind: &str, id: &str) -> Table {
         let zh = self.zh;
-        let (k, s, code, pts, at, st) = (
-            self.col(TableName::Ledger, "subject_kind"),
-            self.col(TableName::Ledger, "subject_id"),
-            self.col(TableName::Ledger, "rule_code"),
-            self.col(TableName::Ledger, "points"),
-            self.col(TableName::Ledger, "occurred_at"),
-            self.col(TableName::Ledger, "status"),
-        );
-        let rows = (0..k.len())
-            .filter(|i| k[*i] == kind && s[*i] == id)
-            .map(|i| vec![code[i].clone(), pts[i].clone(), at[i].clone(), st[i].clone()])
+        let cells = ["subject_kind", "rule_code", "points", "occurred_at", "status"];
+        let rows = self
+            .rows_where(TableName::Ledger, "subject_id", |s| s == id, &cells)
+            .into_iter()
+            .filter(|r| r[0] == kind)
+            .map(|mut r| r.split_off(1))
             .collect();
         Table {
             name: t(zh, "记分台账", "Points ledger"),
@@ -143,33 +137,25 @@ impl Sources<'_> {
     /// Key staff of the projects, and their days on site by month.
     fn staff_tables(&self, projects: &BTreeSet<String>) -> [Table; 2] {
         let zh = self.zh;
-        let (p, who, role, start, end) = (
-            self.col(TableName::Assignments, "project_id"),
-            self.col(TableName::Assignments, "person_id"),
-            self.col(TableName::Assignments, "role"),
-            self.col(TableName::Assignments, "start_date"),
-            self.col(TableName::Assignments, "end_date"),
-        );
-        let staff: Vec<Vec<String>> = (0..p.len())
-            .filter(|i| projects.contains(&p[*i]))
-            .map(|i| {
-                let r = match (role[i].as_str(), zh) {
+        let cells = ["project_id", "person_id", "role", "start_date", "end_date"];
+        let staff: Vec<Vec<String>> = self
+            .rows_where(TableName::Assignments, "project_id", |p| projects.contains(p), &cells)
+            .into_iter()
+            .map(|r| {
+                let role = match (r[2].as_str(), zh) {
                     ("project_manager", true) => "项目经理".to_owned(),
                     ("chief_supervisor", true) => "总监理工程师".to_owned(),
                     (x, _) => x.to_owned(),
                 };
-                vec![p[i].clone(), self.person(&who[i]), r, start[i].clone(), end[i].clone()]
+                vec![r[0].clone(), self.person(&r[1]), role, r[3].clone(), r[4].clone()]
             })
             .collect();
-        let (ap, aw, at) = (
-            self.col(TableName::Attendance, "project_id"),
-            self.col(TableName::Attendance, "person_id"),
-            self.col(TableName::Attendance, "punched_at"),
-        );
+        let punches =
+            self.rows_where(TableName::Attendance, "project_id", |p| projects.contains(p), &["project_id", "person_id", "punched_at"]);
         let mut days: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
-        for i in 0..ap.len() {
-            if projects.contains(&ap[i]) && at[i].len() >= 10 {
-                days.entry((ap[i].clone(), aw[i].clone(), at[i][..7].to_owned())).or_default().insert(at[i][..10].to_owned());
+        for r in punches {
+            if r[2].len() >= 10 {
+                days.entry((r[0].clone(), r[1].clone(), r[2][..7].to_owned())).or_default().insert(r[2][..10].to_owned());
             }
         }
         let attendance = days.into_iter().map(|((p, w, m), d)| vec![p, self.person(&w), m, d.len().to_string()]).collect();
@@ -200,9 +186,9 @@ impl Sources<'_> {
     /// One project: its facts and risk, its bids, findings, key staff and attendance.
     pub fn project(&self, id: &str) -> Option<Document> {
         let zh = self.zh;
-        let ids = self.col(TableName::Projects, "project_id");
-        let i = ids.iter().position(|p| p == id)?;
-        let get = |c: &str| self.col(TableName::Projects, c).get(i).cloned().unwrap_or_default();
+        let cells = ["name", "category", "region", "tenderer_id", "agent_id", "ceiling_price", "opened_at", "award_notice_at"];
+        let row = self.rows_where(TableName::Projects, "project_id", |p| p == id, &cells).into_iter().next()?;
+        let get = |c: &str| cells.iter().position(|x| *x == c).map(|i| row[i].clone()).unwrap_or_default();
         let category = get("category");
         let mut facts = vec![
             (t(zh, "项目编号", "project"), id.to_owned()),
@@ -220,25 +206,19 @@ impl Sources<'_> {
             facts.push((t(zh, "参照组", "reference group"), r.reference_group.clone()));
             facts.push((t(zh, "风险来源", "drivers"), r.drivers.iter().chain(&r.codes).cloned().collect::<Vec<_>>().join(", ")));
         }
-        let names = self.bidder_names();
-        let (bp, bb, price, rank, status, win) = (
-            self.col(TableName::Bids, "project_id"),
-            self.col(TableName::Bids, "bidder_id"),
-            self.col(TableName::Bids, "price"),
-            self.col(TableName::Bids, "rank"),
-            self.col(TableName::Bids, "status"),
-            self.col(TableName::Bids, "is_winner"),
-        );
-        let mut bids: Vec<Vec<String>> = (0..bp.len())
-            .filter(|j| bp[*j] == id)
-            .map(|j| {
+        let cells = ["bidder_id", "price", "rank", "status", "is_winner"];
+        let rows = self.rows_where(TableName::Bids, "project_id", |p| p == id, &cells);
+        let names = self.bidder_names(&rows.iter().map(|r| r[0].as_str()).collect());
+        let mut bids: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
                 vec![
-                    bb[j].clone(),
-                    names.get(&bb[j]).cloned().unwrap_or_default(),
-                    price[j].clone(),
-                    rank[j].clone(),
-                    word(&status[j], zh),
-                    word(&win[j], zh),
+                    r[0].clone(),
+                    names.get(&r[0]).cloned().unwrap_or_default(),
+                    r[1].clone(),
+                    r[2].clone(),
+                    word(&r[3], zh),
+                    word(&r[4], zh),
                 ]
             })
             .collect();
@@ -274,17 +254,9 @@ impl Sources<'_> {
     /// One bidder: its bids, the findings that name it, its ledger.
     pub fn bidder(&self, id: &str) -> Option<Document> {
         let zh = self.zh;
-        let (bp, bb, price, rank, win) = (
-            self.col(TableName::Bids, "project_id"),
-            self.col(TableName::Bids, "bidder_id"),
-            self.col(TableName::Bids, "price"),
-            self.col(TableName::Bids, "rank"),
-            self.col(TableName::Bids, "is_winner"),
-        );
-        let bids: Vec<Vec<String>> = (0..bp.len())
-            .filter(|j| bb[*j] == id)
-            .map(|j| vec![bp[j].clone(), price[j].clone(), rank[j].clone(), word(&win[j], zh)])
-            .collect();
+        let rows = self.rows_where(TableName::Bids, "bidder_id", |b| b == id, &["project_id", "price", "rank", "is_winner"]);
+        let won = rows.iter().filter(|r| r[3] == "true").count();
+        let bids: Vec<Vec<String>> = rows.into_iter().map(|r| vec![r[0].clone(), r[1].clone(), r[2].clone(), word(&r[3], zh)]).collect();
         let findings: Vec<&Finding> = self
             .run
             .findings
@@ -294,8 +266,7 @@ impl Sources<'_> {
         if bids.is_empty() && findings.is_empty() {
             return None;
         }
-        let won = (0..bp.len()).filter(|j| bb[*j] == id && win[*j] == "true").count();
-        let name = self.bidder_names().get(id).cloned().unwrap_or_default();
+        let name = self.bidder_names(&std::iter::once(id).collect()).remove(id).unwrap_or_default();
         Some(Document {
             title: if zh { format!("投标人报告：{name} ({id})") } else { format!("Bidder report: {name} ({id})") },
             facts: vec![
@@ -324,15 +295,12 @@ impl Sources<'_> {
     /// One expert: committees sat on, findings, ledger.
     pub fn expert(&self, id: &str) -> Option<Document> {
         let zh = self.zh;
-        let (p, e, sch, chk, st) = (
-            self.col(TableName::ExpertAssignments, "project_id"),
-            self.col(TableName::ExpertAssignments, "expert_id"),
-            self.col(TableName::ExpertAssignments, "scheduled_at"),
-            self.col(TableName::ExpertAssignments, "checked_in_at"),
-            self.col(TableName::ExpertAssignments, "status"),
+        let sat = self.rows_where(
+            TableName::ExpertAssignments,
+            "expert_id",
+            |e| e == id,
+            &["project_id", "scheduled_at", "checked_in_at", "status"],
         );
-        let sat: Vec<Vec<String>> =
-            (0..p.len()).filter(|i| e[*i] == id).map(|i| vec![p[i].clone(), sch[i].clone(), chk[i].clone(), st[i].clone()]).collect();
         let findings: Vec<&Finding> = self
             .run
             .findings
@@ -369,15 +337,10 @@ impl Sources<'_> {
     /// One agent: its projects, findings, monthly evaluation.
     pub fn agent(&self, id: &str) -> Option<Document> {
         let zh = self.zh;
-        let (p, a, cat, pubd) = (
-            self.col(TableName::Projects, "project_id"),
-            self.col(TableName::Projects, "agent_id"),
-            self.col(TableName::Projects, "category"),
-            self.col(TableName::Projects, "published_at"),
-        );
-        let projects: Vec<Vec<String>> = (0..p.len())
-            .filter(|i| a[*i] == id)
-            .map(|i| vec![p[i].clone(), bidwatch_rules::rules::category_label(&cat[i], zh).to_owned(), pubd[i].clone()])
+        let projects: Vec<Vec<String>> = self
+            .rows_where(TableName::Projects, "agent_id", |a| a == id, &["project_id", "category", "published_at"])
+            .into_iter()
+            .map(|r| vec![r[0].clone(), bidwatch_rules::rules::category_label(&r[1], zh).to_owned(), r[2].clone()])
             .collect();
         let findings: Vec<&Finding> =
             self.run.findings.iter().filter(|f| f.subject.kind == SubjectKind::Agent && f.subject.id == id).collect();
@@ -434,24 +397,38 @@ impl Sources<'_> {
     /// key staff and attendance.
     pub fn projects(&self, title: String, ids: &[String]) -> Document {
         let zh = self.zh;
-        let all = self.col(TableName::Projects, "project_id");
-        let (name, cat) = (self.col(TableName::Projects, "name"), self.col(TableName::Projects, "category"));
         let set: BTreeSet<String> = ids.iter().cloned().collect();
+        let facts: BTreeMap<String, (String, String)> = self
+            .rows_where(TableName::Projects, "project_id", |p| set.contains(p), &["project_id", "name", "category"])
+            .into_iter()
+            .map(|mut r| (std::mem::take(&mut r[0]), (std::mem::take(&mut r[1]), std::mem::take(&mut r[2]))))
+            .collect();
+        // Findings and risks by project, read once (not a scan of all findings per project).
+        let mut severities: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+        for f in &self.run.findings {
+            let Some(p) = f.project_id.as_deref().filter(|p| set.contains(*p)) else { continue };
+            let slot = match f.severity {
+                bidwatch_model::Severity::Violation => 0,
+                bidwatch_model::Severity::Presumed => 1,
+                bidwatch_model::Severity::Signal => 2,
+            };
+            severities.entry(p).or_default()[slot] += 1;
+        }
+        let risks: BTreeMap<&str, f64> =
+            self.risk.iter().filter(|r| set.contains(&r.project_id)).map(|r| (r.project_id.as_str(), r.risk)).collect();
         let rows = ids
             .iter()
             .map(|id| {
-                let i = all.iter().position(|p| p == id);
-                let of = |v: &[String]| i.and_then(|i| v.get(i).cloned()).unwrap_or_default();
-                let fs: Vec<&Finding> = self.run.findings.iter().filter(|f| f.project_id.as_deref() == Some(id.as_str())).collect();
-                let count = |s: bidwatch_model::Severity| fs.iter().filter(|f| f.severity == s).count().to_string();
+                let (name, cat) = facts.get(id).cloned().unwrap_or_default();
+                let count = severities.get(id.as_str()).copied().unwrap_or_default();
                 vec![
                     id.clone(),
-                    of(&name),
-                    bidwatch_rules::rules::category_label(&of(&cat), zh).to_owned(),
-                    self.risk_of(id).map(|r| format!("{:.3}", r.risk)).unwrap_or_default(),
-                    count(bidwatch_model::Severity::Violation),
-                    count(bidwatch_model::Severity::Presumed),
-                    count(bidwatch_model::Severity::Signal),
+                    name,
+                    bidwatch_rules::rules::category_label(&cat, zh).to_owned(),
+                    risks.get(id.as_str()).map(|r| format!("{r:.3}")).unwrap_or_default(),
+                    count[0].to_string(),
+                    count[1].to_string(),
+                    count[2].to_string(),
                 ]
             })
             .collect();
@@ -484,13 +461,28 @@ impl Sources<'_> {
 
     /// The projects of a region (`projects.region`), riskiest first.
     pub fn region(&self, region: &str) -> Option<Document> {
-        let (p, r) = (self.col(TableName::Projects, "project_id"), self.col(TableName::Projects, "region"));
-        let mut ids: Vec<String> = (0..p.len()).filter(|i| r[*i] == region).map(|i| p[i].clone()).collect();
+        let mut ids: Vec<String> =
+            self.rows_where(TableName::Projects, "region", |r| r == region, &["project_id"]).into_iter().map(|mut r| r.remove(0)).collect();
         if ids.is_empty() {
             return None;
         }
-        let risk = |id: &str| self.risk_of(id).map_or(0.0, |r| r.risk);
+        let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+        let risks: BTreeMap<&str, f64> =
+            self.risk.iter().filter(|r| wanted.contains(r.project_id.as_str())).map(|r| (r.project_id.as_str(), r.risk)).collect();
+        let risk = |id: &str| risks.get(id).copied().unwrap_or(0.0);
         ids.sort_by(|a, b| risk(b).total_cmp(&risk(a)).then(a.cmp(b)));
         Some(self.projects(if self.zh { format!("区域报告：{region}") } else { format!("Region report: {region}") }, &ids))
+    }
+}
+
+/// Column `name` of `df` (rows of `table`), formatted for a report: money with thousands
+/// separators, the rest as the contract writes it.
+fn formatted(df: &frame::DataFrame, table: TableName, name: &str) -> Vec<String> {
+    let Some(spec) = table.spec().columns.iter().find(|c| c.name == name) else { return vec![String::new(); df.height()] };
+    match spec.ty {
+        bidwatch_ingest::schema::ColType::Money => {
+            frame::f64s(df, name).into_iter().map(|v| v.map(|x| Money(x).to_string()).unwrap_or_default()).collect()
+        }
+        _ => crate::case::contract_text_of(df, &spec.ty, name).into_iter().map(Option::unwrap_or_default).collect(),
     }
 }
