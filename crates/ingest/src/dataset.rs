@@ -296,6 +296,9 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
             _ => None,
         };
         let mut keys: Vec<Option<u32>> = Vec::with_capacity(values.len());
+        // Rows come grouped (a project's bids, a person's months): the previous row's id is
+        // compared before the key space is asked.
+        let mut previous: Option<(&str, KeySpace, u32)> = None;
         for (i, v) in values.iter().enumerate() {
             if !vt.keep[i] {
                 continue;
@@ -306,7 +309,12 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
                     (KeySpace::ByKind(_), None) => guess_space(id),
                     (s, _) => *s,
                 };
-                ds.interner(sp).intern(id)
+                let key = match previous {
+                    Some((p, s, key)) if p == id && s == sp => key,
+                    _ => ds.interner(sp).intern(id),
+                };
+                previous = Some((id, sp, key));
+                key
             }));
         }
         if let KeySpace::ByKind(_) = space {

@@ -544,23 +544,56 @@ fn text_column(name: &str, ca: StringChunked) -> PolarsResult<Column> {
     let values = ca.len() - ca.null_count();
     // Each distinct value costs the mapping ~100 bytes, each row saves 12 or more: worth it when
     // at most one row in eight brings a new value.
-    let limit = values / 8;
-    let distinct = {
-        let mut seen: HashSet<&str, foldhash::fast::FixedState> = HashSet::default();
-        let mut values = ca.iter().flatten();
-        values.all(|v| !seen.insert(v) || seen.len() <= limit).then_some(seen.len())
-    };
-    let Some(distinct) = distinct else {
+    let Some((distinct, numbers)) = numbered(&ca, values / 8) else {
         return Ok(ca.with_name(name).into_column());
     };
-    let cats = Categories::random("bidwatch".into(), CategoricalPhysical::smallest_physical(distinct)?);
-    let dtype = DataType::Categorical(cats.clone(), cats.mapping());
+    let cats = Categories::random("bidwatch".into(), CategoricalPhysical::smallest_physical(distinct.len())?);
+    let mapping = cats.mapping();
+    // A fresh mapping numbers its values in the order inserted: the same numbers as `distinct`'s.
+    for v in distinct.iter() {
+        mapping.insert_cat(v)?;
+    }
+    let dtype = DataType::Categorical(cats.clone(), mapping);
     let series = match cats.physical() {
-        CategoricalPhysical::U8 => Categorical8Chunked::from_str_iter(name, dtype, ca.iter())?.into_series(),
-        CategoricalPhysical::U16 => Categorical16Chunked::from_str_iter(name, dtype, ca.iter())?.into_series(),
-        CategoricalPhysical::U32 => Categorical32Chunked::from_str_iter(name, dtype, ca.iter())?.into_series(),
+        CategoricalPhysical::U8 => {
+            let phys = UInt8Chunked::from_iter_options(name, numbers.into_iter().map(|k| k.map(|k| k as u8)));
+            Categorical8Chunked::from_cats_and_dtype(phys, dtype).into_series()
+        }
+        CategoricalPhysical::U16 => {
+            let phys = UInt16Chunked::from_iter_options(name, numbers.into_iter().map(|k| k.map(|k| k as u16)));
+            Categorical16Chunked::from_cats_and_dtype(phys, dtype).into_series()
+        }
+        CategoricalPhysical::U32 => {
+            let phys = UInt32Chunked::from_iter_options(name, numbers.into_iter());
+            Categorical32Chunked::from_cats_and_dtype(phys, dtype).into_series()
+        }
     };
     Ok(series.into_column())
+}
+
+/// A column's distinct values and each row's number among them, unless more than `limit` values
+/// are distinct (the count stops there).
+fn numbered(ca: &StringChunked, limit: usize) -> Option<(TextSet, Vec<Option<u32>>)> {
+    let mut distinct = TextSet::new();
+    let mut numbers: Vec<Option<u32>> = Vec::with_capacity(ca.len());
+    let mut previous: Option<(&str, u32)> = None;
+    for v in ca.iter() {
+        let Some(v) = v else {
+            numbers.push(None);
+            continue;
+        };
+        // Rows come grouped: the previous row's value first.
+        let k = match previous {
+            Some((p, k)) if p == v => k,
+            _ => distinct.intern(v),
+        };
+        if distinct.len() > limit {
+            return None;
+        }
+        previous = Some((v, k));
+        numbers.push(Some(k));
+    }
+    Some((distinct, numbers))
 }
 
 fn is_org_space(col: &ColumnSpec) -> bool {
