@@ -8,10 +8,10 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use crate::error::{IngestError, Result};
-use crate::read::{file_name, read_csv, read_parquet, read_xlsx, RawTable};
+use crate::read::{file_name, read_csv, read_csv_batches, read_parquet, read_xlsx, RawTable, BATCH_BYTES};
 use crate::report::IngestReport;
 use crate::schema::{key_column, ColType, KeySpace, TableName};
-use crate::validate::{validate, KeySet, Parsed, ValidTable};
+use crate::validate::{validate, KeySet, Parsed, ValidTable, Validating};
 
 /// Strings to dense `u32` keys, in first-seen order (deterministic: tables and rows are visited in
 /// a fixed order, one at a time).
@@ -176,6 +176,12 @@ impl Source {
 /// references are checked against the tables before it), and each file's text is dropped before
 /// the next is read: at most one table is held both as text and as typed columns.
 pub fn load(folder: &Path) -> Result<Dataset> {
+    load_in_batches_of(folder, BATCH_BYTES)
+}
+
+/// [`load`], reading a CSV file about `batch_bytes` of text at a time (tests read a small file in
+/// many batches to hold the batched reading to the whole one).
+pub fn load_in_batches_of(folder: &Path, batch_bytes: usize) -> Result<Dataset> {
     let meta = fs::metadata(folder).map_err(|source| IngestError::Io { path: folder.to_owned(), source })?;
     if !meta.is_dir() {
         return Err(IngestError::NotAFolder { path: folder.to_owned() });
@@ -227,14 +233,41 @@ pub fn load(folder: &Path) -> Result<Dataset> {
     for t in TableName::ALL {
         let Some(src) = sources.remove(&t) else { continue };
         let started = std::time::Instant::now();
-        let raw = match src {
-            Source::Csv(path) => read_csv(t, &path)?,
-            Source::Parquet(path) => read_parquet(t, &path)?,
-            Source::Sheet(raw) => *raw,
+        // A CSV file is read and parsed a batch of records at a time; one polars cannot split is
+        // read whole (and its bad records set aside one by one).
+        let batched = match &src {
+            Source::Csv(path) => {
+                let reported = issues.len();
+                let mut validating: Option<Validating> = None;
+                let whole = read_csv_batches(t, path, batch_bytes, |raw| {
+                    let v = match &mut validating {
+                        Some(v) => v,
+                        None => validating.insert(Validating::new(&raw)?),
+                    };
+                    v.add(&raw, &mut issues)
+                })?;
+                match validating {
+                    Some(v) if whole => Some(v.finish(&known, &mut issues)),
+                    _ => {
+                        issues.truncate(reported);
+                        None
+                    }
+                }
+            }
+            _ => None,
         };
         let read_ms = started.elapsed().as_millis() as u64;
-        let vt = validate(&raw, &known, &mut issues)?;
-        drop(raw);
+        let vt = match batched {
+            Some(vt) => vt,
+            None => {
+                let raw = match src {
+                    Source::Csv(path) => read_csv(t, &path)?,
+                    Source::Parquet(path) => read_parquet(t, &path)?,
+                    Source::Sheet(raw) => *raw,
+                };
+                validate(&raw, &known, &mut issues)?
+            }
+        };
         if let Some(key) = key_column(t) {
             if let Some(values) = vt.str_column(key) {
                 let set = values.iter().zip(&vt.keep).filter(|(_, k)| **k).filter_map(|(v, _)| v.map(str::to_owned)).collect();

@@ -20,7 +20,7 @@ pub mod report;
 pub mod schema;
 mod validate;
 
-pub use dataset::{key_column_name, load, Dataset, Interner, Table};
+pub use dataset::{key_column_name, load, load_in_batches_of, Dataset, Interner, Table};
 pub use error::{IngestError, Result};
 pub use report::{Action, IngestIssue, IngestReport};
 pub use schema::{ColType, ColumnSpec, KeySpace, TableName, TableSpec};

@@ -268,6 +268,22 @@ impl Parsed {
         }
     }
 
+    /// The rows of `more` after these (the next batch of the same column).
+    fn append(&mut self, more: Parsed) -> PolarsResult<()> {
+        match (self, more) {
+            (Parsed::Str(ca), Parsed::Str(more)) => {
+                ca.append_owned(more)?;
+            }
+            (Parsed::F64(v), Parsed::F64(more)) => v.extend(more),
+            (Parsed::I64(v), Parsed::I64(more)) => v.extend(more),
+            (Parsed::Bool(v), Parsed::Bool(more)) => v.extend(more),
+            (Parsed::Date(v), Parsed::Date(more)) => v.extend(more),
+            (Parsed::DateTime(v), Parsed::DateTime(more)) => v.extend(more),
+            _ => polars_bail!(SchemaMismatch: "a batch parsed to another type than the one before"),
+        }
+        Ok(())
+    }
+
     /// The value as text, for keys and messages.
     pub(crate) fn text(&self, i: usize) -> Option<String> {
         match self {
@@ -657,58 +673,97 @@ fn parse_column(table: &str, col: &'static ColumnSpec, mult: f64, values: &Strin
 /// Parses and checks one raw table. `known` holds the key sets of the tables validated before it
 /// (projects, bidders, experts, agents), for reference checks.
 pub(crate) fn validate(raw: &RawTable, known: &HashMap<TableName, KeySet>, issues: &mut Vec<IngestIssue>) -> Result<ValidTable> {
-    use rayon::prelude::*;
-    let mapped = map_headers(raw)?;
-    let spec: &TableSpec = raw.table.spec();
-    let table_name = spec.name.to_owned();
-    let n = raw.frame.height();
-    issues.extend(raw.issues.iter().cloned());
-    let rows: Vec<u64> = (0..n).map(|i| raw.row_number(i)).collect();
-    let mut keep = vec![true; n];
-    let mut texts = Vec::with_capacity(mapped.len());
-    for c in raw.frame.columns() {
-        texts.push(c.str().map_err(|e| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() })?);
-    }
-    let extra: Vec<(String, StringChunked)> = mapped
-        .iter()
-        .zip(&texts)
-        .enumerate()
-        .filter(|(_, (m, _))| m.spec.is_none())
-        .map(|(ci, (_, values))| (raw.headers[ci].clone(), (*values).clone()))
-        .collect();
-    let parsed: Vec<(&'static ColumnSpec, ParsedColumn)> = mapped
-        .par_iter()
-        .zip(texts.par_iter())
-        .with_max_len(1)
-        .filter_map(|(m, values)| m.spec.map(|col| (col, parse_column(&table_name, col, m.money_multiplier, values, &rows))))
-        .collect();
-    let mut columns = Vec::with_capacity(parsed.len());
-    for (col, pc) in parsed {
-        issues.extend(pc.issues);
-        for i in pc.set_aside {
-            keep[i] = false;
-        }
-        columns.push((col, pc.parsed));
+    let mut v = Validating::new(raw)?;
+    v.add(raw, issues)?;
+    Ok(v.finish(known, issues))
+}
+
+/// A table being validated batch by batch (a CSV file read in parts): each batch's cells are
+/// parsed and appended as it comes; the checks across rows (references, duplicates, two columns
+/// of a row) run once every batch is in.
+pub(crate) struct Validating {
+    vt: ValidTable,
+    mapped: Vec<MappedColumn>,
+    headers: Vec<String>,
+}
+
+impl Validating {
+    /// Maps the headers of the table's first batch (every batch has the same).
+    pub(crate) fn new(first: &RawTable) -> Result<Validating> {
+        let mapped = map_headers(first)?;
+        let vt = ValidTable {
+            table: first.table,
+            source: first.source.clone(),
+            format: first.format,
+            encoding: first.encoding.map(|e| e.as_str()),
+            rows_read: 0,
+            columns: Vec::new(),
+            extra: Vec::new(),
+            rows: Vec::new(),
+            keep: Vec::new(),
+        };
+        Ok(Validating { vt, mapped, headers: first.headers.clone() })
     }
 
-    let mut issue = |row: u64, column: &str, value: &str, action: Action, reason: String| {
-        issues.push(IngestIssue { table: table_name.clone(), row, column: column.to_owned(), value: clip(value), action, reason });
-    };
-    let mut vt = ValidTable {
-        table: raw.table,
-        source: raw.source.clone(),
-        format: raw.format,
-        encoding: raw.encoding.map(|e| e.as_str()),
-        rows_read: n + raw.issues.iter().filter(|i| i.row > 0).count(),
-        columns,
-        extra,
-        rows,
-        keep,
-    };
-    check_references(&mut vt, known, &mut issue);
-    check_duplicates(&mut vt, spec, &mut issue);
-    check_rows(&mut vt, &mut issue);
-    Ok(vt)
+    /// Parses one batch and appends it.
+    pub(crate) fn add(&mut self, raw: &RawTable, issues: &mut Vec<IngestIssue>) -> Result<()> {
+        use rayon::prelude::*;
+        let table_name = raw.table.spec().name;
+        let n = raw.frame.height();
+        let before = self.vt.keep.len();
+        issues.extend(raw.issues.iter().cloned());
+        let rows: Vec<u64> = (0..n).map(|i| raw.row_number(i)).collect();
+        let mut texts = Vec::with_capacity(self.mapped.len());
+        for c in raw.frame.columns() {
+            texts.push(c.str().map_err(|e| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() })?);
+        }
+        let unreadable = |e: PolarsError| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() };
+        let extra = self.mapped.iter().zip(&texts).enumerate().filter(|(_, (m, _))| m.spec.is_none());
+        for (k, (ci, (_, values))) in extra.enumerate() {
+            match self.vt.extra.get_mut(k) {
+                Some((_, all)) => {
+                    all.append(values).map_err(unreadable)?;
+                }
+                None => self.vt.extra.push((self.headers[ci].clone(), (*values).clone())),
+            }
+        }
+        let parsed: Vec<(&'static ColumnSpec, ParsedColumn)> = self
+            .mapped
+            .par_iter()
+            .zip(texts.par_iter())
+            .with_max_len(1)
+            .filter_map(|(m, values)| m.spec.map(|col| (col, parse_column(table_name, col, m.money_multiplier, values, &rows))))
+            .collect();
+        self.vt.keep.resize(before + n, true);
+        let first = self.vt.columns.is_empty();
+        for (k, (col, pc)) in parsed.into_iter().enumerate() {
+            issues.extend(pc.issues);
+            for i in pc.set_aside {
+                self.vt.keep[before + i] = false;
+            }
+            if first {
+                self.vt.columns.push((col, pc.parsed));
+            } else {
+                self.vt.columns[k].1.append(pc.parsed).map_err(unreadable)?;
+            }
+        }
+        self.vt.rows.extend(rows);
+        self.vt.rows_read += n + raw.issues.iter().filter(|i| i.row > 0).count();
+        Ok(())
+    }
+
+    /// The checks across rows, once every batch is in.
+    pub(crate) fn finish(mut self, known: &HashMap<TableName, KeySet>, issues: &mut Vec<IngestIssue>) -> ValidTable {
+        let table_name = self.vt.table.spec().name.to_owned();
+        let spec: &TableSpec = self.vt.table.spec();
+        let mut issue = |row: u64, column: &str, value: &str, action: Action, reason: String| {
+            issues.push(IngestIssue { table: table_name.clone(), row, column: column.to_owned(), value: clip(value), action, reason });
+        };
+        check_references(&mut self.vt, known, &mut issue);
+        check_duplicates(&mut self.vt, spec, &mut issue);
+        check_rows(&mut self.vt, &mut issue);
+        self.vt
+    }
 }
 
 /// The ids of a table, for the reference checks of the tables after it.

@@ -346,3 +346,54 @@ fn repeated_text_is_stored_once_and_reads_back_as_written() {
     let valid = df.clone().lazy().filter(col("status").neq(lit("withdrawn"))).collect().expect("filter").height();
     assert_eq!(valid, 36);
 }
+
+/// Every column of every table as text, by `table.column`.
+type Columns = Vec<(String, Vec<Option<String>>)>;
+/// The ingest report: row, `table.column`, action, reason.
+type Issues = Vec<(u64, String, Action, String)>;
+
+/// Every column of every table, and the ingest report: what two loads are compared on.
+fn everything(ds: &bidwatch_ingest::Dataset) -> (Columns, Issues) {
+    let mut cols = Vec::new();
+    for (name, t) in &ds.tables {
+        for c in t.df.get_column_names() {
+            let text = match t.df.column(c.as_str()).expect("column").dtype() {
+                DataType::String | DataType::Categorical(..) => frame::strs(&t.df, c.as_str()),
+                _ => t.df.column(c.as_str()).expect("column").as_materialized_series().iter().map(|v| Some(v.to_string())).collect(),
+            };
+            cols.push((format!("{}.{c}", name.as_str()), text));
+        }
+    }
+    let issues = ds.report.issues.iter().map(|i| (i.row, format!("{}.{}", i.table, i.column), i.action, i.reason.clone())).collect();
+    (cols, issues)
+}
+
+#[test]
+fn a_file_read_in_batches_gives_what_it_gives_read_whole() {
+    // Quoted cells with commas and line breaks, bad cells, a duplicate row and a repeated key far
+    // apart: read 40 bytes at a time (a batch of a record or two) and whole.
+    let mut bids = String::from("project_id,bidder_id,price,status,doc_author\n");
+    for i in 0..60 {
+        let author = if i % 7 == 0 { "\"张三,\n李四\"".to_owned() } else { format!("作者{}", i % 5) };
+        let price = if i == 13 { "abc".to_owned() } else { format!("{}", 1000 + i) };
+        bids.push_str(&format!("P{},B{},{price},valid,{author}\n", 1 + i % 2, i % 9));
+    }
+    bids.push_str("P2,B3,1003,valid,作者3\n");
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", bids.as_bytes())]);
+    let whole = bidwatch_ingest::load_in_batches_of(dir.path(), usize::MAX).expect("whole");
+    let batched = bidwatch_ingest::load_in_batches_of(dir.path(), 40).expect("batched");
+    assert_eq!(everything(&batched), everything(&whole));
+    let (cols, issues) = everything(&batched);
+    assert!(issues.iter().any(|i| i.0 == 15 && i.1 == "bids.price"), "the bad price is reported at its row: {issues:?}");
+    assert!(issues.iter().any(|i| i.0 == 62 && i.3.contains("exact duplicate of row 5")), "{issues:?}");
+    let authors = &cols.iter().find(|(c, _)| c == "bids.doc_author").expect("authors").1;
+    assert_eq!(authors[0].as_deref(), Some("张三, 李四"), "a quoted line break stays in its cell");
+    // A record with too many fields: the batches give up and the file is read whole, the record
+    // set aside at its row.
+    let ragged = format!("{bids}P2,B1,5,valid,x,extra\n");
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", ragged.as_bytes())]);
+    let whole = bidwatch_ingest::load_in_batches_of(dir.path(), usize::MAX).expect("whole");
+    let batched = bidwatch_ingest::load_in_batches_of(dir.path(), 40).expect("batched");
+    assert_eq!(everything(&batched), everything(&whole));
+    assert!(everything(&batched).1.iter().any(|i| i.0 == 63 && i.2 == Action::SetAside), "{:?}", everything(&batched).1);
+}
