@@ -110,17 +110,7 @@ pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
     let bytes = fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     let (decoded, encoding) = decode(path, &bytes)?;
     let source = file_name(path);
-    let headers = {
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(decoded.as_bytes());
-        match rdr.records().next() {
-            Some(Ok(rec)) => rec.iter().map(str::to_owned).collect::<Vec<_>>(),
-            Some(Err(e)) => return Err(IngestError::Unreadable { path: path.to_owned(), reason: format!("header: {e}") }),
-            None => Vec::new(),
-        }
-    };
-    if headers.is_empty() {
-        return Err(IngestError::Unreadable { path: path.to_owned(), reason: "empty file (no header row)".into() });
-    }
+    let (headers, _) = header(path, &decoded)?;
     let n = headers.len();
     let options = CsvReadOptions::default()
         .with_has_header(true)
@@ -166,6 +156,18 @@ pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
     Ok(raw)
 }
 
+/// A CSV text's header cells, and where the records after it start (a byte offset). A file
+/// without a header row is an error.
+fn header(path: &Path, text: &str) -> Result<(Vec<String>, usize)> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    match rdr.read_record(&mut record) {
+        Ok(true) if !record.is_empty() => Ok((record.iter().map(str::to_owned).collect(), rdr.position().byte() as usize)),
+        Ok(_) => Err(IngestError::Unreadable { path: path.to_owned(), reason: "empty file (no header row)".into() }),
+        Err(e) => Err(IngestError::Unreadable { path: path.to_owned(), reason: format!("header: {e}") }),
+    }
+}
+
 /// Bytes of CSV text per batch of [`read_csv_batches`]. Measured at 10M bids: 64 MB batches
 /// left the frames ~0.3 GB larger (a partly filled text buffer per column per batch) for the same
 /// ingest peak as 256 MB ones (7.8 and 8.1 GB, from 10.5 read whole).
@@ -183,17 +185,9 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
     let bytes = fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     let (decoded, encoding) = decode(path, &bytes)?;
     let text: &str = &decoded;
-    let (headers, body) = {
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-        let mut record = csv::StringRecord::new();
-        match rdr.read_record(&mut record) {
-            Ok(true) => (record.iter().map(str::to_owned).collect::<Vec<_>>(), rdr.position().byte() as usize),
-            Ok(false) => return Ok(false),
-            Err(e) => return Err(IngestError::Unreadable { path: path.to_owned(), reason: format!("header: {e}") }),
-        }
-    };
+    let (headers, body) = header(path, text)?;
     let n = headers.len();
-    if n == 0 || body >= text.len() {
+    if body >= text.len() {
         return Ok(false);
     }
     let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();

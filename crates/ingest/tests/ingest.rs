@@ -397,3 +397,17 @@ fn a_file_read_in_batches_gives_what_it_gives_read_whole() {
     assert_eq!(everything(&batched), everything(&whole));
     assert!(everything(&batched).1.iter().any(|i| i.0 == 63 && i.2 == Action::SetAside), "{:?}", everything(&batched).1);
 }
+
+#[test]
+fn an_empty_file_is_an_error_and_a_header_alone_an_empty_table() {
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", b"")]);
+    match load(dir.path()) {
+        Err(IngestError::Unreadable { path, reason }) => {
+            assert!(path.ends_with("bids.csv") && reason.contains("empty file"), "{path:?}: {reason}");
+        }
+        other => panic!("expected an unreadable bids.csv, got {other:?}"),
+    }
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", b"project_id,bidder_id,price\n")]);
+    let ds = load(dir.path()).expect("a header alone loads");
+    assert_eq!(ds.table(TableName::Bids).expect("bids").rows_kept, 0);
+}
