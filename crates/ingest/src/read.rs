@@ -110,7 +110,10 @@ pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
     let bytes = fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     let (decoded, encoding) = decode(path, &bytes)?;
     let source = file_name(path);
-    let (headers, _) = header(path, &decoded)?;
+    let (headers, body) = header(path, &decoded)?;
+    if let Some(at) = records(decoded.as_bytes(), body, usize::MAX).unclosed {
+        return Err(unclosed_quote(path, &decoded, at));
+    }
     let n = headers.len();
     let options = CsvReadOptions::default()
         .with_has_header(true)
@@ -193,8 +196,12 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
     let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
     let schema: Schema = names.iter().map(|c| Field::new(c.as_str().into(), DataType::String)).collect();
     let schema = Arc::new(schema);
-    let mut records = 0u64;
-    for (start, end) in record_batches(text.as_bytes(), body, batch_bytes.max(1)) {
+    let lay = records(text.as_bytes(), body, batch_bytes.max(1));
+    let mut done = 0u64;
+    if let Some(at) = lay.unclosed {
+        return Err(unclosed_quote(path, text, at));
+    }
+    for (start, end) in lay.batches {
         let options = CsvReadOptions::default()
             .with_has_header(false)
             .with_schema(Some(schema.clone()))
@@ -215,41 +222,58 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
             headers: headers.clone(),
             frame: df,
             row_numbers: None,
-            row_offset: records,
+            row_offset: done,
             issues: Vec::new(),
         })?;
-        records += height;
+        done += height;
     }
-    Ok(records > 0)
+    Ok(done > 0)
 }
 
-/// Cuts `text[body..]` into ranges of whole records of about `target` bytes each: a range ends at
-/// a line end outside quotes (CSV quotes pair up, a doubled quote included, so a line end after an
-/// even number of quotes in the range is a record's end).
-fn record_batches(text: &[u8], body: usize, target: usize) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+/// How the records of `text[body..]` lie: ranges of whole records of about `target` bytes each,
+/// cut at line ends outside quoted cells; and, if a quote that opens a cell is never closed, where
+/// it is (a byte offset). A quote opens a cell only at the cell's start (`a"b` is text); inside a
+/// quoted cell a doubled quote is a quote.
+struct Records {
+    batches: Vec<(usize, usize)>,
+    unclosed: Option<usize>,
+}
+
+fn records(text: &[u8], body: usize, target: usize) -> Records {
+    let mut batches = Vec::new();
     let mut start = body;
-    while start < text.len() {
-        let mut end = text.len();
-        let mut quotes = 0usize;
-        let mut at = start;
-        // Count the quotes up to the target, then look for a line end outside them.
-        let aim = start.saturating_add(target).min(text.len());
-        quotes += memchr::memchr_iter(b'"', &text[at..aim]).count();
-        at = aim;
-        while at < text.len() {
-            let Some(nl) = memchr::memchr(b'\n', &text[at..]) else { break };
-            quotes += memchr::memchr_iter(b'"', &text[at..at + nl]).count();
-            at += nl + 1;
-            if quotes.is_multiple_of(2) {
-                end = at;
-                break;
+    let mut open: Option<usize> = None;
+    let mut at = body;
+    while let Some(p) = memchr::memchr2(b'"', b'\n', &text[at..]) {
+        let i = at + p;
+        at = i + 1;
+        match (text[i], open) {
+            (b'"', Some(_)) if text.get(i + 1) == Some(&b'"') => at = i + 2,
+            (b'"', Some(_)) => open = None,
+            (b'"', None) if i == 0 || matches!(text[i - 1], b',' | b'\n' | b'\r') => open = Some(i),
+            (b'\n', None) if at - start >= target => {
+                batches.push((start, at));
+                start = at;
             }
+            _ => {}
         }
-        out.push((start, end));
-        start = end;
     }
-    out
+    if start < text.len() {
+        batches.push((start, text.len()));
+    }
+    Records { batches, unclosed: open }
+}
+
+/// The error for a quote that opens a cell at byte `at` and is never closed: every line after it
+/// would be read as part of that one cell.
+fn unclosed_quote(path: &Path, text: &str, at: usize) -> IngestError {
+    let line = text.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    IngestError::Unreadable {
+        path: path.to_owned(),
+        reason: format!(
+            "line {line}: a quote opens a cell here and is never closed, so every line after it would be read as that one cell; close the quote (a quote inside a quoted cell is written twice, \"\")"
+        ),
+    }
 }
 
 fn read_csv_slow(raw: &mut RawTable, text: &str) -> Result<()> {
@@ -440,7 +464,9 @@ mod tests {
                 text.push('\n');
             }
             let body = 6;
-            let ranges = record_batches(text.as_bytes(), body, target);
+            let lay = records(text.as_bytes(), body, target);
+            proptest::prop_assert_eq!(lay.unclosed, None);
+            let ranges = lay.batches;
             let mut at = body;
             for (start, end) in &ranges {
                 proptest::prop_assert_eq!(*start, at);

@@ -411,3 +411,26 @@ fn an_empty_file_is_an_error_and_a_header_alone_an_empty_table() {
     let ds = load(dir.path()).expect("a header alone loads");
     assert_eq!(ds.table(TableName::Bids).expect("bids").rows_kept, 0);
 }
+
+#[test]
+fn a_quote_never_closed_stops_the_read_at_its_line() {
+    // Row 4 opens a quoted cell it never closes: read on, the rest of the file would be one cell
+    // and its bids lost. A quote inside an unquoted cell (`12" pipe`) is text, not a quote.
+    let bids = "project_id,bidder_id,price,doc_author\nP1,B1,1,\"张,三\"\nP1,B2,2,12\" pipe\nP1,B3,3,\"李四\nP1,B4,4,王五\nP2,B5,5,赵六\n";
+    for batch in [usize::MAX, 8] {
+        let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", bids.as_bytes())]);
+        match bidwatch_ingest::load_in_batches_of(dir.path(), batch) {
+            Err(IngestError::Unreadable { path, reason }) => {
+                assert!(path.ends_with("bids.csv") && reason.starts_with("line 4: a quote opens a cell"), "{path:?}: {reason}");
+            }
+            other => panic!("expected an unclosed quote in bids.csv, got {other:?}"),
+        }
+    }
+    // Closed, the same file reads, the stray inch mark kept as text.
+    let fixed = bids.replace("\"李四\n", "\"李四\"\n");
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", fixed.as_bytes())]);
+    let ds = bidwatch_ingest::load_in_batches_of(dir.path(), 8).expect("loads");
+    let authors = frame::strs(&ds.table(TableName::Bids).expect("bids").df, "doc_author");
+    assert_eq!(authors.len(), 5);
+    assert_eq!(authors[1].as_deref(), Some("12\" pipe"));
+}
