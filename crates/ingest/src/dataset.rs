@@ -32,8 +32,9 @@ pub struct Interner {
 
 impl Default for Interner {
     fn default() -> Self {
-        // A name of its own (a random one), so that two data sets in one process never share ids.
-        let cats = Categories::random("bidwatch".into(), CategoricalPhysical::U32);
+        // A name of its own (a random one), so that two data sets in one process never share ids;
+        // the namespace tells a key space from a repeated text column's own values.
+        let cats = Categories::random(KEY_SPACE.into(), CategoricalPhysical::U32);
         let ids = cats.mapping();
         Interner { cats, ids, text_bytes: 0 }
     }
@@ -79,6 +80,9 @@ impl Interner {
         DataType::Categorical(self.cats.clone(), self.ids.clone())
     }
 }
+
+/// The namespace of the key spaces' categories: a categorical column in it holds keys.
+pub(crate) const KEY_SPACE: &str = "bidwatch-keys";
 
 /// One table of the data set.
 #[derive(Debug, Clone)]

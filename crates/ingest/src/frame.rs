@@ -10,10 +10,11 @@ pub use polars::prelude::DataFrame;
 /// (categorical; see `dataset::Interner`).
 enum Text<'a> {
     Plain(&'a StringChunked),
-    /// Ids (keys into their key space), or repeated text (keys into the column's own values).
-    Keys(&'a Categorical32Chunked),
-    Few(&'a Categorical8Chunked),
-    Some(&'a Categorical16Chunked),
+    /// Numbers into the column's categories: ids (keys into their key space, always 32-bit), or
+    /// repeated text (its own values, 8, 16 or 32 bits as many as it has).
+    Cat8(&'a Categorical8Chunked),
+    Cat16(&'a Categorical16Chunked),
+    Cat32(&'a Categorical32Chunked),
 }
 
 fn text<'a>(df: &'a DataFrame, name: &str) -> Option<Text<'a>> {
@@ -21,9 +22,9 @@ fn text<'a>(df: &'a DataFrame, name: &str) -> Option<Text<'a>> {
     match c.dtype() {
         DataType::String => c.str().ok().map(Text::Plain),
         DataType::Categorical(cats, _) => match cats.physical() {
-            CategoricalPhysical::U8 => c.cat8().ok().map(Text::Few),
-            CategoricalPhysical::U16 => c.cat16().ok().map(Text::Some),
-            CategoricalPhysical::U32 => c.cat32().ok().map(Text::Keys),
+            CategoricalPhysical::U8 => c.cat8().ok().map(Text::Cat8),
+            CategoricalPhysical::U16 => c.cat16().ok().map(Text::Cat16),
+            CategoricalPhysical::U32 => c.cat32().ok().map(Text::Cat32),
         },
         _ => None,
     }
@@ -33,9 +34,9 @@ impl<'a> Text<'a> {
     fn iter(self) -> Box<dyn Iterator<Item = Option<&'a str>> + 'a> {
         match self {
             Text::Plain(ca) => Box::new(ca.iter()),
-            Text::Keys(ca) => Box::new(ca.iter_str()),
-            Text::Few(ca) => Box::new(ca.iter_str()),
-            Text::Some(ca) => Box::new(ca.iter_str()),
+            Text::Cat8(ca) => Box::new(ca.iter_str()),
+            Text::Cat16(ca) => Box::new(ca.iter_str()),
+            Text::Cat32(ca) => Box::new(ca.iter_str()),
         }
     }
 }
@@ -91,11 +92,12 @@ pub fn str_iter<'a>(df: &'a DataFrame, name: &str) -> Box<dyn Iterator<Item = Op
 
 /// The keys of an id column: the categorical ids ingest stores it as (see `dataset::Interner`), or
 /// — for a column whose ids fall in several key spaces and so stay text — its `<id>_key` column.
-/// A `u32` column (`_row`) reads as itself.
+/// A `u32` column (`_row`) reads as itself. A repeated text column's numbers are no keys: none.
 fn key_column<'a>(df: &'a DataFrame, id_column: &str) -> Option<&'a UInt32Chunked> {
     let c = df.column(id_column).ok()?;
     match c.dtype() {
-        DataType::Categorical(..) => c.cat32().ok().map(|ca| ca.physical()),
+        DataType::Categorical(cats, _) if cats.namespace() == crate::dataset::KEY_SPACE => c.cat32().ok().map(|ca| ca.physical()),
+        DataType::Categorical(..) => None,
         DataType::UInt32 => c.u32().ok(),
         _ => df.column(&crate::dataset::key_column_name(id_column)).ok()?.u32().ok(),
     }

@@ -182,8 +182,9 @@ pub const BATCH_BYTES: usize = 256 << 20;
 /// one batch's cells.
 ///
 /// Returns `Ok(false)` — having handed over nothing more — when polars cannot split a batch (a
-/// record with more fields than the header, a broken quote) or the file has no records; the
-/// caller then reads the file whole with [`read_csv`], which sets such records aside one by one.
+/// record with more fields than the header) or the file has no records; the caller then reads the
+/// file whole with [`read_csv`], which sets such records aside one by one. A quote that opens a
+/// cell and is never closed is an error, as it is read whole.
 pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut each: impl FnMut(RawTable) -> Result<()>) -> Result<bool> {
     let bytes = fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     let (decoded, encoding) = decode(path, &bytes)?;
@@ -193,14 +194,13 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
     if body >= text.len() {
         return Ok(false);
     }
-    let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
-    let schema: Schema = names.iter().map(|c| Field::new(c.as_str().into(), DataType::String)).collect();
-    let schema = Arc::new(schema);
     let lay = records(text.as_bytes(), body, batch_bytes.max(1));
-    let mut done = 0u64;
     if let Some(at) = lay.unclosed {
         return Err(unclosed_quote(path, text, at));
     }
+    let schema: Schema = (0..n).map(|i| Field::new(format!("c{i}").into(), DataType::String)).collect();
+    let schema = Arc::new(schema);
+    let mut done = 0u64;
     for (start, end) in lay.batches {
         let options = CsvReadOptions::default()
             .with_has_header(false)

@@ -563,7 +563,7 @@ fn text_column(name: &str, ca: StringChunked) -> PolarsResult<Column> {
     let Some((distinct, numbers)) = numbered(&ca, values / 8) else {
         return Ok(ca.with_name(name).into_column());
     };
-    let cats = Categories::random("bidwatch".into(), CategoricalPhysical::smallest_physical(distinct.len())?);
+    let cats = Categories::random("bidwatch-text".into(), CategoricalPhysical::smallest_physical(distinct.len())?);
     let mapping = cats.mapping();
     // A fresh mapping numbers its values in the order inserted: the same numbers as `distinct`'s.
     for v in distinct.iter() {

@@ -342,6 +342,8 @@ fn repeated_text_is_stored_once_and_reads_back_as_written() {
     assert_eq!(status.iter().filter(|s| s.as_deref() == Some("valid")).count(), 36);
     assert_eq!(frame::str_refs(df, "bond_account")[5], Some("622200001"));
     assert!(frame::str_iter(df, "consortium_id").all(|v| v.is_none()));
+    assert!(frame::keys(df, "status").iter().all(Option::is_none), "a repeated text column's numbers are no keys");
+    assert_eq!(frame::keys(df, "bidder_id")[..4], [Some(0), Some(1), Some(2), Some(3)], "an id column's are");
     // A polars expression compares the stored column with text as it would the text itself.
     let valid = df.clone().lazy().filter(col("status").neq(lit("withdrawn"))).collect().expect("filter").height();
     assert_eq!(valid, 36);

@@ -86,7 +86,7 @@ impl Rule for TailorMade {
                 let k = fcr::copy_key(&c.text);
                 (k.chars().count() >= min_chars).then(|| {
                     let w = wordings.intern(&k);
-                    sizes.resize(sizes.len().max(w as usize + 1), 0);
+                    sizes.resize(wordings.len(), 0);
                     sizes[w as usize] += 1;
                     w
                 })
