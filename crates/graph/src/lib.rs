@@ -155,30 +155,63 @@ impl Linkage {
 
 /// Links the bidders of a data set.
 pub fn link(ds: &Dataset, cfg: &LinkConfig, groups: &[Group]) -> Linkage {
+    find_pairs(ds, cfg).link(ds, cfg, groups)
+}
+
+/// The pair evidence inside projects, found before the price patterns are known: what is left of
+/// linking once everything read from the frames to find it is gone.
+#[derive(Debug)]
+pub struct Pairs {
+    values: Values,
+    hits: Vec<Hit>,
+    skipped: Vec<Skipped>,
+    bids: Vec<collect::BidRec>,
+    population: usize,
+}
+
+/// Reads every value that can link two bidders and finds the pairs that share one inside a
+/// project: the stage with the largest working memory (every identifier of every bid), so a
+/// caller can run it before building anything else that it keeps.
+pub fn find_pairs(ds: &Dataset, cfg: &LinkConfig) -> Pairs {
     let t = std::time::Instant::now();
-    let mut c = collect::collect(ds, cfg);
+    let c = collect::collect(ds, cfg);
     let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
     tracing::debug!(ms = t.elapsed().as_millis() as u64, values = c.values.len(), rss_mib, peak_mib, "link: collected");
     let t = std::time::Instant::now();
     let users = pairs::users_per_value(&c);
     let population = c.bids.iter().map(|b| b.bidder).collect::<std::collections::HashSet<_>>().len();
     let (mut hits, mut skipped) = pairs::pair_hits(&c, &users, population, cfg);
-    pairs::group_hits(&mut c.values, groups, cfg, &mut hits);
     let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
     tracing::debug!(ms = t.elapsed().as_millis() as u64, hits = hits.len(), rss_mib, peak_mib, "link: pairs");
-    let t = std::time::Instant::now();
-    let covers = cover::covers(&c.bids, ds.projects.len(), cfg);
-    tracing::debug!(ms = t.elapsed().as_millis() as u64, covers = covers.len(), "link: cover bidding");
-    let t = std::time::Instant::now();
-    let edges = rings::edges(&hits, &covers, cfg);
-    let order = |k: u32| ds.orgs.resolve(k).unwrap_or_default().to_owned();
-    let rings = rings::rings(&edges, &c.bids, &order, cfg, ds.orgs.len());
-    tracing::debug!(ms = t.elapsed().as_millis() as u64, edges = edges.len(), rings = rings.len(), "link: rings");
-    let mut values = c.values;
+    let collect::Collected { mut values, bids, .. } = c;
+    keep_named(&mut values, &mut hits, &mut skipped);
+    Pairs { values, hits, skipped, bids, population }
+}
+
+impl Pairs {
+    /// Adds the pairs of the price patterns, and joins the bidders into edges and rings.
+    pub fn link(self, ds: &Dataset, cfg: &LinkConfig, groups: &[Group]) -> Linkage {
+        let Pairs { mut values, mut hits, mut skipped, bids, population } = self;
+        pairs::group_hits(&mut values, groups, cfg, &mut hits);
+        let t = std::time::Instant::now();
+        let covers = cover::covers(&bids, ds.projects.len(), cfg);
+        tracing::debug!(ms = t.elapsed().as_millis() as u64, covers = covers.len(), "link: cover bidding");
+        let t = std::time::Instant::now();
+        let edges = rings::edges(&hits, &covers, cfg);
+        let order = |k: u32| ds.orgs.resolve(k).unwrap_or_default().to_owned();
+        let rings = rings::rings(&edges, &bids, &order, cfg, ds.orgs.len());
+        tracing::debug!(ms = t.elapsed().as_millis() as u64, edges = edges.len(), rings = rings.len(), "link: rings");
+        keep_named(&mut values, &mut hits, &mut skipped);
+        Linkage { values, hits, skipped, covers, edges, rings, population }
+    }
+}
+
+/// Keeps only the values a hit or a skipped kind's most common value names: linking reads tens of
+/// millions of values, the rules and reports need the few that made a hit.
+fn keep_named(values: &mut Values, hits: &mut [Hit], skipped: &mut [Skipped]) {
     let all = values.len();
     let ids = hits.iter_mut().map(|h| (h.kind, &mut h.value));
     let tops = skipped.iter_mut().zip(LinkKind::ALL).filter_map(|(s, k)| s.top_value.as_mut().map(|v| (k, v)));
     values.keep_only(ids.chain(tops));
     tracing::debug!(kept = values.len(), of = all, "link: values named by a hit kept");
-    Linkage { values, hits, skipped, covers, edges, rings, population }
 }

@@ -113,7 +113,7 @@ pub fn export(
     let mut cited: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
     for f in findings {
         for e in &f.evidence {
-            cited.entry(e.table.clone()).or_default().insert(e.row);
+            cited.entry(e.table.to_string()).or_default().insert(e.row);
         }
     }
     for (table, rows) in &cited {
@@ -208,7 +208,7 @@ fn graph(subject: &CaseSubject, findings: &[Finding]) -> (String, String) {
             let what = f.evidence.first().and_then(|e| {
                 e.values
                     .iter()
-                    .find(|(k, _)| !matches!(k.as_str(), "bidder_id" | "bidders_with_value" | "weight" | "project_id"))
+                    .find(|(k, _)| !matches!(*k, "bidder_id" | "bidders_with_value" | "weight" | "project_id"))
                     .map(|(k, v)| format!("{}={}", k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
             });
             edges.entry((a, b)).or_default().insert(format!("{} {}", f.code, what.unwrap_or_default()));

@@ -213,9 +213,9 @@ fn pair_finding(ctx: &Context<'_>, rule: RuleCode, hits: &[&Hit]) -> Finding {
         for e in hit_evidence(ctx, g, h) {
             f = merge_evidence(f, e);
         }
-        f = f.with_threshold(&format!("weight.{}", h.kind), ctx.graph_cfg.weight(h.kind));
+        f = f.with_threshold(format!("weight.{}", h.kind), ctx.graph_cfg.weight(h.kind));
         if h.kind.discounted() {
-            f = f.with_threshold(&format!("discount.{}", h.kind), (h.discount * 1e4).round() / 1e4);
+            f = f.with_threshold(format!("discount.{}", h.kind), (h.discount * 1e4).round() / 1e4);
         }
     }
     if !presumed && hits.iter().any(|h| h.kind.statutory()) {

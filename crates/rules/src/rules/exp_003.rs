@@ -176,7 +176,7 @@ impl Rule for OutlierScoring {
             }
             for (bidder, t, mean, sd) in &tots {
                 let r = |v: f64| (v * 100.0).round() / 100.0;
-                f = f.with_threshold(&format!("total:{bidder}"), format!("{} vs {} ± {}", r(*t), r(*mean), r(*sd)));
+                f = f.with_threshold(format!("total:{bidder}"), format!("{} vs {} ± {}", r(*t), r(*mean), r(*sd)));
                 if items.is_empty() {
                     // the total's rows are the expert's sheet for that bidder
                     let of_project =

@@ -154,8 +154,8 @@ impl Rule for TenderRisk {
                 .with_threshold("group_size", r.group_size as f64)
                 .with_threshold("screen_score", round4(r.screen_score));
             for p in &r.parts {
-                f = f.with_threshold(&format!("{}_percentile", p.screen.name()), round4(p.percentile));
-                f = f.with_threshold(&tender_risk::spec(p.screen, p.direction), round4(p.value));
+                f = f.with_threshold(format!("{}_percentile", p.screen.name()), round4(p.percentile));
+                f = f.with_threshold(tender_risk::spec(p.screen, p.direction), round4(p.value));
             }
             if let Some(x) = r.record {
                 f = f.with_threshold("bidders_record", round4(x.mean));
