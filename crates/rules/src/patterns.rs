@@ -55,13 +55,17 @@ pub fn ladders(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
     };
     let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
     let mut out = Vec::new();
+    // One buffer for every pair's chain: a project of n prices tries n²/2 pairs, nearly all of
+    // which stop at two rungs.
+    let mut chain: Vec<usize> = Vec::new();
     for i in 0..n {
         for j in i + 1..n {
             let (a, b) = (levels[i], levels[j]);
             // Arithmetic: exact to the cent; skip unless i starts the ladder.
             let d = b - a;
             if find(a - d, 0).is_none() {
-                let mut chain = vec![i, j];
+                chain.clear();
+                chain.extend([i, j]);
                 while let Some(k) = find(levels[*chain.last().unwrap_or(&j)] + d, 0) {
                     chain.push(k);
                 }
@@ -75,7 +79,8 @@ pub fn ladders(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
                 let tol = |last: f64| (last / a as f64).ceil() as i64 + 1;
                 let prev = (a as f64 / r).round() as i64;
                 if find(prev, tol(a as f64)).is_none() {
-                    let mut chain = vec![i, j];
+                    chain.clear();
+                    chain.extend([i, j]);
                     loop {
                         let last = levels[*chain.last().unwrap_or(&j)] as f64;
                         match find((last * r).round() as i64, tol(last)) {
@@ -104,8 +109,11 @@ fn push(
     step: f64,
     geometric: bool,
 ) {
+    if chain.len() < min_len {
+        return;
+    }
     let bidders: BTreeSet<&str> = chain.iter().map(|k| sorted[*k].2).collect();
-    if chain.len() < min_len || bidders.len() < min_len {
+    if bidders.len() < min_len {
         return;
     }
     let mut bids: Vec<usize> = chain.iter().map(|k| sorted[*k].1).collect();
