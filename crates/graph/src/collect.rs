@@ -378,6 +378,29 @@ fn bid_column(
     generic: &[String],
     only_repeated: bool,
 ) -> Vec<u32> {
+    // A file hash is normalised before it is compared, so two of a column's values may be one.
+    if keep != Keep::Hash {
+        if let Some(cells) = frame::coded_iter(df, name) {
+            let once = only_repeated && matches!(keep, Keep::All | Keep::RealMac);
+            let counts = if once { frame::coded_iter(df, name).map(|c| placed_counts(c, index)) } else { None };
+            let judge = |v: &str, values: &mut KindValues| match keep {
+                Keep::All | Keep::Hash => values.intern(v),
+                Keep::RealMac if real_mac(v) => values.intern(v),
+                Keep::RealMac => NONE,
+                Keep::PublicIp if public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == v) => values.intern(v),
+                Keep::PublicIp => NONE,
+                Keep::Author => {
+                    let n = norm_author(v);
+                    if generic_author(&n, generic) {
+                        NONE
+                    } else {
+                        values.intern(&n)
+                    }
+                }
+            };
+            return by_code(values, cells, index, counts.as_deref(), judge);
+        }
+    }
     let mut memo: FastMap<&str, u32> = FastMap::default();
     // Identifiers compared as written (or as a hash is): the ones this column shows more than once.
     let exact = matches!(keep, Keep::All | Keep::RealMac | Keep::Hash);
@@ -413,6 +436,54 @@ fn bid_column(
             }
         })
         .collect()
+}
+
+/// Not yet judged, in [`by_code`]'s table.
+const UNSEEN: u32 = u32::MAX - 1;
+
+/// A categorical column's values: each distinct value (one number within the column) judged and
+/// interned once, at the first placed row that shows it, so that values are numbered in the order
+/// of their first rows as when every cell was interned. With `counts`, a value shown in fewer than
+/// two placed rows is left out (it can link no one).
+fn by_code<'a>(
+    values: &mut KindValues,
+    cells: impl Iterator<Item = Option<(u32, &'a str)>>,
+    index: &[u32],
+    counts: Option<&[u8]>,
+    mut judge: impl FnMut(&str, &mut KindValues) -> u32,
+) -> Vec<u32> {
+    let mut memo: Vec<u32> = Vec::new();
+    cells
+        .zip(index)
+        .map(|(cell, &k)| {
+            let Some((code, v)) = cell.filter(|_| k != NONE) else { return NONE };
+            let code = code as usize;
+            if counts.is_some_and(|c| c.get(code).copied().unwrap_or(0) < 2) {
+                return NONE;
+            }
+            if memo.len() <= code {
+                memo.resize(code + 1, UNSEEN);
+            }
+            if memo[code] == UNSEEN {
+                memo[code] = judge(v, values);
+            }
+            memo[code]
+        })
+        .collect()
+}
+
+/// How many placed rows show each number of a categorical column, counted up to two.
+fn placed_counts<'a>(cells: impl Iterator<Item = Option<(u32, &'a str)>>, index: &[u32]) -> Vec<u8> {
+    let mut counts: Vec<u8> = Vec::new();
+    for (cell, &k) in cells.zip(index) {
+        let Some((code, _)) = cell.filter(|_| k != NONE) else { continue };
+        let code = code as usize;
+        if counts.len() <= code {
+            counts.resize(code + 1, 0);
+        }
+        counts[code] = counts[code].saturating_add(1).min(2);
+    }
+    counts
 }
 
 /// A value's fingerprint, to find the values a column shows more than once.
@@ -550,24 +621,38 @@ type People = (Staff, Insurance);
 fn people(values: &mut KindValues, ds: &Dataset) -> People {
     let mut personnel = Staff::default();
     let mut employment = Insurance::default();
+    // A person's value by the person's key (ingest's key space, shared by both tables): each person
+    // interned once, at the first row that names them, not once a row (34 M rows at 10M bids).
+    let mut by_key: Vec<u32> = Vec::new();
     if let Some(df) = ds.frame(TableName::BidPersonnel) {
         let project = frame::keys(df, "project_id");
         let bidder = frame::keys(df, "bidder_id");
-        let person = frame::str_refs(df, "person_id");
+        let mut person = frame::str_iter(df, "person_id");
         let rows = frame::rows32(df);
         // Each row's group (in order of first appearance) and person, then the groups placed.
         let mut placed: Vec<(u32, Item)> = Vec::with_capacity(df.height());
         let mut sizes: Vec<u32> = Vec::new();
+        let person_key = frame::keys(df, "person_id");
+        let mut last: Option<((u32, u32), u32)> = None;
         for i in 0..df.height() {
-            let (Some(p), Some(b), Some(who)) = (project[i], bidder[i], &person[i]) else {
+            let who = person.next().flatten();
+            let (Some(p), Some(b), Some(who)) = (project[i], bidder[i], who) else {
                 continue;
             };
-            let value = values.intern(who);
-            let next = sizes.len() as u32;
-            let g = *personnel.group.entry((p, b)).or_insert(next);
-            if g == next {
-                sizes.push(0);
-            }
+            let value = person_value(values, &mut by_key, person_key[i], who);
+            // A bid's staff come in consecutive rows: the previous row's group first.
+            let g = match last {
+                Some((key, g)) if key == (p, b) => g,
+                _ => {
+                    let next = sizes.len() as u32;
+                    let g = *personnel.group.entry((p, b)).or_insert(next);
+                    if g == next {
+                        sizes.push(0);
+                    }
+                    g
+                }
+            };
+            last = Some(((p, b), g));
             sizes[g as usize] += 1;
             placed.push((g, Item { kind: LinkKind::Personnel, value, bidder: b, role: Role::Plain, src: Src::BidPersonnel, row: rows[i] }));
         }
@@ -582,12 +667,14 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
         // the months placed person after person, in row order.
         let mut whose: Vec<u32> = Vec::with_capacity(df.height());
         let mut count: Vec<u32> = Vec::new();
+        let mut person_key = frame::key_iter(df, "person_id");
         for (i, who) in frame::str_iter(df, "person_id").enumerate() {
+            let key = person_key.next().flatten();
             let (Some(who), Some(_), Some(m)) = (who, employer[i], month[i]) else {
                 whose.push(NONE);
                 continue;
             };
-            let value = values.intern(who);
+            let value = person_value(values, &mut by_key, key, who);
             if i32::try_from(m).is_err() {
                 whose.push(NONE);
                 continue;
@@ -606,6 +693,19 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
         employment = Grouped::build(&count, placed, Paid { employer: 0, month: 0, row: 0 });
     }
     (personnel, employment)
+}
+
+/// A person's value: by their key where the column has keys (looked up, interned at first sight),
+/// else by their text.
+fn person_value(values: &mut KindValues, by_key: &mut Vec<u32>, key: Option<u32>, who: &str) -> u32 {
+    let Some(key) = key.map(|k| k as usize) else { return values.intern(who) };
+    if by_key.len() <= key {
+        by_key.resize(key + 1, UNSEEN);
+    }
+    if by_key[key] == UNSEEN {
+        by_key[key] = values.intern(who);
+    }
+    by_key[key]
 }
 
 /// The kinds the bidders' own rows and shareholders intern (with the payer side of bonds).
@@ -781,6 +881,43 @@ mod tests {
         let ids = bid_column(&mut values, &df, &index, "v", Keep::All, &LinkConfig::default(), &[], false);
         assert_eq!(values.get(ids[0]), "A");
         assert_eq!(ids[3], NONE);
+    }
+
+    #[test]
+    fn a_categorical_column_numbers_its_values_as_its_text_would() {
+        use polars::prelude::{Categories, Column, DataFrame, DataType};
+        let cells = [
+            Some("8.8.8.8"),
+            Some("10.0.0.1"),
+            Some("Administrator"),
+            Some("8.8.8.8"),
+            None,
+            Some("00:00:00:00:00:00"),
+            Some("张伟"),
+            Some("Zhang Wei"),
+            Some("zhang wei"),
+            Some("112.17.40.1"),
+            Some("张伟"),
+            Some("112.17.40.1"),
+        ];
+        let plain = DataFrame::new(cells.len(), vec![Column::new("v".into(), cells.to_vec())]).expect("a frame of one column");
+        let coded = plain.column("v").and_then(|c| c.cast(&DataType::from_categories(Categories::global()))).expect("categorical");
+        let coded = DataFrame::new(cells.len(), vec![coded]).expect("a frame of one column");
+        assert!(frame::coded_iter(&coded, "v").is_some() && frame::coded_iter(&plain, "v").is_none());
+        // Row 9 cannot be placed: 112.17.40.1 is then shown once among the placed rows.
+        let index: Vec<u32> = (0..cells.len() as u32).map(|i| if i == 9 { NONE } else { i }).collect();
+        let generic = [norm_author("Administrator")];
+        for keep in [Keep::All, Keep::RealMac, Keep::PublicIp, Keep::Author] {
+            for only_repeated in [false, true] {
+                let (mut a, mut b) = (KindValues::default(), KindValues::default());
+                let cfg = LinkConfig::default();
+                let want = bid_column(&mut a, &plain, &index, "v", keep, &cfg, &generic, only_repeated);
+                let got = bid_column(&mut b, &coded, &index, "v", keep, &cfg, &generic, only_repeated);
+                assert_eq!(got, want, "{keep:?} {only_repeated}");
+                let texts = |v: &KindValues| (0..v.len() as u32).map(|i| v.get(i).to_owned()).collect::<Vec<_>>();
+                assert_eq!(texts(&b), texts(&a), "{keep:?} {only_repeated}");
+            }
+        }
     }
 
     #[test]

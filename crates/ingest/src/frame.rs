@@ -90,6 +90,28 @@ pub fn str_iter<'a>(df: &'a DataFrame, name: &str) -> Box<dyn Iterator<Item = Op
     }
 }
 
+/// The cells of [`coded_iter`]: each cell's number and text, `None` where it is empty.
+pub type CodedCells<'a> = Box<dyn Iterator<Item = Option<(u32, &'a str)>> + 'a>;
+
+/// A categorical text column read cell by cell as each cell's number and text: the number is the
+/// same for equal text within the column (a key of its key space for an id, else the column's own
+/// number), so a pass can judge each distinct value once. `None` for a plain text column or
+/// none at all.
+pub fn coded_iter<'a>(df: &'a DataFrame, name: &str) -> Option<CodedCells<'a>> {
+    fn zip<'a, T: PolarsCategoricalType>(ca: &'a CategoricalChunked<T>) -> CodedCells<'a>
+    where
+        T::Native: Into<u32>,
+    {
+        Box::new(ca.physical().iter().zip(ca.iter_str()).map(|(k, v)| Some((k?.into(), v?))))
+    }
+    match text(df, name)? {
+        Text::Plain(_) => None,
+        Text::Cat8(ca) => Some(zip(ca)),
+        Text::Cat16(ca) => Some(zip(ca)),
+        Text::Cat32(ca) => Some(zip(ca)),
+    }
+}
+
 /// The keys of an id column: the categorical ids ingest stores it as (see `dataset::Interner`), or
 /// — for a column whose ids fall in several key spaces and so stay text — its `<id>_key` column.
 /// A `u32` column (`_row`) reads as itself. A repeated text column's numbers are no keys: none.
