@@ -6,7 +6,7 @@
 //! per losing bid); only pairs where the same firm won often enough to pass the thresholds go on,
 //! and their meetings are counted by merging the two firms' sorted project lists.
 
-use std::collections::HashMap;
+use bidwatch_model::grouped::Grouped;
 
 use crate::collect::BidRec;
 use crate::LinkConfig;
@@ -25,51 +25,74 @@ pub struct Cover {
 }
 
 pub(crate) fn covers(bids: &[BidRec], n_projects: usize, cfg: &LinkConfig) -> Vec<Cover> {
+    use rayon::slice::ParallelSliceMut;
     let min_wins = (f64::from(cfg.cover_min_meetings) * cfg.cover_min_win_share).ceil().max(1.0) as u32;
-    let mut by_project: Vec<Vec<&BidRec>> = vec![Vec::new(); n_projects];
-    for b in bids.iter().filter(|b| !b.withdrawn) {
-        if let Some(v) = by_project.get_mut(b.project as usize) {
-            v.push(b);
-        }
-    }
-    let mut won_against: HashMap<(u32, u32), u32> = HashMap::new();
-    let mut projects_of: HashMap<u32, Vec<u32>> = HashMap::new();
-    let mut won: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (p, list) in by_project.iter().enumerate() {
-        let mut firms: Vec<u32> = list.iter().map(|b| b.bidder).collect();
+    let standing = || bids.iter().filter(|b| !b.withdrawn && (b.project as usize) < n_projects);
+    let by_project = group(n_projects, standing().map(|b| (b.project, b)), None);
+    let n_firms = bids.iter().map(|b| b.bidder as usize + 1).max().unwrap_or(0);
+    // Each firm's projects and the projects it won, in project order; and one (winner, loser)
+    // entry per losing bid, sorted and counted (a hash map of ten million pairs was most of the
+    // stage's time).
+    let mut firm_project: Vec<(u32, u32)> = Vec::new();
+    let mut firm_won: Vec<(u32, u32)> = Vec::new();
+    let mut won_against: Vec<u64> = Vec::new();
+    let (mut firms, mut winners) = (Vec::new(), Vec::new());
+    for p in 0..n_projects {
+        let list = by_project.of(p);
+        firms.clear();
+        firms.extend(list.iter().map(|b| b.bidder));
         firms.sort_unstable();
         firms.dedup();
-        for f in &firms {
-            projects_of.entry(*f).or_default().push(p as u32);
-        }
-        let mut winners: Vec<u32> = list.iter().filter(|b| b.winner).map(|b| b.bidder).collect();
+        firm_project.extend(firms.iter().map(|&f| (f, p as u32)));
+        winners.clear();
+        winners.extend(list.iter().filter(|b| b.winner).map(|b| b.bidder));
         winners.sort_unstable();
         winners.dedup();
-        for w in &winners {
-            won.entry(*w).or_default().push(p as u32);
-            for l in firms.iter().filter(|l| !winners.contains(l)) {
-                *won_against.entry((*w, *l)).or_default() += 1;
-            }
+        for &w in &winners {
+            firm_won.push((w, p as u32));
+            won_against.extend(firms.iter().filter(|l| winners.binary_search(l).is_err()).map(|&l| (u64::from(w) << 32) | u64::from(l)));
         }
     }
-    let mut candidates: Vec<(u32, u32)> = won_against.into_iter().filter(|(_, n)| *n >= min_wins).map(|(k, _)| k).collect();
-    candidates.sort_unstable();
-    let empty = Vec::new();
+    drop(by_project);
+    let projects_of = group(n_firms, firm_project.iter().copied(), Some(0));
+    let won = group(n_firms, firm_won.iter().copied(), Some(0));
+    drop((firm_project, firm_won));
+    won_against.par_sort_unstable();
+    let mut candidates: Vec<(u32, u32)> = Vec::new();
+    for run in won_against.chunk_by(|a, b| a == b) {
+        if run.len() as u64 >= u64::from(min_wins) {
+            candidates.push(((run[0] >> 32) as u32, run[0] as u32));
+        }
+    }
+    drop(won_against);
     let mut out = Vec::new();
     for (w, l) in candidates {
-        let pw = projects_of.get(&w).unwrap_or(&empty);
-        let pl = projects_of.get(&l).unwrap_or(&empty);
-        let meet = intersect(pw, pl);
+        let meet = intersect(projects_of.of(w as usize), projects_of.of(l as usize));
         if (meet.len() as u32) < cfg.cover_min_meetings {
             continue;
         }
-        let wins = intersect(&meet, won.get(&w).unwrap_or(&empty)).len() as u32;
-        let loser_wins = intersect(&meet, won.get(&l).unwrap_or(&empty)).len();
+        let wins = intersect(&meet, won.of(w as usize)).len() as u32;
+        let loser_wins = intersect(&meet, won.of(l as usize)).len();
         if loser_wins == 0 && f64::from(wins) >= cfg.cover_min_win_share * meet.len() as f64 {
             out.push(Cover { winner: w, loser: l, meetings: meet.len() as u32, wins, projects: meet });
         }
     }
     out
+}
+
+/// Items grouped by a dense key below `n`, each group in the order given (`fill` stands in a slot
+/// until its item comes; `None` takes the first item's).
+fn group<T: Copy>(n: usize, items: impl Iterator<Item = (u32, T)> + Clone, fill: Option<T>) -> Grouped<T> {
+    let mut sizes = vec![0u32; n];
+    let mut first = fill;
+    for (k, t) in items.clone() {
+        sizes[k as usize] += 1;
+        first.get_or_insert(t);
+    }
+    match first {
+        Some(fill) => Grouped::build(&sizes, items, fill),
+        None => Grouped::default(),
+    }
 }
 
 /// The common elements of two sorted lists.
