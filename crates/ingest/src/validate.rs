@@ -783,9 +783,16 @@ fn check_references(vt: &mut ValidTable, known: &HashMap<TableName, KeySet>, iss
             continue;
         };
         let mut to_clear = Vec::new();
+        // Rows come grouped (a project's bids, a bid's staff): the previous row's id was found.
+        let mut found: Option<&str> = None;
         for (i, v) in values.iter().enumerate() {
             let Some(v) = v else { continue };
-            if vt.keep[i] && !keys.contains(v) {
+            if found == Some(v) {
+                continue;
+            }
+            if keys.contains(v) {
+                found = Some(v);
+            } else if vt.keep[i] {
                 if col.required {
                     vt.keep[i] = false;
                     issue(vt.rows[i], col.name, v, Action::SetAside, format!("{} {v} is not in table {target}", col.name));

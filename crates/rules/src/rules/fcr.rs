@@ -192,12 +192,14 @@ pub(crate) struct Trigrams<'a> {
 
 impl<'a> Trigrams<'a> {
     pub(crate) fn of(keys: &[Option<&'a str>]) -> Trigrams<'a> {
-        use std::collections::HashMap;
-        let mut ids: HashMap<(char, char, char, u32), u32> = HashMap::new();
+        // A fixed fast hasher: every trigram of millions of clauses is looked up (numbers are given
+        // in first-seen order, so the hasher does not change them).
+        type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+        let mut ids: HashMap<(char, char, char, u32), u32> = HashMap::default();
         let mut grams = Vec::new();
         let mut ends = Vec::with_capacity(keys.len());
         let mut chars = Vec::with_capacity(keys.len());
-        let mut seen: HashMap<(char, char, char), u32> = HashMap::new();
+        let mut seen: HashMap<(char, char, char), u32> = HashMap::default();
         for k in keys {
             let c: Vec<char> = k.unwrap_or_default().chars().collect();
             seen.clear();
