@@ -178,30 +178,40 @@ pub fn by_project(bids: &DataFrame, n_projects: usize) -> PolarsResult<Vec<Scree
     if bids.column("status").is_ok() {
         columns.push(col("status"));
     }
-    let p = || col("price").sort(SortOptions::default());
-    let n = || len().cast(DataType::Float64);
-    let i = || int_range(lit(0), len(), 1, DataType::Int64).cast(DataType::Float64);
-    let u = || (p() - p().min()) / (p().max() - p().min());
-    let z = |k: i32| ((p() - p().mean()) / p().std(1)).pow(k).sum();
-    let agg = bids
-        .clone()
-        .lazy()
-        .select(columns)
-        .filter(keep)
-        .group_by([col("project_key")])
+    // Sorted by project and price once, each bid gets its project's aggregates beside it (window
+    // expressions) and its rank i (0-based) in the project; every screen is then a plain
+    // aggregation of a column. Per-group expressions (a sort, a slice, a filter in each of 900,000
+    // groups) took 15 s at 10M bids.
+    let k = || col("project_key");
+    let p = || col("price");
+    let i = || col("i");
+    let rows =
+        bids.clone().lazy().select(columns).filter(keep).sort(["project_key", "price"], SortMultipleOptions::default()).with_columns([
+            len().over([k()])?.cast(DataType::Float64).alias("n"),
+            p().mean().over([k()])?.alias("g_mean"),
+            p().std(1).over([k()])?.alias("g_sd"),
+            p().min().over([k()])?.alias("g_lo"),
+            p().max().over([k()])?.alias("g_hi"),
+            int_range(lit(0), len(), 1, DataType::Int64).over([k()])?.cast(DataType::Float64).alias("i"),
+        ]);
+    let u = || (p() - col("g_lo")) / (col("g_hi") - col("g_lo"));
+    let z = |k: i32| ((p() - col("g_mean")) / col("g_sd")).pow(k).sum();
+    let none = || lit(NULL).cast(DataType::Float64);
+    let agg = rows
+        .group_by([k()])
         .agg([
             len().cast(DataType::UInt32).alias("n"),
             p().mean().alias("mean"),
             p().std(1).alias("sd"),
             p().min().alias("lo"),
             p().max().alias("hi"),
-            p().filter(p().gt(p().min())).min().alias("next_distinct"),
-            p().slice(1, 1).first().alias("second"),
-            p().slice(1, len()).std(1).alias("sd_losing"),
+            when(p().gt(col("g_lo"))).then(p()).otherwise(none()).min().alias("next_distinct"),
+            when(i().eq(lit(1.0))).then(p()).otherwise(none()).max().alias("second"),
+            when(i().gt_eq(lit(1.0))).then(p()).otherwise(none()).std(1).alias("sd_losing"),
             z(3).alias("z3"),
             z(4).alias("z4"),
-            ((i() + lit(1.0)) / n() - u()).max().alias("ks_above"),
-            (u() - i() / n()).max().alias("ks_below"),
+            ((i() + lit(1.0)) / col("n") - u()).max().alias("ks_above"),
+            (u() - i() / col("n")).max().alias("ks_below"),
         ])
         .collect()?;
     let f = |name: &str| -> PolarsResult<Vec<Option<f64>>> { Ok(agg.column(name)?.f64()?.iter().collect()) };
