@@ -48,9 +48,19 @@ fn csv_err(path: &Path) -> impl Fn(csv::Error) -> OutputError + '_ {
     move |source| OutputError::Csv { path: path.to_owned(), source }
 }
 
-/// A statistic with fixed precision; empty where undefined.
+/// A statistic with fixed precision; empty where undefined. A value that rounds to zero is written
+/// `0.000000` whatever its sign (a symmetric ladder's skewness is zero up to rounding noise of
+/// either sign, and `-0.000000` reads as a different number).
 fn num(v: Option<f64>) -> String {
-    v.map(|x| format!("{x:.6}")).unwrap_or_default()
+    v.map(|x| {
+        let s = format!("{x:.6}");
+        if s == "-0.000000" {
+            s[1..].to_owned()
+        } else {
+            s
+        }
+    })
+    .unwrap_or_default()
 }
 
 fn screens_row(s: &Screens) -> [String; 8] {
@@ -201,4 +211,19 @@ pub fn write_all(dir: &Path, ds: &Dataset, run: &RunOutput, facts: &RunFacts) ->
     let text = serde_json::to_string_pretty(&summary_json(ds, run, facts)).unwrap_or_default();
     fs::write(&path, text + "\n").map_err(io(&path))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    #[test]
+    fn a_statistic_that_rounds_to_zero_has_no_sign() {
+        assert_eq!(num(Some(-1.7e-17)), "0.000000");
+        assert_eq!(num(Some(1.7e-17)), "0.000000");
+        assert_eq!(num(Some(-0.0000004)), "0.000000");
+        assert_eq!(num(Some(-0.0000006)), "-0.000001");
+        assert_eq!(num(Some(-0.25)), "-0.250000");
+        assert_eq!(num(None), "");
+    }
 }
