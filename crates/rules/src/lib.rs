@@ -167,10 +167,15 @@ fn run_rules(
     notes: &mut Vec<(RuleCode, Text)>,
 ) -> Vec<Finding> {
     use rayon::prelude::*;
-    let outcomes: Vec<(RuleCode, Result<RuleOutput, Vec<String>>)> =
-        rules.par_iter().with_max_len(1).map(|rule| (rule.code(), run_one(rule.as_ref(), ctx))).collect();
-    let mut findings = Vec::with_capacity(outcomes.iter().map(|(_, o)| o.as_ref().map_or(0, |o| o.findings.len())).sum());
-    for (code, outcome) in outcomes {
+    // The long rules first, then the others in registry order, each taken by the next free thread;
+    // the outcomes are put back in registry order.
+    let mut order: Vec<usize> = (0..rules.len()).collect();
+    order.sort_by_key(|&i| !rules[i].long());
+    let mut outcomes: Vec<(usize, RuleCode, Result<RuleOutput, Vec<String>>)> =
+        order.into_iter().par_bridge().map(|i| (i, rules[i].code(), run_one(rules[i].as_ref(), ctx))).collect();
+    outcomes.sort_by_key(|(i, _, _)| *i);
+    let mut findings = Vec::with_capacity(outcomes.iter().map(|(_, _, o)| o.as_ref().map_or(0, |o| o.findings.len())).sum());
+    for (_, code, outcome) in outcomes {
         match outcome {
             Ok(out) => {
                 findings.extend(out.findings);

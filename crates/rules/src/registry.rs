@@ -108,6 +108,12 @@ pub trait Rule: Sync + Send {
     fn after_findings(&self) -> bool {
         false
     }
+    /// A scheduling hint: the rule makes a long pass over a large table (every clause, bid,
+    /// punch or score sheet). Such rules are started first, so that none is left running alone
+    /// at the end of a pass; the output never depends on it.
+    fn long(&self) -> bool {
+        false
+    }
     fn run(&self, ctx: &Context<'_>) -> RuleOutput;
 }
 

@@ -46,6 +46,11 @@ impl Rule for AgentInsideBid {
         &[(TableName::Projects, &["agent_id"])]
     }
 
+    /// A long pass: every shareholding, staff row and insured month of the agents.
+    fn long(&self) -> bool {
+        true
+    }
+
     fn thresholds(&self) -> &'static [Threshold] {
         THRESHOLDS
     }

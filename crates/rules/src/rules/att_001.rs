@@ -40,6 +40,11 @@ impl Rule for TwoProjectsAtOnce {
         &[(TableName::Assignments, &[])]
     }
 
+    /// A long pass: every key-staff assignment against every other of the same person.
+    fn long(&self) -> bool {
+        true
+    }
+
     fn thresholds(&self) -> &'static [Threshold] {
         THRESHOLDS
     }

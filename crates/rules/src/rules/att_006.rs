@@ -24,6 +24,11 @@ impl Rule for NotTheNamedManager {
         &[(TableName::Assignments, &[]), (TableName::BidPersonnel, &[])]
     }
 
+    /// A long pass: every punch against the named manager.
+    fn long(&self) -> bool {
+        true
+    }
+
     fn thresholds(&self) -> &'static [Threshold] {
         &[]
     }

@@ -38,6 +38,11 @@ impl Rule for CopiedSheets {
         &[(TableName::Evaluations, &["score"])]
     }
 
+    /// A long pass: every score sheet, compared expert with expert.
+    fn long(&self) -> bool {
+        true
+    }
+
     fn thresholds(&self) -> &'static [Threshold] {
         THRESHOLDS
     }

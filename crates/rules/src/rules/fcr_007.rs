@@ -65,6 +65,11 @@ impl Rule for TailorMade {
         &[(TableName::Bids, &["is_winner", "rank"])]
     }
 
+    /// A long pass: every clause compared with the clauses its bidders' earlier wins carry.
+    fn long(&self) -> bool {
+        true
+    }
+
     fn thresholds(&self) -> &'static [Threshold] {
         THRESHOLDS
     }

@@ -51,6 +51,11 @@ impl Rule for PerennialLosers {
         &[(TableName::Bids, &["is_winner", "rank"])]
     }
 
+    /// A long pass: every bid, tallied per bidder.
+    fn long(&self) -> bool {
+        true
+    }
+
     fn thresholds(&self) -> &'static [Threshold] {
         THRESHOLDS
     }
