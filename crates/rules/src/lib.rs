@@ -94,7 +94,12 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     });
     // The tender risk does not depend on the links: computed beside them.
     let (tender_risk, (patterns, graph)) = rayon::join(
-        || tender_risk::compute(&views, &screens, &risk_cfg),
+        || {
+            let started = std::time::Instant::now();
+            let risk = tender_risk::compute(&views, &screens, &risk_cfg);
+            tracing::debug!(ms = started.elapsed().as_millis() as u64, "tender risk");
+            risk
+        },
         || {
             let started = std::time::Instant::now();
             let patterns = rules::prc_001::PatternTable::compute(ds, &views, &catalog.policy);

@@ -363,15 +363,21 @@ pub(crate) fn compute(views: &Views, screens: &ScreenTable, cfg: &RiskConfig) ->
     }
     let screen_score: Vec<Option<f64>> =
         parts.iter().map(|p| (!p.is_empty()).then(|| p.iter().map(|x| x.component).sum::<f64>() / p.len() as f64)).collect();
-    // 5. the bidders' record in their other tenders
-    let mut tenders_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    // 5. the bidders' record in their other tenders: each bidder's sum and count of screen scores
+    // over its scored tenders, less this tender's own (a bidder's tenders summed again for each
+    // of them was quadratic in its tenders: a firm with thousands of bids at 10M).
+    let mut record_of: HashMap<&str, (f64, usize), foldhash::fast::FixedState> = HashMap::default();
     let mut bidders_of: Vec<Vec<&str>> = vec![Vec::new(); n];
     for &k in &eligible {
         let mut ids: Vec<&str> = views.bids[k].iter().filter(|b| !b.withdrawn()).map(|b| b.bidder).collect();
         ids.sort_unstable();
         ids.dedup();
-        for id in &ids {
-            tenders_of.entry(id).or_default().push(k);
+        if let Some(s) = screen_score[k] {
+            for id in &ids {
+                let r = record_of.entry(id).or_default();
+                r.0 += s;
+                r.1 += 1;
+            }
         }
         bidders_of[k] = ids;
     }
@@ -381,10 +387,11 @@ pub(crate) fn compute(views: &Views, screens: &ScreenTable, cfg: &RiskConfig) ->
         let mut means = Vec::new();
         let mut tenders = 0;
         for id in &bidders_of[k] {
-            let others: Vec<f64> = tenders_of[id].iter().filter(|&&q| q != k).filter_map(|&q| screen_score[q]).collect();
-            if !others.is_empty() {
-                tenders += others.len();
-                means.push(others.iter().sum::<f64>() / others.len() as f64);
+            // This tender is among the bidder's scored tenders: the others are the rest.
+            let (sum, count) = record_of[id];
+            if count > 1 {
+                tenders += count - 1;
+                means.push((sum - s) / (count - 1) as f64);
             }
         }
         let record =
