@@ -1,8 +1,9 @@
 //! Price patterns inside one project: ladders (PRC-001) and clusters under the ceiling (PRC-002).
 //!
-//! Both are computed once per run, before linking, because the graph uses them as corroboration:
-//! two bidders whose prices sit on one ladder *and* who uploaded from one IP are far more likely a
-//! ring than either fact alone (the 新疆高院 case upheld exactly that pair of facts).
+//! Both are computed once per run, before the pairs inside projects are joined into edges, because
+//! the graph uses them as corroboration: two bidders whose prices sit on one ladder *and* who
+//! uploaded from one IP are far more likely a ring than either fact alone (the 新疆高院 case upheld
+//! exactly that pair of facts).
 //!
 //! **Ladder.** Prices are compared in cents. Three or more bids of distinct bidders whose prices
 //! step by the same amount (to the cent: `p, p+d, p+2d`, an arithmetic ladder) or by the same
