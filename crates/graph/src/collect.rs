@@ -461,15 +461,20 @@ fn by_code<'a>(
             if counts.is_some_and(|c| c.get(code).copied().unwrap_or(0) < 2) {
                 return NONE;
             }
-            if memo.len() <= code {
-                memo.resize(code + 1, UNSEEN);
-            }
-            if memo[code] == UNSEEN {
-                memo[code] = judge(v, values);
-            }
-            memo[code]
+            memoised(&mut memo, code, || judge(v, values))
         })
         .collect()
+}
+
+/// The number memoised for `code`, made by `make` the first time.
+fn memoised(memo: &mut Vec<u32>, code: usize, make: impl FnOnce() -> u32) -> u32 {
+    if memo.len() <= code {
+        memo.resize(code + 1, UNSEEN);
+    }
+    if memo[code] == UNSEEN {
+        memo[code] = make();
+    }
+    memo[code]
 }
 
 /// How many placed rows show each number of a categorical column, counted up to two.
@@ -698,14 +703,10 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
 /// A person's value: by their key where the column has keys (looked up, interned at first sight),
 /// else by their text.
 fn person_value(values: &mut KindValues, by_key: &mut Vec<u32>, key: Option<u32>, who: &str) -> u32 {
-    let Some(key) = key.map(|k| k as usize) else { return values.intern(who) };
-    if by_key.len() <= key {
-        by_key.resize(key + 1, UNSEEN);
+    match key {
+        Some(key) => memoised(by_key, key as usize, || values.intern(who)),
+        None => values.intern(who),
     }
-    if by_key[key] == UNSEEN {
-        by_key[key] = values.intern(who);
-    }
-    by_key[key]
 }
 
 /// The kinds the bidders' own rows and shareholders intern (with the payer side of bonds).
