@@ -383,21 +383,7 @@ fn bid_column(
         if let Some(cells) = frame::coded_iter(df, name) {
             let once = only_repeated && matches!(keep, Keep::All | Keep::RealMac);
             let counts = if once { frame::coded_iter(df, name).map(|c| placed_counts(c, index)) } else { None };
-            let judge = |v: &str, values: &mut KindValues| match keep {
-                Keep::All | Keep::Hash => values.intern(v),
-                Keep::RealMac if real_mac(v) => values.intern(v),
-                Keep::RealMac => NONE,
-                Keep::PublicIp if public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == v) => values.intern(v),
-                Keep::PublicIp => NONE,
-                Keep::Author => {
-                    let n = norm_author(v);
-                    if generic_author(&n, generic) {
-                        NONE
-                    } else {
-                        values.intern(&n)
-                    }
-                }
-            };
+            let judge = |v: &str, values: &mut KindValues| judged(values, keep, v, cfg, generic);
             return by_code(values, cells, index, counts.as_deref(), judge);
         }
     }
@@ -414,28 +400,32 @@ fn bid_column(
                 return NONE;
             }
             match keep {
-                Keep::All => values.intern(v),
-                Keep::RealMac if real_mac(v) => values.intern(v),
-                Keep::RealMac => NONE,
-                Keep::PublicIp => *memo.entry(v).or_insert_with(|| {
-                    if public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == v) {
-                        values.intern(v)
-                    } else {
-                        NONE
-                    }
-                }),
                 Keep::Hash => norm_hash(v).filter(|h| !shown_once(h)).map_or(NONE, |h| values.intern(&h)),
-                Keep::Author => *memo.entry(v).or_insert_with(|| {
-                    let n = norm_author(v);
-                    if generic_author(&n, generic) {
-                        NONE
-                    } else {
-                        values.intern(&n)
-                    }
-                }),
+                // Judged once per distinct text: parsing an address, normalising a name.
+                Keep::PublicIp | Keep::Author => *memo.entry(v).or_insert_with(|| judged(values, keep, v, cfg, generic)),
+                Keep::All | Keep::RealMac => judged(values, keep, v, cfg, generic),
             }
         })
         .collect()
+}
+
+/// A cell's value id under `keep` (a file hash aside: see [`norm_hash`]): interned if it names
+/// something, else [`NONE`].
+fn judged(values: &mut KindValues, keep: Keep, v: &str, cfg: &LinkConfig, generic: &[String]) -> u32 {
+    match keep {
+        Keep::All | Keep::Hash => values.intern(v),
+        Keep::RealMac if real_mac(v) => values.intern(v),
+        Keep::PublicIp if public_ip(v) && !cfg.ignore_ips.iter().any(|x| x == v) => values.intern(v),
+        Keep::RealMac | Keep::PublicIp => NONE,
+        Keep::Author => {
+            let n = norm_author(v);
+            if generic_author(&n, generic) {
+                NONE
+            } else {
+                values.intern(&n)
+            }
+        }
+    }
 }
 
 /// Not yet judged, in [`by_code`]'s table.

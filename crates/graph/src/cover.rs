@@ -27,8 +27,7 @@ pub struct Cover {
 pub(crate) fn covers(bids: &[BidRec], n_projects: usize, cfg: &LinkConfig) -> Vec<Cover> {
     use rayon::slice::ParallelSliceMut;
     let min_wins = (f64::from(cfg.cover_min_meetings) * cfg.cover_min_win_share).ceil().max(1.0) as u32;
-    let standing = || bids.iter().filter(|b| !b.withdrawn && (b.project as usize) < n_projects);
-    let by_project = group(n_projects, standing().map(|b| (b.project, b)), None);
+    let by_project = Grouped::by_key(n_projects, bids.iter().filter(|b| !b.withdrawn).map(|b| (b.project, b)));
     let n_firms = bids.iter().map(|b| b.bidder as usize + 1).max().unwrap_or(0);
     // Each firm's projects and the projects it won, in project order; and one (winner, loser)
     // entry per losing bid, sorted and counted (a hash map of ten million pairs was most of the
@@ -54,8 +53,8 @@ pub(crate) fn covers(bids: &[BidRec], n_projects: usize, cfg: &LinkConfig) -> Ve
         }
     }
     drop(by_project);
-    let projects_of = group(n_firms, firm_project.iter().copied(), Some(0));
-    let won = group(n_firms, firm_won.iter().copied(), Some(0));
+    let projects_of = Grouped::by_key(n_firms, firm_project.iter().copied());
+    let won = Grouped::by_key(n_firms, firm_won.iter().copied());
     drop((firm_project, firm_won));
     won_against.par_sort_unstable();
     let mut candidates: Vec<(u32, u32)> = Vec::new();
@@ -78,21 +77,6 @@ pub(crate) fn covers(bids: &[BidRec], n_projects: usize, cfg: &LinkConfig) -> Ve
         }
     }
     out
-}
-
-/// Items grouped by a dense key below `n`, each group in the order given (`fill` stands in a slot
-/// until its item comes; `None` takes the first item's).
-fn group<T: Copy>(n: usize, items: impl Iterator<Item = (u32, T)> + Clone, fill: Option<T>) -> Grouped<T> {
-    let mut sizes = vec![0u32; n];
-    let mut first = fill;
-    for (k, t) in items.clone() {
-        sizes[k as usize] += 1;
-        first.get_or_insert(t);
-    }
-    match first {
-        Some(fill) => Grouped::build(&sizes, items, fill),
-        None => Grouped::default(),
-    }
 }
 
 /// The common elements of two sorted lists.

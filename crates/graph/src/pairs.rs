@@ -112,15 +112,7 @@ pub(crate) fn users_per_value(c: &Collected) -> Users {
 pub(crate) fn pair_hits(c: &Collected, users: &Users, population: usize, cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
     // Bids by project, in bid order within each.
     let n_projects = c.project_day.len();
-    let mut sizes = vec![0u32; n_projects];
-    for b in &c.bids {
-        if let Some(n) = sizes.get_mut(b.project as usize) {
-            *n += 1;
-        }
-    }
-    let placed = c.bids.iter().enumerate().filter(|(_, b)| (b.project as usize) < n_projects).map(|(i, b)| (b.project, i as u32));
-    let by_project = Grouped::build(&sizes, placed, 0u32);
-    drop(sizes);
+    let by_project = Grouped::by_key(n_projects, c.bids.iter().enumerate().map(|(i, b)| (b.project, i as u32)));
     let mut hits = Vec::new();
     let mut skipped = vec![Skipped::default(); LinkKind::ALL.len()];
     // A block of projects at a time, side by side within the block and gathered in project order:

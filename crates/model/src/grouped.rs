@@ -35,6 +35,23 @@ impl<T: Copy> Grouped<T> {
         Grouped { starts, items }
     }
 
+    /// Groups `items` by their key, each group in the order given; a key at or past `n` is left
+    /// out. The items are read twice: once to count each group, once to place them.
+    pub fn by_key(n: usize, items: impl Iterator<Item = (u32, T)> + Clone) -> Grouped<T> {
+        let mut sizes = vec![0u32; n];
+        let mut fill = None;
+        for (k, item) in items.clone() {
+            if let Some(size) = sizes.get_mut(k as usize) {
+                *size += 1;
+                fill.get_or_insert(item);
+            }
+        }
+        match fill {
+            Some(fill) => Grouped::build(&sizes, items.filter(|(k, _)| (*k as usize) < n), fill),
+            None => Grouped { starts: vec![0; n + 1], items: Vec::new() },
+        }
+    }
+
     /// The items of group `i` (none for a group never placed).
     pub fn of(&self, i: usize) -> &[T] {
         match (self.starts.get(i), self.starts.get(i + 1)) {
@@ -61,5 +78,17 @@ mod tests {
         assert_eq!(g.of(2), &['a', 'c', 'e']);
         assert!(g.of(3).is_empty(), "a group past the end has nothing");
         assert_eq!(g.iter().map(<[char]>::len).collect::<Vec<_>>(), vec![2, 0, 3]);
+    }
+
+    #[test]
+    fn grouping_by_key_counts_the_groups_and_leaves_out_keys_past_the_end() {
+        let items = [(2, 'a'), (0, 'b'), (7, 'x'), (2, 'c'), (0, 'd'), (2, 'e')];
+        let g = Grouped::by_key(3, items.iter().copied());
+        assert_eq!(g.of(0), &['b', 'd']);
+        assert!(g.of(1).is_empty());
+        assert_eq!(g.of(2), &['a', 'c', 'e']);
+        assert_eq!(g.iter().count(), 3);
+        let none = Grouped::<char>::by_key(2, std::iter::empty());
+        assert_eq!(none.iter().map(<[char]>::len).collect::<Vec<_>>(), vec![0, 0]);
     }
 }
