@@ -140,6 +140,27 @@ pub fn i64s(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
     }
 }
 
+/// An integer, date or time column read cell by cell as [`i64s`] reads it (a date as days, a time
+/// as milliseconds), borrowed from the frame where its cells are stored as such.
+pub fn i64_iter<'a>(df: &'a DataFrame, name: &str) -> Box<dyn Iterator<Item = Option<i64>> + 'a> {
+    let Ok(c) = df.column(name) else { return Box::new(std::iter::repeat_n(None, df.height())) };
+    match c.dtype() {
+        DataType::Int64 => match c.i64() {
+            Ok(ca) => Box::new(ca.iter()),
+            Err(_) => Box::new(i64s(df, name).into_iter()),
+        },
+        DataType::Datetime(..) => match c.datetime() {
+            Ok(ca) => Box::new(ca.physical().iter()),
+            Err(_) => Box::new(i64s(df, name).into_iter()),
+        },
+        DataType::Date => match c.date() {
+            Ok(ca) => Box::new(ca.physical().iter().map(|d| d.map(i64::from))),
+            Err(_) => Box::new(i64s(df, name).into_iter()),
+        },
+        _ => Box::new(i64s(df, name).into_iter()),
+    }
+}
+
 pub fn bools(df: &DataFrame, name: &str) -> Vec<Option<bool>> {
     match df.column(name).ok().and_then(|c| c.bool().ok().cloned()) {
         Some(ca) => ca.iter().collect(),
@@ -158,7 +179,12 @@ pub fn rows32(df: &DataFrame) -> Vec<u32> {
 }
 
 pub fn rows(df: &DataFrame) -> Vec<u64> {
-    rows32(df).into_iter().map(u64::from).collect()
+    row_iter(df).collect()
+}
+
+/// The source row of every row, read one at a time (see [`str_iter`]).
+pub fn row_iter<'a>(df: &'a DataFrame) -> impl Iterator<Item = u64> + 'a {
+    key_iter(df, "_row").map(|r| u64::from(r.unwrap_or(0)))
 }
 
 /// A local time stored as milliseconds, as the contract writes it.
@@ -194,5 +220,29 @@ mod tests {
         assert_eq!(str_iter(&df, "absent").count(), 10);
         let some = gather(&df, &[9, 1, 2, 40]);
         assert_eq!(str_refs(&some, "id"), vec![ids[9], ids[1], ids[2]]);
+    }
+
+    #[test]
+    fn numbers_read_one_at_a_time_as_the_whole_column_reads() {
+        let n: Vec<Option<i64>> = vec![Some(3), None, Some(-86_400_000), Some(1_700_000_000_000)];
+        let days: Vec<Option<i32>> = vec![Some(20_000), Some(-1), None, Some(0)];
+        let df = DataFrame::new(
+            4,
+            vec![
+                Column::new("n".into(), n.clone()),
+                Column::new("at".into(), n.clone()).cast(&DataType::Datetime(TimeUnit::Milliseconds, None)).expect("a time column"),
+                Column::new("day".into(), days).cast(&DataType::Date).expect("a date column"),
+                Column::new("small".into(), vec![Some(7i32), None, Some(8), Some(9)]),
+                Column::new("_row".into(), vec![Some(2u32), Some(3), None, Some(5)]),
+            ],
+        )
+        .expect("a frame");
+        for name in ["n", "at", "day", "small", "absent"] {
+            assert_eq!(i64_iter(&df, name).collect::<Vec<_>>(), i64s(&df, name), "{name}");
+        }
+        assert_eq!(i64s(&df, "at"), n);
+        assert_eq!(i64s(&df, "day"), vec![Some(20_000), Some(-1), None, Some(0)]);
+        assert_eq!(row_iter(&df).collect::<Vec<_>>(), vec![2, 3, 0, 5]);
+        assert_eq!(rows(&df), vec![2, 3, 0, 5]);
     }
 }

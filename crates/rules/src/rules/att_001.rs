@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use bidwatch_ingest::{frame, TableName};
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
+use itertools::izip;
 
 use bidwatch_model::text::mask;
 
@@ -144,17 +145,20 @@ impl TwoProjectsAtOnce {
         for a in all.iter().filter(|a| a.role == "project_manager") {
             pm.entry(a.person.as_str()).or_default().push(a);
         }
-        let project = frame::keys(df, "project_id");
-        let bidder = frame::str_refs(df, "bidder_id");
-        let person = frame::str_refs(df, "person_id");
-        let role = frame::str_refs(df, "role");
-        let rows = frame::rows(df);
+        // read a cell at a time: the personnel of every bid, 14 million rows at 10M bids
+        let cells = izip!(
+            frame::key_iter(df, "project_id"),
+            frame::str_iter(df, "bidder_id"),
+            frame::str_iter(df, "person_id"),
+            frame::str_iter(df, "role"),
+            frame::row_iter(df)
+        );
         let mut out = Vec::new();
-        for i in 0..df.height() {
-            if role[i] != Some("project_manager") {
+        for (project, bidder, person, role, row) in cells {
+            if role != Some("project_manager") {
                 continue;
             }
-            let (Some(k), Some(b), Some(p)) = (project[i], bidder[i], person[i]) else { continue };
+            let (Some(k), Some(b), Some(p)) = (project, bidder, person) else { continue };
             let k = k as usize;
             let Some(opened) = ctx.views.projects.opened_at[k].and_then(day) else { continue };
             let Some(busy) = pm.get(p).and_then(|v| v.iter().find(|a| a.project != k && a.on(opened))) else { continue };
@@ -170,7 +174,7 @@ impl TwoProjectsAtOnce {
                     .in_project(here)
                     .with_projects(vec![here.to_owned(), there.to_owned()])
                     .with_evidence(
-                        Evidence::new("bid_personnel", rows[i]).with("bidder_id", b).with("person_id", p).with("role", "project_manager"),
+                        Evidence::new("bid_personnel", row).with("bidder_id", b).with("person_id", p).with("role", "project_manager"),
                     )
                     .with_evidence(busy.evidence(there)),
             );

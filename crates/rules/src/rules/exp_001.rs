@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bidwatch_ingest::{frame, TableName};
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
+use itertools::izip;
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 
@@ -57,13 +58,15 @@ impl Rule for NoRecusal {
                 }
             }
         }
-        let project = frame::keys(asg, "project_id");
-        let expert = frame::strs(asg, "expert_id");
-        let status = frame::strs(asg, "status");
-        let rows = frame::rows(asg);
-        for i in 0..asg.height() {
-            let (Some(k), Some(id)) = (project[i], expert[i].as_deref()) else { continue };
-            if status[i].as_deref() == Some("recused") {
+        let cells = izip!(
+            frame::key_iter(asg, "project_id"),
+            frame::str_iter(asg, "expert_id"),
+            frame::str_iter(asg, "status"),
+            frame::row_iter(asg)
+        );
+        for (k, expert, status, row) in cells {
+            let (Some(k), Some(id)) = (k, expert) else { continue };
+            if status == Some("recused") {
                 continue;
             }
             let Some((w, wrow)) = employer.get(id) else { continue };
@@ -105,7 +108,7 @@ impl Rule for NoRecusal {
                 .in_project(pid)
                 .with_points(points)
                 .with_members(found.iter().map(|t| t.0.clone()).collect())
-                .with_evidence(Evidence::new("expert_assignments", rows[i]).with("expert_id", id).with("status", status[i].clone()))
+                .with_evidence(Evidence::new("expert_assignments", row).with("expert_id", id).with("status", status))
                 .with_evidence(Evidence::new("experts", *wrow).with("expert_id", id).with("employer_id", w.as_str()));
             for (b, how, row) in &found {
                 if let Some(r) = row {

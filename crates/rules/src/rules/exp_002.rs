@@ -9,6 +9,7 @@
 
 use bidwatch_ingest::{frame, TableName};
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
+use itertools::izip;
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 
@@ -52,19 +53,20 @@ impl Rule for LateOrAbsent {
         let pa = ctx.policy.f64(c, "absent_points", 30.0);
         let mut out = RuleOutput::default();
         let Some(df) = ctx.ds.frame(TableName::ExpertAssignments) else { return out };
-        let project = frame::keys(df, "project_id");
-        let expert = frame::strs(df, "expert_id");
-        let scheduled = frame::i64s(df, "scheduled_at");
-        let checked = frame::i64s(df, "checked_in_at");
-        let status = frame::strs(df, "status");
-        let rows = frame::rows(df);
-        for i in 0..df.height() {
-            let (Some(k), Some(id)) = (project[i], expert[i].as_deref()) else { continue };
-            let st = status[i].as_deref();
+        let cells = izip!(
+            frame::key_iter(df, "project_id"),
+            frame::str_iter(df, "expert_id"),
+            frame::i64_iter(df, "scheduled_at"),
+            frame::i64_iter(df, "checked_in_at"),
+            frame::str_iter(df, "status"),
+            frame::row_iter(df)
+        );
+        for (k, expert, scheduled, checked, st, row) in cells {
+            let (Some(k), Some(id)) = (k, expert) else { continue };
             if st == Some("recused") {
                 continue;
             }
-            let minutes = match (scheduled[i], checked[i]) {
+            let minutes = match (scheduled, checked) {
                 (Some(s), Some(t)) if t > s => Some((t - s) / 60_000),
                 _ => None,
             };
@@ -97,10 +99,10 @@ impl Rule for LateOrAbsent {
                     .with_points(points)
                     .with_threshold("minutes_late", minutes.map(|m| m as f64))
                     .with_evidence(
-                        Evidence::new("expert_assignments", rows[i])
+                        Evidence::new("expert_assignments", row)
                             .with("expert_id", id)
-                            .with("scheduled_at", fmt(scheduled[i]))
-                            .with("checked_in_at", fmt(checked[i]))
+                            .with("scheduled_at", fmt(scheduled))
+                            .with("checked_in_at", fmt(checked))
                             .with("status", st.map(str::to_owned)),
                     ),
             );
