@@ -285,6 +285,8 @@ pub fn load_in_batches_of(folder: &Path, batch_bytes: usize) -> Result<Dataset> 
         }
         let rows = vt.rows_read;
         let table = finish(&mut ds, vt).map_err(|e| IngestError::Unreadable { path: folder.join(t.as_str()), reason: e.to_string() })?;
+        // the next table is read into fresh memory, not on top of this one's parsing
+        bidwatch_model::mem::trim();
         let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
         let frame_mib = table.df.columns().iter().map(column_bytes).sum::<usize>() >> 20;
         tracing::debug!(
