@@ -174,19 +174,6 @@ impl Values {
     fn find(&self, key: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key))
     }
-
-    /// Gives back the spare capacity of the entries and of the text values.
-    fn shrink_to_fit(&mut self) {
-        self.0.shrink_to_fit();
-        for (k, v) in &mut self.0 {
-            if let Cow::Owned(k) = k {
-                k.shrink_to_fit();
-            }
-            if let Value::String(s) = v {
-                s.shrink_to_fit();
-            }
-        }
-    }
 }
 
 impl<K: Into<Key>> Extend<(K, Value)> for Values {
@@ -226,8 +213,13 @@ impl Serialize for Values {
 
 impl<'de> Deserialize<'de> for Values {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(BTreeMap::<String, Value>::deserialize(deserializer)?.into_iter().collect())
+        Ok(BTreeMap::<String, Value>::deserialize(deserializer)?.into_iter().map(|(k, v)| (crate::packed::shared_key(k), v)).collect())
     }
+}
+
+/// A table name read back: one shared copy of each (see [`crate::packed`]).
+fn shared_table<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Key, D::Error> {
+    Ok(crate::packed::shared_key(String::deserialize(deserializer)?))
 }
 
 /// One source row that a finding rests on: the table, the row number a spreadsheet shows
@@ -235,6 +227,7 @@ impl<'de> Deserialize<'de> for Values {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     /// A table of the input contract: a name the code holds, not a copy per row.
+    #[serde(deserialize_with = "shared_table")]
     pub table: Key,
     pub row: u64,
     pub values: Values,
@@ -380,29 +373,6 @@ impl Finding {
 
     fn evidence_rows(&self) -> impl Iterator<Item = (&str, u64)> {
         self.evidence.iter().map(|e| (e.table.as_ref(), e.row))
-    }
-
-    /// Gives back what the finding's text and lists hold beyond their length. A night at 10M bids
-    /// keeps some 800,000 findings until the outputs are written; a sentence formatted piece by
-    /// piece, or a list grown by doubling, holds up to twice its length.
-    pub fn shrink_to_fit(&mut self) {
-        self.subject.id.shrink_to_fit();
-        if let Some(p) = &mut self.project_id {
-            p.shrink_to_fit();
-        }
-        for s in self.members.iter_mut().chain(&mut self.projects) {
-            s.shrink_to_fit();
-        }
-        self.members.shrink_to_fit();
-        self.projects.shrink_to_fit();
-        self.message.zh.shrink_to_fit();
-        self.message.en.shrink_to_fit();
-        for e in &mut self.evidence {
-            e.values.shrink_to_fit();
-        }
-        self.evidence.shrink_to_fit();
-        self.thresholds.shrink_to_fit();
-        self.paths.shrink_to_fit();
     }
 
     /// One JSON line as in `findings.jsonl`.

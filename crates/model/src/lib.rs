@@ -15,6 +15,7 @@ pub mod grouped;
 pub mod ids;
 pub mod mem;
 pub mod money;
+pub mod packed;
 pub mod text;
 pub mod textset;
 pub mod time;

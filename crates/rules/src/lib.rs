@@ -18,6 +18,7 @@ pub mod screens;
 pub mod tender_risk;
 
 use bidwatch_ingest::{Dataset, TableName};
+use bidwatch_model::packed::Packed;
 use bidwatch_model::{Finding, RuleCode, Text};
 
 pub use catalog::{Catalog, CatalogError, Policy, RuleRecord};
@@ -75,6 +76,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     // identifier of every bid (≈ 3 GB at 10M bids), and what they leave is small.
     let started = std::time::Instant::now();
     let pairs = bidwatch_graph::find_pairs(ds, &graph_cfg);
+    bidwatch_model::mem::trim();
     tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), peak_mib = peak(), "pairs");
     let started = std::time::Instant::now();
     // The screens (a polars group-by over the bids) are computed beside the views.
@@ -87,6 +89,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         },
         || registry::Views::load(ds),
     );
+    bidwatch_model::mem::trim();
     tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), peak_mib = peak(), "views and screens");
     let risk_cfg = tender_risk::RiskConfig::from_policy(&catalog.policy).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "PRC-005 settings; using the defaults");
@@ -118,6 +121,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
             (patterns, graph)
         },
     );
+    bidwatch_model::mem::trim();
     let no_eval = rules::agent::Evaluation::default();
     let mut ctx = Context {
         ds,
@@ -137,19 +141,33 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     let mut notes = Vec::new();
     // First every rule that reads the data only, then those that also read the first pass's findings.
     let (first, second): (Vec<_>, Vec<_>) = registry().into_iter().partition(|r| !r.after_findings());
-    let first_pass = run_rules(&first, &ctx, &mut evaluations, &mut notes);
-    tracing::debug!(findings = first_pass.len(), rss_mib = rss(), peak_mib = peak(), "first pass");
-    // the agents' evaluation counts the first pass's AGT findings; AGT-005 reports from it
-    let agent_eval = rules::agent::Evaluation::of(&ctx, &first_pass);
-    ctx.prior = &first_pass;
+    let (mut packed, with_points) = run_rules(&first, &ctx, &mut evaluations, &mut notes);
+    tracing::debug!(
+        findings = packed.len(),
+        packed_mib = packed.packed_bytes() >> 20,
+        with_points = with_points.len(),
+        rss_mib = rss(),
+        peak_mib = peak(),
+        "first pass"
+    );
+    // The second pass reads the first's findings that deduct points: the agents' evaluation
+    // counts their AGT findings (AGT-005 reports from it), POL-002 asks for an interview notice
+    // before each deduction.
+    let agent_eval = rules::agent::Evaluation::of(&ctx, &with_points);
+    ctx.prior = &with_points;
     ctx.agent_eval = &agent_eval;
-    let second_pass = run_rules(&second, &ctx, &mut evaluations, &mut notes);
+    let (second_pass, _) = run_rules(&second, &ctx, &mut evaluations, &mut notes);
+    packed.append(second_pass);
+    // The views, the linking and the price patterns go before the findings are unpacked.
     let agent_ranking = if ds.has_columns(TableName::Projects, &["agent_id"]) { agent_eval.months } else { Vec::new() };
-    let mut findings = first_pass;
-    findings.extend(second_pass);
+    drop((views, graph, patterns, with_points));
+    bidwatch_model::mem::trim();
+    let started = std::time::Instant::now();
+    let mut findings = packed.unpack().expect("findings packed by this run unpack (MessagePack of plain data)");
+    bidwatch_model::finding::sort_findings(&mut findings);
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), peak_mib = peak(), "findings unpacked and sorted");
     evaluations.sort_by_key(|(c, _)| *c);
     notes.sort_by_key(|(c, _)| *c);
-    bidwatch_model::finding::sort_findings(&mut findings);
     RunOutput { findings, screens, tender_risk, evaluations, notes, agent_ranking }
 }
 
@@ -165,36 +183,47 @@ fn peak() -> u64 {
 
 /// Runs `rules` side by side (rayon); their output is gathered in registry order, so it does not
 /// depend on threads. A rule whose tables or columns are missing is recorded as not evaluated.
+/// The findings come back packed (see [`bidwatch_model::packed`]), with a copy of those that
+/// deduct points.
 fn run_rules(
     rules: &[Box<dyn Rule>],
     ctx: &Context<'_>,
     evaluations: &mut Vec<(RuleCode, Evaluation)>,
     notes: &mut Vec<(RuleCode, Text)>,
-) -> Vec<Finding> {
+) -> (Packed, Vec<Finding>) {
     use rayon::prelude::*;
     // The long rules first, then the others in registry order, each taken by the next free thread;
     // the outcomes are put back in registry order.
     let mut order: Vec<usize> = (0..rules.len()).collect();
     order.sort_by_key(|&i| !rules[i].long());
-    let mut outcomes: Vec<(usize, RuleCode, Result<RuleOutput, Vec<String>>)> =
+    let mut outcomes: Vec<(usize, RuleCode, Result<Ran, Vec<String>>)> =
         order.into_iter().par_bridge().map(|i| (i, rules[i].code(), run_one(rules[i].as_ref(), ctx))).collect();
     outcomes.sort_by_key(|(i, _, _)| *i);
-    let mut findings = Vec::with_capacity(outcomes.iter().map(|(_, _, o)| o.as_ref().map_or(0, |o| o.findings.len())).sum());
+    let mut packed = Packed::new();
+    let mut with_points = Vec::new();
     for (_, code, outcome) in outcomes {
         match outcome {
-            Ok(out) => {
-                findings.extend(out.findings);
-                notes.extend(out.notes.into_iter().map(|n| (code, n)));
+            Ok(ran) => {
+                packed.append(ran.findings);
+                with_points.extend(ran.with_points);
+                notes.extend(ran.notes.into_iter().map(|n| (code, n)));
                 evaluations.push((code, Evaluation::Evaluated));
             }
             Err(missing) => evaluations.push((code, Evaluation::NotEvaluated { missing })),
         }
     }
-    findings
+    (packed, with_points)
+}
+
+/// What one rule left: its findings packed, a copy of those that deduct points, its notes.
+struct Ran {
+    findings: Packed,
+    with_points: Vec<Finding>,
+    notes: Vec<Text>,
 }
 
 /// One rule, or the tables and columns it lacks.
-fn run_one(rule: &dyn Rule, ctx: &Context<'_>) -> Result<RuleOutput, Vec<String>> {
+fn run_one(rule: &dyn Rule, ctx: &Context<'_>) -> Result<Ran, Vec<String>> {
     let ds = ctx.ds;
     let mut missing: Vec<String> = rule
         .requires()
@@ -216,14 +245,17 @@ fn run_one(rule: &dyn Rule, ctx: &Context<'_>) -> Result<RuleOutput, Vec<String>
         return Err(missing);
     }
     let started = std::time::Instant::now();
-    let mut out = rule.run(ctx);
-    // Kept until the outputs are written: each finding gives back its spare capacity.
-    out.findings.iter_mut().for_each(Finding::shrink_to_fit);
-    out.findings.shrink_to_fit();
+    let out = rule.run(ctx);
+    let count = out.findings.len();
+    let with_points = out.findings.iter().filter(|f| f.points.is_some()).cloned().collect();
+    // Kept until the outputs are written: packed, and what the rule freed given back.
+    let mut findings = Packed::new();
+    findings.extend(out.findings);
+    bidwatch_model::mem::trim_thread();
     // RSS and peak after each rule: with one thread (RAYON_NUM_THREADS=1) they show what each rule holds.
     let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
-    tracing::debug!(rule = %rule.code(), ms = started.elapsed().as_millis() as u64, findings = out.findings.len(), rss_mib, peak_mib, "rule ran");
-    Ok(out)
+    tracing::debug!(rule = %rule.code(), ms = started.elapsed().as_millis() as u64, findings = count, rss_mib, peak_mib, "rule ran");
+    Ok(Ran { findings, with_points, notes: out.notes })
 }
 
 #[cfg(test)]
