@@ -245,17 +245,14 @@ fn run_one(rule: &dyn Rule, ctx: &Context<'_>) -> Result<Ran, Vec<String>> {
         return Err(missing);
     }
     let started = std::time::Instant::now();
-    let out = rule.run(ctx);
-    let count = out.findings.len();
-    let with_points = out.findings.iter().filter(|f| f.points.is_some()).cloned().collect();
     // Kept until the outputs are written: packed, and what the rule freed given back.
-    let mut findings = Packed::new();
-    findings.extend(out.findings);
+    let (findings, with_points, notes) = rule.run(ctx).finish();
+    let count = findings.len();
     bidwatch_model::mem::trim_thread();
     // RSS and peak after each rule: with one thread (RAYON_NUM_THREADS=1) they show what each rule holds.
     let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
     tracing::debug!(rule = %rule.code(), ms = started.elapsed().as_millis() as u64, findings = count, rss_mib, peak_mib, "rule ran");
-    Ok(Ran { findings, with_points, notes: out.notes })
+    Ok(Ran { findings, with_points, notes })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use bidwatch_graph::{LinkConfig, Linkage};
 use bidwatch_ingest::{frame, Dataset, TableName};
+use bidwatch_model::packed::Packed;
 use bidwatch_model::{Finding, RuleCode, Text};
 
 use crate::catalog::Policy;
@@ -88,10 +89,46 @@ impl<'a> Views<'a> {
 }
 
 /// What a rule returns: its findings, and notes on what it could not check (missing columns).
+///
+/// Findings are packed as they come, a block at a time (see [`bidwatch_model::packed`]): a rule
+/// that makes hundreds of thousands (a common document author at 10M bids) does not hold them all
+/// as structs until it returns. A copy of each finding that deducts points is kept aside for the
+/// second pass.
 #[derive(Debug, Default)]
 pub struct RuleOutput {
-    pub findings: Vec<Finding>,
+    findings: Vec<Finding>,
+    packed: Packed,
+    with_points: Vec<Finding>,
     pub notes: Vec<Text>,
+}
+
+impl RuleOutput {
+    /// Findings held as structs before a block is packed.
+    const BLOCK: usize = 4096;
+
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+        if self.findings.len() >= Self::BLOCK {
+            self.pack();
+        }
+    }
+
+    pub fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        for f in findings {
+            self.push(f);
+        }
+    }
+
+    fn pack(&mut self) {
+        self.with_points.extend(self.findings.iter().filter(|f| f.points.is_some()).cloned());
+        self.packed.extend(std::mem::take(&mut self.findings));
+    }
+
+    /// The findings, packed in the order they came; a copy of those that deduct points; the notes.
+    pub(crate) fn finish(mut self) -> (Packed, Vec<Finding>, Vec<Text>) {
+        self.pack();
+        (self.packed, self.with_points, self.notes)
+    }
 }
 
 pub trait Rule: Sync + Send {

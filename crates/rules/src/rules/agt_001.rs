@@ -172,7 +172,7 @@ impl Rule for AgentInsideBid {
                 for t in ties {
                     f = f.with_evidence(t.evidence);
                 }
-                out.findings.push(f);
+                out.push(f);
             }
         }
         out

@@ -69,7 +69,7 @@ impl Rule for ShortDocumentPeriod {
                 format!("project {pid} was published on {from} and closed on {to}: {open} working days, fewer than the {min} the documents must be offered"),
             );
             let subject = agent.map_or_else(|| Subject::project(pid), |a| Subject::new(SubjectKind::Agent, a.as_str()));
-            out.findings.push(
+            out.push(
                 Finding::new(c, Severity::Violation, subject, message)
                     .in_project(pid)
                     .with_points(if agent.is_some() { points } else { 0.0 })

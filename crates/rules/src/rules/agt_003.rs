@@ -77,7 +77,7 @@ impl Rule for LateAwardNotice {
                 format!("project {pid} opened on {from} and its award notice went out on {to}, {used} working days later; sending the report, confirming the winner and issuing the notice take at most {allowed} (by {due})"),
             );
             let subject = agents.get(&k).map_or_else(|| Subject::project(pid), |a| Subject::new(SubjectKind::Agent, a.as_str()));
-            out.findings.push(
+            out.push(
                 Finding::new(c, Severity::Signal, subject, message)
                     .in_project(pid)
                     .with_threshold("allowed_working_days", u64::from(allowed))

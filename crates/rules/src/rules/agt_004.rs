@@ -82,7 +82,7 @@ impl Rule for LateObjectionAnswer {
                 format!("objection {} on project {pid}: {}", o.id, en.join("; ")),
             );
             let subject = agent.map_or_else(|| Subject::project(pid), |a| Subject::new(SubjectKind::Agent, a.as_str()));
-            out.findings.push(
+            out.push(
                 Finding::new(c, Severity::Violation, subject, message)
                     .in_project(pid)
                     .with_points(if agent.is_some() { points } else { 0.0 })

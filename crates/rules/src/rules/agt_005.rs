@@ -90,7 +90,7 @@ impl Rule for MonthlyEvaluation {
                 };
                 f = f.with_evidence(e.with("rule_code", d.code.as_str()).with("project_id", d.project_id.clone()).with("points", d.points));
             }
-            out.findings.push(f);
+            out.push(f);
         }
         out
     }

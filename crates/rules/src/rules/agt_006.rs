@@ -58,7 +58,7 @@ impl Rule for PendingTooLong {
                     fmt_millis(e.at)
                 ),
             );
-            out.findings.push(
+            out.push(
                 Finding::new(c, Severity::Signal, Subject::new(SubjectKind::Agent, e.subject_id.as_str()), message)
                     .with_threshold("allowed_working_days", u64::from(allowed))
                     .with_threshold("working_days", u64::from(waited))

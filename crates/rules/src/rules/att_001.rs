@@ -81,7 +81,7 @@ impl Rule for TwoProjectsAtOnce {
                                 ),
                                 format!("project manager {shown} led both {} and {} from {from} to {to_e}", pid(a.project), pid(b.project)),
                             );
-                            out.findings.push(
+                            out.push(
                                 Finding::new(c, Severity::Violation, Subject::new(SubjectKind::Person, person), message)
                                     .in_project(pid(b.project))
                                     .with_projects(vec![pid(a.project).to_owned(), pid(b.project).to_owned()])
@@ -126,13 +126,13 @@ impl Rule for TwoProjectsAtOnce {
                         for b in active {
                             f = f.with_evidence(b.evidence(pid(b.project)));
                         }
-                        out.findings.push(f);
+                        out.push(f);
                     }
                 }
                 _ => {}
             }
         }
-        out.findings.extend(self.at_bid(ctx, all));
+        out.extend(self.at_bid(ctx, all));
         out
     }
 }

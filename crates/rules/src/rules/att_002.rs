@@ -108,7 +108,7 @@ impl Rule for MonthlyRate {
             for a in people {
                 f = f.with_evidence(a.evidence(pid(*k)));
             }
-            out.findings.push(f);
+            out.push(f);
         }
         for a in list.iter().filter(|a| recording.contains(&a.project)) {
             let last = a.end.map_or(today, |e| e.min(today));
@@ -178,7 +178,7 @@ impl Rule for MonthlyRate {
                         bidwatch_model::Evidence::new("leave", *row).with("person_id", a.person.as_str()).with("date", d.to_string()),
                     );
                 }
-                out.findings.push(f);
+                out.push(f);
             }
         }
         out

@@ -84,7 +84,7 @@ impl Rule for ExcessLeave {
                             .with("date", d.to_string()),
                     );
                 }
-                out.findings.push(f);
+                out.push(f);
             }
         }
         out

@@ -102,7 +102,7 @@ impl Rule for AttendanceFraud {
                 projects.push(pid(p.project).to_owned());
                 f = f.with_evidence(p.evidence(pid(p.project)).with("photo_hash", hash));
             }
-            out.findings.push(f.with_projects(projects));
+            out.push(f.with_projects(projects));
         }
         for (device, mut list) in by_device {
             list.sort_by_key(|p| (p.at, p.row));
@@ -143,7 +143,7 @@ impl Rule for AttendanceFraud {
                     for p in burst {
                         f = f.with_evidence(p.evidence(pid(p.project)).with("device_id", device));
                     }
-                    out.findings.push(f);
+                    out.push(f);
                     i = j;
                 } else {
                     i += 1;

@@ -74,7 +74,7 @@ impl Rule for ImpossibleTravel {
                     pid(b.project)
                 ),
             );
-            out.findings.push(
+            out.push(
                 Finding::new(c, Severity::Signal, Subject::new(SubjectKind::Person, a.person), message)
                     .in_project(pid(b.project))
                     .with_projects(vec![pid(a.project).to_owned(), pid(b.project).to_owned()])

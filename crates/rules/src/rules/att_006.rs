@@ -73,7 +73,7 @@ impl Rule for NotTheNamedManager {
                     mask(p)
                 ),
             );
-            out.findings.push(
+            out.push(
                 Finding::new(self.code(), Severity::Signal, Subject::new(SubjectKind::Person, a.person.as_str()), message)
                     .in_project(pid)
                     .with_members(vec![b.clone()])

@@ -79,7 +79,7 @@ impl Rule for RepeatCollusion {
             for e in best {
                 f = f.with_evidence(ledger_evidence(e));
             }
-            out.findings.push(f);
+            out.push(f);
         }
         out
     }

@@ -65,7 +65,7 @@ impl Rule for WorksComplaintDeadlines {
                     to: a,
                     allowed: accept,
                 };
-                out.findings.extend(step.late(ctx));
+                out.extend(step.late(ctx));
                 if let Some(d) = c.decided {
                     let step = Step {
                         code: self.code(),
@@ -75,7 +75,7 @@ impl Rule for WorksComplaintDeadlines {
                         to: d,
                         allowed: decide + c.excluded_days,
                     };
-                    out.findings.extend(step.late(ctx));
+                    out.extend(step.late(ctx));
                 }
             }
         }

@@ -76,7 +76,7 @@ impl Rule for ProcurementComplaintDeadlines {
                     }),
                 ]
             };
-            out.findings.extend(steps.into_iter().flatten().filter_map(|s| s.late(ctx)));
+            out.extend(steps.into_iter().flatten().filter_map(|s| s.late(ctx)));
         }
         out.notes.extend(uncovered_note(ctx.calendar, list.iter().flat_map(|c| [Some(c.received), c.accepted, c.decided]).flatten()));
         out

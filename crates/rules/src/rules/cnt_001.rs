@@ -101,7 +101,7 @@ impl Rule for FewBidders {
             for b in bids {
                 f = f.with_evidence(b.evidence());
             }
-            out.findings.push(f);
+            out.push(f);
         }
         out
     }

@@ -76,7 +76,7 @@ impl Rule for SingleValidBid {
             for b in standing {
                 f = f.with_evidence(b.evidence());
             }
-            out.findings.push(f);
+            out.push(f);
         }
         out
     }

@@ -74,7 +74,7 @@ impl Rule for ConsortiumMemberAlone {
                 for b in concerned {
                     f = f.with_evidence(b.evidence());
                 }
-                out.findings.push(f);
+                out.push(f);
             }
         }
         out

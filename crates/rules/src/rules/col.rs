@@ -147,7 +147,7 @@ pub(crate) fn pair_findings(ctx: &Context<'_>, rule: RuleCode, kinds: &[LinkKind
         while end < hits.len() && (hits[end].project, hits[end].a, hits[end].b) == (first.project, first.a, first.b) {
             end += 1;
         }
-        out.findings.push(pair_finding(ctx, rule, &hits[start..end]));
+        out.push(pair_finding(ctx, rule, &hits[start..end]));
         start = end;
     }
     for kind in kinds {

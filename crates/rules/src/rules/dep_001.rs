@@ -89,7 +89,7 @@ impl Rule for DepositRefund {
                     (refunded - due).num_days()
                 ),
             );
-            out.findings.push(
+            out.push(
                 Finding::new(self.code(), Severity::Violation, Subject::project(pid), message)
                     .in_project(pid)
                     .with_members(vec![d.bidder.clone()])

@@ -85,7 +85,7 @@ impl Rule for DepositCaps {
                     share * 100.0
                 ),
             );
-            out.findings.push(
+            out.push(
                 Finding::new(self.code(), Severity::Violation, Subject::project(pid), message)
                     .in_project(pid)
                     .with_members(vec![d.bidder.clone()])

@@ -121,7 +121,7 @@ impl Rule for NoRecusal {
                     f = f.with_evidence(bid.evidence());
                 }
             }
-            out.findings.push(f);
+            out.push(f);
         }
         out
     }

@@ -93,7 +93,7 @@ impl Rule for LateOrAbsent {
                 format!("expert {who} was {en} at project {pid}; the expert table deducts {points} points"),
             );
             let fmt = |v: Option<i64>| v.map(frame::fmt_millis);
-            out.findings.push(
+            out.push(
                 Finding::new(c, Severity::Violation, Subject::new(SubjectKind::Expert, id), message)
                     .in_project(pid)
                     .with_points(points)

@@ -191,7 +191,7 @@ impl Rule for OutlierScoring {
                     }
                 }
             }
-            out.findings.push(f);
+            out.push(f);
         }
         out
     }

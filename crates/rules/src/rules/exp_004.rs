@@ -116,7 +116,7 @@ impl Rule for ObjectiveMismatch {
                     Wrong::OutOfRange => e.with("problem", "out_of_range"),
                 });
             }
-            out.findings.push(f);
+            out.push(f);
         }
         out
     }

@@ -114,7 +114,7 @@ impl Rule for CopiedSheets {
                         );
                     }
                 }
-                out.findings.push(f);
+                out.push(f);
             }
         }
         out

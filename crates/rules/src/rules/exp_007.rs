@@ -80,7 +80,7 @@ impl Rule for ExpertYear {
             for e in list {
                 f = f.with_evidence(ledger_evidence(e));
             }
-            out.findings.push(f);
+            out.push(f);
         }
         out
     }

@@ -149,7 +149,7 @@ pub(crate) fn pattern_rule(ctx: &Context<'_>, rule: RuleCode, why: &Text) -> Rul
     }
     each_clause(ctx, |c| {
         if let Some((s, e, _)) = first_match(&c.text, &patterns, &exceptions) {
-            out.findings.push(clause_finding(ctx, rule, &c, (s, e), why));
+            out.push(clause_finding(ctx, rule, &c, (s, e), why));
         }
     });
     out

@@ -159,7 +159,7 @@ impl Rule for Disproportionate {
             } else {
                 f = f.with_threshold("category", category);
             }
-            out.findings.push(f);
+            out.push(f);
         });
         out
     }

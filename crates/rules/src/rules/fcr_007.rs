@@ -192,7 +192,7 @@ impl Rule for TailorMade {
                 out
             })
             .collect();
-        out.findings.extend(found.into_iter().flatten());
+        out.extend(found.into_iter().flatten());
         named_projects(ctx, rule, &clauses, &mut out);
         out
     }
@@ -232,7 +232,7 @@ fn named_projects(ctx: &Context<'_>, rule: RuleCode, clauses: &[Clause<'_>], out
                 format!("点名既往项目“{name}”（{qid}），该项目由 {x} 中标，{x} 亦参与本项目投标：疑似为其量身定做"),
                 format!("names the earlier project “{name}” ({qid}), which {x} won; {x} bids here too: possibly tailor-made for it"),
             );
-            out.findings.push(
+            out.push(
                 fcr::clause_finding(ctx, rule, c, (m.start(), m.end()), &why)
                     .with_members(vec![x.to_owned()])
                     .with_threshold("earlier_project", qid.as_str())

@@ -68,7 +68,7 @@ impl Rule for Rings {
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let mut out = RuleOutput::default();
         for ring in &ctx.graph.rings {
-            out.findings.push(ring_finding(ctx, self.code(), ring));
+            out.push(ring_finding(ctx, self.code(), ring));
         }
         out
     }

@@ -86,9 +86,9 @@ impl Rule for CoverAndRotation {
                     f = f.with_evidence(bid_evidence(ctx, b));
                 }
             }
-            out.findings.push(f);
+            out.push(f);
         }
-        out.findings.extend(rotation(ctx, self.code()));
+        out.extend(rotation(ctx, self.code()));
         out
     }
 }

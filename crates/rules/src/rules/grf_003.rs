@@ -120,7 +120,7 @@ impl Rule for PerennialLosers {
                 projects.push(ctx.views.projects.id[b.project].clone());
                 f = f.with_evidence(bid_evidence(ctx, b));
             }
-            out.findings.push(f.with_projects(projects));
+            out.push(f.with_projects(projects));
         }
         out
     }

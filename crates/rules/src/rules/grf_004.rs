@@ -84,7 +84,7 @@ impl Rule for CoordinatedWithdrawal {
                 for b in mine {
                     f = f.with_evidence(bid_evidence(ctx, b));
                 }
-                out.findings.push(f);
+                out.push(f);
             }
         }
         out

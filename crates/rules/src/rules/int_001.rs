@@ -121,7 +121,7 @@ impl Rule for PostBidInterview {
             if let Some(d) = notice.and_then(day) {
                 f = f.with_threshold("award_notice_day", d.to_string());
             }
-            out.findings.push(f);
+            out.push(f);
         }
         out
     }

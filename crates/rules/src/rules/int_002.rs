@@ -65,7 +65,7 @@ impl Rule for NoticeBeforeAnswer {
                     fmt_millis(notice)
                 ),
             );
-            out.findings.push(
+            out.push(
                 Finding::new(self.code(), Severity::Violation, Subject::project(pid), message)
                     .in_project(pid)
                     .with_evidence(

@@ -179,14 +179,14 @@ impl Rule for NoticeBeforeDeduction {
                 )
             };
             let severity = if effective { Severity::Violation } else { Severity::Signal };
-            out.findings.push(
+            out.push(
                 Finding::new(self.code(), severity, subject(&e.subject_kind, &e.subject_id), message)
                     .with_threshold("notice_window_days", window as u64)
                     .with_evidence(ledger_evidence(&e)),
             );
         }
-        out.findings.extend(self.crossings(ctx, all, notices));
-        out.findings.extend(self.proposed(ctx, all, notices));
+        out.extend(self.crossings(ctx, all, notices));
+        out.extend(self.proposed(ctx, all, notices));
         out
     }
 }

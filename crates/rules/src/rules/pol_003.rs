@@ -73,7 +73,7 @@ impl Rule for SuspensionLevel {
                 for e in counted(&list, t, validity) {
                     f = f.with_evidence(ledger_evidence(e));
                 }
-                out.findings.push(f);
+                out.push(f);
             }
         }
         out

@@ -163,7 +163,7 @@ impl Rule for PriceLadder {
                 for b in bids {
                     f = f.with_evidence(b.evidence());
                 }
-                out.findings.push(f);
+                out.push(f);
             }
         }
         out

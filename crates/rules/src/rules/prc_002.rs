@@ -92,7 +92,7 @@ impl Rule for CeilingCluster {
             for b in bids {
                 f = f.with_evidence(b.evidence());
             }
-            out.findings.push(f);
+            out.push(f);
         }
         out
     }

@@ -57,7 +57,7 @@ impl Rule for CeilingAndDoublePrice {
                             format!("投标人 {} 在项目 {pid} 报价 {} 元，高于最高投标限价 {} 元（高出 {} 元），投标未被否决", b.bidder, Money(b.price), Money(ceiling), Money(over)),
                             format!("bidder {} bid {} yuan in project {pid}, above the ceiling of {} yuan (by {} yuan), and the bid was not rejected", b.bidder, Money(b.price), Money(ceiling), Money(over)),
                         );
-                        out.findings.push(
+                        out.push(
                             Finding::new(code, Severity::Violation, Subject::bidder(b.bidder), message)
                                 .in_project(pid)
                                 .with_evidence(b.evidence())
@@ -97,7 +97,7 @@ impl Rule for CeilingAndDoublePrice {
                 for b in list {
                     f = f.with_evidence(b.evidence());
                 }
-                out.findings.push(f);
+                out.push(f);
             }
         }
         if without_ceiling > 0 {

@@ -164,7 +164,7 @@ impl Rule for TenderRisk {
             for b in ctx.views.bids[k].iter().filter(|b| !b.withdrawn()) {
                 f = f.with_evidence(b.evidence());
             }
-            out.findings.push(f);
+            out.push(f);
         }
         out
     }
