@@ -196,7 +196,11 @@ impl<'a> Trigrams<'a> {
         // in first-seen order, so the hasher does not change them).
         type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
         let mut ids: HashMap<(char, char, char, u32), u32> = HashMap::default();
-        let mut grams = Vec::new();
+        // Sized first (a wording of n characters has n − 2 trigrams): grown by doubling, the vector
+        // of every trigram of millions of clauses held up to twice its length, then was copied to
+        // shrink.
+        let total: usize = keys.iter().map(|k| k.map_or(0, |k| k.chars().count().saturating_sub(2))).sum();
+        let mut grams = Vec::with_capacity(total);
         let mut ends = Vec::with_capacity(keys.len());
         let mut chars = Vec::with_capacity(keys.len());
         let mut seen: HashMap<(char, char, char), u32> = HashMap::default();
@@ -214,7 +218,6 @@ impl<'a> Trigrams<'a> {
             ends.push(grams.len());
             chars.push(c.len() as u32);
         }
-        grams.shrink_to_fit();
         Trigrams { keys: keys.to_vec(), chars, grams, ends }
     }
 
