@@ -266,6 +266,10 @@ pub fn load_in_batches_of(folder: &Path, batch_bytes: usize) -> Result<Dataset> 
             _ => None,
         };
         let read_ms = started.elapsed().as_millis() as u64;
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
+            tracing::debug!(table = t.as_str(), read_ms, rss_mib, peak_mib, "table read and checked");
+        }
         let vt = match batched {
             Some(vt) => vt,
             None => {

@@ -122,6 +122,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         },
     );
     bidwatch_model::mem::trim();
+    tracing::debug!(rss_mib = rss(), peak_mib = peak(), "first pass starts");
     let no_eval = rules::agent::Evaluation::default();
     let mut ctx = Context {
         ds,
