@@ -63,22 +63,30 @@ pub(crate) struct Clause<'a> {
     pub row: u64,
 }
 
-/// Every clause, in source order.
-pub(crate) fn clauses<'a>(ctx: &Context<'a>) -> Vec<Clause<'a>> {
-    let mut all = Vec::new();
-    each_clause(ctx, |c| all.push(c));
-    all
-}
-
 /// Every clause, in source order, handed to `f` one at a time, read cell by cell from the table:
 /// a rule that looks at each clause alone holds none of a county's millions of clause texts.
 pub(crate) fn each_clause<'a>(ctx: &Context<'a>, mut f: impl FnMut(Clause<'a>)) {
+    each_clause_at(ctx, |_, c| f(c));
+}
+
+/// [`each_clause`], with each clause's position in the table (for [`texts_at`]).
+pub(crate) fn each_clause_at<'a>(ctx: &Context<'a>, mut f: impl FnMut(usize, Clause<'a>)) {
     let Some(df) = ctx.ds.frame(TableName::Clauses) else { return };
     let cells = frame::key_iter(df, "project_id").zip(frame::str_iter(df, "clause_no")).zip(frame::str_iter(df, "text"));
-    for (((project, no), text), row) in cells.zip(frame::key_iter(df, "_row")) {
+    for (at, (((project, no), text), row)) in cells.zip(frame::key_iter(df, "_row")).enumerate() {
         let (Some(project), Some(text)) = (project, text) else { continue };
-        f(Clause { project: project as usize, clause_no: no, text: fold_width_cow(text), row: u64::from(row.unwrap_or(0)) });
+        f(at, Clause { project: project as usize, clause_no: no, text: fold_width_cow(text), row: u64::from(row.unwrap_or(0)) });
     }
+}
+
+/// The texts of the clauses at positions `at` of the table (in that order), width folded as
+/// [`each_clause`] gives them: read again for the findings of a rule that does not hold every
+/// clause's text.
+pub(crate) fn texts_at(ctx: &Context<'_>, at: &[usize]) -> Vec<String> {
+    let Some(df) = ctx.ds.frame(TableName::Clauses) else { return vec![String::new(); at.len()] };
+    let some = frame::gather(&df.select(["text"]).unwrap_or_else(|_| df.clone()), at);
+    let texts = frame::str_iter(&some, "text").map(|t| t.map(|t| fold_width_cow(t).into_owned()).unwrap_or_default()).collect();
+    texts
 }
 
 /// The rule's patterns and exceptions from the policy, compiled. A pattern that does not compile

@@ -10,6 +10,7 @@
 //! borne by no other project) that firm X won, when X bids on this one: a requirement written
 //! around one firm's record.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use bidwatch_ingest::TableName;
@@ -21,6 +22,10 @@ use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 use rayon::prelude::*;
 
 use crate::rules::fcr::{self, Clause};
+
+/// A clause that copies an earlier one: (the clause, the earlier clause, the earlier clause's
+/// tender, the firm that won it and bids here, the similarity).
+type Copied<'a> = (usize, usize, usize, &'a str, f64);
 
 #[derive(Debug)]
 pub struct TailorMade;
@@ -80,23 +85,26 @@ impl Rule for TailorMade {
         let min_chars = ctx.policy.f64(rule, "min_chars", 16.0) as usize;
         let boiler = ctx.policy.f64(rule, "boilerplate_projects", 3.0).max(2.0) as usize;
         let mut out = RuleOutput::default();
-        let clauses = fcr::clauses(ctx);
+        // Every clause without its text (3.4 M texts, folded copies, were 0.4 GB at 10M bids):
+        // its wording's number instead; a finding reads its clauses' texts again.
         // Distinct wordings, each once (a county's clauses are millions, their wordings near as
         // many), and the clauses of every wording in clause order.
+        let mut clauses: Vec<Clause<'_>> = Vec::new();
+        let mut at: Vec<u32> = Vec::new();
         let mut wordings = TextSet::new();
         let mut sizes: Vec<u32> = Vec::new();
-        let wording: Vec<Option<u32>> = clauses
-            .iter()
-            .map(|c| {
-                let k = fcr::copy_key(&c.text);
-                (k.chars().count() >= min_chars).then(|| {
-                    let w = wordings.intern(&k);
-                    sizes.resize(wordings.len(), 0);
-                    sizes[w as usize] += 1;
-                    w
-                })
-            })
-            .collect();
+        let mut wording: Vec<Option<u32>> = Vec::new();
+        fcr::each_clause_at(ctx, |i, c| {
+            let k = fcr::copy_key(&c.text);
+            wording.push((k.chars().count() >= min_chars).then(|| {
+                let w = wordings.intern(&k);
+                sizes.resize(wordings.len(), 0);
+                sizes[w as usize] += 1;
+                w
+            }));
+            at.push(i as u32);
+            clauses.push(Clause { text: Cow::Borrowed(""), ..c });
+        });
         let placed = wording.iter().enumerate().filter_map(|(i, w)| Some(((*w)?, i as u32)));
         let with_wording = Grouped::build(&sizes, placed, 0u32);
         drop(sizes);
@@ -137,7 +145,7 @@ impl Rule for TailorMade {
                 *slot = v;
             }
         }
-        let found: Vec<Vec<bidwatch_model::Finding>> = later
+        let found: Vec<Vec<Copied<'_>>> = later
             .par_iter()
             .map(|(&b, mine)| {
                 let mut sources: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
@@ -165,41 +173,65 @@ impl Rule for TailorMade {
                     let Some((_, a, _, e, sim)) = best else { continue };
                     // every earlier tender that uses the same wording was won by the firm
                     let earlier: Vec<usize> = wording[e]
-                        .map(|w| with_wording.of(w as usize).iter().map(|i| clauses[*i as usize].project).filter(|k| *k != b && when(*k) < when(b)).collect())
+                        .map(|w| {
+                            with_wording
+                                .of(w as usize)
+                                .iter()
+                                .map(|i| clauses[*i as usize].project)
+                                .filter(|k| *k != b && when(*k) < when(b))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     let winners_all = |x: &str| earlier.iter().all(|k| ctx.views.bids[*k].iter().any(|w| w.winner && w.bidder == x));
                     let Some(x) = sources[&a].iter().copied().find(|x| winners_all(x)) else { continue };
-                    let (first, later) = (&clauses[e], &clauses[c]);
-                    let earlier_pid = &p.id[a];
-                    let why = Text::new(
-                        format!("与投标人 {x} 中标的项目 {earlier_pid} 第 {} 条近乎相同（相似度 {sim:.2}），{x} 亦参与本项目投标：疑似为其量身定做", first.clause_no.unwrap_or("—")),
-                        format!("a near copy (similarity {sim:.2}) of clause {} of project {earlier_pid}, which bidder {x} won; {x} bids here too: possibly tailor-made for it", first.clause_no.unwrap_or("—")),
-                    );
-                    out.push(
-                        fcr::clause_finding(ctx, rule, later, (0, later.text.len()), &why)
-                            .with_members(vec![x.to_owned()])
-                            .with_evidence(
-                                bidwatch_model::Evidence::new("clauses", first.row)
-                                    .with("project_id", earlier_pid.as_str())
-                                    .with("clause_no", first.clause_no)
-                                    .with("text", &*first.text),
-                            )
-                            .with_threshold("similarity", (sim * 1e4).round() / 1e4)
-                            .with_threshold("min_similarity", min_sim)
-                            .with_threshold("earlier_project", earlier_pid.as_str()),
-                    );
+                    out.push((c, e, a, x, sim));
                 }
                 out
             })
             .collect();
-        out.extend(found.into_iter().flatten());
-        named_projects(ctx, rule, &clauses, &mut out);
+        // The two clauses' texts of every copy, read in one pass over the table (not inside the
+        // parallel search: a polars read there lets the waiting thread take up more of the search).
+        let found: Vec<Copied<'_>> = found.into_iter().flatten().collect();
+        let mut wanted: Vec<usize> = found.iter().flat_map(|&(c, e, ..)| [at[c] as usize, at[e] as usize]).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let texts = fcr::texts_at(ctx, &wanted);
+        let with_text = |i: usize| {
+            let text = wanted.binary_search(&(at[i] as usize)).ok().map(|w| texts[w].clone()).unwrap_or_default();
+            Clause { text: Cow::Owned(text), ..clauses[i].clone() }
+        };
+        for (c, e, a, x, sim) in found {
+            let (first, later) = (&with_text(e), &with_text(c));
+            let earlier_pid = &p.id[a];
+            let why = Text::new(
+                format!("与投标人 {x} 中标的项目 {earlier_pid} 第 {} 条近乎相同（相似度 {sim:.2}），{x} 亦参与本项目投标：疑似为其量身定做", first.clause_no.unwrap_or("—")),
+                format!("a near copy (similarity {sim:.2}) of clause {} of project {earlier_pid}, which bidder {x} won; {x} bids here too: possibly tailor-made for it", first.clause_no.unwrap_or("—")),
+            );
+            out.push(
+                fcr::clause_finding(ctx, rule, later, (0, later.text.len()), &why)
+                    .with_members(vec![x.to_owned()])
+                    .with_evidence(
+                        bidwatch_model::Evidence::new("clauses", first.row)
+                            .with("project_id", earlier_pid.as_str())
+                            .with("clause_no", first.clause_no)
+                            .with("text", &*first.text),
+                    )
+                    .with_threshold("similarity", (sim * 1e4).round() / 1e4)
+                    .with_threshold("min_similarity", min_sim)
+                    .with_threshold("earlier_project", earlier_pid.as_str()),
+            );
+        }
+        // the comparisons' state goes before the clauses are read again
+        drop(grams);
+        drop(key_of);
+        drop((clauses, at, wordings));
+        named_projects(ctx, rule, &mut out);
         out
     }
 }
 
 /// Clauses that name an earlier project won by a firm that bids on this one.
-fn named_projects(ctx: &Context<'_>, rule: RuleCode, clauses: &[Clause<'_>], out: &mut RuleOutput) {
+fn named_projects(ctx: &Context<'_>, rule: RuleCode, out: &mut RuleOutput) {
     let min_chars = ctx.policy.f64(rule, "min_name_chars", 8.0) as usize;
     let p = &ctx.views.projects;
     // Names borne by one project only, long enough to be specific.
@@ -218,7 +250,8 @@ fn named_projects(ctx: &Context<'_>, rule: RuleCode, clauses: &[Clause<'_>], out
         return;
     }
     let Ok(ac) = aho_corasick::AhoCorasick::new(named.iter().map(|(_, n)| *n)) else { return };
-    for c in clauses {
+    // the clauses read again, one at a time
+    fcr::each_clause(ctx, |c| {
         for m in ac.find_iter(c.text.as_ref()) {
             let (q, name) = named[m.pattern().as_usize()];
             if q == c.project || p.published_at[q].unwrap_or(i64::MAX) >= p.published_at[c.project].unwrap_or(i64::MIN) {
@@ -233,11 +266,11 @@ fn named_projects(ctx: &Context<'_>, rule: RuleCode, clauses: &[Clause<'_>], out
                 format!("names the earlier project “{name}” ({qid}), which {x} won; {x} bids here too: possibly tailor-made for it"),
             );
             out.push(
-                fcr::clause_finding(ctx, rule, c, (m.start(), m.end()), &why)
+                fcr::clause_finding(ctx, rule, &c, (m.start(), m.end()), &why)
                     .with_members(vec![x.to_owned()])
                     .with_threshold("earlier_project", qid.as_str())
                     .with_threshold("min_name_chars", min_chars as u64),
             );
         }
-    }
+    });
 }
