@@ -228,13 +228,13 @@ fn screen_block(rows: DataFrame, out: &mut [Screens]) -> PolarsResult<()> {
     let p = || col("price");
     let i = || col("i");
     let rows = rows.lazy().with_columns([
-            len().over([k()])?.cast(DataType::Float64).alias("n"),
-            p().mean().over([k()])?.alias("g_mean"),
-            p().std(1).over([k()])?.alias("g_sd"),
-            p().min().over([k()])?.alias("g_lo"),
-            p().max().over([k()])?.alias("g_hi"),
-            int_range(lit(0), len(), 1, DataType::Int64).over([k()])?.cast(DataType::Float64).alias("i"),
-        ]);
+        len().over([k()])?.cast(DataType::Float64).alias("n"),
+        p().mean().over([k()])?.alias("g_mean"),
+        p().std(1).over([k()])?.alias("g_sd"),
+        p().min().over([k()])?.alias("g_lo"),
+        p().max().over([k()])?.alias("g_hi"),
+        int_range(lit(0), len(), 1, DataType::Int64).over([k()])?.cast(DataType::Float64).alias("i"),
+    ]);
     let u = || (p() - col("g_lo")) / (col("g_hi") - col("g_lo"));
     let z = |k: i32| ((p() - col("g_mean")) / col("g_sd")).pow(k).sum();
     let none = || lit(NULL).cast(DataType::Float64);
