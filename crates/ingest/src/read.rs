@@ -112,7 +112,7 @@ pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
     let source = file_name(path);
     let (headers, body) = header(path, &decoded)?;
     if let Some(at) = records(decoded.as_bytes(), body, usize::MAX).unclosed {
-        return Err(unclosed_quote(path, &decoded, at));
+        return Err(unclosed_quote(path, decoded.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1));
     }
     let n = headers.len();
     let options = CsvReadOptions::default()
@@ -178,14 +178,133 @@ pub const BATCH_BYTES: usize = 256 << 20;
 
 /// Reads a CSV file in batches of whole records, about `batch_bytes` of text each, handing each
 /// batch to `each` as a raw table of its own (`row_offset` numbering its rows in the file): a
-/// table of millions of rows is never held as text cells all at once, only its file's bytes and
-/// one batch's cells.
+/// table of millions of rows is never held as text cells all at once, only one batch's cells.
+/// A UTF-8 file is read from disk a few batches at a time too (its 2.2 GB of bytes, at 10M bids,
+/// held whole while it was parsed, were a quarter of ingest's peak); a file in another encoding
+/// (GB18030, UTF-16) is decoded whole first.
 ///
 /// Returns `Ok(false)` — having handed over nothing more — when polars cannot split a batch (a
-/// record with more fields than the header) or the file has no records; the caller then reads the
-/// file whole with [`read_csv`], which sets such records aside one by one. A quote that opens a
-/// cell and is never closed is an error, as it is read whole.
+/// record with more fields than the header), a batch is not UTF-8 or holds a NUL after a UTF-8
+/// start, or the file has no records; the caller then reads the file whole with [`read_csv`],
+/// which decodes it as a whole and sets such records aside one by one. A quote that opens a cell
+/// and is never closed is an error, as it is read whole.
 pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut each: impl FnMut(RawTable) -> Result<()>) -> Result<bool> {
+    let io = |source| IngestError::Io { path: path.to_owned(), source };
+    let batch_bytes = batch_bytes.max(1);
+    // Two batches a read: one to hand over, the rest a record that may go on.
+    let read_size = batch_bytes.saturating_mul(2);
+    let mut file = fs::File::open(path).map_err(io)?;
+    let mut buf = Vec::new();
+    // Read until the header is whole: it names the columns of every batch.
+    let (encoding, skip, headers, body, mut eof) = loop {
+        let size = read_size.max(buf.len());
+        let eof = read_more(&mut file, &mut buf, size).map_err(io)?;
+        let head_len = match std::str::from_utf8(&buf) {
+            Ok(s) => s.len(),
+            // text cut inside a character at the end of the read is still UTF-8
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => 0,
+        };
+        let utf16 = buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF");
+        if utf16 || (head_len == 0 && eof) || buf.contains(&0) || (head_len == 0 && buf.len() >= 4) {
+            // not UTF-8 (GB18030, UTF-16), a NUL, or empty: decoded and reported as a whole
+            drop(buf);
+            return read_csv_batches_whole(table, path, batch_bytes, each);
+        }
+        let skip = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let head = std::str::from_utf8(&buf[skip.min(head_len)..head_len]).unwrap_or_default();
+        let (headers, body) = match header(path, head) {
+            Ok(h) => h,
+            Err(_) if !eof => continue,
+            Err(e) => return Err(e),
+        };
+        // a header that reaches the end of what was read may go on
+        if body < head.len() || eof {
+            let encoding = if skip == 3 { TextEncoding::Utf8Bom } else { TextEncoding::Utf8 };
+            break (encoding, skip, headers, body, eof);
+        }
+    };
+    let n = headers.len();
+    let schema: Schema = (0..n).map(|i| Field::new(format!("c{i}").into(), DataType::String)).collect();
+    let schema = Arc::new(schema);
+    let mut done = 0u64;
+    // lines before `buf`, for the line of a quote never closed
+    let mut lines_before = 0usize;
+    let mut start = skip + body;
+    loop {
+        let lay = records(&buf, start, batch_bytes);
+        // The last batch may be a record that goes on in the next read: it waits for it.
+        let (ready, rest) = match (eof, lay.batches.split_last()) {
+            (true, _) => (&lay.batches[..], buf.len()),
+            (false, Some((last, ready))) => (ready, last.0),
+            (false, None) => (&lay.batches[..], start),
+        };
+        if eof {
+            if let Some(at) = lay.unclosed {
+                let line = lines_before + buf[..at].iter().filter(|b| **b == b'\n').count() + 1;
+                return Err(unclosed_quote(path, line));
+            }
+        }
+        for &(s, e) in ready {
+            let slice = &buf[s..e];
+            if std::str::from_utf8(slice).is_err() || slice.contains(&0) {
+                return Ok(false);
+            }
+            let Some(raw) = batch(table, path, encoding, &headers, &schema, slice, done) else { return Ok(false) };
+            done += raw.frame.height() as u64;
+            each(raw)?;
+        }
+        if eof {
+            return Ok(done > 0);
+        }
+        lines_before += buf[..rest].iter().filter(|b| **b == b'\n').count();
+        buf.drain(..rest);
+        start = 0;
+        eof = read_more(&mut file, &mut buf, read_size).map_err(io)?;
+    }
+}
+
+/// One batch of whole records parsed into text cells, its rows numbered from `row_offset`; `None`
+/// when polars cannot split it into the header's fields.
+fn batch(
+    table: TableName,
+    path: &Path,
+    encoding: TextEncoding,
+    headers: &[String],
+    schema: &SchemaRef,
+    records: &[u8],
+    row_offset: u64,
+) -> Option<RawTable> {
+    let options = CsvReadOptions::default()
+        .with_has_header(false)
+        .with_schema(Some(schema.clone()))
+        .with_raise_if_empty(false)
+        .map_parse_options(|o| o.with_missing_is_null(true).with_truncate_ragged_lines(false));
+    let frame = options.into_reader_with_file_handle(Cursor::new(records)).finish().ok().filter(|df| df.width() == headers.len())?;
+    Some(RawTable {
+        table,
+        source: file_name(path),
+        path: path.to_owned(),
+        format: "csv",
+        encoding: Some(encoding),
+        headers: headers.to_vec(),
+        frame,
+        row_numbers: None,
+        row_offset,
+        issues: Vec::new(),
+    })
+}
+
+/// Appends up to `size` more bytes of `file` to `buf`; whether the file has ended.
+fn read_more(file: &mut fs::File, buf: &mut Vec<u8>, size: usize) -> std::io::Result<bool> {
+    use std::io::Read as _;
+    let want = u64::try_from(size).unwrap_or(u64::MAX);
+    let got = file.by_ref().take(want).read_to_end(buf)?;
+    Ok((got as u64) < want)
+}
+
+/// [`read_csv_batches`] for a file decoded whole first (not UTF-8, or a header longer than a read).
+fn read_csv_batches_whole(table: TableName, path: &Path, batch_bytes: usize, mut each: impl FnMut(RawTable) -> Result<()>) -> Result<bool> {
     let bytes = fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     let (decoded, encoding) = decode(path, &bytes)?;
     let text: &str = &decoded;
@@ -196,36 +315,15 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
     }
     let lay = records(text.as_bytes(), body, batch_bytes.max(1));
     if let Some(at) = lay.unclosed {
-        return Err(unclosed_quote(path, text, at));
+        return Err(unclosed_quote(path, text.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1));
     }
     let schema: Schema = (0..n).map(|i| Field::new(format!("c{i}").into(), DataType::String)).collect();
     let schema = Arc::new(schema);
     let mut done = 0u64;
     for (start, end) in lay.batches {
-        let options = CsvReadOptions::default()
-            .with_has_header(false)
-            .with_schema(Some(schema.clone()))
-            .with_raise_if_empty(false)
-            .map_parse_options(|o| o.with_missing_is_null(true).with_truncate_ragged_lines(false));
-        let slice = &text.as_bytes()[start..end];
-        let df = match options.into_reader_with_file_handle(Cursor::new(slice)).finish() {
-            Ok(df) if df.width() == n => df,
-            _ => return Ok(false),
-        };
-        let height = df.height() as u64;
-        each(RawTable {
-            table,
-            source: file_name(path),
-            path: path.to_owned(),
-            format: "csv",
-            encoding: Some(encoding),
-            headers: headers.clone(),
-            frame: df,
-            row_numbers: None,
-            row_offset: done,
-            issues: Vec::new(),
-        })?;
-        done += height;
+        let Some(raw) = batch(table, path, encoding, &headers, &schema, &text.as_bytes()[start..end], done) else { return Ok(false) };
+        done += raw.frame.height() as u64;
+        each(raw)?;
     }
     Ok(done > 0)
 }
@@ -264,10 +362,9 @@ fn records(text: &[u8], body: usize, target: usize) -> Records {
     Records { batches, unclosed: open }
 }
 
-/// The error for a quote that opens a cell at byte `at` and is never closed: every line after it
+/// The error for a quote that opens a cell on `line` and is never closed: every line after it
 /// would be read as part of that one cell.
-fn unclosed_quote(path: &Path, text: &str, at: usize) -> IngestError {
-    let line = text.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+fn unclosed_quote(path: &Path, line: usize) -> IngestError {
     IngestError::Unreadable {
         path: path.to_owned(),
         reason: format!(

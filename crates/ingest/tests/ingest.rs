@@ -401,6 +401,31 @@ fn a_file_read_in_batches_gives_what_it_gives_read_whole() {
 }
 
 #[test]
+fn a_file_read_from_disk_a_few_records_at_a_time_gives_what_it_gives_whole() {
+    // Read 16 to 80 bytes at a time: characters of three bytes, quoted line breaks and records cut
+    // between reads; a byte-order mark; and a file that turns out not to be UTF-8 after its first
+    // reads (GB18030 further on), which is then decoded whole.
+    let mut bids = String::from("project_id,bidder_id,price,status,doc_author\n");
+    for i in 0..40 {
+        let author = if i % 5 == 0 { "\"王,\n五\"".to_owned() } else { format!("作者甲乙{}", i % 3) };
+        bids.push_str(&format!("P{},B{},{},valid,{author}\n", 1 + i % 2, i, 100 + i));
+    }
+    let with_bom = [b"\xEF\xBB\xBF".as_slice(), bids.as_bytes()].concat();
+    let (tail, _, _) = encoding_rs::GB18030.encode("P2,B99,7,valid,后来的作者\n");
+    let mixed_ascii = bids.replace("作者甲乙", "author").replace('王', "w").replace('五', "u");
+    let mixed = [mixed_ascii.as_bytes(), &tail].concat();
+    for file in [bids.as_bytes(), &with_bom, &mixed] {
+        let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", file)]);
+        let whole = bidwatch_ingest::load_in_batches_of(dir.path(), usize::MAX).expect("whole");
+        for batch in [8, 40] {
+            let batched = bidwatch_ingest::load_in_batches_of(dir.path(), batch).expect("batched");
+            assert_eq!(everything(&batched), everything(&whole), "batches of {batch}");
+        }
+        assert!(whole.table(TableName::Bids).expect("bids").rows_kept >= 40);
+    }
+}
+
+#[test]
 fn an_empty_file_is_an_error_and_a_header_alone_an_empty_table() {
     let dir = folder(&[("projects.csv", PROJECTS.as_bytes()), ("bids.csv", b"")]);
     match load(dir.path()) {
