@@ -6,10 +6,9 @@
 //! managers: an assigned manager who is not the named one is a signal (a change needs the
 //! tenderer's approval, which the data does not hold: check it); one finding per such assignment.
 
-use bidwatch_ingest::{frame, TableName};
+use bidwatch_ingest::TableName;
 use bidwatch_model::text::mask;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
-use itertools::izip;
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 
@@ -36,23 +35,9 @@ impl Rule for NotTheNamedManager {
 
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let mut out = RuleOutput::default();
-        let Some(df) = ctx.ds.frame(TableName::BidPersonnel) else { return out };
         // project → (winner, named managers with rows)
         let mut named: std::collections::BTreeMap<usize, Vec<(String, String, u64)>> = std::collections::BTreeMap::new();
-        // read a cell at a time: the personnel of every bid, 14 million rows at 10M bids
-        let cells = izip!(
-            frame::key_iter(df, "project_id"),
-            frame::str_iter(df, "bidder_id"),
-            frame::str_iter(df, "person_id"),
-            frame::str_iter(df, "role"),
-            frame::row_iter(df)
-        );
-        for (project, bidder, person, role, row) in cells {
-            if role != Some("project_manager") {
-                continue;
-            }
-            let (Some(k), Some(b), Some(p)) = (project, bidder, person) else { continue };
-            let k = k as usize;
+        for (k, b, p, row) in crate::rules::attendance::named_managers(ctx.ds) {
             if ctx.views.bids[k].iter().any(|x| x.winner && x.bidder == b) {
                 named.entry(k).or_default().push((b.to_owned(), p.to_owned(), row));
             }
