@@ -159,8 +159,8 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     ctx.agent_eval = &agent_eval;
     let (second_pass, _) = run_rules(&second, &ctx, &mut evaluations, &mut notes);
     packed.append(second_pass);
-    // The views, the linking and the price patterns go before the findings are unpacked.
     let agent_ranking = if ds.has_columns(TableName::Projects, &["agent_id"]) { agent_eval.months } else { Vec::new() };
+    // The views, the linking and the price patterns go before the findings are unpacked.
     drop((views, graph, patterns, with_points));
     bidwatch_model::mem::trim();
     let started = std::time::Instant::now();
