@@ -15,8 +15,9 @@ use std::sync::{PoisonError, RwLock};
 use crate::finding::{Finding, Key};
 
 /// Findings per compressed block: small enough that packing one never holds much, large enough
-/// that the block's repeated keys and phrases compress.
-const BLOCK: usize = 4096;
+/// that the block's repeated keys and phrases compress. A producer that packs as it goes (a
+/// rule's output) gathers this many before packing them.
+pub const BLOCK: usize = 4096;
 
 /// zstd's level: the fast end; the findings compress about fifteen-fold there already.
 const LEVEL: i32 = 1;

@@ -103,12 +103,10 @@ pub struct RuleOutput {
 }
 
 impl RuleOutput {
-    /// Findings held as structs before a block is packed.
-    const BLOCK: usize = 4096;
-
     pub fn push(&mut self, finding: Finding) {
         self.findings.push(finding);
-        if self.findings.len() >= Self::BLOCK {
+        // a block's worth held as structs, then packed
+        if self.findings.len() >= bidwatch_model::packed::BLOCK {
             self.pack();
         }
     }
