@@ -362,6 +362,14 @@ const BID_COLUMNS: [(&str, LinkKind, Role, Keep); 9] = [
     ("bond_account", LinkKind::BondFromOther, Role::Payer, Keep::All),
 ];
 
+/// The columns of `bids` whose cells linking reads: [`BID_COLUMNS`] and the lock serials.
+pub fn bid_columns_read() -> Vec<&'static str> {
+    let mut cols: Vec<&'static str> = BID_COLUMNS.iter().map(|c| c.0).chain(["lock_serials"]).collect();
+    cols.sort_unstable();
+    cols.dedup();
+    cols
+}
+
 /// The entry of [`BID_COLUMNS`] for the payer side of bonds.
 const PAYERS: usize = BID_COLUMNS.len() - 1;
 

@@ -30,7 +30,7 @@ mod rings;
 
 use bidwatch_ingest::Dataset;
 
-pub use collect::{Src, Values};
+pub use collect::{bid_columns_read, Src, Values};
 pub use cover::Cover;
 pub use kinds::LinkKind;
 pub use pairs::{discount, Hit, Skipped};

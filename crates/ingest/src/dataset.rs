@@ -114,6 +114,8 @@ pub struct Dataset {
     pub report: IngestReport,
     /// Files (and workbook sheets) in the folder that are no table of the contract.
     pub ignored: Vec<String>,
+    /// Columns read, checked and then let go ([`Dataset::release`]), by table.
+    released: BTreeMap<TableName, Vec<&'static str>>,
 }
 
 impl Dataset {
@@ -125,9 +127,31 @@ impl Dataset {
         self.tables.get(&name).map(|t| &t.df)
     }
 
-    /// Whether a table is present and has the given columns (for "not evaluated" decisions).
+    /// Whether a table is present and has the given columns (for "not evaluated" decisions). A
+    /// released column counts: the data had it.
     pub fn has_columns(&self, name: TableName, columns: &[&str]) -> bool {
-        self.frame(name).is_some_and(|df| columns.iter().all(|c| df.column(c).is_ok()))
+        let released = self.released.get(&name).map_or(&[][..], Vec::as_slice);
+        self.frame(name).is_some_and(|df| columns.iter().all(|c| df.column(c).is_ok() || released.contains(c)))
+    }
+
+    /// Lets go of columns whose cells no stage still to run reads (what linking took from a bid's
+    /// identifiers is held by its pairs; the identifiers themselves are ≈ 1 GB at 10M bids).
+    ///
+    /// The table still counts as having them ([`Dataset::has_columns`]): a rule that needs a column
+    /// only to know the data has it, and reads what an earlier stage took from it, is still
+    /// evaluated. A stage that reads a released column's cells finds no such column in the frame.
+    pub fn release(&mut self, name: TableName, columns: &[&'static str]) {
+        let Some(t) = self.tables.get_mut(&name) else { return };
+        for &c in columns {
+            if t.df.drop_in_place(c).is_ok() {
+                self.released.entry(name).or_default().push(c);
+            }
+        }
+    }
+
+    /// The columns let go of ([`Dataset::release`]), by table.
+    pub fn released(&self) -> impl Iterator<Item = (TableName, &'static str)> + '_ {
+        self.released.iter().flat_map(|(t, cols)| cols.iter().map(move |c| (*t, *c)))
     }
 
     pub fn rows_read(&self) -> usize {
@@ -293,6 +317,11 @@ pub fn load_in_batches_of(folder: &Path, batch_bytes: usize) -> Result<Dataset> 
         bidwatch_model::mem::trim();
         let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
         let frame_mib = table.df.columns().iter().map(column_bytes).sum::<usize>() >> 20;
+        if tracing::enabled!(tracing::Level::TRACE) {
+            for c in table.df.columns() {
+                tracing::trace!(table = t.as_str(), column = c.name().as_str(), dtype = %c.dtype(), mib = column_bytes(c) >> 20, "column held");
+            }
+        }
         tracing::debug!(
             table = t.as_str(),
             rows,

@@ -69,15 +69,43 @@ pub struct RunOutput {
     pub agent_ranking: Vec<rules::agent::AgentMonth>,
 }
 
+/// The columns of `bids` whose cells only linking reads (the rules that report its pairs need
+/// them present, not their cells): [`run_releasing`] lets go of them once the pairs are found.
+/// `authorized_rep_id` is linked too, but AGT-001 reads its cells, so it stays.
+pub const READ_BY_LINKING_ONLY: [&str; 8] =
+    ["bond_account", "doc_author", "doc_hash", "file_create_id", "lock_serials", "machine_code", "upload_ip", "upload_mac"];
+
 /// Runs every rule of the registry over the data set. Output order does not depend on threads.
 pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     let graph_cfg = rules::col::link_config(&catalog.policy);
-    // The pairs inside projects first, before anything else is built: finding them reads every
-    // identifier of every bid (≈ 3 GB at 10M bids), and what they leave is small.
+    let pairs = find_pairs(ds, &graph_cfg);
+    run_with_pairs(ds, catalog, &graph_cfg, pairs)
+}
+
+/// [`run`], letting go of the bids' identifier columns once the pairs are found
+/// ([`READ_BY_LINKING_ONLY`]: ≈ 1 GB at 10M bids). For a run whose outputs do not cite those
+/// cells afterwards (`check`); a case file, which prints every column of its evidence rows,
+/// runs with [`run`].
+pub fn run_releasing(ds: &mut Dataset, catalog: &Catalog) -> RunOutput {
+    let graph_cfg = rules::col::link_config(&catalog.policy);
+    let pairs = find_pairs(ds, &graph_cfg);
+    ds.release(TableName::Bids, &READ_BY_LINKING_ONLY);
+    bidwatch_model::mem::trim();
+    tracing::debug!(rss_mib = rss(), "bids' identifiers let go");
+    run_with_pairs(ds, catalog, &graph_cfg, pairs)
+}
+
+/// The pairs inside projects, found before anything else is built: finding them reads every
+/// identifier of every bid (≈ 3 GB at 10M bids), and what they leave is small.
+fn find_pairs(ds: &Dataset, graph_cfg: &bidwatch_graph::LinkConfig) -> bidwatch_graph::Pairs {
     let started = std::time::Instant::now();
-    let pairs = bidwatch_graph::find_pairs(ds, &graph_cfg);
+    let pairs = bidwatch_graph::find_pairs(ds, graph_cfg);
     bidwatch_model::mem::trim();
     tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), peak_mib = peak(), "pairs");
+    pairs
+}
+
+fn run_with_pairs(ds: &Dataset, catalog: &Catalog, graph_cfg: &bidwatch_graph::LinkConfig, pairs: bidwatch_graph::Pairs) -> RunOutput {
     let started = std::time::Instant::now();
     // The screens (a polars group-by over the bids) are computed beside the views.
     let (screens, views) = rayon::join(
@@ -108,7 +136,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
             let patterns = rules::prc_001::PatternTable::compute(ds, &views, &catalog.policy);
             tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), peak_mib = peak(), "price patterns");
             let started = std::time::Instant::now();
-            let graph = pairs.link(ds, &graph_cfg, &patterns.groups(ds, &views));
+            let graph = pairs.link(ds, graph_cfg, &patterns.groups(ds, &views));
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,
                 hits = graph.hits.len(),
@@ -133,7 +161,7 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
         tender_risk: &tender_risk,
         views: &views,
         graph: &graph,
-        graph_cfg: &graph_cfg,
+        graph_cfg,
         patterns: &patterns,
         prior: &[],
         agent_eval: &no_eval,

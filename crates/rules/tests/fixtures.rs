@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use bidwatch_rules::{registry, run, Catalog};
+use bidwatch_ingest::TableName;
+use bidwatch_rules::{registry, run, run_releasing, Catalog, READ_BY_LINKING_ONLY};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/rules")
@@ -36,5 +37,43 @@ fn firing_fixtures_match_their_snapshots() {
         let code = rule.code().to_string();
         let name = format!("{}_fires", code.to_lowercase().replace('-', "_"));
         insta::assert_snapshot!(name, findings_of(&code, "fires").join("\n"));
+    }
+}
+
+/// `check` lets go of the bids' identifier columns once the pairs are found
+/// (`run_releasing`): on the demo county and every rule's firing fixture, every finding is the
+/// same as with the columns kept, and the columns are gone (so the comparison is not of two
+/// identical runs).
+#[test]
+fn letting_the_identifiers_go_after_linking_changes_no_finding() {
+    let catalog = Catalog::builtin().expect("catalog");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo");
+    let dirs = std::iter::once(demo).chain(registry().into_iter().map(|r| fixtures().join(r.code().to_string()).join("fires")));
+    let mut released = 0;
+    for dir in dirs {
+        let mut ds = bidwatch_ingest::load(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let kept: Vec<String> = run(&ds, &catalog).findings.iter().map(|f| f.to_json_line()).collect();
+        let before = ds.frame(TableName::Bids).map(|df| df.width());
+        let let_go: Vec<String> = run_releasing(&mut ds, &catalog).findings.iter().map(|f| f.to_json_line()).collect();
+        assert_eq!(kept, let_go, "{}", dir.display());
+        let after = ds.frame(TableName::Bids).map(|df| df.width());
+        released += ds.released().count();
+        if let (Some(before), Some(after)) = (before, after) {
+            assert_eq!(before - after, ds.released().count(), "{}: the frame's width", dir.display());
+        }
+        for (table, column) in ds.released() {
+            assert!(ds.has_columns(table, &[column]), "{}: {table}.{column} no longer counts", dir.display());
+        }
+    }
+    // The demo county has all eight.
+    assert!(released >= READ_BY_LINKING_ONLY.len(), "{released} columns let go");
+}
+
+/// Every column let go after linking is one linking reads.
+#[test]
+fn the_columns_let_go_are_read_by_linking() {
+    let read = bidwatch_graph::bid_columns_read();
+    for c in READ_BY_LINKING_ONLY {
+        assert!(read.contains(&c), "{c} is not read by linking");
     }
 }
