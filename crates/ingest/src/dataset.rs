@@ -312,7 +312,9 @@ pub fn load_in_batches_of(folder: &Path, batch_bytes: usize) -> Result<Dataset> 
             }
         }
         let rows = vt.rows_read;
+        let finishing = std::time::Instant::now();
         let table = finish(&mut ds, vt).map_err(|e| IngestError::Unreadable { path: folder.join(t.as_str()), reason: e.to_string() })?;
+        let finish_ms = finishing.elapsed().as_millis() as u64;
         // the next table is read into fresh memory, not on top of this one's parsing
         bidwatch_model::mem::trim();
         let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
@@ -326,6 +328,7 @@ pub fn load_in_batches_of(folder: &Path, batch_bytes: usize) -> Result<Dataset> 
             table = t.as_str(),
             rows,
             read_ms,
+            finish_ms,
             ms = started.elapsed().as_millis() as u64,
             frame_mib,
             rss_mib,
