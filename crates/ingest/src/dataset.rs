@@ -10,7 +10,7 @@ use polars::prelude::*;
 use crate::error::{IngestError, Result};
 use crate::read::{file_name, read_csv, read_csv_batches, read_parquet, read_xlsx, RawTable, BATCH_BYTES};
 use crate::report::IngestReport;
-use crate::schema::{key_column, ColType, KeySpace, TableName};
+use crate::schema::{key_column, ColType, ColumnSpec, KeySpace, TableName};
 use crate::validate::{validate, KeySet, Parsed, ValidTable, Validating};
 
 /// Strings to dense `u32` keys, in first-seen order (deterministic: tables and rows are visited in
@@ -365,38 +365,39 @@ fn column_bytes(c: &Column) -> usize {
 }
 
 /// Interns the ids of a validated table and builds its frame.
+///
+/// Each key space's columns are interned on a thread of their own, one column after another in
+/// the table's order (a space's keys are numbered in first-seen order, as one thread reading the
+/// table would number them). A column whose ids fall in several spaces (a holder by its kind) is
+/// keyed with the rest in one thread.
 fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
-    let mut key_cols = Vec::new();
-    for (spec, parsed) in &vt.columns {
-        let (ColType::Id(Some(space)), Parsed::Str(values)) = (&spec.ty, parsed) else {
-            continue;
-        };
-        let kinds: Option<Vec<Option<&str>>> = match space {
-            KeySpace::ByKind(kind_col) => vt.str_column(kind_col).map(|k| k.iter().collect()),
+    let id_cols: Vec<(&'static ColumnSpec, KeySpace, &StringChunked)> = vt
+        .columns
+        .iter()
+        .filter_map(|(spec, parsed)| match (&spec.ty, parsed) {
+            (ColType::Id(Some(space)), Parsed::Str(values)) => Some((*spec, *space, values)),
             _ => None,
-        };
-        let mut keys: Vec<Option<u32>> = Vec::with_capacity(values.len());
-        // Rows come grouped (a project's bids, a person's months): the previous row's id is
-        // compared before the key space is asked.
-        let mut previous: Option<(&str, KeySpace, u32)> = None;
-        for (i, v) in values.iter().enumerate() {
-            if !vt.keep[i] {
-                continue;
-            }
-            keys.push(v.map(|id| {
-                let sp = match (space, &kinds) {
-                    (KeySpace::ByKind(_), Some(k)) => k[i].map_or_else(|| guess_space(id), space_of_kind),
-                    (KeySpace::ByKind(_), None) => guess_space(id),
-                    (s, _) => *s,
-                };
-                let key = match previous {
-                    Some((p, s, key)) if p == id && s == sp => key,
-                    _ => ds.interner(sp).intern(id),
-                };
-                previous = Some((id, sp, key));
-                key
-            }));
-        }
+        })
+        .collect();
+    let keyed: Vec<Vec<Option<u32>>> = if id_cols.iter().any(|c| matches!(c.1, KeySpace::ByKind(_))) {
+        id_cols.iter().map(|&(_, space, values)| keys_by_kind(ds, &vt, space, values)).collect()
+    } else {
+        use rayon::prelude::*;
+        let Dataset { projects, orgs, persons, experts, .. } = &mut *ds;
+        let spaces = vec![(KeySpace::Project, projects), (KeySpace::Org, orgs), (KeySpace::Person, persons), (KeySpace::Expert, experts)];
+        let mut placed: Vec<(usize, Vec<Option<u32>>)> = spaces
+            .into_par_iter()
+            .flat_map_iter(|(space, interner)| {
+                let cols: Vec<(usize, &StringChunked)> =
+                    id_cols.iter().enumerate().filter(|(_, c)| c.1 == space).map(|(i, c)| (i, c.2)).collect();
+                cols.into_iter().map(|(i, values)| (i, keys_in(interner, values, &vt.keep))).collect::<Vec<_>>()
+            })
+            .collect();
+        placed.sort_unstable_by_key(|(i, _)| *i);
+        placed.into_iter().map(|(_, keys)| keys).collect()
+    };
+    let mut key_cols = Vec::new();
+    for (&(spec, space, _), keys) in id_cols.iter().zip(keyed) {
         if let KeySpace::ByKind(_) = space {
             // Keys of several spaces in one column: the text stays, beside the keys.
             key_cols.push(Column::new(key_column_name(spec.name).into(), keys));
@@ -405,7 +406,7 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
         let phys = UInt32Chunked::from_iter_options(spec.name.into(), keys.into_iter());
         // Every key was just returned by this space's interner, whose mapping the dtype holds (the
         // checked constructor confirms it, cell by cell).
-        let ids = Categorical32Chunked::from_cats_and_dtype(phys, ds.interner(*space).dtype());
+        let ids = Categorical32Chunked::from_cats_and_dtype(phys, ds.interner(space).dtype());
         key_cols.push(ids.into_series().into_column());
     }
     let name = vt.table;
@@ -419,6 +420,55 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
         df.with_column(c)?;
     }
     Ok(Table { name, source, format, encoding, rows_read, rows_kept, df })
+}
+
+/// The keys of one id column of a single key space, its kept rows in order.
+fn keys_in(interner: &mut Interner, values: &StringChunked, keep: &[bool]) -> Vec<Option<u32>> {
+    let mut keys = Vec::with_capacity(values.len());
+    // Rows come grouped (a project's bids, a person's months): the previous row's id is compared
+    // before the key space is asked.
+    let mut previous: Option<(&str, u32)> = None;
+    for (v, _) in values.iter().zip(keep).filter(|(_, k)| **k) {
+        keys.push(v.map(|id| {
+            let key = match previous {
+                Some((p, key)) if p == id => key,
+                _ => interner.intern(id),
+            };
+            previous = Some((id, key));
+            key
+        }));
+    }
+    keys
+}
+
+/// The keys of one id column of a table that has a column of several key spaces (decided per row
+/// by its kind column), its kept rows in order.
+fn keys_by_kind(ds: &mut Dataset, vt: &ValidTable, space: KeySpace, values: &StringChunked) -> Vec<Option<u32>> {
+    let kinds: Option<Vec<Option<&str>>> = match space {
+        KeySpace::ByKind(kind_col) => vt.str_column(kind_col).map(|k| k.iter().collect()),
+        _ => None,
+    };
+    let mut keys: Vec<Option<u32>> = Vec::with_capacity(values.len());
+    let mut previous: Option<(&str, KeySpace, u32)> = None;
+    for (i, v) in values.iter().enumerate() {
+        if !vt.keep[i] {
+            continue;
+        }
+        keys.push(v.map(|id| {
+            let sp = match (space, &kinds) {
+                (KeySpace::ByKind(_), Some(k)) => k[i].map_or_else(|| guess_space(id), space_of_kind),
+                (KeySpace::ByKind(_), None) => guess_space(id),
+                (s, _) => s,
+            };
+            let key = match previous {
+                Some((p, s, key)) if p == id && s == sp => key,
+                _ => ds.interner(sp).intern(id),
+            };
+            previous = Some((id, sp, key));
+            key
+        }));
+    }
+    keys
 }
 
 /// A holder without a kind: an id shaped like a 统一社会信用代码 is an organisation, else a person.

@@ -237,6 +237,22 @@ fn ids_are_interned_to_dense_keys_shared_across_tables() {
     assert_eq!(frame::strs(&df.slice(1, 1), "bidder_id"), vec![Some("B2".to_owned())]);
 }
 
+/// A key space's columns are interned one after another, each row by row (the tenderers before
+/// the agents), whichever thread takes them; a row set aside takes no key.
+#[test]
+fn keys_are_numbered_column_after_column_within_a_key_space() {
+    let projects = "project_id,category,tenderer_id,agent_id\nP1,engineering,T1,A1\nP2,procurement,T2,A2\nP3,spaceflight,T3,A3\nP4,engineering,T1,A4\n";
+    let staff = "project_id,bidder_id,person_id,role\nP4,T2,U2,项目经理\nP2,A1,U1,项目经理\n";
+    let bids = "project_id,bidder_id,price\nP1,T1,1\n";
+    let dir = folder(&[("projects.csv", projects.as_bytes()), ("bids.csv", bids.as_bytes()), ("bid_personnel.csv", staff.as_bytes())]);
+    let ds = load(dir.path()).expect("loads");
+    let orgs: Vec<Option<u32>> = ["T1", "T2", "A1", "A2", "A4", "T3", "A3"].iter().map(|id| ds.orgs.get(id)).collect();
+    assert_eq!(orgs, vec![Some(0), Some(1), Some(2), Some(3), Some(4), None, None]);
+    let projects: Vec<Option<u32>> = ["P1", "P2", "P4", "P3"].iter().map(|id| ds.projects.get(id)).collect();
+    assert_eq!(projects, vec![Some(0), Some(1), Some(2), None]);
+    assert_eq!((ds.persons.get("U2"), ds.persons.get("U1")), (Some(0), Some(1)));
+}
+
 #[test]
 fn every_table_of_the_contract_validates_its_types() {
     // One bad value per typed column of the less common tables: each is named in the report.
