@@ -380,17 +380,23 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
         })
         .collect();
     let keyed: Vec<Vec<Option<u32>>> = if id_cols.iter().any(|c| matches!(c.1, KeySpace::ByKind(_))) {
-        id_cols.iter().map(|&(_, space, values)| keys_by_kind(ds, &vt, space, values)).collect()
+        id_cols
+            .iter()
+            .map(|&(_, space, values)| match space {
+                KeySpace::ByKind(kind_col) => keys_by_kind(ds, &vt, kind_col, values),
+                plain => keys_in(ds.interner(plain), values, &vt.keep),
+            })
+            .collect()
     } else {
         use rayon::prelude::*;
         let Dataset { projects, orgs, persons, experts, .. } = &mut *ds;
         let spaces = vec![(KeySpace::Project, projects), (KeySpace::Org, orgs), (KeySpace::Person, persons), (KeySpace::Expert, experts)];
+        let keep = &vt.keep;
         let mut placed: Vec<(usize, Vec<Option<u32>>)> = spaces
             .into_par_iter()
             .flat_map_iter(|(space, interner)| {
-                let cols: Vec<(usize, &StringChunked)> =
-                    id_cols.iter().enumerate().filter(|(_, c)| c.1 == space).map(|(i, c)| (i, c.2)).collect();
-                cols.into_iter().map(|(i, values)| (i, keys_in(interner, values, &vt.keep))).collect::<Vec<_>>()
+                let of_space = id_cols.iter().enumerate().filter(move |(_, c)| c.1 == space);
+                of_space.map(move |(i, c)| (i, keys_in(interner, c.2, keep)))
             })
             .collect();
         placed.sort_unstable_by_key(|(i, _)| *i);
@@ -441,13 +447,10 @@ fn keys_in(interner: &mut Interner, values: &StringChunked, keep: &[bool]) -> Ve
     keys
 }
 
-/// The keys of one id column of a table that has a column of several key spaces (decided per row
-/// by its kind column), its kept rows in order.
-fn keys_by_kind(ds: &mut Dataset, vt: &ValidTable, space: KeySpace, values: &StringChunked) -> Vec<Option<u32>> {
-    let kinds: Option<Vec<Option<&str>>> = match space {
-        KeySpace::ByKind(kind_col) => vt.str_column(kind_col).map(|k| k.iter().collect()),
-        _ => None,
-    };
+/// The keys of an id column whose ids fall in several key spaces, each row's decided by its kind
+/// column (`kind_col`), its kept rows in order.
+fn keys_by_kind(ds: &mut Dataset, vt: &ValidTable, kind_col: &str, values: &StringChunked) -> Vec<Option<u32>> {
+    let kinds: Option<Vec<Option<&str>>> = vt.str_column(kind_col).map(|k| k.iter().collect());
     let mut keys: Vec<Option<u32>> = Vec::with_capacity(values.len());
     let mut previous: Option<(&str, KeySpace, u32)> = None;
     for (i, v) in values.iter().enumerate() {
@@ -455,10 +458,9 @@ fn keys_by_kind(ds: &mut Dataset, vt: &ValidTable, space: KeySpace, values: &Str
             continue;
         }
         keys.push(v.map(|id| {
-            let sp = match (space, &kinds) {
-                (KeySpace::ByKind(_), Some(k)) => k[i].map_or_else(|| guess_space(id), space_of_kind),
-                (KeySpace::ByKind(_), None) => guess_space(id),
-                (s, _) => s,
+            let sp = match &kinds {
+                Some(k) => k[i].map_or_else(|| guess_space(id), space_of_kind),
+                None => guess_space(id),
             };
             let key = match previous {
                 Some((p, s, key)) if p == id && s == sp => key,
