@@ -758,8 +758,10 @@ fn report(
         None => data_of_run(store, drawn.as_ref().map(|d| d.0))?,
     };
     let catalog = catalog(rules)?;
-    let ds = bidwatch_ingest::load(&data)?;
-    let run = bidwatch_rules::run(&ds, &catalog);
+    let mut ds = bidwatch_ingest::load(&data)?;
+    // A report cites no bid's identifiers (its findings carry the values they name): they are let
+    // go once linked, as in `check`. A case file prints them, and keeps them.
+    let run = bidwatch_rules::run_releasing(&mut ds, &catalog);
     let risk = risk::project_risk(&ds, &run.findings, &run.tender_risk, &catalog.policy, zh);
     let src = bidwatch_report::reports::Sources { ds: &ds, run: &run, risk: &risk, zh, unmask };
     let doc = match kind {
