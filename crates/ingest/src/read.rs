@@ -225,8 +225,7 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
         }
     };
     let n = headers.len();
-    let schema: Schema = (0..n).map(|i| Field::new(format!("c{i}").into(), DataType::String)).collect();
-    let schema = Arc::new(schema);
+    let schema = text_schema(n);
     let mut done = 0u64;
     // lines before `buf`, for the line of a quote never closed
     let mut lines_before = 0usize;
@@ -262,6 +261,12 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
         start = 0;
         eof = read_more(&mut file, &mut buf, read_size).map_err(io)?;
     }
+}
+
+/// The schema a batch is read with: `n` text columns, `c0` … (named by position; the header names
+/// them for the report).
+fn text_schema(n: usize) -> SchemaRef {
+    Arc::new((0..n).map(|i| Field::new(format!("c{i}").into(), DataType::String)).collect())
 }
 
 /// One batch of whole records parsed into text cells, its rows numbered from `row_offset`; `None`
@@ -317,8 +322,7 @@ fn read_csv_batches_whole(table: TableName, path: &Path, batch_bytes: usize, mut
     if let Some(at) = lay.unclosed {
         return Err(unclosed_quote(path, lines(&text.as_bytes()[..at]) + 1));
     }
-    let schema: Schema = (0..n).map(|i| Field::new(format!("c{i}").into(), DataType::String)).collect();
-    let schema = Arc::new(schema);
+    let schema = text_schema(n);
     let mut done = 0u64;
     for (start, end) in lay.batches {
         let Some(raw) = batch(table, path, encoding, &headers, &schema, &text.as_bytes()[start..end], done) else { return Ok(false) };

@@ -84,8 +84,8 @@ pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
 
 /// [`run`], letting go of the bids' identifier columns once the pairs are found
 /// ([`READ_BY_LINKING_ONLY`]: 1.5 GB freed at 10M bids). For a run whose outputs do not cite those
-/// cells afterwards (`check`); a case file, which prints every column of its evidence rows,
-/// runs with [`run`].
+/// cells afterwards (`check`, `report`); a case file, which prints every column of its evidence
+/// rows, runs with [`run`].
 pub fn run_releasing(ds: &mut Dataset, catalog: &Catalog) -> RunOutput {
     let graph_cfg = rules::col::link_config(&catalog.policy);
     let pairs = find_pairs(ds, &graph_cfg);
