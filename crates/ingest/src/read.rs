@@ -179,73 +179,88 @@ pub const BATCH_BYTES: usize = 256 << 20;
 /// Reads a CSV file in batches of whole records, about `batch_bytes` of text each, handing each
 /// batch to `each` as a raw table of its own (`row_offset` numbering its rows in the file): a
 /// table of millions of rows is never held as text cells all at once, only one batch's cells.
-/// A UTF-8 file is read from disk a few batches at a time too (its 2.2 GB of bytes, at 10M bids,
-/// held whole while it was parsed, were a quarter of ingest's peak); a file in another encoding
-/// (GB18030, UTF-16) is decoded whole first.
+/// A UTF-8 file is mapped, not read into memory, and the pages of the batches handed over are
+/// let go as it goes (its 2.2 GB of bytes, at 10M bids, held whole while it was parsed, were a
+/// quarter of ingest's peak); a file in another encoding (GB18030, UTF-16) is decoded whole first.
 ///
 /// Returns `Ok(false)` — having handed over nothing more — when polars cannot split a batch (a
 /// record with more fields than the header), a batch is not UTF-8 or holds a NUL after a UTF-8
 /// start, or the file has no records; the caller then reads the file whole with [`read_csv`],
 /// which decodes it as a whole and sets such records aside one by one. A quote that opens a cell
 /// and is never closed is an error, as it is read whole.
+// Maps the file: read into a buffer, every byte was copied into fresh memory, each page of which
+// the system zeroed first.
+#[allow(unsafe_code)]
 pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut each: impl FnMut(RawTable) -> Result<()>) -> Result<bool> {
     let io = |source| IngestError::Io { path: path.to_owned(), source };
     let batch_bytes = batch_bytes.max(1);
-    // Two batches a read: one to hand over, the rest a record that may go on.
-    let read_size = batch_bytes.saturating_mul(2);
-    let mut file = fs::File::open(path).map_err(io)?;
-    let mut buf = Vec::new();
-    // Read until the header is whole: it names the columns of every batch.
-    let (encoding, skip, headers, body, mut eof) = loop {
-        let size = read_size.max(buf.len());
-        let eof = read_more(&mut file, &mut buf, size).map_err(io)?;
-        let head_len = match std::str::from_utf8(&buf) {
+    // Two batches a window: one to hand over, the rest a record that may go on.
+    let window = batch_bytes.saturating_mul(2);
+    let file = fs::File::open(path).map_err(io)?;
+    if file.metadata().map_err(io)?.len() == 0 {
+        return read_csv_batches_whole(table, path, batch_bytes, each);
+    }
+    // SAFETY: the map is only read, and no reference into it outlives this call (each batch's
+    // cells are copied into its frame). A file changed while it is read gives wrong cells, as
+    // any read of a file being written would; polars maps the files it reads the same way.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+    let data: &[u8] = &map;
+    // The header, from a first window grown until it holds the whole header.
+    let mut end = window.min(data.len());
+    let (encoding, headers, body) = loop {
+        let eof = end == data.len();
+        let buf = &data[..end];
+        let head_len = match std::str::from_utf8(buf) {
             Ok(s) => s.len(),
-            // text cut inside a character at the end of the read is still UTF-8
+            // text cut inside a character at the end of the window is still UTF-8
             Err(e) if e.error_len().is_none() => e.valid_up_to(),
             Err(_) => 0,
         };
         let utf16 = buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF");
         if utf16 || (head_len == 0 && eof) || buf.contains(&0) || (head_len == 0 && buf.len() >= 4) {
             // not UTF-8 (GB18030, UTF-16), a NUL, or empty: decoded and reported as a whole
-            drop(buf);
+            drop(map);
             return read_csv_batches_whole(table, path, batch_bytes, each);
         }
         let skip = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
         let head = std::str::from_utf8(&buf[skip.min(head_len)..head_len]).unwrap_or_default();
         let (headers, body) = match header(path, head) {
             Ok(h) => h,
-            Err(_) if !eof => continue,
+            Err(_) if !eof => {
+                end = end.saturating_mul(2).min(data.len());
+                continue;
+            }
             Err(e) => return Err(e),
         };
-        // a header that reaches the end of what was read may go on
+        // a header that reaches the end of the window may go on
         if body < head.len() || eof {
             let encoding = if skip == 3 { TextEncoding::Utf8Bom } else { TextEncoding::Utf8 };
-            break (encoding, skip, headers, body, eof);
+            break (encoding, headers, skip + body);
         }
+        end = end.saturating_mul(2).min(data.len());
     };
     let n = headers.len();
     let schema = text_schema(n);
     let mut done = 0u64;
-    // lines before `buf`, for the line of a quote never closed
-    let mut lines_before = 0usize;
-    let mut start = skip + body;
+    let mut start = body;
+    let mut size = window;
     loop {
-        let lay = records(&buf, start, batch_bytes);
-        // The last batch may be a record that goes on in the next read: it waits for it.
+        let end = start.saturating_add(size).min(data.len());
+        let eof = end == data.len();
+        let lay = records(&data[..end], start, batch_bytes);
+        // The last batch may be a record that goes on past the window: it waits for the next.
         let (ready, rest) = match (eof, lay.batches.split_last()) {
-            (true, _) => (&lay.batches[..], buf.len()),
+            (true, _) => (&lay.batches[..], data.len()),
             (false, Some((last, ready))) => (ready, last.0),
             (false, None) => (&lay.batches[..], start),
         };
         if eof {
             if let Some(at) = lay.unclosed {
-                let line = lines_before + lines(&buf[..at]) + 1;
-                return Err(unclosed_quote(path, line));
+                return Err(unclosed_quote(path, lines(&data[..at]) + 1));
             }
         }
         for &(s, e) in ready {
-            let slice = &buf[s..e];
+            let slice = &data[s..e];
             if std::str::from_utf8(slice).is_err() || slice.contains(&0) {
                 return Ok(false);
             }
@@ -256,10 +271,18 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
         if eof {
             return Ok(done > 0);
         }
-        lines_before += lines(&buf[..rest]);
-        buf.drain(..rest);
-        start = 0;
-        eof = read_more(&mut file, &mut buf, read_size).map_err(io)?;
+        if rest == start {
+            // one record longer than the window: a wider one
+            size = size.saturating_mul(2);
+            continue;
+        }
+        // The pages handed over leave the process (they stay in the system's file cache): a
+        // mapped file's pages count as the process's memory while mapped, and a 2.2 GB file
+        // read through would count whole by its end.
+        // SAFETY: nothing before `rest` is read again (each batch's frame holds its own copy).
+        let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, rest) };
+        start = rest;
+        size = window;
     }
 }
 
@@ -298,14 +321,6 @@ fn batch(
         row_offset,
         issues: Vec::new(),
     })
-}
-
-/// Appends up to `size` more bytes of `file` to `buf`; whether the file has ended.
-fn read_more(file: &mut fs::File, buf: &mut Vec<u8>, size: usize) -> std::io::Result<bool> {
-    use std::io::Read as _;
-    let want = u64::try_from(size).unwrap_or(u64::MAX);
-    let got = file.by_ref().take(want).read_to_end(buf)?;
-    Ok((got as u64) < want)
 }
 
 /// [`read_csv_batches`] for a file decoded whole first (not UTF-8, or a header longer than a read).
