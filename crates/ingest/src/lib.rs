@@ -15,6 +15,7 @@
 pub mod dataset;
 pub mod error;
 pub mod frame;
+mod partition;
 pub mod read;
 pub mod report;
 pub mod schema;
