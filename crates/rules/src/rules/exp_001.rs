@@ -7,7 +7,7 @@
 //! any share: a stake is an interest). Deducts `points` (20, the provinces' 不主动申请回避 tier).
 //! Not covered: former employers (the contract keeps only the current one) and close relatives.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use bidwatch_ingest::{frame, TableName};
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
@@ -70,14 +70,16 @@ impl Rule for NoRecusal {
                 continue;
             }
             let Some((w, wrow)) = employer.get(id) else { continue };
+            // a tender's bidders are a dozen: looked through, not gathered into a set for each of
+            // millions of assignments
             let bids = &ctx.views.bids[k as usize];
-            let bidders: BTreeSet<&str> = bids.iter().map(|b| b.bidder).collect();
+            let bids_here = |org: &str| bids.iter().any(|b| b.bidder == org);
             let mut found: Vec<(String, &'static str, Option<u64>)> = Vec::new();
-            if bidders.contains(w.as_str()) {
+            if bids_here(w) {
                 found.push((w.clone(), "employer", None));
             }
             for (o, how, row) in ties.get(w).into_iter().flatten() {
-                if bidders.contains(o.as_str()) {
+                if bids_here(o) {
                     found.push((o.clone(), how, Some(*row)));
                 }
             }
