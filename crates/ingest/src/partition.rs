@@ -2,8 +2,8 @@
 //! in the processor's cache.
 //!
 //! Finding equal values with one hash map over every row of a large table (14 M staff rows, 10 M
-//! bids) misses the cache at nearly every probe: at 10 M bids the duplicate check and the id
-//! keys spent most of a table's finishing time waiting for memory. Equal values have equal
+//! bids) misses the cache at nearly every probe: at 10 M bids the duplicate check spent most of
+//! its time waiting for memory. Equal values have equal
 //! hashes, so every row equal to a row of a partition is in that partition, and the partitions
 //! can be worked one at a time, or side by side, each with a small map. A partition holds each
 //! of its rows' hash beside the row's number, one after another (the rows of a partition lie far
@@ -19,9 +19,9 @@ const ROWS_PER_PARTITION: usize = 32 * 1024;
 /// At most 2¹² partitions.
 const MAX_BITS: u32 = 12;
 
-/// Which bits of a hash choose the partition: above those a map over a partition uses to place
-/// an entry (its low bits) and below those it keeps as the entry's tag (its top seven), so the
-/// rows of one partition still spread over their map.
+/// Which bits of a hash choose the partition: bits 40 and up, away from the low bits and the top
+/// seven that a hash table keyed by the same hash places and tags its entries by, so the rows of
+/// one partition would still spread over such a table.
 const SHIFT: u32 = 40;
 
 /// Rows (their hash, their number) grouped by partition, each partition's in row order.
