@@ -11,6 +11,7 @@ use crate::error::{IngestError, Result};
 use crate::read::{file_name, read_csv, read_csv_batches, read_parquet, read_xlsx, RawTable, BATCH_BYTES};
 use crate::report::IngestReport;
 use crate::schema::{key_column, ColType, ColumnSpec, KeySpace, TableName};
+use crate::textcol::Text;
 use crate::validate::{validate, KeySet, Parsed, ValidTable, Validating};
 
 /// Strings to dense `u32` keys, in first-seen order (deterministic: tables and rows are visited in
@@ -371,7 +372,7 @@ fn column_bytes(c: &Column) -> usize {
 /// table would number them). A column whose ids fall in several spaces (a holder by its kind) is
 /// keyed with the rest in one thread.
 fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
-    let id_cols: Vec<(&'static ColumnSpec, KeySpace, &StringChunked)> = vt
+    let id_cols: Vec<(&'static ColumnSpec, KeySpace, &Text)> = vt
         .columns
         .iter()
         .filter_map(|(spec, parsed)| match (&spec.ty, parsed) {
@@ -429,27 +430,41 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
 }
 
 /// The keys of one id column of a single key space, its kept rows in order.
-fn keys_in(interner: &mut Interner, values: &StringChunked, keep: &[bool]) -> Vec<Option<u32>> {
-    let mut keys = Vec::with_capacity(values.len());
-    // Rows come grouped (a project's bids, a person's months): the previous row's id is compared
-    // before the key space is asked.
-    let mut previous: Option<(&str, u32)> = None;
-    for (v, _) in values.iter().zip(keep).filter(|(_, k)| **k) {
-        keys.push(v.map(|id| {
-            let key = match previous {
-                Some((p, key)) if p == id => key,
-                _ => interner.intern(id),
-            };
-            previous = Some((id, key));
-            key
-        }));
+fn keys_in(interner: &mut Interner, values: &Text, keep: &[bool]) -> Vec<Option<u32>> {
+    match values {
+        // The space is asked once per distinct id, in the order the kept rows first show them:
+        // the keys a row-by-row interning would give.
+        Text::Numbered { distinct, rows } => {
+            let mut key_of: Vec<Option<u32>> = vec![None; distinct.len()];
+            rows.iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|(r, _)| r.map(|k| *key_of[k as usize].get_or_insert_with(|| interner.intern(distinct.get(k)))))
+                .collect()
+        }
+        Text::Plain(_) => {
+            let mut keys = Vec::with_capacity(values.len());
+            // Rows come grouped (a project's bids, a person's months): the previous row's id is
+            // compared before the key space is asked.
+            let mut previous: Option<(&str, u32)> = None;
+            for (v, _) in values.iter().zip(keep).filter(|(_, k)| **k) {
+                keys.push(v.map(|id| {
+                    let key = match previous {
+                        Some((p, key)) if p == id => key,
+                        _ => interner.intern(id),
+                    };
+                    previous = Some((id, key));
+                    key
+                }));
+            }
+            keys
+        }
     }
-    keys
 }
 
 /// The keys of an id column whose ids fall in several key spaces, each row's decided by its kind
 /// column (`kind_col`), its kept rows in order.
-fn keys_by_kind(ds: &mut Dataset, vt: &ValidTable, kind_col: &str, values: &StringChunked) -> Vec<Option<u32>> {
+fn keys_by_kind(ds: &mut Dataset, vt: &ValidTable, kind_col: &str, values: &Text) -> Vec<Option<u32>> {
     let kinds: Option<Vec<Option<&str>>> = vt.str_column(kind_col).map(|k| k.iter().collect());
     let mut keys: Vec<Option<u32>> = Vec::with_capacity(values.len());
     let mut previous: Option<(&str, KeySpace, u32)> = None;

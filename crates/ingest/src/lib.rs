@@ -19,6 +19,7 @@ mod partition;
 pub mod read;
 pub mod report;
 pub mod schema;
+mod textcol;
 mod validate;
 
 pub use dataset::{key_column_name, load, load_in_batches_of, Dataset, Interner, Table};

@@ -19,6 +19,7 @@ use crate::partition::Partitions;
 use crate::read::RawTable;
 use crate::report::{clip, Action, IngestIssue};
 use crate::schema::{ColType, ColumnSpec, KeySpace, TableName, TableSpec};
+use crate::textcol::{Text, TextBuilder};
 
 /// Longest cell accepted. A longer cell is a broken export (a whole file pasted into one cell).
 pub const CELL_LIMIT: usize = 65_536;
@@ -79,11 +80,11 @@ pub(crate) fn map_headers(raw: &RawTable) -> Result<Vec<MappedColumn>> {
     Ok(out)
 }
 
-/// A parsed column of the kept type. Text is a polars string column from the start (no string
-/// allocated per cell); the other types are plain vectors.
+/// A parsed column of the kept type. Text is numbered by its distinct values or a polars string
+/// column ([`Text`]; no string allocated per cell); the other types are plain vectors.
 #[derive(Debug)]
 pub(crate) enum Parsed {
-    Str(StringChunked),
+    Str(Text),
     F64(Vec<Option<f64>>),
     I64(Vec<Option<i64>>),
     Bool(Vec<Option<bool>>),
@@ -99,100 +100,6 @@ enum Builder {
     Other(Parsed),
 }
 
-/// Builds a text column whose repeated values are stored once.
-///
-/// A polars string cell is a 16-byte view; text longer than 12 bytes lives in a buffer the view
-/// points into, and any number of views may point at the same bytes. Ids and codes repeat (a
-/// bidder's id on each of its bids, a person's on each month of employment), so the column is
-/// built as its distinct values plus one index per row, and gathered (`take`) into views that
-/// share the distinct values' bytes: at 1M bids this stores ~300 MB less text. A column that
-/// turns out mostly distinct (a document hash) or short (inline anyway) after its first
-/// [`TextBuilder::PROBE`] values is built plainly from there on.
-struct TextBuilder {
-    name: PlSmallStr,
-    mode: TextMode,
-}
-
-enum TextMode {
-    Dedup {
-        /// The distinct values.
-        distinct: TextSet,
-        /// Per row: the distinct value's number, or `None`.
-        rows: Vec<Option<IdxSize>>,
-        long: usize,
-    },
-    Plain(StringChunkedBuilder),
-}
-
-impl TextBuilder {
-    const PROBE: usize = 4096;
-
-    fn new(name: &str, n: usize) -> TextBuilder {
-        let mode = TextMode::Dedup { distinct: TextSet::new(), rows: Vec::with_capacity(n), long: 0 };
-        TextBuilder { name: name.into(), mode }
-    }
-
-    fn push_null(&mut self) {
-        match &mut self.mode {
-            TextMode::Dedup { rows, .. } => rows.push(None),
-            TextMode::Plain(b) => b.append_null(),
-        }
-    }
-
-    fn push(&mut self, value: &str) {
-        let TextMode::Dedup { distinct, rows, long } = &mut self.mode else {
-            if let TextMode::Plain(b) = &mut self.mode {
-                b.append_value(value);
-            }
-            return;
-        };
-        // Rows come grouped (a project's bids, a person's months): the previous value first.
-        let previous = rows.last().copied().flatten().filter(|&k| distinct.get(k) == value);
-        let k = previous.unwrap_or_else(|| distinct.intern(value));
-        if value.len() > 12 {
-            *long += 1;
-        }
-        rows.push(Some(k));
-        if rows.len() == Self::PROBE {
-            let values = rows.iter().filter(|r| r.is_some()).count();
-            // Storing once pays when values repeat and are long enough to leave the view.
-            if distinct.len() * 2 > values || *long * 4 < values {
-                self.go_plain();
-            }
-        }
-    }
-
-    /// Rebuilds what was pushed so far as a plain column and continues plainly.
-    fn go_plain(&mut self) {
-        let TextMode::Dedup { distinct, rows, .. } = &self.mode else { return };
-        let mut b = StringChunkedBuilder::new(self.name.clone(), rows.capacity());
-        for r in rows {
-            match r {
-                Some(k) => b.append_value(distinct.get(*k)),
-                None => b.append_null(),
-            }
-        }
-        self.mode = TextMode::Plain(b);
-    }
-
-    fn finish(self) -> StringChunked {
-        match self.mode {
-            TextMode::Plain(b) => b.finish(),
-            TextMode::Dedup { distinct, rows, .. } => {
-                let mut dict = StringChunkedBuilder::new(self.name.clone(), distinct.len());
-                for v in distinct.iter() {
-                    dict.append_value(v);
-                }
-                drop(distinct);
-                let dict = dict.finish();
-                let idx = IdxCa::from_iter_options("idx".into(), rows.into_iter());
-                // Every index was handed out by this builder, so the gather cannot be out of bounds.
-                dict.take(&idx).unwrap_or_else(|_| StringChunked::full_null(self.name.clone(), idx.len()))
-            }
-        }
-    }
-}
-
 impl Builder {
     fn for_type(ty: &ColType, name: &str, n: usize) -> Builder {
         match ty {
@@ -201,7 +108,9 @@ impl Builder {
             ColType::Bool => Builder::Other(Parsed::Bool(Vec::with_capacity(n))),
             ColType::Date | ColType::Month => Builder::Other(Parsed::Date(Vec::with_capacity(n))),
             ColType::DateTime => Builder::Other(Parsed::DateTime(Vec::with_capacity(n))),
-            _ => Builder::Str(TextBuilder::new(name, n)),
+            // An id column is keyed by its distinct ids: numbered whatever the probe finds.
+            ColType::Id(Some(_)) => Builder::Str(TextBuilder::new(name, n, true)),
+            _ => Builder::Str(TextBuilder::new(name, n, false)),
         }
     }
 
@@ -250,17 +159,7 @@ impl Parsed {
             }
         }
         match self {
-            Parsed::Str(ca) => {
-                let cleared: HashSet<usize> = rows.iter().copied().collect();
-                let mut b = TextBuilder::new(ca.name(), ca.len());
-                for (i, v) in ca.iter().enumerate() {
-                    match v.filter(|_| !cleared.contains(&i)) {
-                        Some(v) => b.push(v),
-                        None => b.push_null(),
-                    }
-                }
-                *ca = b.finish();
-            }
+            Parsed::Str(t) => t.set_nulls(rows),
             Parsed::F64(v) => clear(v, rows),
             Parsed::I64(v) => clear(v, rows),
             Parsed::Bool(v) => clear(v, rows),
@@ -272,9 +171,7 @@ impl Parsed {
     /// The rows of `more` after these (the next batch of the same column).
     fn append(&mut self, more: Parsed) -> PolarsResult<()> {
         match (self, more) {
-            (Parsed::Str(ca), Parsed::Str(more)) => {
-                ca.append_owned(more)?;
-            }
+            (Parsed::Str(t), Parsed::Str(more)) => t.append(more)?,
             (Parsed::F64(v), Parsed::F64(more)) => v.extend(more),
             (Parsed::I64(v), Parsed::I64(more)) => v.extend(more),
             (Parsed::Bool(v), Parsed::Bool(more)) => v.extend(more),
@@ -288,7 +185,7 @@ impl Parsed {
     /// The value as text, for keys and messages.
     pub(crate) fn text(&self, i: usize) -> Option<String> {
         match self {
-            Parsed::Str(ca) => ca.get(i).map(str::to_owned),
+            Parsed::Str(t) => t.get(i).map(str::to_owned),
             Parsed::F64(v) => v[i].map(|x| x.to_string()),
             Parsed::I64(v) => v[i].map(|x| x.to_string()),
             Parsed::Bool(v) => v[i].map(|x| x.to_string()),
@@ -301,7 +198,7 @@ impl Parsed {
     fn into_column(self, name: &str) -> Column {
         let name: PlSmallStr = name.into();
         match self {
-            Parsed::Str(ca) => ca.with_name(name).into_column(),
+            Parsed::Str(t) => t.into_plain(name).into_column(),
             Parsed::F64(v) => Column::new(name, v),
             Parsed::I64(v) => Column::new(name, v),
             Parsed::Bool(v) => Column::new(name, v),
@@ -320,7 +217,9 @@ impl Parsed {
             }
         }
         match self {
-            Parsed::Str(ca) => fold(state, h, ca.iter()),
+            // Within one column a value has one number: equal numbers, equal values.
+            Parsed::Str(Text::Numbered { rows, .. }) => fold(state, h, rows.iter()),
+            Parsed::Str(t) => fold(state, h, t.iter()),
             Parsed::F64(v) => fold(state, h, v.iter().map(|x| x.map(f64::to_bits))),
             Parsed::I64(v) => fold(state, h, v.iter()),
             Parsed::Bool(v) => fold(state, h, v.iter()),
@@ -331,7 +230,8 @@ impl Parsed {
 
     fn eq_at(&self, i: usize, j: usize) -> bool {
         match self {
-            Parsed::Str(ca) => ca.get(i) == ca.get(j),
+            Parsed::Str(Text::Numbered { rows, .. }) => rows[i] == rows[j],
+            Parsed::Str(t) => t.get(i) == t.get(j),
             Parsed::F64(v) => v[i].map(f64::to_bits) == v[j].map(f64::to_bits),
             Parsed::I64(v) => v[i] == v[j],
             Parsed::Bool(v) => v[i] == v[j],
@@ -510,9 +410,9 @@ impl ValidTable {
         self.columns.iter().find(|(c, _)| c.name == name).map(|(_, p)| p)
     }
 
-    pub fn str_column(&self, name: &str) -> Option<&StringChunked> {
+    pub fn str_column(&self, name: &str) -> Option<&Text> {
         match self.column(name) {
-            Some(Parsed::Str(ca)) => Some(ca),
+            Some(Parsed::Str(t)) => Some(t),
             _ => None,
         }
     }
@@ -527,16 +427,20 @@ impl ValidTable {
         let height = self.keep.len();
         let mut cols = Vec::with_capacity(self.columns.len() + self.extra.len() + 1);
         cols.push(Column::new("_row".into(), self.rows.iter().map(|r| *r as u32).collect::<Vec<u32>>()));
-        // Columns side by side (rayon): deciding whether a text column repeats enough to be stored
-        // categorical numbers its values one by one (at 10M bids half of the bids' finishing).
+        // Columns side by side (rayon).
         let typed: Vec<Column> = self
             .columns
             .into_par_iter()
             .with_max_len(1)
-            .map(|(spec, parsed)| match parsed {
-                // Ids are keyed by `dataset::finish`, against their key space.
-                Parsed::Str(ca) if !matches!(spec.ty, ColType::Id(Some(_))) => text_column(spec.name, ca),
-                parsed => Ok(parsed.into_column(spec.name)),
+            .map(|(spec, parsed)| match (&spec.ty, parsed) {
+                // Keyed by `dataset::finish` against its key space, which puts the keys in this
+                // place: nothing to build here.
+                (ColType::Id(Some(space)), Parsed::Str(_)) if !matches!(space, KeySpace::ByKind(_)) => {
+                    Ok(Column::full_null(spec.name.into(), height, &DataType::Null))
+                }
+                (ColType::Id(Some(_)), parsed) => Ok(parsed.into_column(spec.name)),
+                (_, Parsed::Str(t)) => text_column(spec.name, t),
+                (_, parsed) => Ok(parsed.into_column(spec.name)),
             })
             .collect::<PolarsResult<_>>()?;
         cols.extend(typed);
@@ -563,14 +467,23 @@ impl ValidTable {
 /// criterion, a kind; or a column left empty) is stored categorical — each distinct value once
 /// and a 1-, 2- or 4-byte number a row — instead of a 16-byte view a row: at 10M bids some
 /// 60 M cells. A column of mostly distinct values (hashes, addresses, clause texts) stays text.
-fn text_column(name: &str, ca: StringChunked) -> PolarsResult<Column> {
+fn text_column(name: &str, t: Text) -> PolarsResult<Column> {
     let name: PlSmallStr = name.into();
-    let values = ca.len() - ca.null_count();
+    // A column built plainly (mostly distinct in its first rows) is numbered here, as far as it goes.
+    let (distinct, numbers) = match t.compacted() {
+        Ok(numbered) => numbered,
+        Err(ca) => match numbered(&ca, (ca.len() - ca.null_count()) / 8) {
+            Some(numbered) => numbered,
+            None => return Ok(ca.with_name(name).into_column()),
+        },
+    };
+    let values = numbers.iter().filter(|k| k.is_some()).count();
     // Each distinct value costs the mapping ~100 bytes, each row saves 12 or more: worth it when
     // at most one row in eight brings a new value.
-    let Some((distinct, numbers)) = numbered(&ca, values / 8) else {
-        return Ok(ca.with_name(name).into_column());
-    };
+    if distinct.len() > values / 8 {
+        let t = Text::Numbered { distinct, rows: numbers };
+        return Ok(t.into_plain(name).into_column());
+    }
     let cats = Categories::random("bidwatch-text".into(), CategoricalPhysical::smallest_physical(distinct.len())?);
     let mapping = cats.mapping();
     // A fresh mapping numbers its values in the order inserted: the same numbers as `distinct`'s.
@@ -790,24 +703,42 @@ fn check_references(vt: &mut ValidTable, known: &HashMap<TableName, KeySet>, iss
         let Some(keys) = known.get(&target) else {
             continue;
         };
+        // The rows whose id is not in the target table, in order.
+        let missing: Vec<(usize, &str)> = match values {
+            // Each distinct id asked once.
+            Text::Numbered { distinct, rows } => {
+                let known: Vec<bool> = distinct.iter().map(|v| keys.contains(v)).collect();
+                rows.iter().enumerate().filter_map(|(i, k)| k.filter(|&k| !known[k as usize]).map(|k| (i, distinct.get(k)))).collect()
+            }
+            Text::Plain(_) => {
+                let mut missing = Vec::new();
+                // Rows come grouped (a project's bids, a bid's staff): the previous row's id was found.
+                let mut found: Option<&str> = None;
+                for (i, v) in values.iter().enumerate() {
+                    let Some(v) = v else { continue };
+                    if found == Some(v) {
+                        continue;
+                    }
+                    if keys.contains(v) {
+                        found = Some(v);
+                    } else {
+                        missing.push((i, v));
+                    }
+                }
+                missing
+            }
+        };
         let mut to_clear = Vec::new();
-        // Rows come grouped (a project's bids, a bid's staff): the previous row's id was found.
-        let mut found: Option<&str> = None;
-        for (i, v) in values.iter().enumerate() {
-            let Some(v) = v else { continue };
-            if found == Some(v) {
+        for (i, v) in missing {
+            if !vt.keep[i] {
                 continue;
             }
-            if keys.contains(v) {
-                found = Some(v);
-            } else if vt.keep[i] {
-                if col.required {
-                    vt.keep[i] = false;
-                    issue(vt.rows[i], col.name, v, Action::SetAside, format!("{} {v} is not in table {target}", col.name));
-                } else {
-                    issue(vt.rows[i], col.name, v, Action::Cleared, format!("{} {v} is not in table {target}", col.name));
-                    to_clear.push(i);
-                }
+            if col.required {
+                vt.keep[i] = false;
+                issue(vt.rows[i], col.name, v, Action::SetAside, format!("{} {v} is not in table {target}", col.name));
+            } else {
+                issue(vt.rows[i], col.name, v, Action::Cleared, format!("{} {v} is not in table {target}", col.name));
+                to_clear.push(i);
             }
         }
         if !to_clear.is_empty() {
@@ -912,55 +843,5 @@ fn check_rows(vt: &mut ValidTable, issue: &mut IssueFn<'_>) {
             vt.keep[i] = false;
             issue(vt.rows[i], "end_date", "", Action::SetAside, "end_date is before start_date".into());
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::*;
-
-    fn build(values: &[Option<String>]) -> StringChunked {
-        let mut b = TextBuilder::new("c", values.len());
-        for v in values {
-            match v {
-                Some(v) => b.push(v),
-                None => b.push_null(),
-            }
-        }
-        b.finish()
-    }
-
-    proptest! {
-        /// Whether a column is stored once per distinct value or plainly, it reads back as pushed:
-        /// few distinct long values (stored once), many distinct ones (plain after the probe), nulls.
-        #[test]
-        fn text_columns_read_back_as_pushed(
-            picks in prop::collection::vec(prop::option::weighted(0.9, 0usize..40), 0..(3 * TextBuilder::PROBE)),
-            pool in prop::collection::vec("[0-9A-Z\u{4e00}-\u{4e10}]{0,24}", 40),
-            distinct in any::<bool>(),
-        ) {
-            let values: Vec<Option<String>> = picks
-                .iter()
-                .enumerate()
-                .map(|(i, p)| p.map(|k| if distinct { format!("{}-{i:08}", pool[k]) } else { pool[k].clone() }))
-                .collect();
-            let ca = build(&values);
-            prop_assert_eq!(ca.len(), values.len());
-            let back: Vec<Option<String>> = ca.iter().map(|v| v.map(str::to_owned)).collect();
-            prop_assert_eq!(back, values);
-        }
-    }
-
-    #[test]
-    fn repeated_ids_share_their_text() {
-        let ids: Vec<Option<String>> = (0..20_000).map(|i| Some(format!("91330281001{:07}", i % 100))).collect();
-        let shared = build(&ids);
-        let plain = StringChunked::from_iter_options("c".into(), ids.iter().map(|v| v.as_deref()));
-        assert!(shared.iter().eq(plain.iter()));
-        let buffers = |ca: &StringChunked| ca.downcast_iter().map(|a| a.total_buffer_len()).sum::<usize>();
-        assert_eq!(buffers(&shared), 100 * 18, "each distinct id stored once");
-        assert!(buffers(&plain) >= 20_000 * 18);
     }
 }
