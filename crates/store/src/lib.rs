@@ -237,23 +237,15 @@ impl Store {
         .map_err(&err)?;
         let run_id = tx.last_insert_rowid();
         let mut now = BTreeSet::new();
-        let fps: Vec<String> = findings.par_iter().map(fingerprint).collect();
         {
             let mut ins = tx
                 .prepare("INSERT OR IGNORE INTO findings (run_id, fingerprint, code, severity, subject_kind, subject_id, project_id, score, finding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
                 .map_err(&err)?;
-            // The rows go in in fingerprint order: the key's B-tree then grows at its end, each page
-            // written once and filled, instead of a hash's random place for each row (at 852,510
-            // findings most pages of the index were dirtied again and again, and WAL wrote each
-            // twice). A stable sort: of two findings with one fingerprint the first still wins.
-            let mut order: Vec<usize> = (0..findings.len()).collect();
-            order.par_sort_by(|&a, &b| fps[a].cmp(&fps[b]));
-            // JSON is made side by side (rayon), a block at a time, while SQLite takes the rows one
-            // by one: at 850,000 findings the serialising was most of the store's time.
-            for block in order.chunks(4096) {
-                let rows: Vec<String> = block.par_iter().map(|&i| findings[i].to_json_line()).collect();
-                for (&i, json) in block.iter().zip(rows) {
-                    let (f, fp) = (&findings[i], &fps[i]);
+            // Fingerprints and JSON are made side by side (rayon), a block at a time, while SQLite
+            // takes the rows one by one: at 850,000 findings the serialising was most of the store's time.
+            for block in findings.chunks(4096) {
+                let rows: Vec<(String, String)> = block.par_iter().map(|f| (fingerprint(f), f.to_json_line())).collect();
+                for (f, (fp, json)) in block.iter().zip(rows) {
                     ins.execute(params![
                         run_id,
                         fp,
@@ -266,7 +258,7 @@ impl Store {
                         json
                     ])
                     .map_err(&err)?;
-                    now.insert(fp.clone());
+                    now.insert(fp);
                 }
             }
         }
@@ -313,8 +305,8 @@ impl Store {
             changes.gone_findings =
                 before.iter().filter(|(f, _)| !now.contains(*f)).filter_map(|(_, (_, json))| serde_json::from_str(json).ok()).collect();
             changes.gone = before.keys().filter(|f| !now.contains(*f)).count();
-            for (f, fp) in findings.iter().zip(&fps) {
-                if let Some((old, _)) = before.get(fp) {
+            for f in findings {
+                if let Some((old, _)) = before.get(&fingerprint(f)) {
                     if old != f.severity.as_str() {
                         changes.changed.push((f.clone(), old.clone()));
                     }
