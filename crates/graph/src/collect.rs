@@ -229,14 +229,17 @@ impl BidValues {
 /// vector per bid cost ~100 bytes a bid for one or two people.
 #[derive(Debug, Default)]
 pub(crate) struct Staff {
-    group: FastMap<(u32, u32), u32>,
+    /// Each project's (bidder, group): a project's dozen bidders side by side, found by a scan.
+    /// A map from (project, bidder) held 10 M groups at 10M bids (≈ 0.2 GB), each lookup a miss.
+    groups: Grouped<(u32, u32)>,
     items: Grouped<Item>,
 }
 
 impl Staff {
     /// The staff named in the bid of `bidder` on `project`.
     pub fn get(&self, key: &(u32, u32)) -> Option<&[Item]> {
-        Some(self.items.of(*self.group.get(key)? as usize))
+        let &(_, g) = self.groups.of(key.0 as usize).iter().find(|(b, _)| *b == key.1)?;
+        Some(self.items.of(g as usize))
     }
 
     /// Every group's items.
@@ -635,6 +638,9 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
         // Each row's group (in order of first appearance) and person, then the groups placed.
         let mut placed: Vec<(u32, Item)> = Vec::with_capacity(df.height());
         let mut sizes: Vec<u32> = Vec::new();
+        // Each group's (project, bidder), numbered as first seen; the map only while reading.
+        let mut group: FastMap<(u32, u32), u32> = FastMap::default();
+        let mut firsts: Vec<(u32, (u32, u32))> = Vec::new();
         let person_key = frame::keys(df, "person_id");
         let mut last: Option<((u32, u32), u32)> = None;
         for i in 0..df.height() {
@@ -648,9 +654,10 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
                 Some((key, g)) if key == (p, b) => g,
                 _ => {
                     let next = sizes.len() as u32;
-                    let g = *personnel.group.entry((p, b)).or_insert(next);
+                    let g = *group.entry((p, b)).or_insert(next);
                     if g == next {
                         sizes.push(0);
+                        firsts.push((p, (b, g)));
                     }
                     g
                 }
@@ -660,7 +667,9 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
             placed.push((g, Item { kind: LinkKind::Personnel, value, bidder: b, role: Role::Plain, src: Src::BidPersonnel, row: rows[i] }));
         }
         let blank = Item { kind: LinkKind::Personnel, value: 0, bidder: 0, role: Role::Plain, src: Src::BidPersonnel, row: 0 };
+        drop(group);
         personnel.items = Grouped::build(&sizes, placed, blank);
+        personnel.groups = Grouped::by_key(ds.projects.len(), firsts.into_iter());
     }
     if let Some(df) = ds.frame(TableName::Employment) {
         let employer = frame::keys(df, "employer_id");
