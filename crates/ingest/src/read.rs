@@ -165,7 +165,14 @@ fn header(path: &Path, text: &str) -> Result<(Vec<String>, usize)> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
     match rdr.read_record(&mut record) {
-        Ok(true) if !record.is_empty() => Ok((record.iter().map(str::to_owned).collect(), rdr.position().byte() as usize)),
+        Ok(true) if !record.is_empty() => {
+            // The csv reader stops after the `\r` of a `\r\n` line end (it would skip the `\n`
+            // as a blank line on its next read); the body starts after the `\n`, or polars reads
+            // an empty first record and every row after it one number too high.
+            let end = rdr.position().byte() as usize;
+            let end = if text.as_bytes().get(end) == Some(&b'\n') { end + 1 } else { end };
+            Ok((record.iter().map(str::to_owned).collect(), end))
+        }
         Ok(_) => Err(IngestError::Unreadable { path: path.to_owned(), reason: "empty file (no header row)".into() }),
         Err(e) => Err(IngestError::Unreadable { path: path.to_owned(), reason: format!("header: {e}") }),
     }

@@ -477,3 +477,21 @@ fn a_quote_never_closed_stops_the_read_at_its_line() {
     assert_eq!(authors.len(), 5);
     assert_eq!(authors[1].as_deref(), Some("12\" pipe"));
 }
+
+#[test]
+fn a_windows_export_with_crlf_line_ends_numbers_its_rows_as_the_spreadsheet_does() {
+    // Excel and most Windows platforms end lines with \r\n: no blank record after the header, and
+    // row 2 is the first record (a case file cites these numbers).
+    let projects = PROJECTS.replace('\n', "\r\n");
+    let bids = "project_id,bidder_id,price\r\nP1,B1,100\r\nP9,B2,200\r\nP1,B3,300\r\n";
+    let dir = folder(&[("projects.csv", projects.as_bytes()), ("bids.csv", bids.as_bytes())]);
+    let ds = load(dir.path()).expect("loads");
+    let t = ds.table(TableName::Bids).expect("bids");
+    assert_eq!((t.rows_read, t.rows_kept), (3, 2));
+    let got = issues(&ds, "bids");
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!((got[0].0, got[0].1.as_str()), (3, "project_id"), "{got:#?}");
+    let rows: Vec<u32> = t.df.column("_row").expect("_row").u32().expect("u32").iter().flatten().collect();
+    assert_eq!(rows, vec![2, 4]);
+    assert_eq!(ds.table(TableName::Projects).expect("projects").rows_kept, 2);
+}
