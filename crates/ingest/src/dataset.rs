@@ -431,35 +431,16 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
 
 /// The keys of one id column of a single key space, its kept rows in order.
 fn keys_in(interner: &mut Interner, values: &Text, keep: &[bool]) -> Vec<Option<u32>> {
-    match values {
-        // The space is asked once per distinct id, in the order the kept rows first show them:
-        // the keys a row-by-row interning would give.
-        Text::Numbered { distinct, rows } => {
-            let mut key_of: Vec<Option<u32>> = vec![None; distinct.len()];
-            rows.iter()
-                .zip(keep)
-                .filter(|(_, k)| **k)
-                .map(|(r, _)| r.map(|k| *key_of[k as usize].get_or_insert_with(|| interner.intern(distinct.get(k)))))
-                .collect()
-        }
-        Text::Plain(_) => {
-            let mut keys = Vec::with_capacity(values.len());
-            // Rows come grouped (a project's bids, a person's months): the previous row's id is
-            // compared before the key space is asked.
-            let mut previous: Option<(&str, u32)> = None;
-            for (v, _) in values.iter().zip(keep).filter(|(_, k)| **k) {
-                keys.push(v.map(|id| {
-                    let key = match previous {
-                        Some((p, key)) if p == id => key,
-                        _ => interner.intern(id),
-                    };
-                    previous = Some((id, key));
-                    key
-                }));
-            }
-            keys
-        }
-    }
+    // The space is asked once per distinct id, in the order the kept rows first show them: the
+    // keys a row-by-row interning would give.
+    values.with_numbers(|distinct, rows| {
+        let mut key_of: Vec<Option<u32>> = vec![None; distinct.len()];
+        rows.iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|(r, _)| r.map(|k| *key_of[k as usize].get_or_insert_with(|| interner.intern(distinct.get(k)))))
+            .collect()
+    })
 }
 
 /// The keys of an id column whose ids fall in several key spaces, each row's decided by its kind

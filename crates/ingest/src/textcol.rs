@@ -121,6 +121,18 @@ impl Text {
         }
     }
 
+    /// `f` of the column's distinct values and each row's number among them: a plain column is
+    /// numbered for the call.
+    pub fn with_numbers<R>(&self, f: impl FnOnce(&TextSet, &[Option<u32>]) -> R) -> R {
+        match self {
+            Text::Numbered { distinct, rows } => f(distinct, rows),
+            Text::Plain(ca) => {
+                let (distinct, rows) = numbered(ca, usize::MAX).unwrap_or_default();
+                f(&distinct, &rows)
+            }
+        }
+    }
+
     /// The distinct values in the order their rows first show them, and each row's number among
     /// those: values only cleared rows held are gone, and the numbers are the ones a first-seen
     /// numbering of the rows would give.
@@ -147,6 +159,31 @@ impl Text {
         }
         Ok((kept, rows))
     }
+}
+
+/// A column's distinct values and each row's number among them, unless more than `limit` values
+/// are distinct (the count stops there).
+pub(crate) fn numbered(ca: &StringChunked, limit: usize) -> Option<(TextSet, Vec<Option<u32>>)> {
+    let mut distinct = TextSet::new();
+    let mut numbers: Vec<Option<u32>> = Vec::with_capacity(ca.len());
+    let mut previous: Option<(&str, u32)> = None;
+    for v in ca.iter() {
+        let Some(v) = v else {
+            numbers.push(None);
+            continue;
+        };
+        // Rows come grouped: the previous row's value first.
+        let k = match previous {
+            Some((p, k)) if p == v => k,
+            _ => distinct.intern(v),
+        };
+        if distinct.len() > limit {
+            return None;
+        }
+        previous = Some((v, k));
+        numbers.push(Some(k));
+    }
+    Some((distinct, numbers))
 }
 
 /// Builds a [`Text`] cell by cell.

@@ -9,7 +9,6 @@ use bidwatch_model::ids::{check_uscc, UsccCheck};
 use bidwatch_model::text::{
     fold_width, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac, normalize_phone, normalize_text,
 };
-use bidwatch_model::textset::TextSet;
 use bidwatch_model::{parse_date, parse_datetime, parse_money, parse_month, RuleCode};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -19,7 +18,7 @@ use crate::partition::Partitions;
 use crate::read::RawTable;
 use crate::report::{clip, Action, IngestIssue};
 use crate::schema::{ColType, ColumnSpec, KeySpace, TableName, TableSpec};
-use crate::textcol::{Text, TextBuilder};
+use crate::textcol::{numbered, Text, TextBuilder};
 
 /// Longest cell accepted. A longer cell is a broken export (a whole file pasted into one cell).
 pub const CELL_LIMIT: usize = 65_536;
@@ -508,31 +507,6 @@ fn text_column(name: &str, t: Text) -> PolarsResult<Column> {
     Ok(series.into_column())
 }
 
-/// A column's distinct values and each row's number among them, unless more than `limit` values
-/// are distinct (the count stops there).
-fn numbered(ca: &StringChunked, limit: usize) -> Option<(TextSet, Vec<Option<u32>>)> {
-    let mut distinct = TextSet::new();
-    let mut numbers: Vec<Option<u32>> = Vec::with_capacity(ca.len());
-    let mut previous: Option<(&str, u32)> = None;
-    for v in ca.iter() {
-        let Some(v) = v else {
-            numbers.push(None);
-            continue;
-        };
-        // Rows come grouped: the previous row's value first.
-        let k = match previous {
-            Some((p, k)) if p == v => k,
-            _ => distinct.intern(v),
-        };
-        if distinct.len() > limit {
-            return None;
-        }
-        previous = Some((v, k));
-        numbers.push(Some(k));
-    }
-    Some((distinct, numbers))
-}
-
 fn is_org_space(col: &ColumnSpec) -> bool {
     matches!(col.ty, ColType::Id(Some(KeySpace::Org)))
 }
@@ -703,33 +677,15 @@ fn check_references(vt: &mut ValidTable, known: &HashMap<TableName, KeySet>, iss
         let Some(keys) = known.get(&target) else {
             continue;
         };
-        // The rows whose id is not in the target table, in order.
-        let missing: Vec<(usize, &str)> = match values {
-            // Each distinct id asked once.
-            Text::Numbered { distinct, rows } => {
-                let known: Vec<bool> = distinct.iter().map(|v| keys.contains(v)).collect();
-                rows.iter().enumerate().filter_map(|(i, k)| k.filter(|&k| !known[k as usize]).map(|k| (i, distinct.get(k)))).collect()
-            }
-            Text::Plain(_) => {
-                let mut missing = Vec::new();
-                // Rows come grouped (a project's bids, a bid's staff): the previous row's id was found.
-                let mut found: Option<&str> = None;
-                for (i, v) in values.iter().enumerate() {
-                    let Some(v) = v else { continue };
-                    if found == Some(v) {
-                        continue;
-                    }
-                    if keys.contains(v) {
-                        found = Some(v);
-                    } else {
-                        missing.push((i, v));
-                    }
-                }
-                missing
-            }
-        };
+        // The rows whose id is not in the target table, in order; each distinct id asked once.
+        let missing: Vec<(usize, String)> = values.with_numbers(|distinct, rows| {
+            let known: Vec<bool> = distinct.iter().map(|v| keys.contains(v)).collect();
+            let missing = rows.iter().enumerate().filter_map(|(i, k)| k.filter(|&k| !known[k as usize]).map(|k| (i, k)));
+            missing.map(|(i, k)| (i, distinct.get(k).to_owned())).collect()
+        });
         let mut to_clear = Vec::new();
-        for (i, v) in missing {
+        for (i, v) in &missing {
+            let (i, v) = (*i, v.as_str());
             if !vt.keep[i] {
                 continue;
             }
