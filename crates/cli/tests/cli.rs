@@ -521,6 +521,23 @@ fn two_nights_say_what_is_new_and_what_is_gone() {
 }
 
 #[test]
+fn a_run_whose_outputs_cannot_be_written_is_not_recorded() {
+    let work = tempfile::tempdir().expect("tmp");
+    let store = work.path().join("bw.db");
+    bidwatch().args(["check", "--demo", "--out"]).arg(work.path().join("o1")).arg("--store").arg(&store).assert().code(1);
+    // the outputs' folder would be inside a file
+    let file = work.path().join("a-file");
+    fs::write(&file, "x").expect("write");
+    let failed = bidwatch().args(["check", "--demo", "--out"]).arg(file.join("out")).arg("--store").arg(&store).assert().code(2);
+    let err = String::from_utf8_lossy(&failed.get_output().stderr).into_owned();
+    assert!(err.contains(&file.join("out").display().to_string()), "{err}");
+    assert_eq!(err.matches("os error").count(), 1, "the cause said once: {err}");
+    let runs: i64 =
+        rusqlite::Connection::open(&store).expect("store").query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0)).expect("query");
+    assert_eq!(runs, 1);
+}
+
+#[test]
 fn a_run_killed_half_way_leaves_the_store_as_it_was() {
     let data = tempfile::tempdir().expect("tmp");
     bidwatch().arg("gen").arg(data.path()).args(["--seed", "9", "--projects", "2500"]).assert().success();
