@@ -85,6 +85,8 @@ impl Rule for TailorMade {
         let min_chars = ctx.policy.f64(rule, "min_chars", 16.0) as usize;
         let boiler = ctx.policy.f64(rule, "boilerplate_projects", 3.0).max(2.0) as usize;
         let mut out = RuleOutput::default();
+        let t = std::time::Instant::now();
+        let lap = |what: &str| tracing::debug!(ms = t.elapsed().as_millis() as u64, "FCR-007 {what}");
         // Every clause without its text (3.4 M texts, folded copies, were 0.4 GB at 10M bids):
         // its wording's number instead; a finding reads its clauses' texts again.
         // Distinct wordings, each once (a county's clauses are millions, their wordings near as
@@ -105,6 +107,7 @@ impl Rule for TailorMade {
             at.push(i as u32);
             clauses.push(Clause { text: Cow::Borrowed(""), ..c });
         });
+        lap("wordings");
         let placed = wording.iter().enumerate().filter_map(|(i, w)| Some(((*w)?, i as u32)));
         let with_wording = Grouped::build(&sizes, placed, 0u32);
         drop(sizes);
@@ -118,7 +121,9 @@ impl Rule for TailorMade {
                 }
             }
         }
+        lap("boilerplate");
         let grams = fcr::Trigrams::of(&key_of);
+        lap("trigrams");
         let p = &ctx.views.projects;
         let when = |k: usize| p.published_at[k].unwrap_or(i64::MAX);
         let mut of_project: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -145,6 +150,7 @@ impl Rule for TailorMade {
                 *slot = v;
             }
         }
+        lap("wins");
         let found: Vec<Vec<Copied<'_>>> = later
             .par_iter()
             .map(|(&b, mine)| {
@@ -192,6 +198,7 @@ impl Rule for TailorMade {
         // The two clauses' texts of every copy, read in one pass over the table (not inside the
         // parallel search: a polars read there lets the waiting thread take up more of the search).
         let found: Vec<Copied<'_>> = found.into_iter().flatten().collect();
+        lap("copies");
         let mut wanted: Vec<usize> = found.iter().flat_map(|&(c, e, ..)| [at[c] as usize, at[e] as usize]).collect();
         wanted.sort_unstable();
         wanted.dedup();
@@ -225,7 +232,9 @@ impl Rule for TailorMade {
         drop(grams);
         drop(key_of);
         drop((clauses, at, wordings));
+        lap("copies' findings");
         named_projects(ctx, rule, &mut out);
+        lap("named projects");
         out
     }
 }
