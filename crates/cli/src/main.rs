@@ -568,7 +568,7 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang
     progress.stage("读入数据", "reading the data");
     let mut ds = bidwatch_ingest::load(data)?;
     timings.push(("ingest".to_owned(), t.elapsed().as_millis() as u64));
-    // The input's fingerprint (SHA-256 of every file: ~6 s at 10M bids) is taken on a thread of its
+    // The input's fingerprint (BLAKE3 of every file: ≈ 2 s at 10M bids) is taken on a thread of its
     // own while the rules run, from the files ingest has just read (still in the page cache), not
     // at the end of the run.
     let fingerprint = {
@@ -1069,20 +1069,22 @@ fn crossed_levels(findings: &[bidwatch_model::Finding], new: &std::collections::
     out
 }
 
-/// SHA-256 over the folder's files (names and bytes, in name order): the same input gives the
-/// same fingerprint, whatever the file times.
+/// BLAKE3 over the folder's files (names and bytes, in name order): the same input gives the
+/// same fingerprint, whatever the file times. It runs beside the rules, so its cost is a core's
+/// time taken from them: 6 GB of CSV at 10M bids took SHA-256 4.4 s, BLAKE3 2.0 s. A store's runs
+/// fingerprinted with SHA-256 (before `b3:`) simply do not match a new one: the first night after
+/// the change does not say "same input".
 fn input_fingerprint(dir: &Path) -> Result<String> {
-    use sha2::{Digest, Sha256};
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
     files.sort();
-    let mut h = Sha256::new();
+    let mut h = blake3::Hasher::new();
     for f in files {
         h.update(f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
-        h.update([0u8]);
-        let mut file = std::fs::File::open(&f).with_context(|| f.display().to_string())?;
-        std::io::copy(&mut file, &mut h)?;
+        h.update(&[0u8]);
+        let file = std::fs::File::open(&f).with_context(|| f.display().to_string())?;
+        h.update_reader(file).with_context(|| f.display().to_string())?;
     }
-    Ok(h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect())
+    Ok(format!("b3:{}", &h.finalize().to_hex()[..32]))
 }
 
 /// A short fingerprint of the catalog and policy in force.
