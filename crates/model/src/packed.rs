@@ -91,19 +91,36 @@ impl Packed {
         self.blocks.extend(other.blocks);
     }
 
-    /// Every finding, in the order added.
+    /// Every finding, in the order added. The blocks are unpacked side by side (rayon), a few per
+    /// thread at a time, so that only those few are held twice (unpacked, then moved into place).
     pub fn unpack(self) -> Result<Vec<Finding>, PackError> {
+        use rayon::prelude::*;
         let mut out = Vec::with_capacity(self.len);
-        for block in self.blocks {
-            match block {
-                Block::Packed { raw, bytes } => {
-                    let raw = zstd::bulk::decompress(&bytes, raw)?;
-                    out.extend(rmp_serde::from_slice::<Vec<Finding>>(&raw)?);
-                }
-                Block::Loose(findings) => out.extend(findings),
+        let step = 4 * rayon::current_num_threads().max(1);
+        let mut blocks = self.blocks.into_iter();
+        loop {
+            let some: Vec<Block> = blocks.by_ref().take(step).collect();
+            if some.is_empty() {
+                return Ok(out);
+            }
+            // An indexed parallel iterator collects in order: the findings keep theirs.
+            let unpacked = some.into_par_iter().map(Block::unpack).collect::<Result<Vec<_>, _>>()?;
+            for findings in unpacked {
+                out.extend(findings);
             }
         }
-        Ok(out)
+    }
+}
+
+impl Block {
+    fn unpack(self) -> Result<Vec<Finding>, PackError> {
+        match self {
+            Block::Packed { raw, bytes } => {
+                let raw = zstd::bulk::decompress(&bytes, raw)?;
+                Ok(rmp_serde::from_slice::<Vec<Finding>>(&raw)?)
+            }
+            Block::Loose(findings) => Ok(findings),
+        }
     }
 }
 
@@ -235,5 +252,22 @@ mod tests {
         assert!(matches!(e.table, Key::Borrowed(_)));
         assert!(back[1].thresholds.keys().any(|k| k == "made_1"));
         assert!(Packed::new().unpack().expect("nothing to unpack").is_empty());
+    }
+
+    #[test]
+    fn many_blocks_unpacked_side_by_side_come_back_in_order() {
+        let all: Vec<Finding> = (0..300).map(|i| finding(i, i as f64, "y")).collect();
+        let mut packed = Packed::new();
+        // a block of 1 to 5 findings at a time: more blocks than unpacked in one step
+        let mut rest = all.as_slice();
+        let mut n = 0;
+        while !rest.is_empty() {
+            let k = (n % 5 + 1).min(rest.len());
+            packed.extend(rest[..k].to_vec());
+            rest = &rest[k..];
+            n += 1;
+        }
+        assert!(packed.blocks.len() > 8 * rayon::current_num_threads(), "{} blocks", packed.blocks.len());
+        assert_eq!(packed.unpack().expect("unpacks"), all);
     }
 }
