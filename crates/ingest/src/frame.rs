@@ -90,25 +90,50 @@ pub fn str_iter<'a>(df: &'a DataFrame, name: &str) -> Box<dyn Iterator<Item = Op
     }
 }
 
-/// The cells of [`coded_iter`]: each cell's number and text, `None` where it is empty.
-pub type CodedCells<'a> = Box<dyn Iterator<Item = Option<(u32, &'a str)>> + 'a>;
+/// The cells of a categorical column as numbers (see [`codes`]).
+pub type Codes<'a> = Box<dyn Iterator<Item = Option<u32>> + 'a>;
 
-/// A categorical text column read cell by cell as each cell's number and text: the number is the
-/// same for equal text within the column (a key of its key space for an id, else the column's own
-/// number), so a pass can judge each distinct value once. `None` for a plain text column or
-/// none at all.
-pub fn coded_iter<'a>(df: &'a DataFrame, name: &str) -> Option<CodedCells<'a>> {
-    fn zip<'a, T: PolarsCategoricalType>(ca: &'a CategoricalChunked<T>) -> CodedCells<'a>
+/// The text of a number of a categorical column (see [`codes`]).
+pub type CodeText<'a> = Box<dyn Fn(u32) -> Option<&'a str> + 'a>;
+
+/// A categorical text column read cell by cell as numbers, with the text of a number: the number
+/// is the same for equal text within the column (a key of its key space for an id, else the
+/// column's own number), so a pass can judge each distinct value once and look up its text only
+/// then — not once a row, each lookup a miss in a mapping of millions. `None` for a plain text
+/// column or none at all.
+pub fn codes<'a>(df: &'a DataFrame, name: &str) -> Option<(Codes<'a>, CodeText<'a>)> {
+    fn split<'a, T: PolarsCategoricalType>(ca: &'a CategoricalChunked<T>) -> (Codes<'a>, CodeText<'a>)
     where
         T::Native: Into<u32>,
     {
-        Box::new(ca.physical().iter().zip(ca.iter_str()).map(|(k, v)| Some((k?.into(), v?))))
+        let mapping = ca.get_mapping();
+        (Box::new(ca.physical().iter().map(|k| k.map(Into::into))), Box::new(move |code| mapping.cat_to_str(code)))
     }
     match text(df, name)? {
         Text::Plain(_) => None,
-        Text::Cat8(ca) => Some(zip(ca)),
-        Text::Cat16(ca) => Some(zip(ca)),
-        Text::Cat32(ca) => Some(zip(ca)),
+        Text::Cat8(ca) => Some(split(ca)),
+        Text::Cat16(ca) => Some(split(ca)),
+        Text::Cat32(ca) => Some(split(ca)),
+    }
+}
+
+/// A text column's cell by row, for a pass that reads the text of a few rows only (the first row
+/// of each distinct id) and the ids' keys for the rest. Each call finds the row's chunk.
+pub fn str_at<'a>(df: &'a DataFrame, name: &str) -> Box<dyn Fn(usize) -> Option<&'a str> + 'a> {
+    fn coded<'a, T: PolarsCategoricalType>(ca: &'a CategoricalChunked<T>) -> Box<dyn Fn(usize) -> Option<&'a str> + 'a>
+    where
+        T::Native: Into<u32>,
+    {
+        let mapping = ca.get_mapping();
+        // polars' `get` asserts the row is in range
+        Box::new(move |i| if i < ca.len() { ca.physical().get(i).and_then(|k| mapping.cat_to_str(k.into())) } else { None })
+    }
+    match text(df, name) {
+        Some(Text::Plain(ca)) => Box::new(move |i| if i < ca.len() { ca.get(i) } else { None }),
+        Some(Text::Cat8(ca)) => coded(ca),
+        Some(Text::Cat16(ca)) => coded(ca),
+        Some(Text::Cat32(ca)) => coded(ca),
+        None => Box::new(|_| None),
     }
 }
 
@@ -220,6 +245,29 @@ mod tests {
         assert_eq!(str_iter(&df, "absent").count(), 10);
         let some = gather(&df, &[9, 1, 2, 40]);
         assert_eq!(str_refs(&some, "id"), vec![ids[9], ids[1], ids[2]]);
+    }
+
+    #[test]
+    fn a_cell_by_row_and_a_number_s_text_read_as_the_column_does() {
+        let ids: Vec<Option<&str>> = (0..12).map(|i| (i % 5 != 0).then_some(["张伟", "b", "c", "d"][i % 4])).collect();
+        let plain = Column::new("id".into(), ids.clone());
+        // two chunks, as a table read in batches is
+        let mut two = plain.as_materialized_series().clone();
+        two.append(plain.as_materialized_series()).expect("same type");
+        let cat = two.cast(&DataType::from_categories(Categories::global())).expect("categorical");
+        let want: Vec<Option<&str>> = ids.iter().chain(&ids).copied().collect();
+        for col in [two, cat] {
+            let df = DataFrame::new(24, vec![col.into()]).expect("a frame of one column");
+            let at = str_at(&df, "id");
+            assert_eq!((0..24).map(&at).collect::<Vec<_>>(), want);
+            assert_eq!(at(24), None, "past the end");
+            if let Some((codes, text)) = codes(&df, "id") {
+                assert_eq!(codes.map(|c| c.and_then(&text)).collect::<Vec<_>>(), want);
+            } else {
+                assert_eq!(df.column("id").map(Column::dtype).ok(), Some(&DataType::String), "only a plain column has no numbers");
+            };
+        }
+        assert_eq!(str_at(&DataFrame::empty(), "absent")(0), None);
     }
 
     #[test]
