@@ -522,8 +522,29 @@ fn repeated(df: &polars::prelude::DataFrame, index: &[u32], name: &str, keep: Ke
 }
 
 /// The lock serials of each bid (a bid may carry several): (bid index, value id), in bid order.
+/// A categorical column's lists (a firm's locks, the same on each of its bids) are split and
+/// interned once each, at their first placed row.
 fn lock_serials(values: &mut KindValues, df: &polars::prelude::DataFrame, index: &[u32]) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
+    if let Some((codes, text)) = frame::codes(df, "lock_serials") {
+        // each list's values: `ids[at[code]..]`, as many as `len[code]`
+        let (mut at, mut ids): (Vec<(u32, u32)>, Vec<u32>) = (Vec::new(), Vec::new());
+        for (code, &k) in codes.zip(index) {
+            let Some(code) = code.filter(|_| k != NONE) else { continue };
+            let slot = code as usize;
+            if at.len() <= slot {
+                at.resize(slot + 1, (u32::MAX, 0));
+            }
+            if at[slot].0 == u32::MAX {
+                let start = ids.len() as u32;
+                ids.extend(text(code).into_iter().flat_map(|list| list.split(';')).filter(|s| !s.is_empty()).map(|v| values.intern(v)));
+                at[slot] = (start, ids.len() as u32 - start);
+            }
+            let (start, n) = at[slot];
+            out.extend(ids[start as usize..(start + n) as usize].iter().map(|&v| (k, v)));
+        }
+        return out;
+    }
     for (list, &k) in frame::str_iter(df, "lock_serials").zip(index) {
         let Some(list) = list.filter(|_| k != NONE) else { continue };
         for v in list.split(';').filter(|s| !s.is_empty()) {
@@ -967,6 +988,27 @@ mod tests {
                 assert_eq!(texts(&b), texts(&a), "{keep:?} {only_repeated}");
             }
         }
+    }
+
+    #[test]
+    fn lock_serials_read_as_lists_or_by_code_give_the_same_values() {
+        use polars::prelude::{Categories, Column, DataFrame, DataType};
+        let cells = [Some("L9;L2"), Some("L2"), Some(""), None, Some("L7;L9"), Some("L9;L2"), Some("L3;;L9"), Some("L7;L9"), Some("L5")];
+        let plain = DataFrame::new(cells.len(), vec![Column::new("lock_serials".into(), cells.to_vec())]).expect("a frame of one column");
+        let coded =
+            plain.column("lock_serials").and_then(|c| c.cast(&DataType::from_categories(Categories::global()))).expect("categorical");
+        let coded = DataFrame::new(cells.len(), vec![coded]).expect("a frame of one column");
+        assert!(frame::codes(&coded, "lock_serials").is_some());
+        // Rows 1 and 8 cannot be placed: L2 is first seen in row 0, L5 never.
+        let index = [0, NONE, 1, 2, 3, 4, 5, 6, NONE];
+        let (mut a, mut b) = (KindValues::default(), KindValues::default());
+        let want = lock_serials(&mut a, &plain, &index);
+        let got = lock_serials(&mut b, &coded, &index);
+        assert_eq!(want, [(0, 0), (0, 1), (3, 2), (3, 0), (4, 0), (4, 1), (5, 3), (5, 0), (6, 2), (6, 0)]);
+        assert_eq!(got, want);
+        let texts = |v: &KindValues| v.iter().map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(texts(&a), ["L9", "L2", "L7", "L3"]);
+        assert_eq!(texts(&b), texts(&a));
     }
 
     #[test]
