@@ -655,21 +655,24 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
     // The columns are read cell by cell (not as a vector each: 0.5 GB at 10M bids, at the run's peak).
     if let Some(df) = ds.frame(TableName::BidPersonnel) {
         let person = frame::str_at(df, "person_id");
-        // Each row's group and person, then the groups placed. A group is a run of consecutive
-        // rows of one (project, bidder), as a bid's staff come; numbered as first seen.
-        let mut placed: Vec<(u32, Item)> = Vec::with_capacity(df.height());
+        // Each row's group and person ((NONE, _): a row placed nowhere), then the rows read again
+        // and placed in their groups (8 bytes a row meanwhile, not a 20-byte item). A group is a
+        // run of consecutive rows of one (project, bidder), as a bid's staff come; numbered as
+        // first seen.
+        let mut placed: Vec<(u32, u32)> = Vec::with_capacity(df.height());
         let mut sizes: Vec<u32> = Vec::new();
         let mut firsts: Vec<(u32, (u32, u32))> = Vec::new();
         let mut last: Option<(u32, u32)> = None;
-        let cells = frame::key_iter(df, "project_id")
-            .zip(frame::key_iter(df, "bidder_id"))
-            .zip(frame::key_iter(df, "person_id"))
-            .zip(frame::key_iter(df, "_row"));
-        for (i, (((p, b), key), row)) in cells.enumerate() {
+        let cells = frame::key_iter(df, "project_id").zip(frame::key_iter(df, "bidder_id")).zip(frame::key_iter(df, "person_id"));
+        for (i, ((p, b), key)) in cells.enumerate() {
             let (Some(p), Some(b)) = (p, b) else {
+                placed.push((NONE, 0));
                 continue;
             };
-            let Some(value) = person_value(values, &mut by_key, key, || person(i)) else { continue };
+            let Some(value) = person_value(values, &mut by_key, key, || person(i)) else {
+                placed.push((NONE, 0));
+                continue;
+            };
             if last != Some((p, b)) {
                 firsts.push((p, (b, sizes.len() as u32)));
                 sizes.push(0);
@@ -677,44 +680,58 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
             }
             let g = sizes.len() - 1;
             sizes[g] += 1;
-            let item =
-                Item { kind: LinkKind::Personnel, value, bidder: b, role: Role::Plain, src: Src::BidPersonnel, row: row.unwrap_or(0) };
-            placed.push((g as u32, item));
+            placed.push((g as u32, value));
         }
         let groups = Grouped::by_key(ds.projects.len(), firsts.into_iter());
         // A (project, bidder) whose rows come in more than one run: its later runs join its first
         // (left empty, and never found: a lookup takes a project's first entry for the bidder).
         if let Some(first) = first_runs(&groups, &mut sizes) {
-            for (g, _) in &mut placed {
+            for (g, _) in placed.iter_mut().filter(|(g, _)| *g != NONE) {
                 *g = first[*g as usize];
             }
         }
         let blank = Item { kind: LinkKind::Personnel, value: 0, bidder: 0, role: Role::Plain, src: Src::BidPersonnel, row: 0 };
-        personnel.items = Grouped::build(&sizes, placed, blank);
+        let items = placed.into_iter().zip(frame::key_iter(df, "bidder_id")).zip(frame::key_iter(df, "_row")).filter_map(
+            |(((g, value), b), row)| {
+                let item =
+                    Item { kind: LinkKind::Personnel, value, bidder: b?, role: Role::Plain, src: Src::BidPersonnel, row: row.unwrap_or(0) };
+                (g != NONE).then_some((g, item))
+            },
+        );
+        personnel.items = Grouped::build(&sizes, items, blank);
         personnel.groups = groups;
     }
     if let Some(df) = ds.frame(TableName::Employment) {
-        // The months each person was paid for, counted per person, then placed person after person
-        // in row order. A row without an employer, a month or a person pays nothing usable.
+        // The person of each row (NONE: a row without an employer, a month or a person pays
+        // nothing usable), counted per person; then the rows read again and their months placed
+        // person after person, in row order (4 bytes a row meanwhile, not a 16-byte month).
         let person = frame::str_at(df, "person_id");
-        let mut placed: Vec<(u32, Paid)> = Vec::with_capacity(df.height());
+        let mut whose: Vec<u32> = Vec::with_capacity(df.height());
         let mut count: Vec<u32> = Vec::new();
-        let cells = frame::key_iter(df, "person_id")
-            .zip(frame::key_iter(df, "employer_id"))
-            .zip(frame::i64_iter(df, "month"))
-            .zip(frame::key_iter(df, "_row"));
-        for (i, (((key, employer), month), row)) in cells.enumerate() {
-            let (Some(employer), Some(month)) = (employer, month) else {
+        let cells = frame::key_iter(df, "person_id").zip(frame::key_iter(df, "employer_id")).zip(frame::i64_iter(df, "month"));
+        for (i, ((key, employer), month)) in cells.enumerate() {
+            let value = match (employer, month.map(i32::try_from)) {
+                (Some(_), Some(Ok(_))) => person_value(values, &mut by_key, key, || person(i)),
+                // the person is numbered all the same, as every row with an employer and a month
+                (Some(_), Some(Err(_))) => person_value(values, &mut by_key, key, || person(i)).and(None),
+                _ => None,
+            };
+            let Some(value) = value else {
+                whose.push(NONE);
                 continue;
             };
-            let Some(value) = person_value(values, &mut by_key, key, || person(i)) else { continue };
-            let Ok(month) = i32::try_from(month) else { continue };
             if count.len() <= value as usize {
                 count.resize(value as usize + 1, 0);
             }
             count[value as usize] += 1;
-            placed.push((value, Paid { employer, month, row: row.unwrap_or(0) }));
+            whose.push(value);
         }
+        // A row whose person is not NONE has an employer and a month that fits, as counted above.
+        let months =
+            whose.into_iter().zip(frame::key_iter(df, "employer_id")).zip(frame::i64_iter(df, "month")).zip(frame::key_iter(df, "_row"));
+        let placed = months.filter(|(((value, _), _), _)| *value != NONE).filter_map(|(((value, employer), month), row)| {
+            Some((value, Paid { employer: employer?, month: i32::try_from(month?).ok()?, row: row.unwrap_or(0) }))
+        });
         employment = Grouped::build(&count, placed, Paid { employer: 0, month: 0, row: 0 });
     }
     (personnel, employment)
@@ -782,6 +799,41 @@ const STATIC_KINDS: [LinkKind; 7] = [
     LinkKind::SharedHolder,
 ];
 
+/// The bids that can be placed (a project and a bidder), the bid index of each frame row
+/// ([`NONE`]: a bid that cannot be placed), and each frame row's source row.
+fn placed_bids(bids_df: Option<&polars::prelude::DataFrame>) -> (Vec<BidRec>, Vec<u32>, Vec<u32>) {
+    let Some(df) = bids_df else { return (Vec::new(), Vec::new(), Vec::new()) };
+    let mut bids = Vec::with_capacity(df.height());
+    let rows = frame::rows32(df);
+    let winner = frame::bools(df, "is_winner");
+    let has_winner_col = df.column("is_winner").is_ok();
+    let mut index = vec![NONE; df.height()];
+    let mut consortia: FastMap<&str, u32> = FastMap::default();
+    // cell by cell, not a vector per column
+    let cells = frame::key_iter(df, "project_id")
+        .zip(frame::key_iter(df, "bidder_id"))
+        .zip(frame::i64_iter(df, "rank"))
+        .zip(frame::str_iter(df, "status"))
+        .zip(frame::str_iter(df, "consortium_id"));
+    for (i, ((((project, bidder), rank), status), consortium)) in cells.enumerate() {
+        let (Some(p), Some(b)) = (project, bidder) else { continue };
+        index[i] = bids.len() as u32;
+        let is_winner = if has_winner_col { winner[i] == Some(true) } else { rank == Some(1) };
+        bids.push(BidRec {
+            project: p,
+            bidder: b,
+            consortium: consortium.map(|c| {
+                let next = consortia.len() as u32;
+                *consortia.entry(c).or_insert(next)
+            }),
+            withdrawn: status == Some("withdrawn"),
+            winner: is_winner,
+            at: i as u32,
+        });
+    }
+    (bids, index, rows)
+}
+
 /// Reads every value that can link two bidders. The kinds are independent, so they are interned
 /// side by side (rayon): each column of `bids`, the bidders' own rows, and the people; the items
 /// are then put together in one fixed order, so the result does not depend on the threads.
@@ -805,71 +857,44 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         }
     }
 
-    // The bids that can be placed, by row of the frame.
     let bids_df = ds.frame(TableName::Bids);
-    // The bid index of each frame row (NONE: a bid that cannot be placed).
-    let mut index: Vec<u32> = Vec::new();
-    let mut rows: Vec<u32> = Vec::new();
-    if let Some(df) = bids_df {
-        let bidder = frame::keys(df, "bidder_id");
-        rows = frame::rows32(df);
-        let winner = frame::bools(df, "is_winner");
-        let rank = frame::i64s(df, "rank");
-        let has_winner_col = df.column("is_winner").is_ok();
-        let mut status = frame::str_iter(df, "status");
-        let mut consortium = frame::str_iter(df, "consortium_id");
-        index = vec![NONE; df.height()];
-        let mut consortia: FastMap<&str, u32> = FastMap::default();
-        for (i, project) in frame::key_iter(df, "project_id").enumerate() {
-            let (status, consortium) = (status.next().flatten(), consortium.next().flatten());
-            let (Some(p), Some(b)) = (project, bidder[i]) else { continue };
-            index[i] = c.bids.len() as u32;
-            let is_winner = if has_winner_col { winner[i] == Some(true) } else { rank[i] == Some(1) };
-            c.bids.push(BidRec {
-                project: p,
-                bidder: b,
-                consortium: consortium.map(|c| {
-                    let next = consortia.len() as u32;
-                    *consortia.entry(c).or_insert(next)
-                }),
-                withdrawn: status == Some("withdrawn"),
-                winner: is_winner,
-                at: i as u32,
-            });
-        }
-    }
-
     // Each task owns the values of its kinds.
     let mut per_column: Vec<KindValues> = BID_COLUMNS[..PAYERS].iter().map(|_| KindValues::default()).collect();
     let mut serials = KindValues::default();
     let mut statics = c.values.take(&STATIC_KINDS);
     let mut persons = KindValues::default();
-    let index_ref = &index;
     let generic_ref = &generic;
-    let ((columns, locks), ((payers, static_items), (personnel, employment))) = rayon::join(
+    // The people (the longest task, and one that needs no bid placed) start at once on this
+    // thread; the bids are placed and the other tasks run on the others.
+    let ((personnel, employment), ((bids, index, rows), (columns, locks), (payers, static_items))) = rayon::join(
+        || lap("people", || people(&mut persons, ds)),
         || {
-            let Some(df) = bids_df else { return (Vec::new(), Vec::new()) };
-            rayon::join(
-                || {
-                    use rayon::prelude::*;
-                    per_column
-                        .par_iter_mut()
-                        .zip(&BID_COLUMNS[..PAYERS])
-                        .map(|(vals, (name, _, _, keep))| {
-                            lap(name, || bid_column(vals, df, index_ref, name, *keep, cfg, generic_ref, true))
-                        })
-                        .collect::<Vec<_>>()
-                },
-                || lap("lock_serials", || lock_serials(&mut serials, df, index_ref)),
-            )
-        },
-        || {
-            rayon::join(
+            let (bids, index, rows) = placed_bids(bids_df);
+            let index_ref = &index;
+            let (statics, columns) = rayon::join(
                 || lap("bidders and shareholders", || static_items(&mut statics, ds, bids_df.map(|df| (df, index_ref.as_slice())), cfg)),
-                || lap("people", || people(&mut persons, ds)),
-            )
+                || {
+                    let Some(df) = bids_df else { return (Vec::new(), Vec::new()) };
+                    rayon::join(
+                        || {
+                            use rayon::prelude::*;
+                            per_column
+                                .par_iter_mut()
+                                .zip(&BID_COLUMNS[..PAYERS])
+                                .map(|(vals, (name, _, _, keep))| {
+                                    lap(name, || bid_column(vals, df, index_ref, name, *keep, cfg, generic_ref, true))
+                                })
+                                .collect::<Vec<_>>()
+                        },
+                        || lap("lock_serials", || lock_serials(&mut serials, df, index_ref)),
+                    )
+                },
+            );
+            ((bids, index, rows), columns, statics)
         },
     );
+    drop(index);
+    c.bids = bids;
     for (vals, (_, kind, _, _)) in per_column.into_iter().zip(&BID_COLUMNS) {
         c.values.kinds[kind.index()] = vals;
     }
