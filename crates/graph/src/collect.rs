@@ -55,6 +55,19 @@ pub(crate) struct Item {
     pub row: u32,
 }
 
+impl Item {
+    /// A number that orders items as their fields do (kind, value, bidder, role, source, row):
+    /// a project's items are sorted by it, two comparisons of 64 bits instead of six of fields.
+    pub fn order_key(&self) -> u128 {
+        (u128::from(self.kind as u8) << 112)
+            | (u128::from(self.value) << 80)
+            | (u128::from(self.bidder) << 48)
+            | (u128::from(self.role as u8) << 40)
+            | (u128::from(self.src as u8) << 32)
+            | u128::from(self.row)
+    }
+}
+
 /// A hash map with a fixed, fast hasher (foldhash): lookups only, never iterated for output.
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
@@ -1034,6 +1047,26 @@ mod tests {
         let texts = |v: &KindValues| v.iter().map(str::to_owned).collect::<Vec<_>>();
         assert_eq!(texts(&a), ["L9", "L2", "L7", "L3"]);
         assert_eq!(texts(&b), texts(&a));
+    }
+
+    proptest::proptest! {
+        /// Items sorted by their order key are sorted as by their fields.
+        #[test]
+        fn the_order_key_orders_items_as_their_fields(
+            items in proptest::collection::vec((0..LinkKind::ALL.len(), proptest::prelude::any::<u32>(), proptest::prelude::any::<u32>(), 0..3usize, 0..5usize, proptest::prelude::any::<u32>()), 0..40),
+            small in proptest::collection::vec((0..3usize, 0..3u32, 0..3u32, 0..3usize, 0..5usize, 0..3u32), 0..40),
+        ) {
+            const ROLES: [Role; 3] = [Role::Plain, Role::Payer, Role::Owner];
+            const SRCS: [Src; 5] = [Src::Bids, Src::Bidders, Src::BidPersonnel, Src::Employment, Src::Shareholders];
+            let make = |&(k, value, bidder, r, s, row): &(usize, u32, u32, usize, usize, u32)| Item { kind: LinkKind::ALL[k], value, bidder, role: ROLES[r], src: SRCS[s], row };
+            // wide values, and narrow ones that tie field after field
+            let mut items: Vec<Item> = items.iter().map(make).collect();
+            items.extend(small.iter().map(make));
+            let mut by_key = items.clone();
+            by_key.sort_unstable_by_key(Item::order_key);
+            items.sort_unstable();
+            proptest::prop_assert_eq!(by_key, items);
+        }
     }
 
     #[test]

@@ -179,7 +179,10 @@ pub fn find_pairs(ds: &Dataset, cfg: &LinkConfig) -> Pairs {
     tracing::debug!(ms = t.elapsed().as_millis() as u64, values = c.values.len(), rss_mib, peak_mib, "link: collected");
     let t = std::time::Instant::now();
     let users = pairs::users_per_value(&c);
-    let population = c.bids.iter().map(|b| b.bidder).collect::<std::collections::HashSet<_>>().len();
+    // Distinct bidders among the bids (bidder keys are dense: a flag each).
+    let mut seen = vec![false; c.bids.iter().map(|b| b.bidder as usize + 1).max().unwrap_or(0)];
+    let population = c.bids.iter().filter(|b| !std::mem::replace(&mut seen[b.bidder as usize], true)).count();
+    drop(seen);
     let (mut hits, mut skipped) = pairs::pair_hits(&c, &users, population, cfg);
     let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
     tracing::debug!(ms = t.elapsed().as_millis() as u64, hits = hits.len(), rss_mib, peak_mib, "link: pairs");

@@ -174,7 +174,7 @@ fn project_hits(c: &Collected, p: u32, bids: &[u32], users: &Users, population: 
             items.extend_from_slice(v);
         }
     }
-    items.sort_unstable();
+    items.sort_unstable_by_key(Item::order_key);
 
     let mut start = 0;
     while start < items.len() {
