@@ -723,13 +723,13 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
         let mut count: Vec<u32> = Vec::new();
         let cells = frame::key_iter(df, "person_id").zip(frame::key_iter(df, "employer_id")).zip(frame::i64_iter(df, "month"));
         for (i, ((key, employer), month)) in cells.enumerate() {
-            let value = match (employer, month.map(i32::try_from)) {
-                (Some(_), Some(Ok(_))) => person_value(values, &mut by_key, key, || person(i)),
-                // the person is numbered all the same, as every row with an employer and a month
-                (Some(_), Some(Err(_))) => person_value(values, &mut by_key, key, || person(i)).and(None),
-                _ => None,
+            let (Some(_), Some(month)) = (employer, month) else {
+                whose.push(NONE);
+                continue;
             };
-            let Some(value) = value else {
+            // numbered even when the month does not fit: a person's number is that of first sight
+            let value = person_value(values, &mut by_key, key, || person(i));
+            let Some(value) = value.filter(|_| i32::try_from(month).is_ok()) else {
                 whose.push(NONE);
                 continue;
             };
