@@ -66,15 +66,17 @@ impl Rule for PerennialLosers {
         // Valid bids and wins per bidder (one count per project).
         // Hashed, not ordered: 10 M bids over 680,000 bidders made an ordered map the rule's cost.
         let mut tally: HashMap<&str, (u32, u32), foldhash::fast::FixedState> = HashMap::default();
+        // A project's valid bids by bidder, in one vector reused project after project (a tree
+        // per project allocated a node per bidder: 911,577 projects at 10M bids).
+        let mut seen: Vec<(&str, bool)> = Vec::new();
         for bids in &ctx.views.bids {
-            let mut seen: BTreeMap<&str, bool> = BTreeMap::new();
-            for b in bids.iter().filter(|b| b.status.is_none_or(|s| s == "valid")) {
-                *seen.entry(b.bidder).or_default() |= b.winner;
-            }
-            for (bidder, won) in seen {
-                let t = tally.entry(bidder).or_default();
+            seen.clear();
+            seen.extend(bids.iter().filter(|b| b.status.is_none_or(|s| s == "valid")).map(|b| (b.bidder, b.winner)));
+            seen.sort_unstable_by(|x, y| x.0.cmp(y.0));
+            for bids_of_one in seen.chunk_by(|x, y| x.0 == y.0) {
+                let t = tally.entry(bids_of_one[0].0).or_default();
                 t.0 += 1;
-                t.1 += u32::from(won);
+                t.1 += u32::from(bids_of_one.iter().any(|&(_, won)| won));
             }
         }
         let mut out = RuleOutput::default();
