@@ -534,13 +534,18 @@ fn repeated(df: &polars::prelude::DataFrame, index: &[u32], name: &str, keep: Ke
     twice
 }
 
+/// The serials of a `lock_serials` cell: `;`-separated, empty ones skipped.
+fn serials(list: &str) -> impl Iterator<Item = &str> {
+    list.split(';').filter(|s| !s.is_empty())
+}
+
 /// The lock serials of each bid (a bid may carry several): (bid index, value id), in bid order.
 /// A categorical column's lists (a firm's locks, the same on each of its bids) are split and
 /// interned once each, at their first placed row.
 fn lock_serials(values: &mut KindValues, df: &polars::prelude::DataFrame, index: &[u32]) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
     if let Some((codes, text)) = frame::codes(df, "lock_serials") {
-        // each list's values: `ids[at[code]..]`, as many as `len[code]`
+        // each list's values: `at[code]` = (start, count) in `ids`; (u32::MAX, _) not yet split
         let (mut at, mut ids): (Vec<(u32, u32)>, Vec<u32>) = (Vec::new(), Vec::new());
         for (code, &k) in codes.zip(index) {
             let Some(code) = code.filter(|_| k != NONE) else { continue };
@@ -550,7 +555,7 @@ fn lock_serials(values: &mut KindValues, df: &polars::prelude::DataFrame, index:
             }
             if at[slot].0 == u32::MAX {
                 let start = ids.len() as u32;
-                ids.extend(text(code).into_iter().flat_map(|list| list.split(';')).filter(|s| !s.is_empty()).map(|v| values.intern(v)));
+                ids.extend(text(code).into_iter().flat_map(serials).map(|v| values.intern(v)));
                 at[slot] = (start, ids.len() as u32 - start);
             }
             let (start, n) = at[slot];
@@ -560,7 +565,7 @@ fn lock_serials(values: &mut KindValues, df: &polars::prelude::DataFrame, index:
     }
     for (list, &k) in frame::str_iter(df, "lock_serials").zip(index) {
         let Some(list) = list.filter(|_| k != NONE) else { continue };
-        for v in list.split(';').filter(|s| !s.is_empty()) {
+        for v in serials(list) {
             out.push((k, values.intern(v)));
         }
     }

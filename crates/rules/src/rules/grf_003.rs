@@ -27,6 +27,11 @@ const THRESHOLDS: &[Threshold] = &[
     Threshold { key: "min_bids", default: "5", zh: "被标记所需的最少有效投标数", en: "fewest valid bids to be flagged" },
 ];
 
+/// A bid that counts: valid, or of no stated status.
+fn valid(b: &crate::rules::Bid) -> bool {
+    b.status.is_none_or(|s| s == "valid")
+}
+
 /// The q-quantile of sorted values, linear between order statistics.
 pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
@@ -71,7 +76,7 @@ impl Rule for PerennialLosers {
         let mut seen: Vec<(&str, bool)> = Vec::new();
         for bids in &ctx.views.bids {
             seen.clear();
-            seen.extend(bids.iter().filter(|b| b.status.is_none_or(|s| s == "valid")).map(|b| (b.bidder, b.winner)));
+            seen.extend(bids.iter().filter(|b| valid(b)).map(|b| (b.bidder, b.winner)));
             seen.sort_unstable_by(|x, y| x.0.cmp(y.0));
             for bids_of_one in seen.chunk_by(|x, y| x.0 == y.0) {
                 let t = tally.entry(bids_of_one[0].0).or_default();
@@ -99,7 +104,7 @@ impl Rule for PerennialLosers {
         // The valid bids of the flagged bidders, in project order: one pass over the bids.
         let mut bids_of: BTreeMap<&str, Vec<&crate::rules::Bid>> = BTreeMap::new();
         for bids in &ctx.views.bids {
-            for b in bids.iter().filter(|b| b.status.is_none_or(|s| s == "valid")) {
+            for b in bids.iter().filter(|b| valid(b)) {
                 if flagged_set.contains(b.bidder) {
                     bids_of.entry(b.bidder).or_default().push(b);
                 }
