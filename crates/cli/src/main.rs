@@ -656,7 +656,7 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang
     if changes.previous_run.is_some() {
         print!("{}", what_changed(&run.findings, &changes, lang.zh(), unmask));
     }
-    print!("{}", crossed_levels(&run.findings, &changes.new_fingerprints, lang.zh(), changes.previous_run.is_some()));
+    print!("{}", crossed_levels(&run.findings, &changes.new_at, lang.zh(), changes.previous_run.is_some()));
     Ok(if run.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -670,25 +670,27 @@ fn what_changed(findings: &[bidwatch_model::Finding], changes: &bidwatch_store::
         let f = if unmask { f.clone() } else { bidwatch_report::outputs::masked(f) };
         let _ = writeln!(out, "      {} {}{tail}", f.code, f.message.get(zh));
     };
-    let new: Vec<&bidwatch_model::Finding> =
-        findings.iter().filter(|f| changes.new_fingerprints.contains(&bidwatch_store::fingerprint(f))).collect();
-    for (list, zh_h, en_h) in [(new, "新增", "new"), (changes.gone_findings.iter().collect(), "消失", "gone")] {
-        if list.is_empty() {
+    let new: Vec<&bidwatch_model::Finding> = changes.new_at.iter().filter_map(|&i| findings.get(i)).collect();
+    // the findings gone: counted in full, the first few read back from the store
+    for (list, n, zh_h, en_h) in
+        [(new, changes.new_at.len(), "新增", "new"), (changes.gone_findings.iter().collect(), changes.gone, "消失", "gone")]
+    {
+        if n == 0 {
             continue;
         }
-        let _ = if zh { writeln!(out, "    {zh_h}（{}）：", list.len()) } else { writeln!(out, "    {en_h} ({}):", list.len()) };
+        let _ = if zh { writeln!(out, "    {zh_h}（{n}）：") } else { writeln!(out, "    {en_h} ({n}):") };
         for f in list.iter().take(SHOWN) {
             line(&mut out, f, String::new());
         }
-        if list.len() > SHOWN {
-            let more = list.len() - SHOWN;
+        if n > SHOWN {
+            let more = n - SHOWN;
             let _ = writeln!(out, "      {}", if zh { format!("……另有 {more} 条") } else { format!("… and {more} more") });
         }
     }
     if !changes.changed.is_empty() {
         let n = changes.changed.len();
         let _ = if zh { writeln!(out, "    严重程度变化（{n}）：") } else { writeln!(out, "    severity changed ({n}):") };
-        for (f, old) in changes.changed.iter().take(SHOWN) {
+        for (f, old) in changes.changed.iter().take(SHOWN).filter_map(|(i, old)| Some((findings.get(*i)?, old))) {
             let old =
                 bidwatch_model::Severity::ALL.iter().find(|s| s.as_str() == old).map_or_else(|| old.clone(), |s| s.label(zh).to_owned());
             let now = f.severity.label(zh);
@@ -1009,7 +1011,7 @@ fn inspect_draw(store: &Path, n: usize, category: Option<&str>, seed: Option<u64
 /// Who reached a notice or suspension level since the previous run, by subject kind: the findings
 /// of the level rules (POL-002 crossings and proposed deductions, POL-003, EXP-007, AGT-005) that the
 /// previous run did not have.
-fn crossed_levels(findings: &[bidwatch_model::Finding], new: &std::collections::BTreeSet<String>, zh: bool, had_previous: bool) -> String {
+fn crossed_levels(findings: &[bidwatch_model::Finding], new_at: &[usize], zh: bool, had_previous: bool) -> String {
     use bidwatch_model::SubjectKind;
     use std::fmt::Write;
     let level = |f: &&bidwatch_model::Finding| match f.code.to_string().as_str() {
@@ -1017,8 +1019,7 @@ fn crossed_levels(findings: &[bidwatch_model::Finding], new: &std::collections::
         "POL-003" | "EXP-007" | "AGT-005" => true,
         _ => false,
     };
-    let list: Vec<&bidwatch_model::Finding> =
-        findings.iter().filter(level).filter(|f| new.contains(&bidwatch_store::fingerprint(f))).collect();
+    let list: Vec<&bidwatch_model::Finding> = new_at.iter().filter_map(|&i| findings.get(i)).filter(level).collect();
     let mut out = String::new();
     if list.is_empty() {
         return out;
