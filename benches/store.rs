@@ -1,6 +1,8 @@
-//! The store stage of `check`: a night's findings recorded in a new SQLite store, in one
-//! transaction (`bidwatch_store::Store::record`), on the findings of a generated county (a million
-//! bids by default, `BIDWATCH_BENCH_BIDS` to change it). Ingest and the rules are set-up.
+//! The store stage of `check`: a night's findings recorded in one transaction
+//! (`bidwatch_store::Store::record`) in a new SQLite store, and in a store that holds the night
+//! before (the same findings: each compared with the previous run's), on the findings of a
+//! generated county (a million bids by default, `BIDWATCH_BENCH_BIDS` to change it). Ingest and
+//! the rules are set-up.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
@@ -29,6 +31,25 @@ fn store(c: &mut Criterion) {
                 let changes = store.record(&run, &findings, &[]).unwrap_or_else(|e| panic!("{e}"));
                 std::hint::black_box(changes.new);
                 // the store closed (its log copied back) inside the measurement, as `check` does
+                drop(store);
+                tmp
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function(format!("record {} findings over the night before ({bids} bids)", findings.len()), |b| {
+        b.iter_batched(
+            || {
+                let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary folder: {e}"));
+                let mut store = bidwatch_store::Store::open(&tmp.path().join("bench.db")).unwrap_or_else(|e| panic!("{e}"));
+                store.record(&run, &findings, &[]).unwrap_or_else(|e| panic!("{e}"));
+                drop(store);
+                tmp
+            },
+            |tmp| {
+                let mut store = bidwatch_store::Store::open(&tmp.path().join("bench.db")).unwrap_or_else(|e| panic!("{e}"));
+                let changes = store.record(&run, &findings, &[]).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!((changes.new, changes.gone), (0, 0), "the same findings two nights running");
                 drop(store);
                 tmp
             },
