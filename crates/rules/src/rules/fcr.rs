@@ -220,11 +220,19 @@ fn copy_key_by(text: &str, letter: impl Fn(char, &mut String)) -> String {
 /// adds about 0.04 to the count.
 pub(crate) struct Trigrams<'a> {
     keys: &'a [Option<&'a str>],
-    chars: Vec<u32>,
-    /// Every wording's sorted trigram hashes, end to end: wording `i`'s end at `ends[i]` (one
-    /// vector, not one per wording).
+    /// Each wording's place in `grams` and its length, side by side: a wording compared with
+    /// another is one read here and one in `grams` (the search compares each clause with dozens
+    /// of others scattered over millions).
+    spans: Vec<Span>,
+    /// Every wording's sorted trigram hashes, end to end (one vector, not one per wording).
     grams: Vec<u16>,
-    ends: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    grams: u32,
+    chars: u32,
 }
 
 /// The hash of one occurrence of a trigram: its `n`-th (from 0) in the wording.
@@ -240,8 +248,7 @@ impl<'a> Trigrams<'a> {
         // shrink.
         let total: usize = keys.iter().map(|k| k.map_or(0, |k| k.chars().count().saturating_sub(2))).sum();
         let mut grams = Vec::with_capacity(total);
-        let mut ends = Vec::with_capacity(keys.len());
-        let mut chars = Vec::with_capacity(keys.len());
+        let mut spans = Vec::with_capacity(keys.len());
         let mut c: Vec<char> = Vec::new();
         let mut trigrams: Vec<[char; 3]> = Vec::new();
         for k in keys {
@@ -258,30 +265,35 @@ impl<'a> Trigrams<'a> {
                 grams.push(gram(*t, n));
             }
             grams[start..].sort_unstable();
-            ends.push(grams.len());
-            chars.push(c.len() as u32);
+            spans.push(Span { start, grams: (grams.len() - start) as u32, chars: c.len() as u32 });
         }
-        Trigrams { keys, chars, grams, ends }
+        Trigrams { keys, spans, grams }
     }
 
+    fn grams_of(&self, span: Span) -> &[u16] {
+        &self.grams[span.start..span.start + span.grams as usize]
+    }
+
+    #[cfg(test)]
     fn grams(&self, i: usize) -> &[u16] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.grams[start..self.ends[i]]
+        self.grams_of(self.spans[i])
     }
 
     /// The normalised Levenshtein similarity of wordings `i` and `j` when it is at least `min_sim`.
     pub(crate) fn similar(&self, i: usize, j: usize, min_sim: f64) -> Option<f64> {
-        let (a, b) = (self.keys[i]?, self.keys[j]?);
-        let (lo, hi) = (self.chars[i].min(self.chars[j]), self.chars[i].max(self.chars[j]));
+        let (si, sj) = (self.spans[i], self.spans[j]);
+        let (lo, hi) = (si.chars.min(sj.chars), si.chars.max(sj.chars));
         if hi == 0 || (lo as f64) < min_sim * hi as f64 {
             return None;
         }
         let d = ((1.0 - min_sim) * hi as f64).floor() as usize;
-        let (gi, gj) = (self.grams(i), self.grams(j));
+        let (gi, gj) = (self.grams_of(si), self.grams_of(sj));
         let need = gi.len().max(gj.len()).saturating_sub(3 * d);
         if need > 0 && shared(gi, gj) < need {
             return None;
         }
+        // a clause not compared (boilerplate, too short) has no wording
+        let (a, b) = (self.keys[i]?, self.keys[j]?);
         let sim = strsim::normalized_levenshtein(a, b);
         (sim >= min_sim).then_some(sim)
     }
