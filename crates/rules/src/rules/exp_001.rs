@@ -7,7 +7,7 @@
 //! any share: a stake is an interest). Deducts `points` (20, the provinces' 不主动申请回避 tier).
 //! Not covered: former employers (the contract keeps only the current one) and close relatives.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use bidwatch_ingest::{frame, TableName};
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
@@ -45,16 +45,16 @@ impl Rule for NoRecusal {
             .zip(frame::rows(ex))
             .filter_map(|((e, w), r)| Some((e?, (w?, r))))
             .collect();
-        // organisation → the organisations it holds or is held by, with the shareholders row
-        let mut ties: BTreeMap<String, Vec<(String, &'static str, u64)>> = BTreeMap::new();
+        // organisation → the organisations it holds or is held by, with the shareholders row, in
+        // row order (the ids borrowed from the table and hashed: twice a shareholding, millions)
+        let mut ties: HashMap<&str, Vec<(&str, &'static str, u64)>, foldhash::fast::FixedState> = HashMap::default();
         if let Some(sh) = ctx.ds.frame(TableName::Shareholders) {
-            let b = frame::strs(sh, "bidder_id");
-            let h = frame::strs(sh, "holder_id");
             let rows = frame::rows(sh);
-            for i in 0..sh.height() {
-                if let (Some(b), Some(h)) = (&b[i], &h[i]) {
-                    ties.entry(h.clone()).or_default().push((b.clone(), "holds", rows[i]));
-                    ties.entry(b.clone()).or_default().push((h.clone(), "held_by", rows[i]));
+            let cells = frame::str_refs(sh, "bidder_id").into_iter().zip(frame::str_refs(sh, "holder_id")).zip(rows);
+            for ((b, h), row) in cells {
+                if let (Some(b), Some(h)) = (b, h) {
+                    ties.entry(h).or_default().push((b, "holds", row));
+                    ties.entry(b).or_default().push((h, "held_by", row));
                 }
             }
         }
@@ -78,9 +78,9 @@ impl Rule for NoRecusal {
             if bids_here(w) {
                 found.push((w.clone(), "employer", None));
             }
-            for (o, how, row) in ties.get(w).into_iter().flatten() {
+            for (o, how, row) in ties.get(w.as_str()).into_iter().flatten() {
                 if bids_here(o) {
-                    found.push((o.clone(), how, Some(*row)));
+                    found.push(((*o).to_owned(), how, Some(*row)));
                 }
             }
             if found.is_empty() {
