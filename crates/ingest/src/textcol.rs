@@ -187,24 +187,63 @@ pub(crate) fn numbered(ca: &StringChunked, limit: usize) -> Option<(TextSet, Vec
 }
 
 /// Builds a [`Text`] cell by cell.
-pub(crate) struct TextBuilder {
+///
+/// A batch of a column already numbered is built on that column's values (`base`): a cell whose
+/// value the column has takes its number there, and only the values new to the column are kept
+/// here, numbered after the column's (`base.len()` on). A batch used to number its cells among
+/// values of its own, grown from empty, and then have those numbered again among the column's:
+/// about two hash lookups a cell instead of one (half of `bid_personnel`'s read at 10M bids).
+pub(crate) struct TextBuilder<'b> {
     name: PlSmallStr,
-    /// Stays numbered whatever the probe finds (an id column, keyed later by its distinct ids).
-    always_numbered: bool,
+    base: Option<&'b TextSet>,
+    /// The numbers seen among the first [`TextBuilder::PROBE`] rows, for the probe: the batch's
+    /// own count of distinct values, whatever the column had before it. `None` for a column
+    /// numbered whatever the probe would find (an id column, keyed later by its distinct ids),
+    /// and once the probe is past.
+    probe: Option<hashbrown::HashSet<u32, foldhash::fast::FixedState>>,
     mode: Mode,
 }
 
 enum Mode {
-    Numbered { distinct: TextSet, rows: Vec<Option<u32>> },
+    /// `distinct`: the values not in `base`, numbered from `base.len()` on.
+    Numbered {
+        distinct: TextSet,
+        rows: Vec<Option<u32>>,
+    },
     Plain(StringChunkedBuilder),
 }
 
-impl TextBuilder {
+/// A batch of text as built: on its own, or on the values of the column it goes after.
+pub(crate) enum Batch {
+    Own(Text),
+    /// Rows numbered among the column's values and then `new` (the values the column lacks, in
+    /// the order the rows first show them).
+    OnColumn {
+        new: TextSet,
+        rows: Vec<Option<u32>>,
+    },
+}
+
+impl<'b> TextBuilder<'b> {
     pub const PROBE: usize = 4096;
 
-    pub fn new(name: &str, n: usize, always_numbered: bool) -> TextBuilder {
+    /// A builder numbering on `base` (the distinct values of the column the batch goes after).
+    pub fn on(name: &str, n: usize, always_numbered: bool, base: Option<&'b TextSet>) -> TextBuilder<'b> {
         let mode = Mode::Numbered { distinct: TextSet::new(), rows: Vec::with_capacity(n) };
-        TextBuilder { name: name.into(), always_numbered, mode }
+        let probe = (!always_numbered).then(Default::default);
+        TextBuilder { name: name.into(), base, probe, mode }
+    }
+
+    fn base_len(&self) -> u32 {
+        self.base.map_or(0, |b| b.len() as u32)
+    }
+
+    fn value_of<'s>(base: Option<&'s TextSet>, distinct: &'s TextSet, k: u32) -> &'s str {
+        let from = base.map_or(0, |b| b.len() as u32);
+        match base {
+            Some(b) if k < from => b.get(k),
+            _ => distinct.get(k - from),
+        }
     }
 
     pub fn push_null(&mut self) {
@@ -215,6 +254,8 @@ impl TextBuilder {
     }
 
     pub fn push(&mut self, value: &str) {
+        let from = self.base_len();
+        let base = self.base;
         let Mode::Numbered { distinct, rows } = &mut self.mode else {
             if let Mode::Plain(b) = &mut self.mode {
                 b.append_value(value);
@@ -222,15 +263,27 @@ impl TextBuilder {
             return;
         };
         // Rows come grouped (a project's bids, a person's months): the previous value first.
-        let previous = rows.last().copied().flatten().filter(|&k| distinct.get(k) == value);
-        let k = previous.unwrap_or_else(|| distinct.intern(value));
+        let previous = rows.last().copied().flatten().filter(|&k| Self::value_of(base, distinct, k) == value);
+        let k = previous.unwrap_or_else(|| match base.and_then(|b| b.find(value)) {
+            Some(k) => k,
+            None => from.saturating_add(distinct.intern(value)),
+        });
         rows.push(Some(k));
-        if rows.len() == Self::PROBE && !self.always_numbered {
-            let values = rows.iter().filter(|r| r.is_some()).count();
-            // Mostly distinct: numbering would hash every value for nothing.
-            if distinct.len() * 2 > values {
-                self.go_plain();
-            }
+        let n = rows.len();
+        let Some(seen) = &mut self.probe else { return };
+        if n <= Self::PROBE {
+            seen.insert(k);
+        }
+        if n < Self::PROBE {
+            return;
+        }
+        // The probe, at a value pushed as the probe's last row: a column whose values are mostly
+        // distinct goes plain (numbering would hash every value for nothing). Past that row
+        // (its last row was empty) there is no probe.
+        let seen = self.probe.take().map_or(0, |s| s.len());
+        let Mode::Numbered { rows, .. } = &self.mode else { return };
+        if n == Self::PROBE && seen * 2 > rows.iter().filter(|r| r.is_some()).count() {
+            self.go_plain();
         }
     }
 
@@ -240,17 +293,48 @@ impl TextBuilder {
         let mut b = StringChunkedBuilder::new(self.name.clone(), rows.capacity());
         for r in rows {
             match r {
-                Some(k) => b.append_value(distinct.get(*k)),
+                Some(k) => b.append_value(Self::value_of(self.base, distinct, *k)),
                 None => b.append_null(),
             }
         }
         self.mode = Mode::Plain(b);
     }
 
-    pub fn finish(self) -> Text {
-        match self.mode {
-            Mode::Plain(b) => Text::Plain(b.finish()),
-            Mode::Numbered { distinct, rows } => Text::Numbered { distinct, rows },
+    pub fn finish(self) -> Batch {
+        match (self.mode, self.base) {
+            (Mode::Plain(b), _) => Batch::Own(Text::Plain(b.finish())),
+            (Mode::Numbered { distinct, rows }, None) => Batch::Own(Text::Numbered { distinct, rows }),
+            (Mode::Numbered { distinct, rows }, Some(_)) => Batch::OnColumn { new: distinct, rows },
+        }
+    }
+}
+
+impl Text {
+    /// The distinct values of a numbered column, for the next batch to be built on.
+    pub fn base(&self) -> Option<&TextSet> {
+        match self {
+            Text::Numbered { distinct, .. } => Some(distinct),
+            Text::Plain(_) => None,
+        }
+    }
+
+    /// The rows of a batch after these: one built on this column's values takes their numbers
+    /// as they are, its new values numbered after the column's, in order.
+    pub fn append_batch(&mut self, more: Batch) -> PolarsResult<()> {
+        match (self, more) {
+            (this, Batch::Own(more)) => this.append(more),
+            (Text::Numbered { distinct, rows }, Batch::OnColumn { new, rows: more }) => {
+                // every value of `new` is new to the column and they are distinct: each takes the
+                // next number, the one the batch gave it
+                for v in new.iter() {
+                    distinct.intern(v);
+                }
+                rows.extend(more);
+                Ok(())
+            }
+            (Text::Plain(_), Batch::OnColumn { .. }) => {
+                polars_bail!(ComputeError: "a batch was numbered on a column that is not numbered")
+            }
         }
     }
 }
@@ -261,8 +345,8 @@ mod tests {
 
     use super::*;
 
-    fn build(values: &[Option<String>], always_numbered: bool) -> Text {
-        let mut b = TextBuilder::new("c", values.len(), always_numbered);
+    fn build_on(values: &[Option<String>], always_numbered: bool, base: Option<&TextSet>) -> Batch {
+        let mut b = TextBuilder::on("c", values.len(), always_numbered, base);
         for v in values {
             match v {
                 Some(v) => b.push(v),
@@ -270,6 +354,13 @@ mod tests {
             }
         }
         b.finish()
+    }
+
+    fn build(values: &[Option<String>], always_numbered: bool) -> Text {
+        match build_on(values, always_numbered, None) {
+            Batch::Own(t) => t,
+            Batch::OnColumn { .. } => unreachable!("built on nothing"),
+        }
     }
 
     fn owned(t: &Text) -> Vec<Option<String>> {
@@ -335,6 +426,25 @@ mod tests {
                 let back: Vec<Option<String>> = rows.iter().map(|r| r.map(|k| distinct.get(k).to_owned())).collect();
                 prop_assert_eq!(back, whole);
             }
+        }
+    }
+
+    proptest! {
+        /// A batch built on the column's values and appended reads back, and compacts, as the
+        /// same batch built on its own and appended did; it goes plain exactly when that did.
+        #[test]
+        fn a_batch_built_on_the_column_is_the_batch_built_alone(
+            a in values(), b in values(), a_always in any::<bool>(), b_always in any::<bool>(),
+        ) {
+            let mut alone = build(&a, a_always);
+            let mut on = build(&a, a_always);
+            alone.append(build(&b, b_always)).expect("append");
+            let batch = build_on(&b, b_always, on.base());
+            on.append_batch(batch).expect("append on the column");
+            prop_assert_eq!(matches!(on, Text::Plain(_)), matches!(alone, Text::Plain(_)));
+            prop_assert_eq!(owned(&on), owned(&alone));
+            let compacted = |t: Text| t.compacted().ok().map(|(d, r)| (d.iter().map(str::to_owned).collect::<Vec<_>>(), r));
+            prop_assert_eq!(compacted(on), compacted(alone));
         }
     }
 

@@ -9,6 +9,7 @@ use bidwatch_model::ids::{check_uscc, UsccCheck};
 use bidwatch_model::text::{
     fold_width, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac, normalize_phone, normalize_text,
 };
+use bidwatch_model::textset::TextSet;
 use bidwatch_model::{parse_date, parse_datetime, parse_money, parse_month, RuleCode};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -18,7 +19,7 @@ use crate::partition::Partitions;
 use crate::read::RawTable;
 use crate::report::{clip, Action, IngestIssue};
 use crate::schema::{ColType, ColumnSpec, KeySpace, TableName, TableSpec};
-use crate::textcol::{numbered, Text, TextBuilder};
+use crate::textcol::{numbered, Batch, Text, TextBuilder};
 
 /// Longest cell accepted. A longer cell is a broken export (a whole file pasted into one cell).
 pub const CELL_LIMIT: usize = 65_536;
@@ -94,13 +95,41 @@ pub(crate) enum Parsed {
 }
 
 /// Builds a [`Parsed`] column cell by cell.
-enum Builder {
-    Str(TextBuilder),
+enum Builder<'b> {
+    Str(TextBuilder<'b>),
     Other(Parsed),
 }
 
-impl Builder {
-    fn for_type(ty: &ColType, name: &str, n: usize) -> Builder {
+/// A batch of a column as parsed: text may be numbered on the column's values (see
+/// [`TextBuilder`]), to be appended to it.
+enum Built {
+    Parsed(Parsed),
+    Text(Batch),
+}
+
+impl Built {
+    /// A first batch: built on nothing.
+    fn into_parsed(self) -> PolarsResult<Parsed> {
+        match self {
+            Built::Parsed(p) => Ok(p),
+            Built::Text(Batch::Own(t)) => Ok(Parsed::Str(t)),
+            Built::Text(Batch::OnColumn { .. }) => polars_bail!(ComputeError: "a first batch was numbered on a column before it"),
+        }
+    }
+
+    /// The rows of this batch after `column`'s.
+    fn append_to(self, column: &mut Parsed) -> PolarsResult<()> {
+        match (self, column) {
+            (Built::Parsed(p), column) => column.append(p),
+            (Built::Text(batch), Parsed::Str(t)) => t.append_batch(batch),
+            (Built::Text(_), _) => polars_bail!(SchemaMismatch: "a batch parsed to another type than the one before"),
+        }
+    }
+}
+
+impl<'b> Builder<'b> {
+    /// `base`: the distinct values of the column this batch goes after, when it is numbered.
+    fn for_type(ty: &ColType, name: &str, n: usize, base: Option<&'b TextSet>) -> Builder<'b> {
         match ty {
             ColType::Money | ColType::Number { .. } => Builder::Other(Parsed::F64(Vec::with_capacity(n))),
             ColType::Int { .. } => Builder::Other(Parsed::I64(Vec::with_capacity(n))),
@@ -108,8 +137,8 @@ impl Builder {
             ColType::Date | ColType::Month => Builder::Other(Parsed::Date(Vec::with_capacity(n))),
             ColType::DateTime => Builder::Other(Parsed::DateTime(Vec::with_capacity(n))),
             // An id column is keyed by its distinct ids: numbered whatever the probe finds.
-            ColType::Id(Some(_)) => Builder::Str(TextBuilder::new(name, n, true)),
-            _ => Builder::Str(TextBuilder::new(name, n, false)),
+            ColType::Id(Some(_)) => Builder::Str(TextBuilder::on(name, n, true, base)),
+            _ => Builder::Str(TextBuilder::on(name, n, false, base)),
         }
     }
 
@@ -142,10 +171,10 @@ impl Builder {
         true
     }
 
-    fn finish(self) -> Parsed {
+    fn finish(self) -> Built {
         match self {
-            Builder::Str(b) => Parsed::Str(b.finish()),
-            Builder::Other(p) => p,
+            Builder::Str(b) => Built::Text(b.finish()),
+            Builder::Other(p) => Built::Parsed(p),
         }
     }
 }
@@ -513,16 +542,23 @@ fn is_org_space(col: &ColumnSpec) -> bool {
 
 /// One column parsed: its values, what was reported, and the rows it sets aside.
 struct ParsedColumn {
-    parsed: Parsed,
+    parsed: Built,
     issues: Vec<IngestIssue>,
     set_aside: Vec<usize>,
 }
 
 /// Parses one column cell by cell. Columns are independent, so a table's columns are parsed side
 /// by side (rayon) and their issues gathered in column order.
-fn parse_column(table: &str, col: &'static ColumnSpec, mult: f64, values: &StringChunked, rows: &[u64]) -> ParsedColumn {
+fn parse_column(
+    table: &str,
+    col: &'static ColumnSpec,
+    mult: f64,
+    values: &StringChunked,
+    rows: &[u64],
+    base: Option<&TextSet>,
+) -> ParsedColumn {
     let org = is_org_space(col);
-    let mut b = Builder::for_type(&col.ty, col.name, values.len());
+    let mut b = Builder::for_type(&col.ty, col.name, values.len(), base);
     let mut issues = Vec::new();
     let mut set_aside = Vec::new();
     let mut issue = |row: u64, value: &str, action: Action, reason: String| {
@@ -622,13 +658,27 @@ impl Validating {
                 None => self.vt.extra.push((self.headers[ci].clone(), (*values).clone())),
             }
         }
-        let parsed: Vec<(&'static ColumnSpec, ParsedColumn)> = self
+        // Each kept column's distinct values so far, when it is numbered: the batch's text is
+        // numbered on them (the kept columns come in the mapped columns' order).
+        let mut bases = self.vt.columns.iter().map(|(_, p)| match p {
+            Parsed::Str(t) => t.base(),
+            _ => None,
+        });
+        let jobs: Vec<(&MappedColumn, &StringChunked, Option<&TextSet>)> = self
             .mapped
-            .par_iter()
-            .zip(texts.par_iter())
-            .with_max_len(1)
-            .filter_map(|(m, values)| m.spec.map(|col| (col, parse_column(table_name, col, m.money_multiplier, values, &rows))))
+            .iter()
+            .zip(&texts)
+            .filter(|(m, _)| m.spec.is_some())
+            .map(|(m, values)| (m, *values, bases.next().flatten()))
             .collect();
+        let parsed: Vec<(&'static ColumnSpec, ParsedColumn)> = jobs
+            .par_iter()
+            .with_max_len(1)
+            .filter_map(|(m, values, base)| {
+                m.spec.map(|col| (col, parse_column(table_name, col, m.money_multiplier, values, &rows, *base)))
+            })
+            .collect();
+        drop(jobs);
         self.vt.keep.resize(before + n, true);
         let first = self.vt.columns.is_empty();
         for (k, (col, pc)) in parsed.into_iter().enumerate() {
@@ -637,9 +687,9 @@ impl Validating {
                 self.vt.keep[before + i] = false;
             }
             if first {
-                self.vt.columns.push((col, pc.parsed));
+                self.vt.columns.push((col, pc.parsed.into_parsed().map_err(unreadable)?));
             } else {
-                self.vt.columns[k].1.append(pc.parsed).map_err(unreadable)?;
+                pc.parsed.append_to(&mut self.vt.columns[k].1).map_err(unreadable)?;
             }
         }
         self.vt.rows.extend(rows);
