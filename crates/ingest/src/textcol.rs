@@ -202,6 +202,8 @@ pub(crate) struct TextBuilder<'b> {
     /// and once the probe is past.
     probe: Option<hashbrown::HashSet<u32, foldhash::fast::FixedState>>,
     mode: Mode,
+    /// The batch's rows, for a builder that goes plain (its numbers may have room for more).
+    batch: usize,
 }
 
 enum Mode {
@@ -227,11 +229,12 @@ pub(crate) enum Batch {
 impl<'b> TextBuilder<'b> {
     pub const PROBE: usize = 4096;
 
-    /// A builder numbering on `base` (the distinct values of the column the batch goes after).
-    pub fn on(name: &str, n: usize, always_numbered: bool, base: Option<&'b TextSet>) -> TextBuilder<'b> {
-        let mode = Mode::Numbered { distinct: TextSet::new(), rows: Vec::with_capacity(n) };
+    /// A builder of `n` rows numbering on `base` (the distinct values of the column the batch
+    /// goes after), its numbers with room for `room` rows (a first batch: the whole file's).
+    pub fn on(name: &str, n: usize, room: usize, always_numbered: bool, base: Option<&'b TextSet>) -> TextBuilder<'b> {
+        let mode = Mode::Numbered { distinct: TextSet::new(), rows: Vec::with_capacity(room.max(n)) };
         let probe = (!always_numbered).then(Default::default);
-        TextBuilder { name: name.into(), base, probe, mode }
+        TextBuilder { name: name.into(), base, probe, mode, batch: n }
     }
 
     fn base_len(&self) -> u32 {
@@ -290,7 +293,7 @@ impl<'b> TextBuilder<'b> {
     /// Rebuilds what was pushed so far as a plain column and continues plainly.
     fn go_plain(&mut self) {
         let Mode::Numbered { distinct, rows } = &self.mode else { return };
-        let mut b = StringChunkedBuilder::new(self.name.clone(), rows.capacity());
+        let mut b = StringChunkedBuilder::new(self.name.clone(), self.batch.max(rows.len()));
         for r in rows {
             match r {
                 Some(k) => b.append_value(Self::value_of(self.base, distinct, *k)),
@@ -346,7 +349,7 @@ mod tests {
     use super::*;
 
     fn build_on(values: &[Option<String>], always_numbered: bool, base: Option<&TextSet>) -> Batch {
-        let mut b = TextBuilder::on("c", values.len(), always_numbered, base);
+        let mut b = TextBuilder::on("c", values.len(), values.len(), always_numbered, base);
         for v in values {
             match v {
                 Some(v) => b.push(v),

@@ -128,17 +128,19 @@ impl Built {
 }
 
 impl<'b> Builder<'b> {
-    /// `base`: the distinct values of the column this batch goes after, when it is numbered.
-    fn for_type(ty: &ColType, name: &str, n: usize, base: Option<&'b TextSet>) -> Builder<'b> {
+    /// A builder of `n` rows with room for `room` (a first batch: the whole file's). `base`: the
+    /// distinct values of the column this batch goes after, when it is numbered.
+    fn for_type(ty: &ColType, name: &str, n: usize, room: usize, base: Option<&'b TextSet>) -> Builder<'b> {
+        let room = room.max(n);
         match ty {
-            ColType::Money | ColType::Number { .. } => Builder::Other(Parsed::F64(Vec::with_capacity(n))),
-            ColType::Int { .. } => Builder::Other(Parsed::I64(Vec::with_capacity(n))),
-            ColType::Bool => Builder::Other(Parsed::Bool(Vec::with_capacity(n))),
-            ColType::Date | ColType::Month => Builder::Other(Parsed::Date(Vec::with_capacity(n))),
-            ColType::DateTime => Builder::Other(Parsed::DateTime(Vec::with_capacity(n))),
+            ColType::Money | ColType::Number { .. } => Builder::Other(Parsed::F64(Vec::with_capacity(room))),
+            ColType::Int { .. } => Builder::Other(Parsed::I64(Vec::with_capacity(room))),
+            ColType::Bool => Builder::Other(Parsed::Bool(Vec::with_capacity(room))),
+            ColType::Date | ColType::Month => Builder::Other(Parsed::Date(Vec::with_capacity(room))),
+            ColType::DateTime => Builder::Other(Parsed::DateTime(Vec::with_capacity(room))),
             // An id column is keyed by its distinct ids: numbered whatever the probe finds.
-            ColType::Id(Some(_)) => Builder::Str(TextBuilder::on(name, n, true, base)),
-            _ => Builder::Str(TextBuilder::on(name, n, false, base)),
+            ColType::Id(Some(_)) => Builder::Str(TextBuilder::on(name, n, room, true, base)),
+            _ => Builder::Str(TextBuilder::on(name, n, room, false, base)),
         }
     }
 
@@ -556,9 +558,10 @@ fn parse_column(
     values: &StringChunked,
     rows: &[u64],
     base: Option<&TextSet>,
+    room: usize,
 ) -> ParsedColumn {
     let org = is_org_space(col);
-    let mut b = Builder::for_type(&col.ty, col.name, values.len(), base);
+    let mut b = Builder::for_type(&col.ty, col.name, values.len(), room, base);
     let mut issues = Vec::new();
     let mut set_aside = Vec::new();
     let mut issue = |row: u64, value: &str, action: Action, reason: String| {
@@ -642,6 +645,14 @@ impl Validating {
         let table_name = raw.table.spec().name;
         let n = raw.frame.height();
         let before = self.vt.keep.len();
+        // A first batch's columns are sized for the whole file when its size is known: the
+        // batches after it are appended in place.
+        let first = self.vt.columns.is_empty();
+        let room = if first { raw.rows_expected.unwrap_or(n) } else { n };
+        if first {
+            self.vt.rows.reserve(room);
+            self.vt.keep.reserve(room);
+        }
         issues.extend(raw.issues.iter().cloned());
         let rows: Vec<u64> = (0..n).map(|i| raw.row_number(i)).collect();
         let mut texts = Vec::with_capacity(self.mapped.len());
@@ -675,12 +686,11 @@ impl Validating {
             .par_iter()
             .with_max_len(1)
             .filter_map(|(m, values, base)| {
-                m.spec.map(|col| (col, parse_column(table_name, col, m.money_multiplier, values, &rows, *base)))
+                m.spec.map(|col| (col, parse_column(table_name, col, m.money_multiplier, values, &rows, *base, room)))
             })
             .collect();
         drop(jobs);
         self.vt.keep.resize(before + n, true);
-        let first = self.vt.columns.is_empty();
         for (k, (col, pc)) in parsed.into_iter().enumerate() {
             issues.extend(pc.issues);
             for i in pc.set_aside {
