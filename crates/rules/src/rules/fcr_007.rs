@@ -132,13 +132,6 @@ impl Rule for TailorMade {
                 of_project.entry(c.project).or_default().push(i);
             }
         }
-        // the tenders each firm won
-        let mut won: std::collections::HashMap<&str, Vec<usize>, foldhash::fast::FixedState> = Default::default();
-        for (k, bids) in ctx.views.bids.iter().enumerate() {
-            for b in bids.iter().filter(|b| b.winner) {
-                won.entry(b.bidder).or_default().push(k);
-            }
-        }
         // A later tender is compared only with the earlier tenders its own bidders won: the rule asks
         // for a copy of a winner's clause, so no other pair can matter (and all pairs would be
         // quadratic in the tenders).
@@ -150,14 +143,31 @@ impl Rule for TailorMade {
                 *slot = v;
             }
         }
+        // The tenders each firm won that have clauses compared, earliest first: a later tender
+        // reads the wins published before it, a prefix. (Every bid of a firm used to walk all of
+        // its wins: a firm that bids on thousands of tenders and wins hundreds made that a square.)
+        let mut won: std::collections::HashMap<&str, Vec<(i64, usize)>, foldhash::fast::FixedState> = Default::default();
+        for (k, bids) in ctx.views.bids.iter().enumerate() {
+            if clauses_of.get(k).is_none_or(|c| c.is_empty()) {
+                continue;
+            }
+            for b in bids.iter().filter(|b| b.winner) {
+                won.entry(b.bidder).or_default().push((when(k), k));
+            }
+        }
+        for wins in won.values_mut() {
+            wins.sort_unstable();
+        }
         lap("wins");
         let found: Vec<Vec<Copied<'_>>> = later
             .par_iter()
             .map(|(&b, mine)| {
                 let mut sources: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
                 for bid in &ctx.views.bids[b] {
-                    for &a in won.get(bid.bidder).into_iter().flatten() {
-                        if a != b && when(a) < when(b) && clauses_of.get(a).is_some_and(|c| !c.is_empty()) {
+                    let Some(wins) = won.get(bid.bidder) else { continue };
+                    let before = wins.partition_point(|&(published, _)| published < when(b));
+                    for &(_, a) in &wins[..before] {
+                        if a != b {
                             sources.entry(a).or_default().insert(bid.bidder);
                         }
                     }
