@@ -144,7 +144,9 @@ impl TwoProjectsAtOnce {
             pm.entry(a.person.as_str()).or_default().push(a);
         }
         let mut out = Vec::new();
-        for (k, b, p, row) in crate::rules::attendance::named_managers(ctx.ds) {
+        // only managers who lead a project somewhere are looked at (their keys, once each)
+        let leading: std::collections::HashSet<u32, foldhash::fast::FixedState> = pm.keys().filter_map(|p| ctx.ds.persons.get(p)).collect();
+        for (k, b, p, row) in crate::rules::attendance::named_managers(ctx.ds, move |_, person| leading.contains(&person)) {
             let Some(opened) = ctx.views.projects.opened_at[k].and_then(day) else { continue };
             let Some(busy) = pm.get(p).and_then(|v| v.iter().find(|a| a.project != k && a.on(opened))) else { continue };
             let (here, there) = (ctx.views.projects.id[k].as_str(), ctx.views.projects.id[busy.project].as_str());

@@ -37,7 +37,15 @@ impl Rule for NotTheNamedManager {
         let mut out = RuleOutput::default();
         // project → (winner, named managers with rows)
         let mut named: std::collections::BTreeMap<usize, Vec<(String, String, u64)>> = std::collections::BTreeMap::new();
-        for (k, b, p, row) in crate::rules::attendance::named_managers(ctx.ds) {
+        // only projects with a manager on site are compared
+        let mut on_site = vec![false; ctx.views.projects.id.len()];
+        for a in ctx.views.assignments.iter().filter(|a| a.role == "project_manager") {
+            if let Some(slot) = on_site.get_mut(a.project) {
+                *slot = true;
+            }
+        }
+        let wanted = move |k: usize, _| on_site.get(k).copied().unwrap_or(false);
+        for (k, b, p, row) in crate::rules::attendance::named_managers(ctx.ds, wanted) {
             if ctx.views.bids[k].iter().any(|x| x.winner && x.bidder == b) {
                 named.entry(k).or_default().push((b.to_owned(), p.to_owned(), row));
             }

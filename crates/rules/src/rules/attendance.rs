@@ -131,25 +131,46 @@ pub(crate) fn punches(ds: &Dataset) -> Vec<Punch<'_>> {
     out
 }
 
-/// The bids' project managers: (project key, bidder, person, row) of every `bid_personnel` row in
-/// the role, read a cell at a time (the personnel of every bid are 14 million rows at 10M bids).
-pub(crate) fn named_managers(ds: &Dataset) -> impl Iterator<Item = (usize, &str, &str, u64)> + '_ {
-    let df = ds.frame(TableName::BidPersonnel);
-    // By key: only a project manager's row reads its bidder's and person's ids as text (every one
-    // of 14M staff rows at 10M bids read both, 3–5 s for each rule that asks).
-    let cells = df.map(|df| {
-        izip!(
-            frame::key_iter(df, "project_id"),
-            frame::key_iter(df, "bidder_id"),
-            frame::key_iter(df, "person_id"),
-            frame::str_iter(df, "role"),
-            frame::row_iter(df)
-        )
-    });
-    cells.into_iter().flatten().filter_map(|(project, bidder, person, role, row)| {
-        (role == Some("project_manager")).then_some(())?;
-        Some((project? as usize, ds.orgs.resolve(bidder?)?, ds.persons.resolve(person?)?, row))
-    })
+/// The bids' project managers that `wanted` keeps (asked with the project's key and the person's):
+/// (project key, bidder, person, row) of every `bid_personnel` row in the role, read a cell at a
+/// time (the personnel of every bid are 14 million rows at 10M bids). The role is judged once
+/// for each of its column's values, not once a row, and only a row kept reads its ids as text.
+pub(crate) fn named_managers<'a>(
+    ds: &'a Dataset,
+    wanted: impl Fn(usize, u32) -> bool + 'a,
+) -> Box<dyn Iterator<Item = (usize, &'a str, &'a str, u64)> + 'a> {
+    const ROLE: &str = "project_manager";
+    let Some(df) = ds.frame(TableName::BidPersonnel) else { return Box::new(std::iter::empty()) };
+    let keys = izip!(frame::key_iter(df, "project_id"), frame::key_iter(df, "bidder_id"), frame::key_iter(df, "person_id"));
+    let resolve = move |project: Option<u32>, bidder: Option<u32>, person: Option<u32>, row: u64| {
+        let (project, person) = (project? as usize, person?);
+        wanted(project, person).then_some(())?;
+        Some((project, ds.orgs.resolve(bidder?)?, ds.persons.resolve(person)?, row))
+    };
+    match frame::codes(df, "role") {
+        Some((codes, text)) => {
+            let mut judged: Vec<Option<bool>> = Vec::new();
+            let mut is_role = move |code: u32| {
+                let i = code as usize;
+                if judged.len() <= i {
+                    judged.resize(i + 1, None);
+                }
+                *judged[i].get_or_insert_with(|| text(code) == Some(ROLE))
+            };
+            let cells = izip!(keys, codes, frame::row_iter(df));
+            Box::new(cells.filter_map(move |((project, bidder, person), role, row)| {
+                is_role(role?).then_some(())?;
+                resolve(project, bidder, person, row)
+            }))
+        }
+        None => {
+            let cells = izip!(keys, frame::str_iter(df, "role"), frame::row_iter(df));
+            Box::new(cells.filter_map(move |((project, bidder, person), role, row)| {
+                (role == Some(ROLE)).then_some(())?;
+                resolve(project, bidder, person, row)
+            }))
+        }
+    }
 }
 
 /// Approved leave days by (project, person). A row without `approved` counts as approved.
