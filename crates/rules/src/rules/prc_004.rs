@@ -4,8 +4,6 @@
 //! 《招标投标法实施条例》第五十一条：评标委员会应当否决其投标：（四）同一投标人提交两个以上不同的
 //! 投标文件或者投标报价……（五）投标报价……高于招标文件设定的最高投标限价。
 
-use std::collections::BTreeMap;
-
 use bidwatch_ingest::TableName;
 use bidwatch_model::{Evidence, Finding, Money, RuleCode, Severity, Subject, Text};
 
@@ -41,6 +39,8 @@ impl Rule for CeilingAndDoublePrice {
         let projects = &ctx.views.projects;
         let mut out = RuleOutput::default();
         let mut without_ceiling = 0usize;
+        // one project's standing bids by bidder, reused from project to project
+        let mut standing: Vec<&Bid> = Vec::new();
         for (k, bids) in ctx.views.bids.iter().enumerate() {
             if bids.is_empty() {
                 continue;
@@ -73,12 +73,17 @@ impl Rule for CeilingAndDoublePrice {
                 None if !auction => without_ceiling += 1,
                 None => {}
             }
-            // (b) one bidder, two or more different prices
-            let mut by_bidder: BTreeMap<&str, Vec<&Bid>> = BTreeMap::new();
-            for b in bids.iter().filter(|b| !b.withdrawn()) {
-                by_bidder.entry(b.bidder).or_default().push(b);
-            }
-            for (bidder, list) in by_bidder {
+            // (b) one bidder, two or more different prices: the bids sorted by bidder (stably,
+            // so each bidder's keep their order) and read a bidder at a time, without a map and a
+            // vector for each bidder of each of a million projects
+            standing.clear();
+            standing.extend(bids.iter().filter(|b| !b.withdrawn()));
+            standing.sort_by(|a, b| a.bidder.cmp(b.bidder));
+            for list in standing.chunk_by(|a, b| a.bidder == b.bidder) {
+                let bidder = list[0].bidder;
+                if list.iter().all(|b| b.price.total_cmp(&list[0].price).is_eq()) {
+                    continue;
+                }
                 let mut prices: Vec<f64> = list.iter().map(|b| b.price).collect();
                 prices.sort_by(f64::total_cmp);
                 prices.dedup();
