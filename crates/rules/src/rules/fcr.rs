@@ -321,22 +321,23 @@ fn share_at_least(a: &[u16], b: &[u16], need: usize) -> bool {
     true
 }
 
-/// Tokens two sorted lists share, as multisets (a token twice in both counts twice).
+/// Tokens two lists share, as multisets (a token twice in both counts twice): counted by
+/// tallies, the reference the merge is tested against.
 #[cfg(test)]
 fn shared(a: &[u16], b: &[u16]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+    let mut tally = std::collections::HashMap::<u16, usize>::new();
+    for t in a {
+        *tally.entry(*t).or_default() += 1;
     }
-    n
+    b.iter()
+        .filter(|t| match tally.get_mut(*t) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        })
+        .count()
 }
 
 #[cfg(test)]
