@@ -277,10 +277,7 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
             if std::str::from_utf8(slice).is_err() || slice.contains(&0) {
                 return Ok(false);
             }
-            let Some(mut raw) = batch(table, path, encoding, &headers, &schema, slice, done) else { return Ok(false) };
-            if done == 0 {
-                raw.rows_expected = Some(expected_rows(raw.frame.height(), slice.len(), data.len() - body));
-            }
+            let Some(raw) = batch(table, path, encoding, &headers, &schema, slice, done, data.len() - body) else { return Ok(false) };
             done += raw.frame.height() as u64;
             each(raw)?;
         }
@@ -320,7 +317,9 @@ fn text_schema(n: usize) -> SchemaRef {
 }
 
 /// One batch of whole records parsed into text cells, its rows numbered from `row_offset`; `None`
-/// when polars cannot split it into the header's fields.
+/// when polars cannot split it into the header's fields. The first batch (`row_offset` 0) of a
+/// file whose records take `body` bytes tells how many records the file should hold.
+#[allow(clippy::too_many_arguments)]
 fn batch(
     table: TableName,
     path: &Path,
@@ -329,6 +328,7 @@ fn batch(
     schema: &SchemaRef,
     records: &[u8],
     row_offset: u64,
+    body: usize,
 ) -> Option<RawTable> {
     let options = CsvReadOptions::default()
         .with_has_header(false)
@@ -336,6 +336,7 @@ fn batch(
         .with_raise_if_empty(false)
         .map_parse_options(|o| o.with_missing_is_null(true).with_truncate_ragged_lines(false));
     let frame = options.into_reader_with_file_handle(Cursor::new(records)).finish().ok().filter(|df| df.width() == headers.len())?;
+    let rows_expected = (row_offset == 0).then(|| expected_rows(frame.height(), records.len(), body));
     Some(RawTable {
         table,
         source: file_name(path),
@@ -347,7 +348,7 @@ fn batch(
         row_numbers: None,
         row_offset,
         issues: Vec::new(),
-        rows_expected: None,
+        rows_expected,
     })
 }
 
@@ -368,10 +369,9 @@ fn read_csv_batches_whole(table: TableName, path: &Path, batch_bytes: usize, mut
     let schema = text_schema(n);
     let mut done = 0u64;
     for (start, end) in lay.batches {
-        let Some(mut raw) = batch(table, path, encoding, &headers, &schema, &text.as_bytes()[start..end], done) else { return Ok(false) };
-        if done == 0 {
-            raw.rows_expected = Some(expected_rows(raw.frame.height(), end - start, text.len() - body));
-        }
+        let Some(raw) = batch(table, path, encoding, &headers, &schema, &text.as_bytes()[start..end], done, text.len() - body) else {
+            return Ok(false);
+        };
         done += raw.frame.height() as u64;
         each(raw)?;
     }

@@ -196,6 +196,8 @@ pub(crate) fn numbered(ca: &StringChunked, limit: usize) -> Option<(TextSet, Vec
 pub(crate) struct TextBuilder<'b> {
     name: PlSmallStr,
     base: Option<&'b TextSet>,
+    /// The number the batch's own values start from: `base`'s length (0 on nothing).
+    first_new: u32,
     /// The numbers seen among the first [`TextBuilder::PROBE`] rows, for the probe: the batch's
     /// own count of distinct values, whatever the column had before it. `None` for a column
     /// numbered whatever the probe would find (an id column, keyed later by its distinct ids),
@@ -234,18 +236,15 @@ impl<'b> TextBuilder<'b> {
     pub fn on(name: &str, n: usize, room: usize, always_numbered: bool, base: Option<&'b TextSet>) -> TextBuilder<'b> {
         let mode = Mode::Numbered { distinct: TextSet::new(), rows: Vec::with_capacity(room.max(n)) };
         let probe = (!always_numbered).then(Default::default);
-        TextBuilder { name: name.into(), base, probe, mode, batch: n }
+        let first_new = base.map_or(0, |b| b.len() as u32);
+        TextBuilder { name: name.into(), base, first_new, probe, mode, batch: n }
     }
 
-    fn base_len(&self) -> u32 {
-        self.base.map_or(0, |b| b.len() as u32)
-    }
-
-    fn value_of<'s>(base: Option<&'s TextSet>, distinct: &'s TextSet, k: u32) -> &'s str {
-        let from = base.map_or(0, |b| b.len() as u32);
+    /// The value numbered `k`: the column's below `first_new`, the batch's own from it.
+    fn value_of<'s>(base: Option<&'s TextSet>, first_new: u32, distinct: &'s TextSet, k: u32) -> &'s str {
         match base {
-            Some(b) if k < from => b.get(k),
-            _ => distinct.get(k - from),
+            Some(b) if k < first_new => b.get(k),
+            _ => distinct.get(k - first_new),
         }
     }
 
@@ -257,8 +256,7 @@ impl<'b> TextBuilder<'b> {
     }
 
     pub fn push(&mut self, value: &str) {
-        let from = self.base_len();
-        let base = self.base;
+        let (base, from) = (self.base, self.first_new);
         let Mode::Numbered { distinct, rows } = &mut self.mode else {
             if let Mode::Plain(b) = &mut self.mode {
                 b.append_value(value);
@@ -266,7 +264,7 @@ impl<'b> TextBuilder<'b> {
             return;
         };
         // Rows come grouped (a project's bids, a person's months): the previous value first.
-        let previous = rows.last().copied().flatten().filter(|&k| Self::value_of(base, distinct, k) == value);
+        let previous = rows.last().copied().flatten().filter(|&k| Self::value_of(base, from, distinct, k) == value);
         let k = previous.unwrap_or_else(|| match base.and_then(|b| b.find(value)) {
             Some(k) => k,
             None => from.saturating_add(distinct.intern(value)),
@@ -296,7 +294,7 @@ impl<'b> TextBuilder<'b> {
         let mut b = StringChunkedBuilder::new(self.name.clone(), self.batch.max(rows.len()));
         for r in rows {
             match r {
-                Some(k) => b.append_value(Self::value_of(self.base, distinct, *k)),
+                Some(k) => b.append_value(Self::value_of(self.base, self.first_new, distinct, *k)),
                 None => b.append_null(),
             }
         }

@@ -675,19 +675,16 @@ impl Validating {
             Parsed::Str(t) => t.base(),
             _ => None,
         });
-        let jobs: Vec<(&MappedColumn, &StringChunked, Option<&TextSet>)> = self
+        let jobs: Vec<(&'static ColumnSpec, f64, &StringChunked, Option<&TextSet>)> = self
             .mapped
             .iter()
             .zip(&texts)
-            .filter(|(m, _)| m.spec.is_some())
-            .map(|(m, values)| (m, *values, bases.next().flatten()))
+            .filter_map(|(m, values)| Some((m.spec?, m.money_multiplier, *values, bases.next().flatten())))
             .collect();
         let parsed: Vec<(&'static ColumnSpec, ParsedColumn)> = jobs
             .par_iter()
             .with_max_len(1)
-            .filter_map(|(m, values, base)| {
-                m.spec.map(|col| (col, parse_column(table_name, col, m.money_multiplier, values, &rows, *base, room)))
-            })
+            .map(|&(col, mult, values, base)| (col, parse_column(table_name, col, mult, values, &rows, base, room)))
             .collect();
         drop(jobs);
         self.vt.keep.resize(before + n, true);
