@@ -163,13 +163,13 @@ impl Rule for TailorMade {
             .par_iter()
             .map(|(&b, mine)| {
                 let mut sources: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+                // wins published strictly before this tender (so never this tender itself)
+                let published_here = when(b);
                 for bid in &ctx.views.bids[b] {
                     let Some(wins) = won.get(bid.bidder) else { continue };
-                    let before = wins.partition_point(|&(published, _)| published < when(b));
+                    let before = wins.partition_point(|&(published, _)| published < published_here);
                     for &(_, a) in &wins[..before] {
-                        if a != b {
-                            sources.entry(a).or_default().insert(bid.bidder);
-                        }
+                        sources.entry(a).or_default().insert(bid.bidder);
                     }
                 }
                 let mut out = Vec::new();
