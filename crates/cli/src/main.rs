@@ -107,6 +107,12 @@ enum Command {
         /// Write personal identifiers (身份证号, phones, bank accounts) in full; masked by default.
         #[arg(long)]
         unmask: bool,
+        /// Keep the findings and project risks of the newest N runs over this data folder (this
+        /// one included) and let go of older ones', so that a store written every night stops
+        /// growing at the size of N + 1 nights (≈ 1.2 GB a night at 10 M bids). Every run keeps
+        /// its row, points and draws. Default: keep everything.
+        #[arg(long, value_name = "N")]
+        keep_runs: Option<std::num::NonZeroUsize>,
     },
     /// Generate a synthetic county with planted, labelled misconduct (truth.csv).
     Gen {
@@ -320,7 +326,7 @@ fn catalog(rules: Option<&Path>) -> Result<Catalog> {
 
 fn run(command: Command, lang: Lang) -> Result<ExitCode> {
     match command {
-        Command::Check { data, demo, out, rules, threads, store, unmask } => {
+        Command::Check { data, demo, out, rules, threads, store, unmask, keep_runs } => {
             let data = match (data, demo) {
                 (Some(d), _) => d,
                 (None, true) => std::fs::canonicalize(DEMO_DIR).unwrap_or_else(|_| PathBuf::from(DEMO_DIR)),
@@ -333,7 +339,7 @@ fn run(command: Command, lang: Lang) -> Result<ExitCode> {
                 std::env::set_var("POLARS_MAX_THREADS", n.max(1).to_string());
                 rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("thread pool")?;
             }
-            check(&data, &out, rules.as_deref(), &store, lang, unmask)
+            check(&data, &out, rules.as_deref(), &store, lang, unmask, keep_runs)
         }
         Command::Report { kind, id, data, store, rules, format, out, unmask } => {
             report(kind, &id, data.as_deref(), &store, rules.as_deref(), format, out.as_deref(), unmask, lang)
@@ -558,7 +564,15 @@ impl Progress {
     }
 }
 
-fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang, unmask: bool) -> Result<ExitCode> {
+fn check(
+    data: &Path,
+    out: &Path,
+    rules: Option<&Path>,
+    store: &Path,
+    lang: Lang,
+    unmask: bool,
+    keep_runs: Option<std::num::NonZeroUsize>,
+) -> Result<ExitCode> {
     let catalog = catalog(rules)?;
     let started_at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
     let mut db = bidwatch_store::Store::open(store)?;
@@ -630,6 +644,16 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang
     }
     let changes = changes?.context("the run was not recorded")?;
     tracing::info!(ms = t.elapsed().as_millis() as u64, findings = run.findings.len(), "run recorded");
+    let pruned = match keep_runs {
+        Some(keep) => {
+            let t = Instant::now();
+            let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+            let pruned = db.prune(&record.data, keep, &at)?;
+            tracing::info!(ms = t.elapsed().as_millis() as u64, runs = pruned.len(), "earlier runs pruned");
+            Some((keep, pruned))
+        }
+        None => None,
+    };
     progress.finish();
     print!("{}", terminal_summary(&ds, &run, &catalog, lang, &out.display().to_string()));
     let history = match (changes.previous_run, lang.zh()) {
@@ -653,6 +677,14 @@ fn check(data: &Path, out: &Path, rules: Option<&Path>, store: &Path, lang: Lang
         (Some(p), false) => format!("  run #{}: {} new, {} gone since run #{p}", changes.run_id, changes.new, changes.gone),
     };
     println!("{history}");
+    if let Some((keep, (n, Some(first), Some(last)))) = pruned.as_ref().map(|(k, p)| (k, (p.len(), p.first(), p.last()))) {
+        let runs = if first == last { format!("#{first}") } else { format!("#{first}–#{last}") };
+        if lang.zh() {
+            println!("  已释放较早的 {n} 次运行（{runs}）的发现与项目风险，保留最近 {keep} 次（--keep-runs）");
+        } else {
+            println!("  findings and project risks of {n} earlier run(s) ({runs}) let go; the newest {keep} kept (--keep-runs)");
+        }
+    }
     if changes.previous_run.is_some() {
         print!("{}", what_changed(&run.findings, &changes, lang.zh(), unmask));
     }
@@ -970,6 +1002,9 @@ fn inspect_draw(store: &Path, n: usize, category: Option<&str>, seed: Option<u64
         bail!("{}: no run recorded yet; run `bidwatch check` first", store.display())
     };
     let pool: Vec<_> = db.risks(run_id)?.into_iter().filter(|c| category.is_none_or(|k| c.category.as_deref() == Some(k))).collect();
+    if let (true, Some(at)) = (pool.is_empty(), db.pruned_at(run_id)?) {
+        bail!("run #{run_id} in {}: its project risks were let go on {at} (check --keep-runs); draw from a newer run", store.display());
+    }
     if pool.is_empty() {
         bail!(
             "run #{run_id} in {} has no project{} to draw from",

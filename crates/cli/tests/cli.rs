@@ -287,6 +287,47 @@ fn the_store_says_what_is_new_since_the_last_night() {
 }
 
 #[test]
+fn a_store_kept_to_its_newest_nights_still_says_what_is_new() {
+    let work = tempfile::tempdir().expect("tmp");
+    let db = work.path().join("kept.db");
+    let night = |keep: &str| {
+        let out = bidwatch()
+            .args(["check", "--demo", "--keep-runs", keep, "--out"])
+            .arg(work.path().join("out"))
+            .arg("--store")
+            .arg(&db)
+            .assert()
+            .code(1);
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    };
+    assert!(!night("2").contains("已释放"));
+    assert!(!night("2").contains("已释放"), "two nights, two kept");
+    let third = night("2");
+    assert!(third.contains("已释放较早的 1 次运行（#1）的发现与项目风险，保留最近 2 次"), "{third}");
+    assert!(third.contains("与上次（#2）相比无新增、无消失"), "{third}");
+    let fourth = night("1");
+    assert!(fourth.contains("已释放较早的 2 次运行（#2–#3）"), "{fourth}");
+    let conn = rusqlite::Connection::open(&db).expect("store");
+    let per_run: Vec<(i64, i64, i64, bool)> = conn
+        .prepare(
+            "SELECT id, (SELECT COUNT(*) FROM findings WHERE run_id = runs.id), (SELECT COUNT(*) FROM project_risk WHERE run_id = runs.id), pruned_at IS NOT NULL FROM runs ORDER BY id",
+        )
+        .expect("query")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("read");
+    assert_eq!(per_run.len(), 4, "every run keeps its row");
+    assert!(per_run[..3].iter().all(|&(_, f, r, pruned)| f == 0 && r == 0 && pruned), "{per_run:?}");
+    let (_, f, r, pruned) = per_run[3];
+    assert!(f > 0 && r > 0 && !pruned, "{per_run:?}");
+    // a draw from a run let go says why it cannot be made
+    let draw = bidwatch().args(["inspect", "draw", "--n", "3", "--run", "1", "--store"]).arg(&db).assert().code(2);
+    let err = String::from_utf8_lossy(&draw.get_output().stderr).into_owned();
+    assert!(err.contains("--keep-runs"), "{err}");
+}
+
+#[test]
 fn planted_rings_are_found_whole_and_no_trap_is_reported() {
     // A county with a 28-firm ring, as in the bureau's last proven case.
     let data = tempfile::tempdir().expect("tmp");

@@ -31,7 +31,7 @@ pub enum StoreError {
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const MIGRATIONS: &[&str] = &[
     // 1: runs and their findings
@@ -102,6 +102,8 @@ const MIGRATIONS: &[&str] = &[
     // next night compares with them, and through the primary key each was a page of the table
     // (852,504 findings: 57 GB read, 16 s)
     "CREATE INDEX findings_severity ON findings(run_id, fingerprint, severity);",
+    // 6: when a run's findings and risks were let go (`Store::prune`); its row, points and draws stay
+    "ALTER TABLE runs ADD COLUMN pruned_at TEXT;",
 ];
 
 /// One row of the points kept with a run: `source` is `ledger` (the bureau's ledger as read) or
@@ -410,6 +412,44 @@ impl Store {
         Ok(Some(changes))
     }
 
+    /// Lets go of the findings and project risks of the runs over `data` older than its newest
+    /// `keep` (the run just recorded counts as one), so that a store written every night stops
+    /// growing at the size of `keep` + 1 nights (a night is written before the oldest is let go;
+    /// at 10M bids a night's findings are ≈ 1.2 GB, and letting one go takes ≈ 4 s). A run pruned keeps
+    /// its row (when, what it read, how many findings), its points and the draws made from it,
+    /// and is marked with `at`; SQLite reuses the pages freed for the next nights. Returns the
+    /// runs pruned now, oldest first. `keep` is at least one: the newest run is what the next
+    /// night is compared with.
+    pub fn prune(&mut self, data: &str, keep: std::num::NonZeroUsize, at: &str) -> Result<Vec<i64>, StoreError> {
+        let path = self.path.clone();
+        let err = move |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(&err)?;
+        let older: Vec<i64> = {
+            let mut q = tx
+                .prepare("SELECT id FROM runs WHERE data = ?1 AND pruned_at IS NULL AND id < (SELECT id FROM runs WHERE data = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2) ORDER BY id")
+                .map_err(&err)?;
+            let rows = q.query_map(params![data, keep.get() as i64 - 1], |r| r.get(0)).map_err(&err)?;
+            rows.collect::<Result<_, _>>().map_err(&err)?
+        };
+        for run in &older {
+            tx.execute("DELETE FROM findings WHERE run_id = ?1", [run]).map_err(&err)?;
+            tx.execute("DELETE FROM project_risk WHERE run_id = ?1", [run]).map_err(&err)?;
+            tx.execute("UPDATE runs SET pruned_at = ?2 WHERE id = ?1", params![run, at]).map_err(&err)?;
+        }
+        tx.commit().map_err(&err)?;
+        Ok(older)
+    }
+
+    /// When a run's findings and risks were let go ([`Store::prune`]); `None` for a run that
+    /// keeps them, or an unknown one.
+    pub fn pruned_at(&self, run_id: i64) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT pruned_at FROM runs WHERE id = ?1", [run_id], |r| r.get::<_, Option<String>>(0))
+            .optional()
+            .map(Option::flatten)
+            .map_err(self.err())
+    }
+
     /// The newest run (over `data`, when given).
     pub fn latest_run(&self, data: Option<&str>) -> Result<Option<i64>, StoreError> {
         let q = match data {
@@ -684,6 +724,40 @@ mod tests {
         let given = [risk("P2", 0.1), risk("P1", 0.2), risk("P2", 0.3), risk("P3", 0.4), risk("P2", 0.5)];
         let c = store.record(&run("a"), &[], &given).expect("run");
         assert_eq!(store.risks(c.run_id).expect("risks"), vec![risk("P1", 0.2), risk("P2", 0.5), risk("P3", 0.4)]);
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_runs_of_a_folder_whole() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = Store::open(&dir.path().join("bw.db")).expect("open");
+        let risk = |p: &str| draw::Candidate { project_id: p.into(), category: None, risk: 0.5, drivers: String::new() };
+        let other = RunRecord { data: "/data/other".into(), ..run("x") };
+        let mut ids = Vec::new();
+        for night in 0..4 {
+            let c = store.record(&run(&format!("n{night}")), &[finding(&format!("P{night}"))], &[risk("P1")]).expect("run");
+            ids.push(c.run_id);
+            if night == 0 {
+                store.record(&other, &[finding("Q")], &[risk("Q")]).expect("other folder");
+            }
+        }
+        let keep = |n| std::num::NonZeroUsize::new(n).expect("nonzero");
+        // the newest two over /data/county keep theirs; the other folder's run is not touched
+        assert_eq!(store.prune("/data/county", keep(2), "2026-11-28T01:00:00").expect("prune"), vec![ids[0], ids[1]]);
+        let count = |sql: &str, run: i64| -> i64 { store.conn.query_row(sql, [run], |r| r.get(0)).expect("count") };
+        for (i, &id) in ids.iter().enumerate() {
+            let kept = i >= 2;
+            assert_eq!(count("SELECT COUNT(*) FROM findings WHERE run_id = ?1", id), kept as i64, "run {i}");
+            assert_eq!(store.risks(id).expect("risks").len(), kept as usize, "run {i}");
+            assert_eq!(store.pruned_at(id).expect("pruned").is_some(), !kept, "run {i}");
+        }
+        assert_eq!(count("SELECT COUNT(*) FROM findings WHERE run_id = ?1", ids[0] + 1), 1, "the other folder's run");
+        assert_eq!(store.runs().expect("runs"), 5, "every run keeps its row");
+        // a second prune finds nothing more to do, and the next night is still compared with the newest
+        assert_eq!(store.prune("/data/county", keep(2), "later").expect("again"), Vec::<i64>::new());
+        assert_eq!(store.pruned_at(ids[0]).expect("first mark kept").as_deref(), Some("2026-11-28T01:00:00"));
+        let next = store.record(&run("n4"), &[finding("P3")], &[]).expect("next night");
+        assert_eq!((next.previous_run, next.new, next.gone), (Some(ids[3]), 0, 0));
+        assert_eq!(store.prune("/data/county", keep(1), "later").expect("keep one"), vec![ids[2], ids[3]]);
     }
 
     #[test]

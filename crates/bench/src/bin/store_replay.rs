@@ -1,8 +1,10 @@
 //! The store alone: a run's `findings.jsonl` recorded into a new store, then again into it (the
 //! next night), each timed.
 //!
-//! `store_replay OUT STORE` reads `findings.jsonl` and `project_risk.csv` from a `check --out`
-//! folder and prints `first_s second_s findings projects`. `STORE` must not exist.
+//! `store_replay OUT STORE [KEEP]` reads `findings.jsonl` and `project_risk.csv` from a `check
+//! --out` folder and prints `first_s second_s findings projects`. `STORE` must not exist. With
+//! `KEEP`, three nights are recorded, each followed by `Store::prune` to the newest `KEEP`, and
+//! each night prints `record_s prune_s`.
 
 use std::io::BufRead;
 use std::time::Instant;
@@ -16,9 +18,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [out, store] = args.as_slice() else {
-        eprintln!("usage: store_replay OUT STORE");
-        std::process::exit(2);
+    let (out, store, keep) = match args.as_slice() {
+        [out, store] => (out, store, None),
+        [out, store, keep] => match keep.parse::<std::num::NonZeroUsize>() {
+            Ok(k) => (out, store, Some(k)),
+            Err(e) => {
+                eprintln!("KEEP {keep:?}: {e}");
+                std::process::exit(2);
+            }
+        },
+        _ => {
+            eprintln!("usage: store_replay OUT STORE [KEEP]");
+            std::process::exit(2);
+        }
     };
     if std::path::Path::new(store).exists() {
         eprintln!("{store}: exists; give a path for a new store");
@@ -47,6 +59,17 @@ fn main() {
         rows_set_aside: 0,
     };
     let mut db = Store::open(std::path::Path::new(store)).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(keep) = keep {
+        for _ in 0..3 {
+            let t = Instant::now();
+            db.record(&run, &findings, &risks).unwrap_or_else(|e| panic!("{e}"));
+            let recorded = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            db.prune(&run.data, keep, "replay").unwrap_or_else(|e| panic!("{e}"));
+            println!("{recorded:.2} {:.2}", t.elapsed().as_secs_f64());
+        }
+        return;
+    }
     let mut seconds = Vec::new();
     for _ in 0..2 {
         let t = Instant::now();
