@@ -644,16 +644,22 @@ fn check(
     }
     let changes = changes?.context("the run was not recorded")?;
     tracing::info!(ms = t.elapsed().as_millis() as u64, findings = run.findings.len(), "run recorded");
-    let pruned = match keep_runs {
-        Some(keep) => {
-            let t = Instant::now();
-            let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
-            let pruned = db.prune(&record.data, keep, &at)?;
-            tracing::info!(ms = t.elapsed().as_millis() as u64, runs = pruned.len(), "earlier runs pruned");
-            Some((keep, pruned))
+    // The night is recorded by now: a store that cannot let go of older runs (locked by a reader
+    // past the timeout) is said, and tried again the next night, not made the night's failure.
+    let pruned = keep_runs.and_then(|keep| {
+        let t = Instant::now();
+        let at = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+        match db.prune(&record.data, keep, &at) {
+            Ok(pruned) => {
+                tracing::info!(ms = t.elapsed().as_millis() as u64, runs = pruned.len(), "earlier runs pruned");
+                Some((keep, pruned))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "earlier runs not let go (--keep-runs); the next night tries again");
+                None
+            }
         }
-        None => None,
-    };
+    });
     progress.finish();
     print!("{}", terminal_summary(&ds, &run, &catalog, lang, &out.display().to_string()));
     let history = match (changes.previous_run, lang.zh()) {
