@@ -124,9 +124,17 @@ impl Rule for AgentInsideBid {
                 }
             }
         }
+        // The orgs in a shareholding at all: a project whose agent is in none, none of whose bids
+        // names one of the agents' staff and which the agent does not bid on has nothing to tie,
+        // and is passed before its bidders are gathered (most of the projects of a county).
+        let in_holdings: std::collections::HashSet<&str, foldhash::fast::FixedState> = holds.keys().map(|&(a, _)| a).collect();
         let mut out = RuleOutput::default();
         for (k, bids) in ctx.views.bids.iter().enumerate() {
             let Some(agent) = agent_of.get(&k) else { continue };
+            let staff_inside = persons.range((k as u32, "")..).next().is_some_and(|(&(pk, _), _)| pk == k as u32);
+            if !staff_inside && !in_holdings.contains(agent.as_str()) && !bids.iter().any(|b| b.bidder == agent) {
+                continue;
+            }
             // days since 1970-01-01, as `employment.month` is stored
             let opened = ctx.views.projects.opened_at[k].map(|ms| ms.div_euclid(86_400_000));
             let pid = ctx.views.projects.id[k].as_str();
