@@ -683,12 +683,15 @@ fn check(
         (Some(p), false) => format!("  run #{}: {} new, {} gone since run #{p}", changes.run_id, changes.new, changes.gone),
     };
     println!("{history}");
-    if let Some((keep, (n, Some(first), Some(last)))) = pruned.as_ref().map(|(k, p)| (k, (p.len(), p.first(), p.last()))) {
-        let runs = if first == last { format!("#{first}") } else { format!("#{first}–#{last}") };
-        if lang.zh() {
-            println!("  已释放较早的 {n} 次运行（{runs}）的发现与项目风险，保留最近 {keep} 次（--keep-runs）");
-        } else {
-            println!("  findings and project risks of {n} earlier run(s) ({runs}) let go; the newest {keep} kept (--keep-runs)");
+    if let Some((keep, pruned)) = &pruned {
+        if let (Some(first), Some(last)) = (pruned.first(), pruned.last()) {
+            let n = pruned.len();
+            let runs = if first == last { format!("#{first}") } else { format!("#{first}–#{last}") };
+            if lang.zh() {
+                println!("  已释放较早的 {n} 次运行（{runs}）的发现与项目风险，保留最近 {keep} 次（--keep-runs）");
+            } else {
+                println!("  findings and project risks of {n} earlier run(s) ({runs}) let go; the newest {keep} kept (--keep-runs)");
+            }
         }
     }
     if changes.previous_run.is_some() {
@@ -1008,10 +1011,10 @@ fn inspect_draw(store: &Path, n: usize, category: Option<&str>, seed: Option<u64
         bail!("{}: no run recorded yet; run `bidwatch check` first", store.display())
     };
     let pool: Vec<_> = db.risks(run_id)?.into_iter().filter(|c| category.is_none_or(|k| c.category.as_deref() == Some(k))).collect();
-    if let (true, Some(at)) = (pool.is_empty(), db.pruned_at(run_id)?) {
-        bail!("run #{run_id} in {}: its project risks were let go on {at} (check --keep-runs); draw from a newer run", store.display());
-    }
     if pool.is_empty() {
+        if let Some(at) = db.pruned_at(run_id)? {
+            bail!("run #{run_id} in {}: its project risks were let go on {at} (check --keep-runs); draw from a newer run", store.display());
+        }
         bail!(
             "run #{run_id} in {} has no project{} to draw from",
             store.display(),

@@ -288,11 +288,12 @@ impl Store {
             // The JSON is made on the other threads (rayon, a block at a time, two blocks ahead)
             // while SQLite takes the rows one by one: at 850,000 findings the serialising was
             // most of the store's time, and then half of what was left.
-            let (order, blocks) = (&order, order.chunks(4096));
+            const BLOCK: usize = 4096;
+            let order = &order;
             std::thread::scope(|s| {
                 let (made, taken) = std::sync::mpsc::sync_channel::<Vec<String>>(2);
                 s.spawn(move || {
-                    for block in order.chunks(4096) {
+                    for block in order.chunks(BLOCK) {
                         let rows = block.par_iter().map(|&i| findings[i as usize].to_json_line()).collect();
                         // the inserts stopped (an error): nothing more to make
                         if made.send(rows).is_err() {
@@ -300,7 +301,7 @@ impl Store {
                         }
                     }
                 });
-                for (block, rows) in blocks.zip(taken) {
+                for (block, rows) in order.chunks(BLOCK).zip(taken) {
                     for (&i, json) in block.iter().zip(rows) {
                         let f = &findings[i as usize];
                         ins.execute(params![
