@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use bidwatch_ingest::{frame, Dataset, TableName};
 use bidwatch_model::grouped::Grouped;
 use bidwatch_model::text::fold_width;
-use bidwatch_model::textset::TextSet;
+use bidwatch_model::textset::CompactTextSet;
 
 use crate::kinds::LinkKind;
 use crate::LinkConfig;
@@ -72,7 +72,7 @@ impl Item {
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// The distinct values of one kind, numbered in first-seen order.
-type KindValues = TextSet;
+type KindValues = CompactTextSet;
 
 /// Every distinct value, by kind. A value's id counts within its kind, in first-seen order, so
 /// the kinds are interned independently (side by side) and an id means something only with its
@@ -105,7 +105,7 @@ impl Values {
     }
 
     pub fn len(&self) -> usize {
-        self.kinds.iter().map(TextSet::len).sum()
+        self.kinds.iter().map(KindValues::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
