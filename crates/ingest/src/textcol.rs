@@ -6,7 +6,7 @@
 //! the reference check asks about each distinct id once, an id column is keyed by asking its key
 //! space once per distinct id, and a repeated text column becomes categorical from the numbers it
 //! already has. Only a column whose values turn out mostly distinct (a document hash, an address)
-//! is built plainly, as a polars string column, from its first [`TextBuilder::PROBE`] values on.
+//! is held plainly, as a polars string column, once its first batch shows it (see [`TextBuilder`]).
 
 use bidwatch_model::textset::TextSet;
 use polars::prelude::*;
@@ -127,7 +127,7 @@ impl Text {
         match self {
             Text::Numbered { distinct, rows } => f(distinct, rows),
             Text::Plain(ca) => {
-                let (distinct, rows) = numbered(ca, usize::MAX).unwrap_or_default();
+                let (distinct, rows) = numbered(ca);
                 f(&distinct, &rows)
             }
         }
@@ -161,9 +161,8 @@ impl Text {
     }
 }
 
-/// A column's distinct values and each row's number among them, unless more than `limit` values
-/// are distinct (the count stops there).
-pub(crate) fn numbered(ca: &StringChunked, limit: usize) -> Option<(TextSet, Vec<Option<u32>>)> {
+/// A column's distinct values and each row's number among them.
+fn numbered(ca: &StringChunked) -> (TextSet, Vec<Option<u32>>) {
     let mut distinct = TextSet::new();
     let mut numbers: Vec<Option<u32>> = Vec::with_capacity(ca.len());
     let mut previous: Option<(&str, u32)> = None;
@@ -177,75 +176,77 @@ pub(crate) fn numbered(ca: &StringChunked, limit: usize) -> Option<(TextSet, Vec
             Some((p, k)) if p == v => k,
             _ => distinct.intern(v),
         };
-        if distinct.len() > limit {
-            return None;
-        }
         previous = Some((v, k));
         numbers.push(Some(k));
     }
-    Some((distinct, numbers))
+    (distinct, numbers)
+}
+
+/// What a batch of a text column is built after.
+#[derive(Debug)]
+pub(crate) enum Start<'b> {
+    /// Nothing: the column's first batch.
+    First,
+    /// A numbered column, whose distinct values these are: the batch's cells are numbered among
+    /// them, its new values added.
+    On(&'b mut TextSet),
+    /// A column that went plain at its first batch: the batch is plain from its first row.
+    Plain,
 }
 
 /// Builds a [`Text`] cell by cell.
 ///
-/// A batch of a column already numbered is built on that column's values (`base`): a cell whose
-/// value the column has takes its number there, and only the values new to the column are kept
-/// here, numbered after the column's (`base.len()` on). A batch used to number its cells among
-/// values of its own, grown from empty, and then have those numbered again among the column's:
-/// about two hash lookups a cell instead of one (half of `bid_personnel`'s read at 10M bids).
+/// A column's first batch is numbered, and goes plain at its end if most of its values were
+/// distinct (a document hash, a file's own id, an address): numbering such a column hashes every
+/// value for nothing and holds its text twice. The batches after it follow the column: plain
+/// after a plain column; after a numbered one, numbered among the column's own values, to which
+/// the batch adds those it brings (one hash lookup a cell).
+///
+/// The decision waits for the whole first batch (a million rows at 10M bids) because repetition
+/// shows only at scale: a bidder's machine code, MAC address or bond account comes back on each of
+/// its bids, a few dozen in a year among millions of rows, so the first thousands of rows of a
+/// file look all distinct. Decided on its first 4,096 rows, such a column went plain, was copied
+/// as text (16 bytes a row and its text) and then numbered in a second pass over every row; at
+/// 10M bids five columns of `bids` did so.
 pub(crate) struct TextBuilder<'b> {
     name: PlSmallStr,
-    base: Option<&'b TextSet>,
-    /// The number the batch's own values start from: `base`'s length (0 on nothing).
-    first_new: u32,
-    /// The numbers seen among the first [`TextBuilder::PROBE`] rows, for the probe: the batch's
-    /// own count of distinct values, whatever the column had before it. `None` for a column
-    /// numbered whatever the probe would find (an id column, keyed later by its distinct ids),
-    /// and once the probe is past.
-    probe: Option<hashbrown::HashSet<u32, foldhash::fast::FixedState>>,
-    mode: Mode,
-    /// The batch's rows, for a builder that goes plain (its numbers may have room for more).
-    batch: usize,
+    /// Whether the batch goes plain at its end if its values are mostly distinct: a first batch
+    /// of a column not numbered whatever its values.
+    may_go_plain: bool,
+    mode: Mode<'b>,
 }
 
-enum Mode {
-    /// `distinct`: the values not in `base`, numbered from `base.len()` on.
-    Numbered {
-        distinct: TextSet,
-        rows: Vec<Option<u32>>,
-    },
+enum Mode<'b> {
+    Numbered { distinct: Values<'b>, rows: Vec<Option<u32>> },
     Plain(StringChunkedBuilder),
 }
 
-/// A batch of text as built: on its own, or on the values of the column it goes after.
+/// The distinct values a batch is numbered among: its own (a first batch), or its column's.
+enum Values<'b> {
+    Own(TextSet),
+    Column(&'b mut TextSet),
+}
+
+/// A batch of text as built: on its own, or numbered among the values of the column it goes
+/// after (which it added its new values to).
 pub(crate) enum Batch {
     Own(Text),
-    /// Rows numbered among the column's values and then `new` (the values the column lacks, in
-    /// the order the rows first show them).
-    OnColumn {
-        new: TextSet,
-        rows: Vec<Option<u32>>,
-    },
+    OnColumn { rows: Vec<Option<u32>> },
 }
 
 impl<'b> TextBuilder<'b> {
-    pub const PROBE: usize = 4096;
-
-    /// A builder of `n` rows numbering on `base` (the distinct values of the column the batch
-    /// goes after), its numbers with room for `room` rows (a first batch: the whole file's).
-    pub fn on(name: &str, n: usize, room: usize, always_numbered: bool, base: Option<&'b TextSet>) -> TextBuilder<'b> {
-        let mode = Mode::Numbered { distinct: TextSet::new(), rows: Vec::with_capacity(room.max(n)) };
-        let probe = (!always_numbered).then(Default::default);
-        let first_new = base.map_or(0, |b| b.len() as u32);
-        TextBuilder { name: name.into(), base, first_new, probe, mode, batch: n }
-    }
-
-    /// The value numbered `k`: the column's below `first_new`, the batch's own from it.
-    fn value_of<'s>(base: Option<&'s TextSet>, first_new: u32, distinct: &'s TextSet, k: u32) -> &'s str {
-        match base {
-            Some(b) if k < first_new => b.get(k),
-            _ => distinct.get(k - first_new),
-        }
+    /// A builder of `n` rows after `start`, its rows with room for `room` (a first batch: the whole
+    /// file's). `always_numbered`: a column kept numbered whatever its values (an id column,
+    /// keyed later by its distinct ids).
+    pub fn on(name: &str, n: usize, room: usize, always_numbered: bool, start: Start<'b>) -> TextBuilder<'b> {
+        let may_go_plain = matches!(start, Start::First) && !always_numbered;
+        let rows = || Vec::with_capacity(room.max(n));
+        let mode = match start {
+            Start::Plain => Mode::Plain(StringChunkedBuilder::new(name.into(), n)),
+            Start::First => Mode::Numbered { distinct: Values::Own(TextSet::new()), rows: rows() },
+            Start::On(column) => Mode::Numbered { distinct: Values::Column(column), rows: rows() },
+        };
+        TextBuilder { name: name.into(), may_go_plain, mode }
     }
 
     pub fn push_null(&mut self) {
@@ -256,80 +257,61 @@ impl<'b> TextBuilder<'b> {
     }
 
     pub fn push(&mut self, value: &str) {
-        let (base, from) = (self.base, self.first_new);
-        let Mode::Numbered { distinct, rows } = &mut self.mode else {
-            if let Mode::Plain(b) = &mut self.mode {
-                b.append_value(value);
-            }
-            return;
-        };
-        // Rows come grouped (a project's bids, a person's months): the previous value first.
-        let previous = rows.last().copied().flatten().filter(|&k| Self::value_of(base, from, distinct, k) == value);
-        let k = previous.unwrap_or_else(|| match base.and_then(|b| b.find(value)) {
-            Some(k) => k,
-            None => from.saturating_add(distinct.intern(value)),
-        });
-        rows.push(Some(k));
-        let n = rows.len();
-        let Some(seen) = &mut self.probe else { return };
-        if n <= Self::PROBE {
-            seen.insert(k);
-        }
-        if n < Self::PROBE {
-            return;
-        }
-        // The probe, at a value pushed as the probe's last row: a column whose values are mostly
-        // distinct goes plain (numbering would hash every value for nothing). Past that row
-        // (its last row was empty) there is no probe.
-        let seen = self.probe.take().map_or(0, |s| s.len());
-        let Mode::Numbered { rows, .. } = &self.mode else { return };
-        if n == Self::PROBE && seen * 2 > rows.iter().filter(|r| r.is_some()).count() {
-            self.go_plain();
-        }
-    }
-
-    /// Rebuilds what was pushed so far as a plain column and continues plainly.
-    fn go_plain(&mut self) {
-        let Mode::Numbered { distinct, rows } = &self.mode else { return };
-        let mut b = StringChunkedBuilder::new(self.name.clone(), self.batch.max(rows.len()));
-        for r in rows {
-            match r {
-                Some(k) => b.append_value(Self::value_of(self.base, self.first_new, distinct, *k)),
-                None => b.append_null(),
+        match &mut self.mode {
+            Mode::Plain(b) => b.append_value(value),
+            Mode::Numbered { distinct, rows } => {
+                let distinct = match distinct {
+                    Values::Own(d) => d,
+                    Values::Column(d) => &mut **d,
+                };
+                // Rows come grouped (a project's bids, a person's months): the previous value first.
+                let previous = rows.last().copied().flatten().filter(|&k| distinct.get(k) == value);
+                rows.push(Some(previous.unwrap_or_else(|| distinct.intern(value))));
             }
         }
-        self.mode = Mode::Plain(b);
     }
 
     pub fn finish(self) -> Batch {
-        match (self.mode, self.base) {
-            (Mode::Plain(b), _) => Batch::Own(Text::Plain(b.finish())),
-            (Mode::Numbered { distinct, rows }, None) => Batch::Own(Text::Numbered { distinct, rows }),
-            (Mode::Numbered { distinct, rows }, Some(_)) => Batch::OnColumn { new: distinct, rows },
+        match self.mode {
+            Mode::Plain(b) => Batch::Own(Text::Plain(b.finish())),
+            Mode::Numbered { distinct: Values::Own(distinct), rows } => {
+                let text = Text::Numbered { distinct, rows };
+                if self.may_go_plain && text.mostly_distinct() {
+                    Batch::Own(Text::Plain(text.into_plain(self.name)))
+                } else {
+                    Batch::Own(text)
+                }
+            }
+            Mode::Numbered { distinct: Values::Column(_), rows } => Batch::OnColumn { rows },
         }
     }
 }
 
 impl Text {
-    /// The distinct values of a numbered column, for the next batch to be built on.
-    pub fn base(&self) -> Option<&TextSet> {
+    /// What the next batch of this column is built after.
+    pub fn start(&mut self) -> Start<'_> {
         match self {
-            Text::Numbered { distinct, .. } => Some(distinct),
-            Text::Plain(_) => None,
+            Text::Numbered { distinct, .. } => Start::On(distinct),
+            Text::Plain(_) => Start::Plain,
         }
     }
 
-    /// The rows of a batch after these: one built on this column's values takes their numbers
-    /// as they are, its new values numbered after the column's, in order.
+    /// Whether more than three values in four are distinct: a column held more compactly as text
+    /// than numbered (a number a row, 8 bytes, and each distinct value's text, offset and slot,
+    /// about 16 bytes beside its text, against a 16-byte view a row and its text).
+    fn mostly_distinct(&self) -> bool {
+        match self {
+            Text::Numbered { distinct, rows } => distinct.len() * 4 > rows.iter().flatten().count() * 3,
+            Text::Plain(_) => true,
+        }
+    }
+
+    /// The rows of a batch after these: one numbered among this column's values takes their
+    /// numbers as they are (its new values are the column's already).
     pub fn append_batch(&mut self, more: Batch) -> PolarsResult<()> {
         match (self, more) {
             (this, Batch::Own(more)) => this.append(more),
-            (Text::Numbered { distinct, rows }, Batch::OnColumn { new, rows: more }) => {
-                // every value of `new` is new to the column and they are distinct: each takes the
-                // next number, the one the batch gave it
-                for v in new.iter() {
-                    distinct.intern(v);
-                }
+            (Text::Numbered { rows, .. }, Batch::OnColumn { rows: more }) => {
                 rows.extend(more);
                 Ok(())
             }
@@ -346,8 +328,8 @@ mod tests {
 
     use super::*;
 
-    fn build_on(values: &[Option<String>], always_numbered: bool, base: Option<&TextSet>) -> Batch {
-        let mut b = TextBuilder::on("c", values.len(), values.len(), always_numbered, base);
+    fn build_on(values: &[Option<String>], always_numbered: bool, start: Start<'_>) -> Batch {
+        let mut b = TextBuilder::on("c", values.len(), values.len(), always_numbered, start);
         for v in values {
             match v {
                 Some(v) => b.push(v),
@@ -358,7 +340,7 @@ mod tests {
     }
 
     fn build(values: &[Option<String>], always_numbered: bool) -> Text {
-        match build_on(values, always_numbered, None) {
+        match build_on(values, always_numbered, Start::First) {
             Batch::Own(t) => t,
             Batch::OnColumn { .. } => unreachable!("built on nothing"),
         }
@@ -370,7 +352,7 @@ mod tests {
 
     fn values() -> impl Strategy<Value = Vec<Option<String>>> {
         (
-            prop::collection::vec(prop::option::weighted(0.9, 0usize..40), 0..(3 * TextBuilder::PROBE)),
+            prop::collection::vec(prop::option::weighted(0.9, 0usize..40), 0..12_000),
             prop::collection::vec("[0-9A-Z\u{4e00}-\u{4e10}]{0,24}", 40),
             any::<bool>(),
         )
@@ -385,7 +367,7 @@ mod tests {
 
     proptest! {
         /// Whether a column is numbered or plain, it reads back as pushed, row by row, whole and
-        /// as a polars column: few distinct values (numbered), many (plain after the probe), nulls.
+        /// as a polars column: few distinct values (numbered), many (plain at the batch's end), nulls.
         #[test]
         fn text_columns_read_back_as_pushed(values in values(), always in any::<bool>()) {
             let t = build(&values, always);
@@ -431,21 +413,31 @@ mod tests {
     }
 
     proptest! {
-        /// A batch built on the column's values and appended reads back, and compacts, as the
-        /// same batch built on its own and appended did; it goes plain exactly when that did.
+        /// A batch built after the column (on its values, or plain after a plain column) and
+        /// appended reads back as the two batches pushed one after the other, and compacts to the
+        /// values in the order the rows first show them; the column is plain exactly when its
+        /// first batch went plain.
         #[test]
-        fn a_batch_built_on_the_column_is_the_batch_built_alone(
+        fn a_batch_built_after_the_column_reads_back_as_pushed(
             a in values(), b in values(), a_always in any::<bool>(), b_always in any::<bool>(),
         ) {
-            let mut alone = build(&a, a_always);
             let mut on = build(&a, a_always);
-            alone.append(build(&b, b_always)).expect("append");
-            let batch = build_on(&b, b_always, on.base());
-            on.append_batch(batch).expect("append on the column");
-            prop_assert_eq!(matches!(on, Text::Plain(_)), matches!(alone, Text::Plain(_)));
-            prop_assert_eq!(owned(&on), owned(&alone));
-            let compacted = |t: Text| t.compacted().ok().map(|(d, r)| (d.iter().map(str::to_owned).collect::<Vec<_>>(), r));
-            prop_assert_eq!(compacted(on), compacted(alone));
+            let first_plain = matches!(on, Text::Plain(_));
+            let batch = build_on(&b, b_always, on.start());
+            on.append_batch(batch).expect("append after the column");
+            prop_assert_eq!(matches!(on, Text::Plain(_)), first_plain);
+            let whole: Vec<Option<String>> = a.iter().chain(&b).cloned().collect();
+            prop_assert_eq!(owned(&on), whole.clone());
+            if let Ok((distinct, rows)) = on.compacted() {
+                let mut first_seen: Vec<&str> = Vec::new();
+                for v in whole.iter().flatten() {
+                    if !first_seen.contains(&v.as_str()) {
+                        first_seen.push(v);
+                    }
+                }
+                prop_assert_eq!(distinct.iter().collect::<Vec<_>>(), first_seen);
+                prop_assert_eq!(rows.len(), whole.len());
+            }
         }
     }
 
@@ -464,8 +456,32 @@ mod tests {
 
     #[test]
     fn mostly_distinct_values_go_plain_unless_always_numbered() {
-        let hashes: Vec<Option<String>> = (0..2 * TextBuilder::PROBE).map(|i| Some(format!("{i:064x}"))).collect();
+        let hashes: Vec<Option<String>> = (0..8192).map(|i| Some(format!("{i:064x}"))).collect();
         assert!(matches!(build(&hashes, false), Text::Plain(_)));
         assert!(matches!(build(&hashes, true), Text::Numbered { .. }));
+        // distinct in its first thousands of rows, but each value back four times by the batch's end
+        let codes: Vec<Option<String>> = (0..4 * 8192).map(|i| Some(format!("M{:015}", (i * 7919) % 8192))).collect();
+        assert!(matches!(build(&codes, false), Text::Numbered { ref distinct, .. } if distinct.len() == 8192));
+        // three values in four distinct stays numbered; more goes plain
+        let three_in_four: Vec<Option<String>> = (0..4000).map(|i| Some(format!("v{}", if i % 4 == 3 { 0 } else { i }))).collect();
+        assert!(matches!(build(&three_in_four, false), Text::Numbered { .. }));
+        let more: Vec<Option<String>> = (0..4000).map(|i| Some(format!("v{}", if i % 5 == 4 { 0 } else { i }))).collect();
+        assert!(matches!(build(&more, false), Text::Plain(_)));
+    }
+
+    #[test]
+    fn a_batch_after_a_plain_column_is_plain_and_one_after_a_numbered_column_is_numbered() {
+        let hashes: Vec<Option<String>> = (0..100).map(|i| Some(format!("{i:064x}"))).collect();
+        let repeated: Vec<Option<String>> = (0..100).map(|i| Some(format!("r{}", i % 3))).collect();
+        let mut plain = build(&hashes, false);
+        let batch = build_on(&repeated, false, plain.start());
+        assert!(matches!(batch, Batch::Own(Text::Plain(_))));
+        plain.append_batch(batch).expect("append");
+        assert_eq!(owned(&plain), hashes.iter().chain(&repeated).cloned().collect::<Vec<_>>());
+        let mut numbered = build(&repeated, false);
+        let batch = build_on(&hashes, false, numbered.start());
+        assert!(matches!(batch, Batch::OnColumn { ref rows } if rows.len() == 100));
+        numbered.append_batch(batch).expect("append");
+        assert!(matches!(numbered, Text::Numbered { ref distinct, .. } if distinct.len() == 103));
     }
 }

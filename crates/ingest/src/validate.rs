@@ -9,7 +9,6 @@ use bidwatch_model::ids::{check_uscc, UsccCheck};
 use bidwatch_model::text::{
     fold_width, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac, normalize_phone, normalize_text,
 };
-use bidwatch_model::textset::TextSet;
 use bidwatch_model::{parse_date, parse_datetime, parse_money, parse_month, RuleCode};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -19,7 +18,7 @@ use crate::partition::Partitions;
 use crate::read::RawTable;
 use crate::report::{clip, Action, IngestIssue};
 use crate::schema::{ColType, ColumnSpec, KeySpace, TableName, TableSpec};
-use crate::textcol::{numbered, Batch, Text, TextBuilder};
+use crate::textcol::{Batch, Start, Text, TextBuilder};
 
 /// Longest cell accepted. A longer cell is a broken export (a whole file pasted into one cell).
 pub const CELL_LIMIT: usize = 65_536;
@@ -128,9 +127,9 @@ impl Built {
 }
 
 impl<'b> Builder<'b> {
-    /// A builder of `n` rows with room for `room` (a first batch: the whole file's). `base`: the
-    /// distinct values of the column this batch goes after, when it is numbered.
-    fn for_type(ty: &ColType, name: &str, n: usize, room: usize, base: Option<&'b TextSet>) -> Builder<'b> {
+    /// A builder of `n` rows with room for `room` (a first batch: the whole file's), after `start`
+    /// (for a text column: the column so far).
+    fn for_type(ty: &ColType, name: &str, n: usize, room: usize, start: Start<'b>) -> Builder<'b> {
         let room = room.max(n);
         match ty {
             ColType::Money | ColType::Number { .. } => Builder::Other(Parsed::F64(Vec::with_capacity(room))),
@@ -138,9 +137,9 @@ impl<'b> Builder<'b> {
             ColType::Bool => Builder::Other(Parsed::Bool(Vec::with_capacity(room))),
             ColType::Date | ColType::Month => Builder::Other(Parsed::Date(Vec::with_capacity(room))),
             ColType::DateTime => Builder::Other(Parsed::DateTime(Vec::with_capacity(room))),
-            // An id column is keyed by its distinct ids: numbered whatever the probe finds.
-            ColType::Id(Some(_)) => Builder::Str(TextBuilder::on(name, n, room, true, base)),
-            _ => Builder::Str(TextBuilder::on(name, n, room, false, base)),
+            // An id column is keyed by its distinct ids: numbered whatever its values.
+            ColType::Id(Some(_)) => Builder::Str(TextBuilder::on(name, n, room, true, start)),
+            _ => Builder::Str(TextBuilder::on(name, n, room, false, start)),
         }
     }
 
@@ -499,13 +498,11 @@ impl ValidTable {
 /// 60 M cells. A column of mostly distinct values (hashes, addresses, clause texts) stays text.
 fn text_column(name: &str, t: Text) -> PolarsResult<Column> {
     let name: PlSmallStr = name.into();
-    // A column built plainly (mostly distinct in its first rows) is numbered here, as far as it goes.
+    // A column that went plain had three values in four distinct in its first batch (a million
+    // rows at 10M bids): it stays text.
     let (distinct, numbers) = match t.compacted() {
         Ok(numbered) => numbered,
-        Err(ca) => match numbered(&ca, (ca.len() - ca.null_count()) / 8) {
-            Some(numbered) => numbered,
-            None => return Ok(ca.with_name(name).into_column()),
-        },
+        Err(ca) => return Ok(ca.with_name(name).into_column()),
     };
     let values = numbers.iter().filter(|k| k.is_some()).count();
     // Each distinct value costs the mapping ~100 bytes, each row saves 12 or more: worth it when
@@ -557,11 +554,11 @@ fn parse_column(
     mult: f64,
     values: &StringChunked,
     rows: &[u64],
-    base: Option<&TextSet>,
+    start: Start<'_>,
     room: usize,
 ) -> ParsedColumn {
     let org = is_org_space(col);
-    let mut b = Builder::for_type(&col.ty, col.name, values.len(), room, base);
+    let mut b = Builder::for_type(&col.ty, col.name, values.len(), room, start);
     let mut issues = Vec::new();
     let mut set_aside = Vec::new();
     let mut issue = |row: u64, value: &str, action: Action, reason: String| {
@@ -669,24 +666,26 @@ impl Validating {
                 None => self.vt.extra.push((self.headers[ci].clone(), (*values).clone())),
             }
         }
-        // Each kept column's distinct values so far, when it is numbered: the batch's text is
-        // numbered on them (the kept columns come in the mapped columns' order).
-        let mut bases = self.vt.columns.iter().map(|(_, p)| match p {
-            Parsed::Str(t) => t.base(),
-            _ => None,
+        // Each kept text column so far: the batch's text is numbered on its distinct values, or
+        // built plainly after a plain column (the kept columns come in the mapped columns' order).
+        let mut starts = self.vt.columns.iter_mut().map(|(_, p)| match p {
+            Parsed::Str(t) => t.start(),
+            _ => Start::First,
         });
-        let jobs: Vec<(&'static ColumnSpec, f64, &StringChunked, Option<&TextSet>)> = self
+        let jobs: Vec<(&'static ColumnSpec, f64, &StringChunked, Start<'_>)> = self
             .mapped
             .iter()
             .zip(&texts)
-            .filter_map(|(m, values)| Some((m.spec?, m.money_multiplier, *values, bases.next().flatten())))
+            .filter_map(|(m, values)| Some((m.spec?, m.money_multiplier, *values, starts.next().unwrap_or(Start::First))))
             .collect();
+        drop(starts);
+        // Each job holds its own column (a numbered column takes the batch's new values as they
+        // are met), so the columns are parsed side by side.
         let parsed: Vec<(&'static ColumnSpec, ParsedColumn)> = jobs
-            .par_iter()
+            .into_par_iter()
             .with_max_len(1)
-            .map(|&(col, mult, values, base)| (col, parse_column(table_name, col, mult, values, &rows, base, room)))
+            .map(|(col, mult, values, start)| (col, parse_column(table_name, col, mult, values, &rows, start, room)))
             .collect();
-        drop(jobs);
         self.vt.keep.resize(before + n, true);
         for (k, (col, pc)) in parsed.into_iter().enumerate() {
             issues.extend(pc.issues);
