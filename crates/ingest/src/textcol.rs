@@ -211,8 +211,8 @@ pub(crate) enum Start<'b> {
 pub(crate) struct TextBuilder<'b> {
     name: PlSmallStr,
     /// The last value numbered and its number. Rows come grouped (a project's bids, a person's
-    /// months), so a cell is first compared with it; read back from the set instead, it cost two
-    /// random reads a cell (a third of the bids' read at 10M, most cells not being the last).
+    /// months), so a cell is first compared with it, kept here: read back from the set, it took
+    /// two random reads a cell, and most cells of a device or account column are not the last.
     last: Option<u32>,
     last_text: String,
     /// Whether the batch goes plain at its end if its values are mostly distinct: a first batch
