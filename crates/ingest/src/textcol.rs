@@ -377,6 +377,23 @@ mod tests {
             })
     }
 
+    /// A numbered column compacts to the values in the order `whole`'s rows first show them, and
+    /// its rows read back as `whole` (a plain column has nothing to compact).
+    fn compacts_to_first_seen(t: Text, whole: &[Option<String>]) -> Result<(), TestCaseError> {
+        if let Ok((distinct, rows)) = t.compacted() {
+            let mut first_seen: Vec<&str> = Vec::new();
+            for v in whole.iter().flatten() {
+                if !first_seen.contains(&v.as_str()) {
+                    first_seen.push(v);
+                }
+            }
+            prop_assert_eq!(distinct.iter().collect::<Vec<_>>(), first_seen);
+            let back: Vec<Option<String>> = rows.iter().map(|r| r.map(|k| distinct.get(k).to_owned())).collect();
+            prop_assert_eq!(back.as_slice(), whole);
+        }
+        Ok(())
+    }
+
     proptest! {
         /// Whether a column is numbered or plain, it reads back as pushed, row by row, whole and
         /// as a polars column: few distinct values (numbered), many (plain at the batch's end), nulls.
@@ -410,17 +427,7 @@ mod tests {
                 }
             }
             prop_assert_eq!(owned(&t), whole.clone());
-            if let Ok((distinct, rows)) = t.compacted() {
-                let mut first_seen: Vec<&str> = Vec::new();
-                for v in whole.iter().flatten() {
-                    if !first_seen.contains(&v.as_str()) {
-                        first_seen.push(v);
-                    }
-                }
-                prop_assert_eq!(distinct.iter().collect::<Vec<_>>(), first_seen);
-                let back: Vec<Option<String>> = rows.iter().map(|r| r.map(|k| distinct.get(k).to_owned())).collect();
-                prop_assert_eq!(back, whole);
-            }
+            compacts_to_first_seen(t, &whole)?;
         }
     }
 
@@ -440,16 +447,7 @@ mod tests {
             prop_assert_eq!(matches!(on, Text::Plain(_)), first_plain);
             let whole: Vec<Option<String>> = a.iter().chain(&b).cloned().collect();
             prop_assert_eq!(owned(&on), whole.clone());
-            if let Ok((distinct, rows)) = on.compacted() {
-                let mut first_seen: Vec<&str> = Vec::new();
-                for v in whole.iter().flatten() {
-                    if !first_seen.contains(&v.as_str()) {
-                        first_seen.push(v);
-                    }
-                }
-                prop_assert_eq!(distinct.iter().collect::<Vec<_>>(), first_seen);
-                prop_assert_eq!(rows.len(), whole.len());
-            }
+            compacts_to_first_seen(on, &whole)?;
         }
     }
 
