@@ -4,7 +4,8 @@
 //! Millions of short ids (bidders, people, machine codes) cost two allocations each as `String`
 //! keys of a map plus a `Vec<String>` to read them back (≈ 100 bytes an id). Here their text lies
 //! end to end in one buffer, each id is its end offset, and the hash table holds a slot of 32 bytes
-//! per string: its number, its length and its first [`INLINE`] bytes.
+//! per string: its number, its length and its first [`INLINE`] bytes ([`CompactTextSet`]: 8 bytes,
+//! its first 2).
 //!
 //! Lookups dominate ingest: each cell of a column of ids, devices or accounts is looked up among
 //! the column's hundreds of thousands of values, a random place in memory each time. A table of
