@@ -83,24 +83,6 @@ impl Text {
         }
     }
 
-    /// The rows of `more` after these (the next batch of the same column). Two numbered batches
-    /// stay numbered: each of the next batch's distinct values is numbered among these once.
-    pub fn append(&mut self, more: Text) -> PolarsResult<()> {
-        match (self, more) {
-            (Text::Numbered { distinct, rows }, Text::Numbered { distinct: more_distinct, rows: more_rows }) => {
-                let renumber: Vec<u32> = more_distinct.iter().map(|v| distinct.intern(v)).collect();
-                rows.extend(more_rows.into_iter().map(|r| r.map(|k| renumber[k as usize])));
-            }
-            (this, more) => {
-                let name = PlSmallStr::from_static("text");
-                let mut ca = std::mem::replace(this, Text::Plain(StringChunked::full_null(name.clone(), 0))).into_plain(name.clone());
-                ca.append_owned(more.into_plain(name))?;
-                *this = Text::Plain(ca);
-            }
-        }
-        Ok(())
-    }
-
     /// A polars string column of the values. A numbered column is gathered from its distinct
     /// values, so that rows of one value share its bytes (text longer than 12 bytes lives in a
     /// buffer any number of 16-byte views may point into).
@@ -318,19 +300,16 @@ impl Text {
         }
     }
 
-    /// The rows of a batch after these: one numbered among this column's values takes their
-    /// numbers as they are (its new values are the column's already).
+    /// The rows of a batch built after these (from [`Text::start`]): one numbered among this
+    /// column's values takes their numbers as they are (its new values are the column's already);
+    /// a plain one goes after a plain column.
     pub fn append_batch(&mut self, more: Batch) -> PolarsResult<()> {
         match (self, more) {
-            (this, Batch::Own(more)) => this.append(more),
-            (Text::Numbered { rows, .. }, Batch::OnColumn { rows: more }) => {
-                rows.extend(more);
-                Ok(())
-            }
-            (Text::Plain(_), Batch::OnColumn { .. }) => {
-                polars_bail!(ComputeError: "a batch was numbered on a column that is not numbered")
-            }
+            (Text::Numbered { rows, .. }, Batch::OnColumn { rows: more }) => rows.extend(more),
+            (Text::Plain(ca), Batch::Own(Text::Plain(more))) => ca.append_owned(more)?,
+            _ => polars_bail!(ComputeError: "a batch of text was not built after the column it goes after"),
         }
+        Ok(())
     }
 }
 
@@ -409,16 +388,23 @@ mod tests {
             prop_assert_eq!(ca.iter().map(|v| v.map(str::to_owned)).collect::<Vec<_>>(), values);
         }
 
-        /// Batches appended (numbered or plain, in any mix) and rows cleared read back as the
-        /// whole column would; compacting numbers the values in the order the rows show them.
+        /// A batch built after the column (numbered among its values, or plain after a plain
+        /// column) and appended reads back as the two batches pushed one after the other; the
+        /// column is plain exactly when its first batch went plain. With rows cleared it reads back
+        /// as the whole column would, and compacts to the values in the order the rows first show
+        /// them.
         #[test]
         fn batches_appended_and_rows_cleared_read_back(
             a in values(), b in values(), a_always in any::<bool>(), b_always in any::<bool>(),
             clear in prop::collection::vec(any::<prop::sample::Index>(), 0..50),
         ) {
             let mut t = build(&a, a_always);
-            t.append(build(&b, b_always)).expect("append");
+            let first_plain = matches!(t, Text::Plain(_));
+            let batch = build_on(&b, b_always, t.start());
+            t.append_batch(batch).expect("append after the column");
+            prop_assert_eq!(matches!(t, Text::Plain(_)), first_plain);
             let mut whole: Vec<Option<String>> = a.iter().chain(&b).cloned().collect();
+            prop_assert_eq!(owned(&t), whole.clone());
             if !whole.is_empty() {
                 let rows: Vec<usize> = clear.iter().map(|ix| ix.index(whole.len())).collect();
                 t.set_nulls(&rows);
@@ -428,26 +414,6 @@ mod tests {
             }
             prop_assert_eq!(owned(&t), whole.clone());
             compacts_to_first_seen(t, &whole)?;
-        }
-    }
-
-    proptest! {
-        /// A batch built after the column (on its values, or plain after a plain column) and
-        /// appended reads back as the two batches pushed one after the other, and compacts to the
-        /// values in the order the rows first show them; the column is plain exactly when its
-        /// first batch went plain.
-        #[test]
-        fn a_batch_built_after_the_column_reads_back_as_pushed(
-            a in values(), b in values(), a_always in any::<bool>(), b_always in any::<bool>(),
-        ) {
-            let mut on = build(&a, a_always);
-            let first_plain = matches!(on, Text::Plain(_));
-            let batch = build_on(&b, b_always, on.start());
-            on.append_batch(batch).expect("append after the column");
-            prop_assert_eq!(matches!(on, Text::Plain(_)), first_plain);
-            let whole: Vec<Option<String>> = a.iter().chain(&b).cloned().collect();
-            prop_assert_eq!(owned(&on), whole.clone());
-            compacts_to_first_seen(on, &whole)?;
         }
     }
 

@@ -197,10 +197,10 @@ impl Parsed {
         }
     }
 
-    /// The rows of `more` after these (the next batch of the same column).
+    /// The rows of `more` after these (the next batch of the same column; text goes through
+    /// [`Text::append_batch`]).
     fn append(&mut self, more: Parsed) -> PolarsResult<()> {
         match (self, more) {
-            (Parsed::Str(t), Parsed::Str(more)) => t.append(more)?,
             (Parsed::F64(v), Parsed::F64(more)) => v.extend(more),
             (Parsed::I64(v), Parsed::I64(more)) => v.extend(more),
             (Parsed::Bool(v), Parsed::Bool(more)) => v.extend(more),
@@ -678,7 +678,6 @@ impl Validating {
             .zip(&texts)
             .filter_map(|(m, values)| Some((m.spec?, m.money_multiplier, *values, starts.next().unwrap_or(Start::First))))
             .collect();
-        drop(starts);
         // Each job holds its own column (a numbered column takes the batch's new values as they
         // are met), so the columns are parsed side by side.
         let parsed: Vec<(&'static ColumnSpec, ParsedColumn)> = jobs
