@@ -410,11 +410,8 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
             key_cols.push(Column::new(key_column_name(spec.name).into(), keys));
             continue;
         }
-        let phys = UInt32Chunked::from_iter_options(spec.name.into(), keys.into_iter());
-        // Every key was just returned by this space's interner, whose mapping the dtype holds (the
-        // checked constructor confirms it, cell by cell).
-        let ids = Categorical32Chunked::from_cats_and_dtype(phys, ds.interner(space).dtype());
-        key_cols.push(ids.into_series().into_column());
+        // Every key was just returned by this space's interner, whose mapping the dtype holds.
+        key_cols.push(crate::validate::categorical(spec.name.into(), keys, ds.interner(space).dtype()).into_column());
     }
     let name = vt.table;
     let source = vt.source.clone();

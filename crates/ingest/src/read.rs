@@ -73,7 +73,7 @@ impl RawTable {
 /// UTF-8 is checked in place and borrowed, not copied.
 pub fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<(Cow<'b, str>, TextEncoding)> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return match std::str::from_utf8(rest) {
+        return match simdutf8::compat::from_utf8(rest) {
             Ok(s) => Ok((Cow::Borrowed(s), TextEncoding::Utf8Bom)),
             Err(e) => Err(IngestError::Encoding { path: path.to_owned(), offset: e.valid_up_to() + 3 }),
         };
@@ -85,7 +85,7 @@ pub fn decode<'b>(path: &Path, bytes: &'b [u8]) -> Result<(Cow<'b, str>, TextEnc
             None => Err(IngestError::Encoding { path: path.to_owned(), offset: 2 }),
         };
     }
-    let utf8_err = match std::str::from_utf8(bytes) {
+    let utf8_err = match simdutf8::compat::from_utf8(bytes) {
         Ok(s) if !bytes.contains(&0) => return Ok((Cow::Borrowed(s), TextEncoding::Utf8)),
         Ok(s) => {
             let offset = s.find('\0').unwrap_or(0);
@@ -223,7 +223,7 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
     let (encoding, headers, body) = loop {
         let eof = end == data.len();
         let buf = &data[..end];
-        let head_len = match std::str::from_utf8(buf) {
+        let head_len = match simdutf8::compat::from_utf8(buf) {
             Ok(s) => s.len(),
             // text cut inside a character at the end of the window is still UTF-8
             Err(e) if e.error_len().is_none() => e.valid_up_to(),
@@ -236,7 +236,7 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
             return read_csv_batches_whole(table, path, batch_bytes, each);
         }
         let skip = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-        let head = std::str::from_utf8(&buf[skip.min(head_len)..head_len]).unwrap_or_default();
+        let head = simdutf8::basic::from_utf8(&buf[skip.min(head_len)..head_len]).unwrap_or_default();
         let (headers, body) = match header(path, head) {
             Ok(h) => h,
             Err(_) if !eof => {
@@ -274,7 +274,7 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
         }
         for &(s, e) in ready {
             let slice = &data[s..e];
-            if std::str::from_utf8(slice).is_err() || slice.contains(&0) {
+            if simdutf8::basic::from_utf8(slice).is_err() || slice.contains(&0) {
                 return Ok(false);
             }
             let Some(raw) = batch(table, path, encoding, &headers, &schema, slice, done, data.len() - body) else { return Ok(false) };
