@@ -281,6 +281,9 @@ pub(crate) struct Collected {
     /// A date for each project to place it in time (opening, else deadline, else publication), in days.
     pub project_day: Vec<Option<i64>>,
     pub project_category: Vec<Option<String>>,
+    /// The region of each project, numbered in the order the projects table first names it
+    /// ([`NONE`]: not given).
+    pub project_region: Vec<u32>,
 }
 
 /// An author that names no one: empty, a default account or vendor name, a number.
@@ -335,7 +338,7 @@ fn real_mac(mac: &str) -> bool {
 }
 
 /// No value in this cell (empty, or naming no one).
-const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// How a text column of `bids` turns into values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -856,8 +859,12 @@ fn placed_bids(bids_df: Option<&polars::prelude::DataFrame>) -> (Vec<BidRec>, Ve
 /// side by side (rayon): each column of `bids`, the bidders' own rows, and the people; the items
 /// are then put together in one fixed order, so the result does not depend on the threads.
 pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
-    let mut c =
-        Collected { project_day: vec![None; ds.projects.len()], project_category: vec![None; ds.projects.len()], ..Collected::default() };
+    let mut c = Collected {
+        project_day: vec![None; ds.projects.len()],
+        project_category: vec![None; ds.projects.len()],
+        project_region: vec![NONE; ds.projects.len()],
+        ..Collected::default()
+    };
     let generic: Vec<String> = cfg.generic_authors.iter().map(|g| norm_author(g)).collect();
 
     if let Some(df) = ds.frame(TableName::Projects) {
@@ -866,10 +873,16 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
         let opened = frame::i64s(df, "opened_at");
         let deadline = frame::i64s(df, "bid_deadline_at");
         let published = frame::i64s(df, "published_at");
+        let region = frame::str_refs(df, "region");
+        let mut regions: FastMap<&str, u32> = FastMap::default();
         for i in 0..df.height() {
             let Some(k) = keys[i].map(|k| k as usize) else {
                 continue;
             };
+            if let Some(r) = region[i].map(str::trim).filter(|r| !r.is_empty()) {
+                let next = regions.len() as u32;
+                c.project_region[k] = *regions.entry(r).or_insert(next);
+            }
             c.project_category[k] = cat[i].map(str::to_owned);
             c.project_day[k] = opened[i].or(deadline[i]).or(published[i]).map(|ms| ms.div_euclid(86_400_000));
         }

@@ -141,7 +141,8 @@ pub struct Linkage {
     pub edges: Vec<Edge>,
     /// Largest first.
     pub rings: Vec<Ring>,
-    /// Distinct bidders that bid: the population the discount is measured against.
+    /// Distinct bidders that bid, in every region (the discount measures a value against its
+    /// project's region: [`pairs::markets`]).
     pub population: usize,
 }
 
@@ -183,7 +184,9 @@ pub fn find_pairs(ds: &Dataset, cfg: &LinkConfig) -> Pairs {
     let mut seen = vec![false; c.bids.iter().map(|b| b.bidder as usize + 1).max().unwrap_or(0)];
     let population = c.bids.iter().filter(|b| !std::mem::replace(&mut seen[b.bidder as usize], true)).count();
     drop(seen);
-    let (mut hits, mut skipped) = pairs::pair_hits(&c, &users, population, cfg);
+    let markets = pairs::markets(&c, population);
+    let (mut hits, mut skipped) = pairs::pair_hits(&c, &users, &markets, cfg);
+    drop(markets);
     let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
     tracing::debug!(ms = t.elapsed().as_millis() as u64, hits = hits.len(), rss_mib, peak_mib, "link: pairs");
     let collect::Collected { mut values, bids, .. } = c;
