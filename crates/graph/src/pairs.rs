@@ -25,6 +25,9 @@ pub struct Hit {
     pub value: u32,
     /// How many distinct bidders in the data show this value.
     pub users: u32,
+    /// The bidders of the project's market that `users` was measured against ([`markets`]); 0 for
+    /// a kind that is not discounted.
+    pub market: u32,
     /// The value's weight after the commonness discount.
     pub weight: f64,
     /// The discount applied (1 = none).
@@ -178,7 +181,7 @@ pub(crate) fn pair_hits(c: &Collected, users: &Users, markets: &[u32], cfg: &Lin
 /// Projects whose pairs are found side by side before their results are gathered.
 const PROJECT_BLOCK: usize = 4096;
 
-fn project_hits(c: &Collected, p: u32, bids: &[u32], users: &Users, population: usize, cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
+fn project_hits(c: &Collected, p: u32, bids: &[u32], users: &Users, market: usize, cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
     let mut skipped = vec![Skipped::default(); LinkKind::ALL.len()];
     let mut hits = Vec::new();
     if bids.len() < 2 {
@@ -234,7 +237,7 @@ fn project_hits(c: &Collected, p: u32, bids: &[u32], users: &Users, population: 
             continue;
         }
         let u = users.get(kind, value);
-        let d = if kind.discounted() { discount(kind, u, population, cfg) } else { 1.0 };
+        let d = if kind.discounted() { discount(kind, u, market, cfg) } else { 1.0 };
         // The same uncommon network identity (IP, MAC) in three or more bids of one project: each
         // further bid makes chance less likely, so a pair's weight compounds with the others who
         // share it. Names do not compound (Chinese names repeat: three 王芳 are no ring), nor do
@@ -269,6 +272,7 @@ fn project_hits(c: &Collected, p: u32, bids: &[u32], users: &Users, population: 
                     kind,
                     value,
                     users: u,
+                    market: if kind.discounted() { u32::try_from(market).unwrap_or(u32::MAX) } else { 0 },
                     weight,
                     discount: d,
                     presumed: kind.statutory() && presumed_category && d >= 0.5,
@@ -342,6 +346,7 @@ fn employment_hits(c: &Collected, p: u32, bidders: &[u32], mates: &dyn Fn(u32, u
                     kind: LinkKind::Employment,
                     value: it.value,
                     users: 0,
+                    market: 0,
                     weight: cfg.weight(LinkKind::Employment),
                     discount: 1.0,
                     presumed,
@@ -375,6 +380,7 @@ pub(crate) fn group_hits(values: &mut crate::collect::Values, groups: &[crate::G
                     kind: g.kind,
                     value,
                     users: 0,
+                    market: 0,
                     weight: cfg.weight(g.kind),
                     discount: 1.0,
                     presumed: false,

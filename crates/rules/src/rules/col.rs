@@ -186,11 +186,17 @@ fn pair_finding(ctx: &Context<'_>, rule: RuleCode, hits: &[&Hit]) -> Finding {
     let what = |zh: bool| {
         hits.iter()
             .map(|h| {
-                let common = if h.discount < 1.0 && h.users > 2 {
+                // said only when it lowers the weight as printed (a value three bidders show
+                // keeps 0.998 of it: "×1.00" would say nothing); the factor, not the weight, which
+                // several firms sharing one network address raise again
+                let common = if h.discount < 0.995 && h.users > 2 {
                     if zh {
-                        format!("，数据中 {} 家投标人使用，权重降为 {:.2}", h.users, h.weight)
+                        format!("，数据中 {} 家投标人使用，所在市场共 {} 家，按常见程度降权 ×{:.2}", h.users, h.market, h.discount)
                     } else {
-                        format!(", used by {} bidders in the data, weight lowered to {:.2}", h.users, h.weight)
+                        format!(
+                            ", used by {} bidders in the data, {} in the project's market, discounted ×{:.2} as common",
+                            h.users, h.market, h.discount
+                        )
                     }
                 } else {
                     String::new()

@@ -28,8 +28,8 @@ const THRESHOLDS: &[Threshold] = &[
     Threshold {
         key: "common_half_share",
         default: "0.05",
-        zh: "常见值降权：被 2+h 家投标人使用时权重减半，h 取项目所在区域投标人数的该比例（项目未填区域时按全部投标人）",
-        en: "commonness discount: a value used by 2+h bidders keeps half its weight; h is this share of the bidders of the project's region (of all bidders where the project names no region)",
+        zh: "常见值降权：被 2+h 家投标人使用时权重减半，h 取项目所在市场投标人数的该比例（市场：项目所在区域的投标人；项目未填区域时为全部投标人）",
+        en: "commonness discount: a value used by 2+h bidders keeps half its weight; h is this share of the project's market (the bidders of its region; all bidders where the project names no region)",
     },
     Threshold { key: "common_half_min", default: "10", zh: "h 的最小值（家）", en: "smallest h (bidders)" },
     Threshold {
