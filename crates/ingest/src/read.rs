@@ -275,7 +275,10 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
         }
         for &(s, e) in ready {
             let slice = &data[s..e];
-            if simdutf8::basic::from_utf8(slice).is_err() || slice.contains(&0) {
+            // polars checks each part of a batch as UTF-8 as it splits it, side by side, and fails
+            // the batch on a byte that is not (checked here too, it was one core's pass over
+            // every file before the read)
+            if slice.contains(&0) {
                 return Ok(false);
             }
             let Some(raw) = batch(table, path, encoding, &headers, &schema, slice, done, data.len() - body) else { return Ok(false) };
@@ -606,6 +609,32 @@ pub fn csv_to_parquet(csv: &Path, parquet: &Path) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file that stops being UTF-8 part way is read whole (and decoded as a whole), in any
+    /// size of batch: polars refuses a batch with a byte that is not UTF-8 (the batches are not
+    /// checked before it), wherever the byte falls in the batch's parts.
+    #[test]
+    fn a_batch_that_is_not_utf8_sends_the_file_to_the_whole_read() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("bids.csv");
+        let mut text = String::from("project_id,bidder_id,doc_author\n").into_bytes();
+        for i in 0..3_000 {
+            text.extend_from_slice(format!("GC{i:06},B{i},作者{}\n", i % 7).as_bytes());
+        }
+        let (gb, _, _) = encoding_rs::GB18030.encode("GC999999,B9,后来的作者\n");
+        text.extend_from_slice(&gb);
+        fs::write(&path, &text).expect("write");
+        for batch_bytes in [64, 4_096, 1 << 20] {
+            let mut rows = 0;
+            let read = read_csv_batches(TableName::Bids, &path, batch_bytes, |raw| {
+                rows += raw.frame.height();
+                Ok(())
+            })
+            .expect("reads");
+            assert!(!read, "batches of {batch_bytes}: a batch that is not UTF-8 was read");
+            assert!(rows < 3_001, "batches of {batch_bytes}");
+        }
+    }
 
     /// The first batch of a file read in parts tells how many records the file holds, near
     /// enough to size its columns once; the batches after it do not.
