@@ -156,14 +156,14 @@ impl<'b> Builder<'b> {
     }
 
     /// Pushes a parsed cell; returns false if it went in as null (text that normalised to nothing).
-    fn push(&mut self, cell: Cell<'_>) -> bool {
+    fn push(&mut self, cell: &Cell<'_>) -> bool {
         match (self, cell) {
             (Builder::Str(b), Cell::Str(x)) if !x.is_empty() => b.push(x.as_ref()),
-            (Builder::Other(Parsed::F64(v)), Cell::F64(x)) => v.push(Some(x)),
-            (Builder::Other(Parsed::I64(v)), Cell::I64(x)) => v.push(Some(x)),
-            (Builder::Other(Parsed::Bool(v)), Cell::Bool(x)) => v.push(Some(x)),
-            (Builder::Other(Parsed::Date(v)), Cell::Date(x)) => v.push(Some(x)),
-            (Builder::Other(Parsed::DateTime(v)), Cell::DateTime(x)) => v.push(Some(x)),
+            (Builder::Other(Parsed::F64(v)), Cell::F64(x)) => v.push(Some(*x)),
+            (Builder::Other(Parsed::I64(v)), Cell::I64(x)) => v.push(Some(*x)),
+            (Builder::Other(Parsed::Bool(v)), Cell::Bool(x)) => v.push(Some(*x)),
+            (Builder::Other(Parsed::Date(v)), Cell::Date(x)) => v.push(Some(*x)),
+            (Builder::Other(Parsed::DateTime(v)), Cell::DateTime(x)) => v.push(Some(*x)),
             (b, _) => {
                 b.push_null();
                 return false;
@@ -590,6 +590,10 @@ fn parse_column(
     let mut issue = |row: u64, value: &str, action: Action, reason: String| {
         issues.push(IngestIssue { table: table.to_owned(), row, column: col.name.to_owned(), value: clip(value), action, reason });
     };
+    // The last cell parsed and what it gave: ids, codes and times come in runs of one value (a
+    // project's bids, a person's months of insurance, an employer's staff), and a cell the same as
+    // the last is not parsed and checked again (its warning, if any, is reported at its own row).
+    let mut last: Option<(&str, Outcome<'_>)> = None;
     for (i, v) in values.iter().enumerate() {
         let v = v.filter(|s| !s.trim().is_empty());
         let Some(v) = v else {
@@ -600,24 +604,29 @@ fn parse_column(
             }
             continue;
         };
-        let pushed = match parse_cell(col, mult, v, org) {
+        let outcome = match last.take() {
+            Some((raw, outcome)) if raw == v => outcome,
+            _ => parse_cell(col, mult, v, org),
+        };
+        let pushed = match &outcome {
             Outcome::Ok(cell) => b.push(cell),
             Outcome::Warn(cell, why) => {
-                issue(rows[i], v, Action::Warning, why);
+                issue(rows[i], v, Action::Warning, why.clone());
                 b.push(cell)
             }
             Outcome::Bad(why) => {
                 b.push_null();
                 if col.required {
                     set_aside.push(i);
-                    issue(rows[i], v, Action::SetAside, why);
+                    issue(rows[i], v, Action::SetAside, why.clone());
                 } else {
-                    issue(rows[i], v, Action::Cleared, why);
+                    issue(rows[i], v, Action::Cleared, why.clone());
                 }
                 // reported already
                 true
             }
         };
+        last = Some((v, outcome));
         // A required value that normalised to nothing (e.g. only zero-width spaces).
         if col.required && !pushed {
             set_aside.push(i);
@@ -886,6 +895,36 @@ fn check_rows(vt: &mut ValidTable, issue: &mut IssueFn<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cell the same as the one before it gives what it gave there, its warning or its refusal
+    /// reported again at its own row.
+    #[test]
+    fn a_repeated_cell_is_parsed_once_and_reported_at_every_row() {
+        let spec = TableName::Bids.spec();
+        let bidder = spec.columns.iter().find(|c| c.name == "bidder_id").expect("bidder_id");
+        let price = spec.columns.iter().find(|c| c.name == "price").expect("price");
+        // a valid 统一社会信用代码 and the same with a wrong check character
+        let (good, bad) = ("91330281001230940J", "91330281001230940K");
+        let cells = [Some(good), Some(good), Some(bad), Some(bad), None, Some(bad), Some(good)];
+        let values = StringChunked::from_iter_options("bidder_id".into(), cells.into_iter());
+        let rows: Vec<u64> = (2..9).collect();
+        let pc = parse_column("bids", bidder, 1.0, &values, &rows, Start::First, cells.len());
+        let warned: Vec<u64> = pc.issues.iter().filter(|i| i.action == Action::Warning).map(|i| i.row).collect();
+        assert_eq!(warned, [4, 5, 7]);
+        assert_eq!(pc.set_aside, [4], "the empty required cell");
+        let Ok(Parsed::Str(text)) = pc.parsed.into_parsed() else { panic!("ids are text") };
+        let read: Vec<Option<String>> = text.iter().map(|v| v.map(str::to_owned)).collect();
+        let want: Vec<Option<String>> = cells.iter().map(|c| c.map(str::to_owned)).collect();
+        assert_eq!(read, want);
+        // a number that repeats: parsed once, cleared at every row when it is no number
+        let cells = [Some("1,000"), Some("1,000"), Some("abc"), Some("abc"), Some("2万")];
+        let values = StringChunked::from_iter_options("price".into(), cells.into_iter());
+        let pc = parse_column("bids", price, 1.0, &values, &rows[..5], Start::First, cells.len());
+        let refused: Vec<u64> = pc.issues.iter().map(|i| i.row).collect();
+        assert_eq!(refused, [4, 5]);
+        let Built::Parsed(Parsed::F64(prices)) = pc.parsed else { panic!("prices are numbers") };
+        assert_eq!(prices, [Some(1000.0), Some(1000.0), None, None, Some(20_000.0)]);
+    }
 
     /// A categorical column built from numbers reads back its mapping's values, in each width; a
     /// number the mapping does not hold reads as null instead of past the mapping's end.
