@@ -269,25 +269,15 @@ pub fn load_in_batches_of(folder: &Path, batch_bytes: usize) -> Result<Dataset> 
     // finishing steps take 8 s, the people's ids most of it). The tables are still finished one
     // after another in the contract's order, so every id takes the key it took before.
     let mut ds = std::thread::scope(|scope| -> Result<Dataset> {
-        // `None` while a table is finished on the other thread
-        let mut here = Some(ds);
-        let mut finishing: Option<std::thread::ScopedJoinHandle<'_, Result<Dataset>>> = None;
-        let back = |here: &mut Option<Dataset>, finishing: &mut Option<std::thread::ScopedJoinHandle<'_, Result<Dataset>>>| -> Result<()> {
-            if let Some(h) = finishing.take() {
-                *here = Some(h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
-                // the next table is finished in fresh memory, not on top of this one's parsing
-                bidwatch_model::mem::trim();
-            }
-            Ok(())
-        };
+        let mut held = Held::Here(ds);
         for t in TableName::ALL {
             let Some(src) = sources.remove(&t) else { continue };
             let started = std::time::Instant::now();
             let vt = match read_table(t, src, batch_bytes, &known, &mut issues) {
                 Ok(vt) => vt,
                 Err(e) => {
-                    // the table before's error, if it had one, came first
-                    back(&mut here, &mut finishing)?;
+                    // the error of the table before, if it had one, came first
+                    held.back()?;
                     return Err(e);
                 }
             };
@@ -302,15 +292,13 @@ pub fn load_in_batches_of(folder: &Path, batch_bytes: usize) -> Result<Dataset> 
                     known.insert(t, set);
                 }
             }
-            back(&mut here, &mut finishing)?;
-            let mut ds = here.take().expect("the data set is back from the table before");
-            finishing = Some(scope.spawn(move || {
+            let mut ds = held.back()?;
+            held = Held::Finishing(scope.spawn(move || {
                 finish_table(&mut ds, t, vt, started, read_ms)?;
                 Ok(ds)
             }));
         }
-        back(&mut here, &mut finishing)?;
-        Ok(here.expect("the data set is back from the last table"))
+        held.back()
     })?;
     let spaces = [&ds.projects, &ds.orgs, &ds.persons, &ds.experts];
     tracing::debug!(
@@ -324,6 +312,27 @@ pub fn load_in_batches_of(folder: &Path, batch_bytes: usize) -> Result<Dataset> 
     ds.report.issues = issues;
     ds.report.sort();
     Ok(ds)
+}
+
+/// The data set while tables are loaded: here, or with the thread finishing a table into it.
+enum Held<'s> {
+    Here(Dataset),
+    Finishing(std::thread::ScopedJoinHandle<'s, Result<Dataset>>),
+}
+
+impl Held<'_> {
+    /// The data set, with the table being finished (if any) in it.
+    fn back(self) -> Result<Dataset> {
+        match self {
+            Held::Here(ds) => Ok(ds),
+            Held::Finishing(h) => {
+                let ds = h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                // the next table is finished in fresh memory, not on top of this one's parsing
+                bidwatch_model::mem::trim();
+                Ok(ds)
+            }
+        }
+    }
 }
 
 /// Reads and checks one table: a CSV file a batch of records at a time, or, when polars cannot

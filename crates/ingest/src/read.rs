@@ -275,9 +275,9 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
         }
         for &(s, e) in ready {
             let slice = &data[s..e];
-            // polars checks each part of a batch as UTF-8 as it splits it, side by side, and fails
-            // the batch on a byte that is not (checked here too, it was one core's pass over
-            // every file before the read)
+            // UTF-8 is left to polars, which checks each part of a batch as it splits it, side by
+            // side, and fails the batch on a byte that is not (a check here as well was one core's
+            // pass over every file before the read)
             if slice.contains(&0) {
                 return Ok(false);
             }

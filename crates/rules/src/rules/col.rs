@@ -186,9 +186,9 @@ fn pair_finding(ctx: &Context<'_>, rule: RuleCode, hits: &[&Hit]) -> Finding {
     let what = |zh: bool| {
         hits.iter()
             .map(|h| {
-                // said only when it lowers the weight as printed (a value three bidders show
-                // keeps 0.998 of it: "×1.00" would say nothing); the factor, not the weight, which
-                // several firms sharing one network address raise again
+                // said only when it lowers the weight as printed (a value three bidders show in a
+                // market of thousands keeps 0.999 of it: "×1.00" would say nothing); the factor,
+                // not the weight, which several firms sharing one network address raise again
                 let common = if h.discount < 0.995 && h.users > 2 {
                     if zh {
                         format!("，数据中 {} 家投标人使用，所在市场共 {} 家，按常见程度降权 ×{:.2}", h.users, h.market, h.discount)
