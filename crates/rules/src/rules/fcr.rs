@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use bidwatch_model::text::fold_width_cow;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, Text};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 
@@ -91,8 +91,9 @@ pub(crate) fn texts_at(ctx: &Context<'_>, at: &[usize]) -> Vec<String> {
 
 /// The rule's patterns and exceptions from the policy, compiled. A pattern that does not compile
 /// is reported in the notes and skipped, so one typo in a bureau's file does not stop the night.
-pub(crate) fn compile(ctx: &Context<'_>, rule: RuleCode, key: &str, notes: &mut Vec<Text>) -> Vec<Regex> {
-    ctx.policy
+pub(crate) fn compile(ctx: &Context<'_>, rule: RuleCode, key: &str, notes: &mut Vec<Text>) -> Patterns {
+    let each = ctx
+        .policy
         .strings(rule, key, &[])
         .into_iter()
         .filter_map(|p| match Regex::new(&p) {
@@ -107,15 +108,47 @@ pub(crate) fn compile(ctx: &Context<'_>, rule: RuleCode, key: &str, notes: &mut 
                 None
             }
         })
-        .collect()
+        .collect();
+    Patterns::new(each)
+}
+
+/// A rule's expressions, each compiled alone and all of them as one set. Nearly every clause of a
+/// county matches none of them (some 2,300 of 3.4 M clauses at 10M bids, for each rule): the set
+/// looks for all of them in one pass over the clause, where asking each in turn took a pass each;
+/// the expressions one by one (where, and which) are asked only of a clause the set found.
+#[derive(Debug)]
+pub(crate) struct Patterns {
+    pub each: Vec<Regex>,
+    /// `None` when the set does not compile (past the regex crate's size limit, though each
+    /// expression did alone): then each is asked in turn.
+    set: Option<RegexSet>,
+}
+
+impl Patterns {
+    pub fn new(each: Vec<Regex>) -> Patterns {
+        let set = RegexSet::new(each.iter().map(Regex::as_str)).ok();
+        Patterns { each, set }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.each.is_empty()
+    }
+
+    /// Whether any of the expressions matches somewhere in `text` (never, for none).
+    pub fn any_match(&self, text: &str) -> bool {
+        match &self.set {
+            Some(set) => set.is_match(text),
+            None => self.each.iter().any(|r| r.is_match(text)),
+        }
+    }
 }
 
 /// The first match of any pattern in a clause that no exception matches: (start, end, pattern).
-pub(crate) fn first_match(text: &str, patterns: &[Regex], exceptions: &[Regex]) -> Option<(usize, usize, usize)> {
-    if exceptions.iter().any(|e| e.is_match(text)) {
+pub(crate) fn first_match(text: &str, patterns: &Patterns, exceptions: &Patterns) -> Option<(usize, usize, usize)> {
+    if !patterns.any_match(text) || exceptions.any_match(text) {
         return None;
     }
-    patterns.iter().enumerate().filter_map(|(i, p)| p.find(text).map(|m| (m.start(), m.end(), i))).min()
+    patterns.each.iter().enumerate().filter_map(|(i, p)| p.find(text).map(|m| (m.start(), m.end(), i))).min()
 }
 
 /// A finding on one clause: project, clause number, the matched span.
@@ -401,10 +434,38 @@ mod tests {
 
     #[test]
     fn an_exception_silences_a_clause() {
-        let p = vec![Regex::new("品牌").expect("re")];
-        let e = vec![Regex::new("同等及以上").expect("re")];
+        let p = Patterns::new(vec![Regex::new("品牌").expect("re")]);
+        let e = Patterns::new(vec![Regex::new("同等及以上").expect("re")]);
         assert!(first_match("指定品牌为甲", &p, &e).is_some());
         assert!(first_match("参考品牌为甲，可选用同等及以上产品", &p, &e).is_none());
+    }
+
+    #[test]
+    fn the_first_match_is_the_leftmost_of_every_pattern() {
+        let p = Patterns::new(["厂家", "指定品牌", "品牌"].iter().map(|r| Regex::new(r).expect("re")).collect());
+        let none = Patterns::new(Vec::new());
+        assert!(!none.any_match("任何条款"));
+        // the set finds a match; the earliest start wins, then the shorter span, then the pattern
+        assert_eq!(first_match("须指定品牌及厂家", &p, &none), Some((3, 15, 1)));
+        assert_eq!(first_match("厂家与品牌", &p, &none), Some((0, 6, 0)));
+        assert_eq!(first_match("无关条款", &p, &none), None);
+        // a set that did not compile asks each expression in turn, with the same answers
+        let alone = Patterns { each: p.each.clone(), set: None };
+        for text in ["须指定品牌及厂家", "厂家与品牌", "无关条款"] {
+            assert_eq!(first_match(text, &alone, &none), first_match(text, &p, &none), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The set is only a filter: a clause's first match is what asking each expression gives.
+        #[test]
+        fn the_set_changes_no_match(text in "(品牌|厂家|指定|同等|[一-龥a-z ,。]){0,30}") {
+            let p = Patterns::new(["指定[^。]{0,4}品牌", "厂家", "品牌[:：]?[a-z]+"].iter().map(|r| Regex::new(r).expect("re")).collect());
+            let e = Patterns::new(vec![Regex::new("同等").expect("re")]);
+            let alone = Patterns { each: p.each.clone(), set: None };
+            let exceptions_alone = Patterns { each: e.each.clone(), set: None };
+            proptest::prop_assert_eq!(first_match(&text, &p, &e), first_match(&text, &alone, &exceptions_alone));
+        }
     }
 
     proptest::proptest! {

@@ -10,7 +10,6 @@
 
 use bidwatch_ingest::TableName;
 use bidwatch_model::{Money, RuleCode, Text};
-use regex::Regex;
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
 use crate::rules::fcr;
@@ -109,14 +108,20 @@ impl Rule for Disproportionate {
         let rule = self.code();
         let mut out = RuleOutput::default();
         let measures = [Measure::Capital, Measure::Turnover, Measure::Performance, Measure::Staff];
-        let compiled: Vec<(Measure, Vec<Regex>)> =
+        let compiled: Vec<(Measure, fcr::Patterns)> =
             measures.iter().map(|m| (*m, fcr::compile(ctx, rule, &format!("{}_patterns", m.key()), &mut out.notes))).collect();
+        // Every measure's expressions as one set: a clause none of them matches (nearly all) is
+        // searched once, not captured by each expression in turn.
+        let any = fcr::Patterns::new(compiled.iter().flat_map(|(_, p)| p.each.iter().cloned()).collect());
         let banned = ctx.policy.strings(rule, "size_banned_categories", &["procurement"]);
         fcr::each_clause(ctx, |c| {
+            if !any.any_match(&c.text) {
+                return;
+            }
             let category = ctx.views.projects.category[c.project].as_deref().unwrap_or("");
             let contract = ctx.views.projects.ceiling[c.project].or(ctx.views.projects.estimate[c.project]);
             let hit = compiled.iter().find_map(|(m, res)| {
-                res.iter().find_map(|re| {
+                res.each.iter().find_map(|re| {
                     let caps = re.captures(&c.text)?;
                     let whole = caps.get(0)?;
                     let amount: f64 = caps.name("amount")?.as_str().parse().ok()?;
