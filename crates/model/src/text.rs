@@ -12,9 +12,7 @@ pub fn fold_width(s: &str) -> String {
 /// [`fold_width`], borrowing the text when nothing in it folds (text that ingest normalised
 /// already): a pass over millions of clauses copies none of them.
 pub fn fold_width_cow(s: &str) -> std::borrow::Cow<'_, str> {
-    let folds =
-        |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{00A0}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}');
-    if s.is_ascii() || !s.chars().any(folds) {
+    if !any_folds(s) {
         return std::borrow::Cow::Borrowed(s);
     }
     s.chars()
@@ -25,6 +23,20 @@ pub fn fold_width_cow(s: &str) -> std::borrow::Cow<'_, str> {
             c => Some(c),
         })
         .collect()
+}
+
+/// Whether anything in `s` folds. Every character that does (U+00A0, U+200B–U+200D, U+3000,
+/// U+FEFF, U+FF01–U+FF5E) starts, in UTF-8, with the byte C2, E2, E3 or EF: those bytes are
+/// searched for (SIMD) and a character decoded only where one stands. Checking every character of
+/// text that has nothing to fold (ingest's, read again by each clause rule) was 5 % of the rules'
+/// first pass at 10M bids.
+fn any_folds(s: &str) -> bool {
+    let folds =
+        |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{00A0}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}');
+    // a lead byte, never inside a character: `i` is a character's start
+    let folds_at = |i: usize| s.get(i..).and_then(|t| t.chars().next()).is_some_and(folds);
+    let b = s.as_bytes();
+    memchr::memchr3_iter(0xE2, 0xE3, 0xEF, b).any(folds_at) || memchr::memchr_iter(0xC2, b).any(folds_at)
 }
 
 /// A name or free text: width folded, trimmed, runs of white space made one space.
@@ -189,7 +201,9 @@ mod tests {
     proptest! {
         /// Borrowing is only a shortcut: the text comes back as the char-by-char fold would make it.
         #[test]
-        fn borrowed_folds_are_the_fold(s in "[a-z甲　ＡＢ\u{00A0}\u{200B}\u{FEFF}！～ ]{0,16}") {
+        /// The alphabet holds a neighbour of each folding range that shares its first byte
+        /// (、。《 after U+3000; — “ ‰ after U+200B; ° ¬ by U+00A0; ｟ ￠ ﻾ by U+FF5E and U+FEFF).
+        fn borrowed_folds_are_the_fold(s in "[a-z甲　ＡＢ\u{00A0}\u{200B}\u{200D}\u{FEFF}！～、。《—“‰°¬｟￠\u{FEFE}\u{FF00} ]{0,16}") {
             let by_char: String = s
                 .chars()
                 .filter_map(|c| match c {
