@@ -68,10 +68,12 @@ impl Rule for FewBidders {
             if !opened {
                 continue;
             }
-            let bidders: BTreeSet<&str> = standing.iter().map(|b| b.consortium.unwrap_or(b.bidder)).collect();
-            if bidders.len() >= min {
+            // Most tenders have enough bidders: counted up to `min` distinct, and only a tender
+            // with fewer gets its ordered list.
+            if crate::rules::distinct_reach(standing.iter().map(|b| b.unit()), min) {
                 continue;
             }
+            let bidders: BTreeSet<&str> = standing.iter().map(|b| b.unit()).collect();
             let pid = &projects.id[k];
             let list = bidders.iter().copied().collect::<Vec<_>>();
             let message = Text::new(

@@ -40,20 +40,24 @@ impl Rule for SingleValidBid {
         let min = ctx.policy.f64(self.code(), "min_submitted", 3.0).max(2.0) as usize;
         let mut out = RuleOutput::default();
         for (k, bids) in ctx.views.bids.iter().enumerate() {
-            let unit = |b: &&crate::rules::Bid| b.consortium.unwrap_or(b.bidder).to_owned();
             let standing: Vec<_> = bids.iter().filter(|b| !b.withdrawn()).collect();
-            let submitted: BTreeSet<String> = standing.iter().map(unit).collect();
-            // a bid without a status has not been reviewed: nothing to say
-            if submitted.len() < min || standing.iter().any(|b| b.status.is_none()) {
+            // One valid bidder left is rare: a tender with two is passed over after a few bids,
+            // before anything is collected.
+            let mut valid = standing.iter().filter(|b| b.status == Some("valid")).map(|b| b.unit());
+            let Some(winner) = valid.next() else { continue };
+            if valid.any(|u| u != winner) {
                 continue;
             }
-            let valid: BTreeSet<String> = standing.iter().filter(|b| b.status == Some("valid")).map(unit).collect();
-            if valid.len() != 1 {
+            // a bid without a status has not been reviewed: nothing to say
+            if standing.iter().any(|b| b.status.is_none()) {
+                continue;
+            }
+            let submitted: BTreeSet<&str> = standing.iter().map(|b| b.unit()).collect();
+            if submitted.len() < min {
                 continue;
             }
             let pid = ctx.views.projects.id[k].as_str();
-            let winner = valid.iter().next().cloned().unwrap_or_default();
-            let label = crate::rules::col::label_of(ctx, &winner);
+            let label = crate::rules::col::label_of(ctx, winner);
             let message = Text::new(
                 format!(
                     "项目 {pid}：{} 家投标人递交投标，评审后只有 {label} 一家有效，其余 {} 家被否决",
@@ -68,7 +72,7 @@ impl Rule for SingleValidBid {
             );
             let mut f = Finding::new(self.code(), Severity::Signal, Subject::project(pid), message)
                 .in_project(pid)
-                .with_members(submitted.iter().cloned().collect())
+                .with_members(submitted.iter().map(|u| (*u).to_owned()).collect())
                 .with_threshold("min_submitted", min as u64)
                 .with_threshold("submitted", submitted.len() as u64)
                 .with_threshold("valid", 1_u64)

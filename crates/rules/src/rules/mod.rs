@@ -184,6 +184,31 @@ impl Bid<'_> {
     }
 }
 
+impl<'a> Bid<'a> {
+    /// Who made the bid: its consortium, where it names one, else the bidder.
+    pub fn unit(&self) -> &'a str {
+        self.consortium.unwrap_or(self.bidder)
+    }
+}
+
+/// Whether `values` hold at least `n` distinct values, read only until `n` are found (each
+/// searched for among those found so far: `n` is a threshold of a handful, as 3 bidders).
+pub(crate) fn distinct_reach<'v>(values: impl IntoIterator<Item = &'v str>, n: usize) -> bool {
+    let mut found: Vec<&str> = Vec::with_capacity(n);
+    if n == 0 {
+        return true;
+    }
+    for v in values {
+        if !found.contains(&v) {
+            found.push(v);
+            if found.len() >= n {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// The bids of every project, by project key, in source order: each bid placed in its project as
 /// it is read, the numbers a slice of the frame at a time and the text cell by cell (no second
 /// copy of all bids meanwhile).
@@ -235,4 +260,18 @@ pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid<'_>>> {
         v.shrink_to_fit();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_reach;
+
+    proptest::proptest! {
+        /// Stopping at the n-th distinct value gives what counting them all does.
+        #[test]
+        fn distinct_reach_is_a_count(values in proptest::collection::vec("[a-d]{1,2}", 0..12), n in 0usize..6) {
+            let all: std::collections::BTreeSet<&str> = values.iter().map(String::as_str).collect();
+            proptest::prop_assert_eq!(distinct_reach(values.iter().map(String::as_str), n), all.len() >= n);
+        }
+    }
 }
