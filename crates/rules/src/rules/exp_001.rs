@@ -39,7 +39,7 @@ impl Rule for NoRecusal {
         let points = ctx.policy.f64(c, "points", 20.0);
         let mut out = RuleOutput::default();
         let (Some(ex), Some(asg)) = (ctx.ds.frame(TableName::Experts), ctx.ds.frame(TableName::ExpertAssignments)) else { return out };
-        let employer: HashMap<String, (String, u64)> = frame::strs(ex, "expert_id")
+        let employer: HashMap<String, (String, u64), foldhash::fast::FixedState> = frame::strs(ex, "expert_id")
             .into_iter()
             .zip(frame::strs(ex, "employer_id"))
             .zip(frame::rows(ex))

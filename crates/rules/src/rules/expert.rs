@@ -82,11 +82,11 @@ pub(crate) fn by_item<'a>(sheets: &'a Scores, scores: impl IntoIterator<Item = &
 }
 
 /// The experts' names, read once per rule run, to label them in sentences.
-pub(crate) struct Names(HashMap<String, String>);
+pub(crate) struct Names(HashMap<String, String, foldhash::fast::FixedState>);
 
 impl Names {
     pub fn load(ctx: &Context<'_>) -> Names {
-        let Some(df) = ctx.ds.frame(TableName::Experts) else { return Names(HashMap::new()) };
+        let Some(df) = ctx.ds.frame(TableName::Experts) else { return Names(HashMap::default()) };
         Names(frame::strs(df, "expert_id").into_iter().zip(frame::strs(df, "name")).filter_map(|(i, n)| Some((i?, n?))).collect())
     }
 

@@ -146,16 +146,19 @@ impl Rule for TailorMade {
         // The tenders each firm won that have clauses compared, earliest first: a later tender
         // reads the wins published before it, a prefix. (Every bid of a firm used to walk all of
         // its wins: a firm that bids on thousands of tenders and wins hundreds made that a square.)
-        let mut won: std::collections::HashMap<&str, Vec<(i64, usize)>, foldhash::fast::FixedState> = Default::default();
+        // By bidder key: looked up for every bid of every tender with clauses.
+        let mut won: Vec<Vec<(i64, usize)>> = vec![Vec::new(); ctx.ds.orgs.len()];
         for (k, bids) in ctx.views.bids.iter().enumerate() {
             if clauses_of.get(k).is_none_or(|c| c.is_empty()) {
                 continue;
             }
             for b in bids.iter().filter(|b| b.winner) {
-                won.entry(b.bidder).or_default().push((when(k), k));
+                if let Some(wins) = won.get_mut(b.bidder_key as usize) {
+                    wins.push((when(k), k));
+                }
             }
         }
-        for wins in won.values_mut() {
+        for wins in &mut won {
             wins.sort_unstable();
         }
         lap("wins");
@@ -166,7 +169,7 @@ impl Rule for TailorMade {
                 // wins published strictly before this tender (so never this tender itself)
                 let published_here = when(b);
                 for bid in &ctx.views.bids[b] {
-                    let Some(wins) = won.get(bid.bidder) else { continue };
+                    let Some(wins) = won.get(bid.bidder_key as usize).filter(|w| !w.is_empty()) else { continue };
                     let before = wins.partition_point(|&(published, _)| published < published_here);
                     for &(_, a) in &wins[..before] {
                         sources.entry(a).or_default().insert(bid.bidder);

@@ -79,9 +79,10 @@ pub(crate) fn ring_id(ctx: &Context<'_>, ring: &Ring) -> String {
     format!("RING-{}", col::bidder_id(ctx, ring.members[0]))
 }
 
-/// The ring (index into the graph's rings) of every bidder that is in one, by bidder id.
-pub(crate) fn ring_of(ctx: &Context<'_>) -> std::collections::HashMap<String, usize> {
-    let mut out = std::collections::HashMap::new();
+/// The ring (index into the graph's rings) of every bidder that is in one, by bidder id. Asked of
+/// every bid (10 M at 10M bids, nearly all of bidders in no ring): a fast hasher, not SipHash.
+pub(crate) fn ring_of(ctx: &Context<'_>) -> std::collections::HashMap<String, usize, foldhash::fast::FixedState> {
+    let mut out = std::collections::HashMap::default();
     for (r, ring) in ctx.graph.rings.iter().enumerate() {
         for m in &ring.members {
             out.insert(col::bidder_id(ctx, *m), r);

@@ -6,7 +6,7 @@
 //! most Q1 − `fence_iqr`·IQR of all win ratios. Where that lower fence is below zero (most bidders
 //! never win), only bidders that never won are flagged.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use bidwatch_ingest::TableName;
 use bidwatch_model::{Finding, RuleCode, Severity, Subject, Text};
@@ -68,28 +68,35 @@ impl Rule for PerennialLosers {
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let k = ctx.policy.f64(self.code(), "fence_iqr", 1.5);
         let min_bids = ctx.policy.f64(self.code(), "min_bids", 5.0);
-        // Valid bids and wins per bidder (one count per project).
-        // Hashed, not ordered: 10 M bids over 680,000 bidders made an ordered map the rule's cost.
-        let mut tally: HashMap<&str, (u32, u32), foldhash::fast::FixedState> = HashMap::default();
+        // Valid bids and wins per bidder (one count per project), by bidder key: 10 M bids over
+        // 680,000 bidders made an ordered map of ids the rule's cost, and then a hashed one.
+        let mut by_key: Vec<(u32, u32)> = vec![(0, 0); ctx.ds.orgs.len()];
         // A project's valid bids by bidder, in one vector reused project after project (a tree
         // per project allocated a node per bidder: 911,577 projects at 10M bids).
-        let mut seen: Vec<(&str, bool)> = Vec::new();
+        let mut seen: Vec<(u32, bool, &str)> = Vec::new();
+        let mut bidder_of: Vec<&str> = vec![""; ctx.ds.orgs.len()];
         for bids in &ctx.views.bids {
             seen.clear();
-            seen.extend(bids.iter().filter(|b| valid(b)).map(|b| (b.bidder, b.winner)));
-            seen.sort_unstable_by(|x, y| x.0.cmp(y.0));
+            seen.extend(bids.iter().filter(|b| valid(b)).map(|b| (b.bidder_key, b.winner, b.bidder)));
+            seen.sort_unstable_by_key(|x| x.0);
             for bids_of_one in seen.chunk_by(|x, y| x.0 == y.0) {
-                let t = tally.entry(bids_of_one[0].0).or_default();
+                let (key, _, bidder) = bids_of_one[0];
+                // a bid's key is one of the space's
+                let (Some(t), Some(of)) = (by_key.get_mut(key as usize), bidder_of.get_mut(key as usize)) else { continue };
+                *of = bidder;
                 t.0 += 1;
-                t.1 += u32::from(bids_of_one.iter().any(|&(_, won)| won));
+                t.1 += u32::from(bids_of_one.iter().any(|&(_, won, _)| won));
             }
         }
+        let tally: Vec<(&str, (u32, u32))> =
+            by_key.iter().zip(&bidder_of).filter(|(t, _)| t.0 > 0).map(|(t, bidder)| (*bidder, *t)).collect();
+        drop((by_key, bidder_of));
         let mut out = RuleOutput::default();
         if tally.len() < 4 {
             return out;
         }
-        let mut counts: Vec<f64> = tally.values().map(|t| f64::from(t.0)).collect();
-        let mut ratios: Vec<f64> = tally.values().map(|t| f64::from(t.1) / f64::from(t.0)).collect();
+        let mut counts: Vec<f64> = tally.iter().map(|(_, t)| f64::from(t.0)).collect();
+        let mut ratios: Vec<f64> = tally.iter().map(|(_, t)| f64::from(t.1) / f64::from(t.0)).collect();
         counts.sort_by(f64::total_cmp);
         ratios.sort_by(f64::total_cmp);
         let (q1c, q3c) = (quantile(&counts, 0.25), quantile(&counts, 0.75));
@@ -100,12 +107,15 @@ impl Rule for PerennialLosers {
             .into_iter()
             .filter(|(_, (n, wins))| f64::from(*n) >= count_fence && f64::from(*wins) / f64::from(*n) <= ratio_fence)
             .collect();
-        let flagged_set: HashSet<&str, foldhash::fast::FixedState> = flagged.keys().copied().collect();
+        let mut is_flagged = vec![false; ctx.ds.orgs.len()];
+        for key in flagged.keys().filter_map(|b| ctx.ds.orgs.get(b)) {
+            is_flagged[key as usize] = true;
+        }
         // The valid bids of the flagged bidders, in project order: one pass over the bids.
         let mut bids_of: BTreeMap<&str, Vec<&crate::rules::Bid>> = BTreeMap::new();
         for bids in &ctx.views.bids {
             for b in bids.iter().filter(|b| valid(b)) {
-                if flagged_set.contains(b.bidder) {
+                if is_flagged.get(b.bidder_key as usize) == Some(&true) {
                     bids_of.entry(b.bidder).or_default().push(b);
                 }
             }

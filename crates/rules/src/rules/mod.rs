@@ -159,6 +159,9 @@ pub fn category_label(category: &str, zh: bool) -> &str {
 #[derive(Debug, Clone)]
 pub(crate) struct Bid<'a> {
     pub bidder: &'a str,
+    /// The bidder's key (`Dataset::orgs`): a rule that tallies or sorts bids by bidder compares
+    /// numbers, not ids.
+    pub bidder_key: u32,
     pub status: Option<&'a str>,
     pub consortium: Option<&'a str>,
     pub price: f64,
@@ -226,24 +229,26 @@ pub(crate) fn bids_by_project(ds: &Dataset) -> Vec<Vec<Bid<'_>>> {
     }
     let mut out: Vec<Vec<Bid<'_>>> = counts.into_iter().map(Vec::with_capacity).collect();
     let has_winner = df.column("is_winner").is_ok();
-    let mut bidder = frame::str_iter(df, "bidder_id");
     let mut status = frame::str_iter(df, "status");
     let mut consortium = frame::str_iter(df, "consortium_id");
     for slice in frame::chunks(df, frame::CHUNK_ROWS) {
         let project = frame::keys(&slice, "project_id");
+        let bidder = frame::keys(&slice, "bidder_id");
         let price = frame::f64s(&slice, "price");
         let rank = frame::i64s(&slice, "rank");
         let winner = frame::bools(&slice, "is_winner");
         let rows = frame::rows32(&slice);
         for i in 0..slice.height() {
             // The text iterators step once a row, kept or not.
-            let (who, status, consortium) = (bidder.next().flatten(), status.next().flatten(), consortium.next().flatten());
-            let (Some(project), Some(who), Some(price)) = (project[i], who, price[i]) else { continue };
+            let (status, consortium) = (status.next().flatten(), consortium.next().flatten());
+            let (Some(project), Some(key), Some(price)) = (project[i], bidder[i], price[i]) else { continue };
+            let Some(who) = ds.orgs.resolve(key) else { continue };
             let Some(v) = out.get_mut(project as usize) else { continue };
             // Ingest holds a rank to 1..=100 000.
             let rank = rank[i].and_then(|r| u32::try_from(r).ok());
             v.push(Bid {
                 bidder: who,
+                bidder_key: key,
                 status,
                 consortium,
                 price,
