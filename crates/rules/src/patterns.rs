@@ -38,6 +38,13 @@ fn cents(p: f64) -> i64 {
 }
 
 /// Maximal ladders of at least `min_len` bids of distinct bidders.
+///
+/// Every pair of price levels (a, b) is a possible first step, so a project of n levels asks
+/// about n²/2 pairs, and nearly every pair stops at two rungs. A pair is therefore first asked for
+/// its third rung (b + d, or b·r), and for the rung before a (which would make it no ladder's
+/// start) only when it has one. Those searches are made from where the same search for the
+/// previous b ended: as b rises, each target moves by a rung or two, where a binary search took
+/// log n steps each time (the same answers; a test holds them to it).
 pub fn ladders(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
     let mut sorted: Vec<(i64, usize, &str)> =
         prices.iter().filter(|p| p.price.is_finite() && p.price > 0.0).map(|p| (cents(p.price), p.index, p.bidder)).collect();
@@ -50,27 +57,31 @@ pub fn ladders(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
         return Vec::new();
     }
     let levels: Vec<i64> = sorted.iter().map(|x| x.0).collect();
-    let find = |target: i64, tol: i64| -> Option<usize> {
-        let i = levels.partition_point(|c| *c < target - tol);
-        (i < n && (levels[i] - target).abs() <= tol).then_some(i)
-    };
+    let found = |i: usize, target: i64, tol: i64| (i < n && (levels[i] - target).abs() <= tol).then_some(i);
+    let find = |target: i64, tol: i64| -> Option<usize> { found(levels.partition_point(|c| *c < target - tol), target, tol) };
     let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
     let mut out = Vec::new();
-    // One buffer for every pair's chain: a project of n prices tries n²/2 pairs, nearly all of
-    // which stop at two rungs.
+    // One buffer for every pair's chain.
     let mut chain: Vec<usize> = Vec::new();
     for i in 0..n {
+        let a = levels[i];
+        // Where each search of this i's pairs ended: the next rung and the rung before,
+        // arithmetic and geometric.
+        let (mut next_d, mut before_d, mut next_r, mut before_r) = (i, i, i, i);
         for j in i + 1..n {
-            let (a, b) = (levels[i], levels[j]);
-            // Arithmetic: exact to the cent; skip unless i starts the ladder.
+            let b = levels[j];
+            // Arithmetic: exact to the cent; a ladder only from the pair that starts it.
             let d = b - a;
-            if find(a - d, 0).is_none() {
-                chain.clear();
-                chain.extend([i, j]);
-                while let Some(k) = find(levels[*chain.last().unwrap_or(&j)] + d, 0) {
-                    chain.push(k);
+            let third = found(seek(&levels, &mut next_d, b + d), b + d, 0);
+            if let Some(k) = third {
+                if found(seek(&levels, &mut before_d, a - d), a - d, 0).is_none() {
+                    chain.clear();
+                    chain.extend([i, j, k]);
+                    while let Some(k) = find(levels[*chain.last().unwrap_or(&j)] + d, 0) {
+                        chain.push(k);
+                    }
+                    push(&mut out, &mut seen, &sorted, &chain, min_len, d as f64 / 100.0, false);
                 }
-                push(&mut out, &mut seen, &sorted, &chain, min_len, d as f64 / 100.0, false);
             }
             // Geometric: the same ratio, to the rounding of a cent on each side.
             let r = b as f64 / a as f64;
@@ -78,10 +89,16 @@ pub fn ladders(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
                 // The ratio of two prices rounded to the cent is off by up to 1/a relatively, so
                 // a rung predicted from `last` is off by up to last/a + ½ cent.
                 let tol = |last: f64| (last / a as f64).ceil() as i64 + 1;
+                let rung_after = |last: f64, at: &mut usize| {
+                    let (target, tol) = ((last * r).round() as i64, tol(last));
+                    found(seek(&levels, at, target - tol), target, tol)
+                };
+                let Some(k) = rung_after(b as f64, &mut next_r).filter(|k| *k != i && *k != j) else { continue };
                 let prev = (a as f64 / r).round() as i64;
-                if find(prev, tol(a as f64)).is_none() {
+                let t = tol(a as f64);
+                if found(seek(&levels, &mut before_r, prev - t), prev, t).is_none() {
                     chain.clear();
-                    chain.extend([i, j]);
+                    chain.extend([i, j, k]);
                     loop {
                         let last = levels[*chain.last().unwrap_or(&j)] as f64;
                         match find((last * r).round() as i64, tol(last)) {
@@ -99,6 +116,20 @@ pub fn ladders(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
         }
     }
     out
+}
+
+/// The first place in `levels` (ascending) whose level is at least `lo`, as a binary search finds
+/// it, searched from `at` (where a search for a nearby target ended) and left there.
+fn seek(levels: &[i64], at: &mut usize, lo: i64) -> usize {
+    let mut i = (*at).min(levels.len());
+    while i > 0 && levels[i - 1] >= lo {
+        i -= 1;
+    }
+    while i < levels.len() && levels[i] < lo {
+        i += 1;
+    }
+    *at = i;
+    i
 }
 
 fn push(
@@ -211,7 +242,113 @@ mod tests {
         assert!(cluster(&p, f64::NAN, 0.97, 0.02, 3).is_none());
     }
 
+    #[test]
+    fn seeking_from_anywhere_is_a_binary_search() {
+        let levels = [3, 5, 5, 9, 12, 12, 12, 20];
+        for lo in 0..25 {
+            for start in 0..=levels.len() + 2 {
+                let mut at = start;
+                assert_eq!(seek(&levels, &mut at, lo), levels.partition_point(|c| *c < lo), "lo {lo} from {start}");
+            }
+        }
+    }
+
+    /// The ladders as every pair's searches were made before: the reference for [`ladders`].
+    fn ladders_by_binary_search(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
+        let mut sorted: Vec<(i64, usize, &str)> =
+            prices.iter().filter(|p| p.price.is_finite() && p.price > 0.0).map(|p| (cents(p.price), p.index, p.bidder)).collect();
+        sorted.sort_unstable();
+        // One bid per price level: the first in order (equal prices are not a step).
+        sorted.dedup_by_key(|x| x.0);
+        let n = sorted.len();
+        let min_len = min_len.max(3);
+        if n < min_len {
+            return Vec::new();
+        }
+        let levels: Vec<i64> = sorted.iter().map(|x| x.0).collect();
+        let find = |target: i64, tol: i64| -> Option<usize> {
+            let i = levels.partition_point(|c| *c < target - tol);
+            (i < n && (levels[i] - target).abs() <= tol).then_some(i)
+        };
+        let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
+        let mut out = Vec::new();
+        // One buffer for every pair's chain: a project of n prices tries n²/2 pairs, nearly all of
+        // which stop at two rungs.
+        let mut chain: Vec<usize> = Vec::new();
+        for i in 0..n {
+            for j in i + 1..n {
+                let (a, b) = (levels[i], levels[j]);
+                // Arithmetic: exact to the cent; skip unless i starts the ladder.
+                let d = b - a;
+                if find(a - d, 0).is_none() {
+                    chain.clear();
+                    chain.extend([i, j]);
+                    while let Some(k) = find(levels[*chain.last().unwrap_or(&j)] + d, 0) {
+                        chain.push(k);
+                    }
+                    push(&mut out, &mut seen, &sorted, &chain, min_len, d as f64 / 100.0, false);
+                }
+                // Geometric: the same ratio, to the rounding of a cent on each side.
+                let r = b as f64 / a as f64;
+                if r > 1.0 {
+                    // The ratio of two prices rounded to the cent is off by up to 1/a relatively, so
+                    // a rung predicted from `last` is off by up to last/a + ½ cent.
+                    let tol = |last: f64| (last / a as f64).ceil() as i64 + 1;
+                    let prev = (a as f64 / r).round() as i64;
+                    if find(prev, tol(a as f64)).is_none() {
+                        chain.clear();
+                        chain.extend([i, j]);
+                        loop {
+                            let last = levels[*chain.last().unwrap_or(&j)] as f64;
+                            match find((last * r).round() as i64, tol(last)) {
+                                Some(k) if !chain.contains(&k) => chain.push(k),
+                                _ => break,
+                            }
+                        }
+                        // A geometric ladder that is also arithmetic was reported as arithmetic.
+                        let arithmetic = chain.windows(3).all(|w| levels[w[1]] - levels[w[0]] == levels[w[2]] - levels[w[1]]);
+                        if !arithmetic {
+                            push(&mut out, &mut seen, &sorted, &chain, min_len, (r * 1e6).round() / 1e6, true);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Prices with ladders in them: a base, steps of a few sizes, ratios, and noise.
+    fn laddered() -> impl Strategy<Value = Vec<f64>> {
+        (1_000.0f64..1e7, 1u32..5_000, 1.001f64..1.2, proptest::collection::vec((0u8..4, 0u32..9, -50i64..50), 0..30)).prop_map(
+            |(base, step, ratio, picks)| {
+                picks
+                    .into_iter()
+                    .map(|(how, k, noise)| match how {
+                        0 => base + f64::from(step) * f64::from(k),
+                        1 => ((base * ratio.powi(k as i32)) * 100.0).round() / 100.0,
+                        2 => base + f64::from(step) * f64::from(k) + noise as f64 / 100.0,
+                        _ => base * (1.0 + noise as f64 / 1_000.0),
+                    })
+                    .collect()
+            },
+        )
+    }
+
     proptest! {
+        /// The searches from where the last ended find what binary searches found: the same
+        /// ladders, in the same order.
+        #[test]
+        fn ladders_are_those_of_binary_searches(ps in laddered(), min_len in 3usize..5) {
+            let p = priced(&ps);
+            prop_assert_eq!(ladders(&p, min_len), ladders_by_binary_search(&p, min_len));
+        }
+
+        #[test]
+        fn ladders_of_any_prices_are_those_of_binary_searches(ps in proptest::collection::vec(0.0f64..2e3, 0..40)) {
+            let p = priced(&ps);
+            prop_assert_eq!(ladders(&p, 3), ladders_by_binary_search(&p, 3));
+        }
+
         #[test]
         fn patterns_never_panic_and_name_real_bids(ps in proptest::collection::vec(-1e12f64..1e12, 0..40), ceiling in -1e12f64..1e12) {
             let p = priced(&ps);
