@@ -115,7 +115,12 @@ fn run_with_pairs(ds: &Dataset, catalog: &Catalog, graph_cfg: &bidwatch_graph::L
             tracing::debug!(ms = started.elapsed().as_millis() as u64, "screens");
             screens
         },
-        || registry::Views::load(ds),
+        || {
+            let started = std::time::Instant::now();
+            let views = registry::Views::load(ds);
+            tracing::debug!(ms = started.elapsed().as_millis() as u64, "views");
+            views
+        },
     );
     bidwatch_model::mem::trim();
     tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), peak_mib = peak(), "views and screens");
