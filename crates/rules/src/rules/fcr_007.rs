@@ -165,31 +165,36 @@ impl Rule for TailorMade {
         let found: Vec<Vec<Copied<'_>>> = later
             .par_iter()
             .map(|(&b, mine)| {
-                let mut sources: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+                // (earlier tender, its winner that bids here), sorted and distinct: the earlier
+                // tenders in order, each one's winners in order (a vector sorted once, not a
+                // tree of trees built for each of 900,000 tenders)
+                let mut sources: Vec<(usize, &str)> = Vec::new();
                 // wins published strictly before this tender (so never this tender itself)
                 let published_here = when(b);
                 for bid in &ctx.views.bids[b] {
                     let Some(wins) = won.get(bid.bidder_key as usize).filter(|w| !w.is_empty()) else { continue };
                     let before = wins.partition_point(|&(published, _)| published < published_here);
-                    for &(_, a) in &wins[..before] {
-                        sources.entry(a).or_default().insert(bid.bidder);
-                    }
+                    sources.extend(wins[..before].iter().map(|&(_, a)| (a, bid.bidder)));
                 }
+                sources.sort_unstable();
+                sources.dedup();
+                let tenders: Vec<&[(usize, &str)]> = sources.chunk_by(|x, y| x.0 == y.0).collect();
                 let mut out = Vec::new();
                 for &c in mine.iter() {
                     // the earliest earlier clause it copies, with the firm that won there
-                    let mut best: Option<(i64, usize, u64, usize, f64)> = None;
-                    for &a in sources.keys() {
+                    let mut best: Option<(i64, usize, u64, usize, f64, usize)> = None;
+                    for (t, winners) in tenders.iter().enumerate() {
+                        let a = winners[0].0;
                         for &e in clauses_of[a] {
                             if let Some(sim) = grams.similar(c, e, min_sim) {
                                 let key = (when(a), a, clauses[e].row);
                                 if best.is_none_or(|x| key < (x.0, x.1, x.2)) {
-                                    best = Some((key.0, key.1, key.2, e, sim));
+                                    best = Some((key.0, key.1, key.2, e, sim, t));
                                 }
                             }
                         }
                     }
-                    let Some((_, a, _, e, sim)) = best else { continue };
+                    let Some((_, a, _, e, sim, t)) = best else { continue };
                     // every earlier tender that uses the same wording was won by the firm
                     let earlier: Vec<usize> = wording[e]
                         .map(|w| {
@@ -202,7 +207,7 @@ impl Rule for TailorMade {
                         })
                         .unwrap_or_default();
                     let winners_all = |x: &str| earlier.iter().all(|k| ctx.views.bids[*k].iter().any(|w| w.winner && w.bidder == x));
-                    let Some(x) = sources[&a].iter().copied().find(|x| winners_all(x)) else { continue };
+                    let Some(x) = tenders[t].iter().map(|&(_, x)| x).find(|x| winners_all(x)) else { continue };
                     out.push((c, e, a, x, sim));
                 }
                 out
