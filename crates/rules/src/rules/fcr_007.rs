@@ -172,7 +172,7 @@ impl Rule for TailorMade {
                 // wins published strictly before this tender (so never this tender itself)
                 let published_here = when(b);
                 for bid in &ctx.views.bids[b] {
-                    let Some(wins) = won.get(bid.bidder_key as usize).filter(|w| !w.is_empty()) else { continue };
+                    let Some(wins) = won.get(bid.bidder_key as usize) else { continue };
                     let before = wins.partition_point(|&(published, _)| published < published_here);
                     sources.extend(wins[..before].iter().map(|&(_, a)| (a, bid.bidder)));
                 }

@@ -73,24 +73,21 @@ impl Rule for PerennialLosers {
         let mut by_key: Vec<(u32, u32)> = vec![(0, 0); ctx.ds.orgs.len()];
         // A project's valid bids by bidder, in one vector reused project after project (a tree
         // per project allocated a node per bidder: 911,577 projects at 10M bids).
-        let mut seen: Vec<(u32, bool, &str)> = Vec::new();
-        let mut bidder_of: Vec<&str> = vec![""; ctx.ds.orgs.len()];
+        let mut seen: Vec<(u32, bool)> = Vec::new();
         for bids in &ctx.views.bids {
             seen.clear();
-            seen.extend(bids.iter().filter(|b| valid(b)).map(|b| (b.bidder_key, b.winner, b.bidder)));
+            seen.extend(bids.iter().filter(|b| valid(b)).map(|b| (b.bidder_key, b.winner)));
             seen.sort_unstable_by_key(|x| x.0);
             for bids_of_one in seen.chunk_by(|x, y| x.0 == y.0) {
-                let (key, _, bidder) = bids_of_one[0];
                 // a bid's key is one of the space's
-                let (Some(t), Some(of)) = (by_key.get_mut(key as usize), bidder_of.get_mut(key as usize)) else { continue };
-                *of = bidder;
+                let Some(t) = by_key.get_mut(bids_of_one[0].0 as usize) else { continue };
                 t.0 += 1;
-                t.1 += u32::from(bids_of_one.iter().any(|&(_, won, _)| won));
+                t.1 += u32::from(bids_of_one.iter().any(|&(_, won)| won));
             }
         }
+        // each bidder that bid, by its id (the id a bid carries is its key's)
         let tally: Vec<(&str, (u32, u32))> =
-            by_key.iter().zip(&bidder_of).filter(|(t, _)| t.0 > 0).map(|(t, bidder)| (*bidder, *t)).collect();
-        drop((by_key, bidder_of));
+            (0u32..).zip(by_key).filter(|(_, t)| t.0 > 0).filter_map(|(key, t)| Some((ctx.ds.orgs.resolve(key)?, t))).collect();
         let mut out = RuleOutput::default();
         if tally.len() < 4 {
             return out;

@@ -173,7 +173,12 @@ pub(crate) struct Bid<'a> {
     pub winner: bool,
 }
 
-impl Bid<'_> {
+impl<'a> Bid<'a> {
+    /// Who made the bid: its consortium, where it names one, else the bidder.
+    pub fn unit(&self) -> &'a str {
+        self.consortium.unwrap_or(self.bidder)
+    }
+
     /// The bid's row as evidence: bidder, price and status.
     pub fn evidence(&self) -> bidwatch_model::Evidence {
         bidwatch_model::Evidence::new("bids", u64::from(self.row))
@@ -187,20 +192,13 @@ impl Bid<'_> {
     }
 }
 
-impl<'a> Bid<'a> {
-    /// Who made the bid: its consortium, where it names one, else the bidder.
-    pub fn unit(&self) -> &'a str {
-        self.consortium.unwrap_or(self.bidder)
-    }
-}
-
 /// Whether `values` hold at least `n` distinct values, read only until `n` are found (each
 /// searched for among those found so far: `n` is a threshold of a handful, as 3 bidders).
 pub(crate) fn distinct_reach<'v>(values: impl IntoIterator<Item = &'v str>, n: usize) -> bool {
-    let mut found: Vec<&str> = Vec::with_capacity(n);
     if n == 0 {
         return true;
     }
+    let mut found: Vec<&str> = Vec::with_capacity(n);
     for v in values {
         if !found.contains(&v) {
             found.push(v);
