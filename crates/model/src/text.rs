@@ -200,9 +200,9 @@ mod tests {
 
     proptest! {
         /// Borrowing is only a shortcut: the text comes back as the char-by-char fold would make it.
-        #[test]
         /// The alphabet holds a neighbour of each folding range that shares its first byte
         /// (、。《 after U+3000; — “ ‰ after U+200B; ° ¬ by U+00A0; ｟ ￠ ﻾ by U+FF5E and U+FEFF).
+        #[test]
         fn borrowed_folds_are_the_fold(s in "[a-z甲　ＡＢ\u{00A0}\u{200B}\u{200D}\u{FEFF}！～、。《—“‰°¬｟￠\u{FEFE}\u{FF00} ]{0,16}") {
             let by_char: String = s
                 .chars()
