@@ -23,6 +23,9 @@ pub enum Src {
 }
 
 impl Src {
+    /// Every source, in the order of their discriminants.
+    pub(crate) const ALL: [Src; 5] = [Src::Bids, Src::Bidders, Src::BidPersonnel, Src::Employment, Src::Shareholders];
+
     pub fn table(self) -> &'static str {
         match self {
             Src::Bids => "bids",
@@ -41,6 +44,11 @@ pub(crate) enum Role {
     Plain,
     Payer,
     Owner,
+}
+
+impl Role {
+    /// Every role, in the order of their discriminants.
+    pub(crate) const ALL: [Role; 3] = [Role::Plain, Role::Payer, Role::Owner];
 }
 
 /// One value one bidder shows, with the row it was read from.
@@ -65,6 +73,23 @@ impl Item {
             | (u128::from(self.role as u8) << 40)
             | (u128::from(self.src as u8) << 32)
             | u128::from(self.row)
+    }
+
+    /// The item whose [`order_key`](Item::order_key) `key` is: every field is in it, so a
+    /// project's items are sorted as bare numbers (no key made at each comparison) and read back.
+    pub fn from_key(key: u128) -> Item {
+        // Each field is read from its own bits; a discriminant past its enum (no key made by
+        // `order_key` has one) reads as the last variant.
+        let byte = |shift: u32| usize::from((key >> shift) as u8);
+        let word = |shift: u32| (key >> shift) as u32;
+        Item {
+            kind: LinkKind::ALL[byte(112).min(LinkKind::ALL.len() - 1)],
+            value: word(80),
+            bidder: word(48),
+            role: Role::ALL[byte(40).min(Role::ALL.len() - 1)],
+            src: Src::ALL[byte(32).min(Src::ALL.len() - 1)],
+            row: word(0),
+        }
     }
 }
 
@@ -1068,20 +1093,24 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Items sorted by their order key are sorted as by their fields.
+        /// Items sorted by their order key are sorted as by their fields, and read back whole
+        /// from it.
         #[test]
         fn the_order_key_orders_items_as_their_fields(
             items in proptest::collection::vec((0..LinkKind::ALL.len(), proptest::prelude::any::<u32>(), proptest::prelude::any::<u32>(), 0..3usize, 0..5usize, proptest::prelude::any::<u32>()), 0..40),
             small in proptest::collection::vec((0..3usize, 0..3u32, 0..3u32, 0..3usize, 0..5usize, 0..3u32), 0..40),
         ) {
-            const ROLES: [Role; 3] = [Role::Plain, Role::Payer, Role::Owner];
-            const SRCS: [Src; 5] = [Src::Bids, Src::Bidders, Src::BidPersonnel, Src::Employment, Src::Shareholders];
-            let make = |&(k, value, bidder, r, s, row): &(usize, u32, u32, usize, usize, u32)| Item { kind: LinkKind::ALL[k], value, bidder, role: ROLES[r], src: SRCS[s], row };
+            let make = |&(k, value, bidder, r, s, row): &(usize, u32, u32, usize, usize, u32)| Item { kind: LinkKind::ALL[k], value, bidder, role: Role::ALL[r], src: Src::ALL[s], row };
             // wide values, and narrow ones that tie field after field
             let mut items: Vec<Item> = items.iter().map(make).collect();
             items.extend(small.iter().map(make));
-            let mut by_key = items.clone();
-            by_key.sort_unstable_by_key(Item::order_key);
+            // each item is read back from its key
+            for it in &items {
+                proptest::prop_assert_eq!(Item::from_key(it.order_key()), *it);
+            }
+            let mut keys: Vec<u128> = items.iter().map(Item::order_key).collect();
+            keys.sort_unstable();
+            let by_key: Vec<Item> = keys.into_iter().map(Item::from_key).collect();
             items.sort_unstable();
             proptest::prop_assert_eq!(by_key, items);
         }

@@ -215,8 +215,17 @@ fn project_hits(c: &Collected, p: u32, bids: &[u32], users: &Users, market: usiz
             items.extend_from_slice(v);
         }
     }
-    items.sort_unstable_by_key(Item::order_key);
+    // Sorted as their keys, bare numbers that hold every field (a key made at each comparison
+    // was a third of this function's time at 10M bids).
+    let mut keys: Vec<u128> = items.iter().map(Item::order_key).collect();
+    keys.sort_unstable();
+    for (it, &k) in items.iter_mut().zip(&keys) {
+        *it = Item::from_key(k);
+    }
+    drop(keys);
 
+    // The first row of each (bidder, role) of a run of one value.
+    let mut firsts: Vec<&Item> = Vec::new();
     let mut start = 0;
     while start < items.len() {
         let (kind, value) = (items[start].kind, items[start].value);
@@ -226,8 +235,12 @@ fn project_hits(c: &Collected, p: u32, bids: &[u32], users: &Users, market: usiz
         }
         let run = &items[start..end];
         start = end;
-        // The first row of each (bidder, role): items are sorted by bidder, role, source, row.
-        let mut firsts: Vec<&Item> = Vec::new();
+        // A value one row shows links no one (most values of a project).
+        if run.len() < 2 {
+            continue;
+        }
+        // Items are sorted by bidder, role, source, row.
+        firsts.clear();
         for it in run {
             if firsts.last().is_none_or(|l| l.bidder != it.bidder || l.role != it.role) {
                 firsts.push(it);
