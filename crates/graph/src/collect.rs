@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use bidwatch_ingest::{frame, Dataset, TableName};
 use bidwatch_model::grouped::Grouped;
 use bidwatch_model::text::fold_width;
-use bidwatch_model::textset::CompactTextSet;
+use bidwatch_model::textset::{memoised, CompactTextSet};
 
 use crate::kinds::LinkKind;
 use crate::LinkConfig;
@@ -480,9 +480,6 @@ fn judged(values: &mut KindValues, keep: Keep, v: &str, cfg: &LinkConfig, generi
     }
 }
 
-/// Not yet judged, in [`by_code`]'s table.
-const UNSEEN: u32 = u32::MAX - 1;
-
 /// A categorical column's values: each distinct value (one number within the column) judged and
 /// interned once, at the first placed row that shows it, so that values are numbered in the order
 /// of their first rows as when every cell was interned; its text is looked up then only. With
@@ -507,17 +504,6 @@ fn by_code<'a>(
             memoised(&mut memo, at, || text(code).map_or(NONE, |v| judge(v, values)))
         })
         .collect()
-}
-
-/// The number memoised for `code`, made by `make` the first time.
-fn memoised(memo: &mut Vec<u32>, code: usize, make: impl FnOnce() -> u32) -> u32 {
-    if memo.len() <= code {
-        memo.resize(code + 1, UNSEEN);
-    }
-    if memo[code] == UNSEEN {
-        memo[code] = make();
-    }
-    memo[code]
 }
 
 /// How many placed rows show each number of a categorical column, counted up to two.

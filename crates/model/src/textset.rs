@@ -152,9 +152,39 @@ impl<const W: usize> TextSet<W> {
     }
 }
 
+/// What a memo of [`memoised`] holds for a code not yet met.
+const UNSEEN: u32 = u32::MAX - 1;
+
+/// The number `memo` keeps for `code`, made by `make` the first time the code is met: a
+/// categorical column's code numbered once, not once a cell. `u32::MAX` (the callers' "nothing")
+/// is kept like any number; `u32::MAX - 1`, which marks a code not met, would be made again.
+pub fn memoised(memo: &mut Vec<u32>, code: usize, make: impl FnOnce() -> u32) -> u32 {
+    if memo.len() <= code {
+        memo.resize(code + 1, UNSEEN);
+    }
+    if memo[code] == UNSEEN {
+        memo[code] = make();
+    }
+    memo[code]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_is_numbered_once_and_nothing_is_kept_too() {
+        let mut memo = Vec::new();
+        let mut made = 0;
+        let mut number = |code: usize, n: u32| {
+            memoised(&mut memo, code, || {
+                made += 1;
+                n
+            })
+        };
+        assert_eq!((number(3, 7), number(3, 9), number(0, u32::MAX), number(0, 1)), (7, 7, u32::MAX, u32::MAX));
+        assert_eq!(made, 2);
+    }
 
     #[test]
     fn numbers_follow_first_sight_and_read_back() {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use bidwatch_ingest::{frame, Dataset, TableName};
-use bidwatch_model::textset::TextSet;
+use bidwatch_model::textset::{memoised, TextSet};
 
 use crate::registry::Context;
 
@@ -89,7 +89,7 @@ enum Cell<'a> {
 struct Cells<'a> {
     cells: Box<dyn Iterator<Item = Option<Cell<'a>>> + 'a>,
     text: Option<frame::CodeText<'a>>,
-    /// The number of each code met so far (`u32::MAX`: not met).
+    /// The number of each code met so far ([`memoised`]).
     number: Vec<u32>,
 }
 
@@ -110,16 +110,7 @@ impl<'a> Cells<'a> {
     fn number(&mut self, cell: Cell<'a>, names: &mut TextSet) -> u32 {
         match (cell, &self.text) {
             (Cell::Text(t), _) => names.intern(t),
-            (Cell::Code(code), Some(text)) => {
-                let at = code as usize;
-                if at >= self.number.len() {
-                    self.number.resize(at + 1, u32::MAX);
-                }
-                if self.number[at] == u32::MAX {
-                    self.number[at] = names.intern(text(code).unwrap_or_default());
-                }
-                self.number[at]
-            }
+            (Cell::Code(code), Some(text)) => memoised(&mut self.number, code as usize, || names.intern(text(code).unwrap_or_default())),
             // a code comes only with its text
             (Cell::Code(_), None) => names.intern(""),
         }
