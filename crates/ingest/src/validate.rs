@@ -406,9 +406,9 @@ fn parse_cell<'a>(col: &ColumnSpec, mult: f64, raw: &'a str, org_space: bool) ->
         },
         ColType::Phone => normalize_phone(raw).map_or_else(|e| Outcome::Bad(e.into()), owned),
         ColType::Email => normalize_email(raw).map_or_else(|e| Outcome::Bad(e.into()), owned),
-        ColType::Ip => normalize_ip(raw).map_or_else(|e| Outcome::Bad(e.into()), owned),
-        ColType::Mac => normalize_mac(raw).map_or_else(|e| Outcome::Bad(e.into()), owned),
-        ColType::List => owned(normalize_list(raw)),
+        ColType::Ip => normalize_ip(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
+        ColType::Mac => normalize_mac(raw).map_or_else(|e| Outcome::Bad(e.into()), |v| Outcome::Ok(Cell::Str(v))),
+        ColType::List => Outcome::Ok(Cell::Str(normalize_list(raw))),
         ColType::RuleCode => {
             let t = normalize_text(raw).to_ascii_uppercase();
             match RuleCode::new(&t) {

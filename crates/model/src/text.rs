@@ -1,6 +1,7 @@
 //! Text normalisation: full-width folding, trimming, and the canonical forms of contact details
 //! and network identifiers, so that `１３８ 1234 5678` and `+86-138-1234-5678` are the same phone.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// Folds full-width ASCII (U+FF01–U+FF5E) and the ideographic space to their ASCII forms, and
@@ -11,9 +12,9 @@ pub fn fold_width(s: &str) -> String {
 
 /// [`fold_width`], borrowing the text when nothing in it folds (text that ingest normalised
 /// already): a pass over millions of clauses copies none of them.
-pub fn fold_width_cow(s: &str) -> std::borrow::Cow<'_, str> {
+pub fn fold_width_cow(s: &str) -> Cow<'_, str> {
     if !any_folds(s) {
-        return std::borrow::Cow::Borrowed(s);
+        return Cow::Borrowed(s);
     }
     s.chars()
         .filter_map(|c| match c {
@@ -111,8 +112,37 @@ pub fn normalize_email(s: &str) -> Result<String, &'static str> {
 }
 
 /// An IP address in its canonical text form (IPv4-mapped IPv6 becomes IPv4, leading zeros in
-/// IPv4 octets are dropped).
-pub fn normalize_ip(s: &str) -> Result<String, &'static str> {
+/// IPv4 octets are dropped), borrowed when the cell is written so already (most are: an export
+/// writes `36.51.155.36`, and ten million bids' cells would each be parsed and printed again).
+pub fn normalize_ip(s: &str) -> Result<Cow<'_, str>, &'static str> {
+    if is_canonical_ipv4(s) {
+        return Ok(Cow::Borrowed(s));
+    }
+    ip_rewritten(s).map(Cow::Owned)
+}
+
+/// Whether `s` is four decimal octets of at most 255, without leading zeros or anything around
+/// them: what [`ip_rewritten`] prints for it.
+fn is_canonical_ipv4(s: &str) -> bool {
+    let mut octets = 0;
+    for part in s.split('.') {
+        octets += 1;
+        // three digits compare as numbers do
+        let canonical = part.bytes().all(|b| b.is_ascii_digit())
+            && match part.len() {
+                1 => true,
+                2 => !part.starts_with('0'),
+                3 => !part.starts_with('0') && part <= "255",
+                _ => false,
+            };
+        if !canonical || octets > 4 {
+            return false;
+        }
+    }
+    octets == 4
+}
+
+fn ip_rewritten(s: &str) -> Result<String, &'static str> {
     let t = fold_width(s);
     let t = t.trim();
     if t.is_empty() {
@@ -135,8 +165,21 @@ pub fn normalize_ip(s: &str) -> Result<String, &'static str> {
 }
 
 /// A MAC address as `AA:BB:CC:DD:EE:FF`, from any of `aa-bb-cc-dd-ee-ff`, `aabb.ccdd.eeff`,
-/// `AABBCCDDEEFF`.
-pub fn normalize_mac(s: &str) -> Result<String, &'static str> {
+/// `AABBCCDDEEFF`; borrowed when the cell is written so already.
+pub fn normalize_mac(s: &str) -> Result<Cow<'_, str>, &'static str> {
+    if is_canonical_mac(s) {
+        return Ok(Cow::Borrowed(s));
+    }
+    mac_rewritten(s).map(Cow::Owned)
+}
+
+/// Whether `s` is six pairs of upper-case hex digits joined by `:`.
+fn is_canonical_mac(s: &str) -> bool {
+    s.len() == 17
+        && s.bytes().enumerate().all(|(i, b)| if i % 3 == 2 { b == b':' } else { b.is_ascii_digit() || (b'A'..=b'F').contains(&b) })
+}
+
+fn mac_rewritten(s: &str) -> Result<String, &'static str> {
     let t = fold_width(s);
     let hex: String = t.trim().chars().filter(|c| !matches!(c, ':' | '-' | '.' | ' ')).collect();
     if hex.len() != 12 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -148,8 +191,36 @@ pub fn normalize_mac(s: &str) -> Result<String, &'static str> {
 }
 
 /// A `;`-separated list (also `；` and `,`), each item normalised as an id, empty items dropped,
-/// sorted and de-duplicated, joined again with `;`.
-pub fn normalize_list(s: &str) -> String {
+/// sorted and de-duplicated, joined again with `;`; borrowed when the cell is written so already
+/// (one lock serial, or several in order).
+pub fn normalize_list(s: &str) -> Cow<'_, str> {
+    if is_canonical_list(s) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(list_rewritten(s))
+}
+
+/// Whether `s` is printable ASCII items, each its own [`normalize_id`], in strictly ascending
+/// order, joined by `;`.
+fn is_canonical_list(s: &str) -> bool {
+    if !s.bytes().all(|b| b.is_ascii_graphic() && b != b',') {
+        return false;
+    }
+    let mut before: Option<&str> = None;
+    for item in s.split(';') {
+        // an 18-character item with a lower-case letter may be a 统一社会信用代码 to upper-case
+        let own_id = item.len() != 18
+            || !item.bytes().any(|b| b.is_ascii_lowercase())
+            || !item.bytes().all(|b| crate::ids::USCC_ALPHABET.as_bytes().contains(&b.to_ascii_uppercase()));
+        if item.is_empty() || !own_id || before.is_some_and(|b| b >= item) {
+            return false;
+        }
+        before = Some(item);
+    }
+    true
+}
+
+fn list_rewritten(s: &str) -> String {
     let folded = fold_width(s);
     let mut items: Vec<String> = folded.split([';', '；', ',', '，', '、']).map(normalize_id).filter(|x| !x.is_empty()).collect();
     items.sort();
@@ -196,6 +267,16 @@ mod tests {
     #[test]
     fn lists() {
         assert_eq!(normalize_list("L2; l1；L2,,"), "L2;l1");
+        assert!(matches!(normalize_list("L1;L2"), Cow::Borrowed("L1;L2")));
+        assert!(matches!(normalize_list("L2;L1"), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn canonical_cells_are_borrowed() {
+        assert!(matches!(normalize_ip("36.51.155.36"), Ok(Cow::Borrowed(_))));
+        assert!(matches!(normalize_ip("36.051.155.36"), Ok(Cow::Owned(_))));
+        assert!(matches!(normalize_mac("E0:B4:B7:2B:81:27"), Ok(Cow::Borrowed(_))));
+        assert!(matches!(normalize_mac("e0:b4:b7:2b:81:27"), Ok(Cow::Owned(_))));
     }
 
     proptest! {
@@ -218,6 +299,29 @@ mod tests {
             prop_assert_eq!(cow.as_ref(), by_char.as_str());
         }
 
+        /// A cell borrowed as it is written is exactly what the rewriting would make of it, and
+        /// one the rewriting leaves unchanged is borrowed. The alphabets hold what exports write
+        /// (leading zeros, octets above 255, lower case, other separators, IPv6, spaces).
+        #[test]
+        fn a_borrowed_ip_mac_or_list_is_its_rewriting(
+            ip in "(0|00|1|9|10|09|99|100|199|200|249|250|255|256|260|300|999|0255|::ffff:1| 1|Ａ)(\\.(0|00|1|9|10|09|99|100|199|200|249|250|255|256|300|1 )){0,4}",
+            mac in "[0-9A-F]{2}([:\\-][0-9A-Fa-f]{2}){4,6}|([0-9A-Fa-f]{2}[:\\-.]?){5,7}[0-9A-Fa-fG ]{0,2}",
+            list in "(a|b|A|[A-Za-z0-9]{1,3}|9135010[0-9][Mmz]000100Y4[3a])([;,；](a|b|A|[A-Za-z0-9 ]{0,3})){0,3}",
+        ) {
+            // an IPv6 address is always rewritten, even one written as std prints it
+            let ipv6 = ip.contains(':');
+            let cases = [
+                (ip.as_str(), normalize_ip(&ip).ok(), ip_rewritten(&ip).ok(), ipv6),
+                (mac.as_str(), normalize_mac(&mac).ok(), mac_rewritten(&mac).ok(), false),
+                (list.as_str(), Some(normalize_list(&list)), Some(list_rewritten(&list)), false),
+            ];
+            for (cell, cow, rewritten, always_rewritten) in cases {
+                let borrowed = matches!(cow, Some(Cow::Borrowed(_)));
+                prop_assert_eq!(cow.map(Cow::into_owned), rewritten.clone(), "{}", cell);
+                prop_assert_eq!(borrowed, rewritten.as_deref() == Some(cell) && !always_rewritten, "{}", cell);
+            }
+        }
+
         #[test]
         fn normalisers_never_panic(s in "\\PC{0,40}") {
             let _ = normalize_text(&s);
@@ -235,6 +339,8 @@ mod tests {
             prop_assert_eq!(normalize_text(&once), once.clone());
             if let Ok(ip) = normalize_ip(&s) { prop_assert_eq!(normalize_ip(&ip), Ok(ip.clone())); }
             if let Ok(m) = normalize_mac(&s) { prop_assert_eq!(normalize_mac(&m), Ok(m.clone())); }
+            let list = normalize_list(&s);
+            prop_assert_eq!(normalize_list(&list), list.clone());
             if let Ok(p) = normalize_phone(&s) { prop_assert_eq!(normalize_phone(&p), Ok(p.clone())); }
         }
     }
