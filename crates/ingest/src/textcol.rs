@@ -169,9 +169,10 @@ fn numbered(ca: &StringChunked) -> (TextSet, Vec<Option<u32>>) {
 pub(crate) enum Start<'b> {
     /// Nothing: the column's first batch.
     First,
-    /// A numbered column, whose distinct values these are: the batch's cells are numbered among
-    /// them, its new values added.
-    On(&'b mut TextSet),
+    /// A numbered column, whose distinct values and rows these are: the batch's cells are
+    /// numbered among the values, its new values added, and its rows pushed after the column's
+    /// (in place: a batch's own rows, copied over after, were written twice into fresh memory).
+    On(&'b mut TextSet, &'b mut Vec<Option<u32>>),
     /// A column that went plain at its first batch: the batch is plain from its first row.
     Plain,
 }
@@ -204,21 +205,25 @@ pub(crate) struct TextBuilder<'b> {
 }
 
 enum Mode<'b> {
-    Numbered { distinct: Values<'b>, rows: Vec<Option<u32>> },
+    /// A first batch, numbered among its own values.
+    Own {
+        distinct: TextSet,
+        rows: Vec<Option<u32>>,
+    },
+    /// A batch numbered among the values of the column it goes after, its rows pushed after the
+    /// column's.
+    Column {
+        distinct: &'b mut TextSet,
+        rows: &'b mut Vec<Option<u32>>,
+    },
     Plain(StringChunkedBuilder),
 }
 
-/// The distinct values a batch is numbered among: its own (a first batch), or its column's.
-enum Values<'b> {
-    Own(TextSet),
-    Column(&'b mut TextSet),
-}
-
 /// A batch of text as built: on its own, or numbered among the values of the column it goes
-/// after (which it added its new values to).
+/// after (which it added its new values and its rows to).
 pub(crate) enum Batch {
     Own(Text),
-    OnColumn { rows: Vec<Option<u32>> },
+    OnColumn,
 }
 
 impl<'b> TextBuilder<'b> {
@@ -227,48 +232,48 @@ impl<'b> TextBuilder<'b> {
     /// keyed later by its distinct ids).
     pub fn on(name: &str, n: usize, room: usize, always_numbered: bool, start: Start<'b>) -> TextBuilder<'b> {
         let may_go_plain = matches!(start, Start::First) && !always_numbered;
-        let rows = || Vec::with_capacity(room.max(n));
         let mode = match start {
             Start::Plain => Mode::Plain(StringChunkedBuilder::new(name.into(), n)),
-            Start::First => Mode::Numbered { distinct: Values::Own(TextSet::new()), rows: rows() },
-            Start::On(column) => Mode::Numbered { distinct: Values::Column(column), rows: rows() },
+            Start::First => Mode::Own { distinct: TextSet::new(), rows: Vec::with_capacity(room.max(n)) },
+            Start::On(distinct, rows) => {
+                rows.reserve(n);
+                Mode::Column { distinct, rows }
+            }
         };
         TextBuilder { name: name.into(), last: None, last_text: String::new(), may_go_plain, mode }
     }
 
     pub fn push_null(&mut self) {
         match &mut self.mode {
-            Mode::Numbered { rows, .. } => rows.push(None),
+            Mode::Own { rows, .. } => rows.push(None),
+            Mode::Column { rows, .. } => rows.push(None),
             Mode::Plain(b) => b.append_null(),
         }
     }
 
     pub fn push(&mut self, value: &str) {
-        match &mut self.mode {
-            Mode::Plain(b) => b.append_value(value),
-            Mode::Numbered { distinct, rows } => {
-                let k = match self.last {
-                    Some(k) if self.last_text == value => k,
-                    _ => {
-                        let k = match distinct {
-                            Values::Own(d) => d.intern(value),
-                            Values::Column(d) => d.intern(value),
-                        };
-                        self.last = Some(k);
-                        self.last_text.clear();
-                        self.last_text.push_str(value);
-                        k
-                    }
-                };
-                rows.push(Some(k));
+        let (distinct, rows) = match &mut self.mode {
+            Mode::Plain(b) => return b.append_value(value),
+            Mode::Own { distinct, rows } => (distinct, rows),
+            Mode::Column { distinct, rows } => (&mut **distinct, &mut **rows),
+        };
+        let k = match self.last {
+            Some(k) if self.last_text == value => k,
+            _ => {
+                let k = distinct.intern(value);
+                self.last = Some(k);
+                self.last_text.clear();
+                self.last_text.push_str(value);
+                k
             }
-        }
+        };
+        rows.push(Some(k));
     }
 
     pub fn finish(self) -> Batch {
         match self.mode {
             Mode::Plain(b) => Batch::Own(Text::Plain(b.finish())),
-            Mode::Numbered { distinct: Values::Own(distinct), rows } => {
+            Mode::Own { distinct, rows } => {
                 let text = Text::Numbered { distinct, rows };
                 if self.may_go_plain && text.mostly_distinct() {
                     Batch::Own(Text::Plain(text.into_plain(self.name)))
@@ -276,7 +281,7 @@ impl<'b> TextBuilder<'b> {
                     Batch::Own(text)
                 }
             }
-            Mode::Numbered { distinct: Values::Column(_), rows } => Batch::OnColumn { rows },
+            Mode::Column { .. } => Batch::OnColumn,
         }
     }
 }
@@ -285,7 +290,7 @@ impl Text {
     /// What the next batch of this column is built after.
     pub fn start(&mut self) -> Start<'_> {
         match self {
-            Text::Numbered { distinct, .. } => Start::On(distinct),
+            Text::Numbered { distinct, rows } => Start::On(distinct, rows),
             Text::Plain(_) => Start::Plain,
         }
     }
@@ -301,11 +306,11 @@ impl Text {
     }
 
     /// The rows of a batch built after these (from [`Text::start`]): one numbered among this
-    /// column's values takes their numbers as they are (its new values are the column's already);
-    /// a plain one goes after a plain column.
+    /// column's values is in it already (its new values and its rows); a plain one goes after a
+    /// plain column.
     pub fn append_batch(&mut self, more: Batch) -> PolarsResult<()> {
         match (self, more) {
-            (Text::Numbered { rows, .. }, Batch::OnColumn { rows: more }) => rows.extend(more),
+            (Text::Numbered { .. }, Batch::OnColumn) => {}
             (Text::Plain(ca), Batch::Own(Text::Plain(more))) => ca.append_owned(more)?,
             _ => polars_bail!(ComputeError: "a batch of text was not built after the column it goes after"),
         }
@@ -333,7 +338,7 @@ mod tests {
     fn build(values: &[Option<String>], always_numbered: bool) -> Text {
         match build_on(values, always_numbered, Start::First) {
             Batch::Own(t) => t,
-            Batch::OnColumn { .. } => unreachable!("built on nothing"),
+            Batch::OnColumn => unreachable!("built on nothing"),
         }
     }
 
@@ -456,7 +461,7 @@ mod tests {
         assert_eq!(owned(&plain), hashes.iter().chain(&repeated).cloned().collect::<Vec<_>>());
         let mut numbered = build(&repeated, false);
         let batch = build_on(&hashes, false, numbered.start());
-        assert!(matches!(batch, Batch::OnColumn { ref rows } if rows.len() == 100));
+        assert!(matches!(batch, Batch::OnColumn));
         numbered.append_batch(batch).expect("append");
         assert!(matches!(numbered, Text::Numbered { ref distinct, .. } if distinct.len() == 103));
     }

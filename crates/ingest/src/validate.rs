@@ -96,14 +96,20 @@ pub(crate) enum Parsed {
 /// Builds a [`Parsed`] column cell by cell.
 enum Builder<'b> {
     Str(TextBuilder<'b>),
+    /// A first batch: a column of its own, with room for the whole file.
     Other(Parsed),
+    /// A later batch: its cells pushed after the column's, in place. Built apart and copied over
+    /// after, each batch's values were written twice into fresh memory, which the kernel zeroes
+    /// first (a quarter of the samples of the bids' read at 10M were that zeroing).
+    OtherOn(&'b mut Parsed),
 }
 
 /// A batch of a column as parsed: text may be numbered on the column's values (see
-/// [`TextBuilder`]), to be appended to it.
+/// [`TextBuilder`]), to be appended to it; other values may be in the column already.
 enum Built {
     Parsed(Parsed),
     Text(Batch),
+    InPlace,
 }
 
 impl Built {
@@ -112,7 +118,7 @@ impl Built {
         match self {
             Built::Parsed(p) => Ok(p),
             Built::Text(Batch::Own(t)) => Ok(Parsed::Str(t)),
-            Built::Text(Batch::OnColumn { .. }) => polars_bail!(ComputeError: "a first batch was numbered on a column before it"),
+            Built::Text(Batch::OnColumn) | Built::InPlace => polars_bail!(ComputeError: "a first batch was built on a column before it"),
         }
     }
 
@@ -120,6 +126,7 @@ impl Built {
     fn append_to(self, column: &mut Parsed) -> PolarsResult<()> {
         match (self, column) {
             (Built::Parsed(p), column) => column.append(p),
+            (Built::InPlace, _) => Ok(()),
             (Built::Text(batch), Parsed::Str(t)) => t.append_batch(batch),
             (Built::Text(_), _) => polars_bail!(SchemaMismatch: "a batch parsed to another type than the one before"),
         }
@@ -127,9 +134,19 @@ impl Built {
 }
 
 impl<'b> Builder<'b> {
-    /// A builder of `n` rows with room for `room` (a first batch: the whole file's), after `start`
-    /// (for a text column: the column so far).
-    fn for_type(ty: &ColType, name: &str, n: usize, room: usize, start: Start<'b>) -> Builder<'b> {
+    /// A builder of `n` rows after `column` (the column so far, none for a first batch) or, for a
+    /// first batch, with room for `room` (the whole file's).
+    fn for_type(ty: &ColType, name: &str, n: usize, room: usize, column: Option<&'b mut Parsed>) -> Builder<'b> {
+        // An id column is keyed by its distinct ids: numbered whatever its values.
+        let always_numbered = matches!(ty, ColType::Id(Some(_)));
+        let start = match column {
+            Some(Parsed::Str(t)) => t.start(),
+            Some(column) => {
+                column.reserve(n);
+                return Builder::OtherOn(column);
+            }
+            None => Start::First,
+        };
         let room = room.max(n);
         match ty {
             ColType::Money | ColType::Number { .. } => Builder::Other(Parsed::F64(Vec::with_capacity(room))),
@@ -137,50 +154,81 @@ impl<'b> Builder<'b> {
             ColType::Bool => Builder::Other(Parsed::Bool(Vec::with_capacity(room))),
             ColType::Date | ColType::Month => Builder::Other(Parsed::Date(Vec::with_capacity(room))),
             ColType::DateTime => Builder::Other(Parsed::DateTime(Vec::with_capacity(room))),
-            // An id column is keyed by its distinct ids: numbered whatever its values.
-            ColType::Id(Some(_)) => Builder::Str(TextBuilder::on(name, n, room, true, start)),
-            _ => Builder::Str(TextBuilder::on(name, n, room, false, start)),
+            _ => Builder::Str(TextBuilder::on(name, n, room, always_numbered, start)),
         }
     }
 
     fn push_null(&mut self) {
         match self {
             Builder::Str(b) => b.push_null(),
-            Builder::Other(Parsed::F64(v)) => v.push(None),
-            Builder::Other(Parsed::I64(v)) => v.push(None),
-            Builder::Other(Parsed::Bool(v)) => v.push(None),
-            Builder::Other(Parsed::Date(v)) => v.push(None),
-            Builder::Other(Parsed::DateTime(v)) => v.push(None),
-            Builder::Other(Parsed::Str(_)) => unreachable!("text columns are built by Builder::Str"),
+            Builder::Other(p) => p.push_null(),
+            Builder::OtherOn(p) => p.push_null(),
         }
     }
 
     /// Pushes a parsed cell; returns false if it went in as null (text that normalised to nothing).
     fn push(&mut self, cell: &Cell<'_>) -> bool {
-        match (self, cell) {
-            (Builder::Str(b), Cell::Str(x)) if !x.is_empty() => b.push(x.as_ref()),
-            (Builder::Other(Parsed::F64(v)), Cell::F64(x)) => v.push(Some(*x)),
-            (Builder::Other(Parsed::I64(v)), Cell::I64(x)) => v.push(Some(*x)),
-            (Builder::Other(Parsed::Bool(v)), Cell::Bool(x)) => v.push(Some(*x)),
-            (Builder::Other(Parsed::Date(v)), Cell::Date(x)) => v.push(Some(*x)),
-            (Builder::Other(Parsed::DateTime(v)), Cell::DateTime(x)) => v.push(Some(*x)),
-            (b, _) => {
-                b.push_null();
-                return false;
+        let pushed = match (&mut *self, cell) {
+            (Builder::Str(b), Cell::Str(x)) if !x.is_empty() => {
+                b.push(x.as_ref());
+                true
             }
+            (Builder::Str(_), _) => false,
+            (Builder::Other(p), cell) => p.push(cell),
+            (Builder::OtherOn(p), cell) => p.push(cell),
+        };
+        if !pushed {
+            self.push_null();
         }
-        true
+        pushed
     }
 
     fn finish(self) -> Built {
         match self {
             Builder::Str(b) => Built::Text(b.finish()),
             Builder::Other(p) => Built::Parsed(p),
+            Builder::OtherOn(_) => Built::InPlace,
         }
     }
 }
 
 impl Parsed {
+    /// Pushes a cell of the column's type; returns false (pushing nothing) for another.
+    fn push(&mut self, cell: &Cell<'_>) -> bool {
+        match (self, cell) {
+            (Parsed::F64(v), Cell::F64(x)) => v.push(Some(*x)),
+            (Parsed::I64(v), Cell::I64(x)) => v.push(Some(*x)),
+            (Parsed::Bool(v), Cell::Bool(x)) => v.push(Some(*x)),
+            (Parsed::Date(v), Cell::Date(x)) => v.push(Some(*x)),
+            (Parsed::DateTime(v), Cell::DateTime(x)) => v.push(Some(*x)),
+            _ => return false,
+        }
+        true
+    }
+
+    fn push_null(&mut self) {
+        match self {
+            Parsed::F64(v) => v.push(None),
+            Parsed::I64(v) => v.push(None),
+            Parsed::Bool(v) => v.push(None),
+            Parsed::Date(v) => v.push(None),
+            Parsed::DateTime(v) => v.push(None),
+            Parsed::Str(_) => unreachable!("text columns are built by Builder::Str"),
+        }
+    }
+
+    /// Room for `n` more rows of a column of values (text is reserved by its builder).
+    fn reserve(&mut self, n: usize) {
+        match self {
+            Parsed::F64(v) => v.reserve(n),
+            Parsed::I64(v) => v.reserve(n),
+            Parsed::Bool(v) => v.reserve(n),
+            Parsed::Date(v) => v.reserve(n),
+            Parsed::DateTime(v) => v.reserve(n),
+            Parsed::Str(_) => {}
+        }
+    }
+
     fn set_nulls(&mut self, rows: &[usize]) {
         fn clear<T>(v: &mut [Option<T>], rows: &[usize]) {
             for &i in rows {
@@ -580,11 +628,11 @@ fn parse_column(
     mult: f64,
     values: &StringChunked,
     rows: &[u64],
-    start: Start<'_>,
+    column: Option<&mut Parsed>,
     room: usize,
 ) -> ParsedColumn {
     let org = is_org_space(col);
-    let mut b = Builder::for_type(&col.ty, col.name, values.len(), room, start);
+    let mut b = Builder::for_type(&col.ty, col.name, values.len(), room, column);
     let mut issues = Vec::new();
     let mut set_aside = Vec::new();
     let mut issue = |row: u64, value: &str, action: Action, reason: String| {
@@ -701,24 +749,17 @@ impl Validating {
                 None => self.vt.extra.push((self.headers[ci].clone(), (*values).clone())),
             }
         }
-        // Each kept text column so far: the batch's text is numbered on its distinct values, or
-        // built plainly after a plain column (the kept columns come in the mapped columns' order).
-        let mut starts = self.vt.columns.iter_mut().map(|(_, p)| match p {
-            Parsed::Str(t) => t.start(),
-            _ => Start::First,
-        });
-        let jobs: Vec<(&'static ColumnSpec, f64, &StringChunked, Start<'_>)> = self
-            .mapped
-            .iter()
-            .zip(&texts)
-            .filter_map(|(m, values)| Some((m.spec?, m.money_multiplier, *values, starts.next().unwrap_or(Start::First))))
-            .collect();
+        // Each kept column so far, which the batch's cells go after (the kept columns come in the
+        // mapped columns' order); none at a first batch.
+        let mut columns = self.vt.columns.iter_mut().map(|(_, p)| p);
+        let jobs: Vec<(&'static ColumnSpec, f64, &StringChunked, Option<&mut Parsed>)> =
+            self.mapped.iter().zip(&texts).filter_map(|(m, values)| Some((m.spec?, m.money_multiplier, *values, columns.next()))).collect();
         // Each job holds its own column (a numbered column takes the batch's new values as they
-        // are met), so the columns are parsed side by side.
+        // are met, and every column its rows), so the columns are parsed side by side.
         let parsed: Vec<(&'static ColumnSpec, ParsedColumn)> = jobs
             .into_par_iter()
             .with_max_len(1)
-            .map(|(col, mult, values, start)| (col, parse_column(table_name, col, mult, values, &rows, start, room)))
+            .map(|(col, mult, values, column)| (col, parse_column(table_name, col, mult, values, &rows, column, room)))
             .collect();
         self.vt.keep.resize(before + n, true);
         for (k, (col, pc)) in parsed.into_iter().enumerate() {
@@ -908,7 +949,7 @@ mod tests {
         let cells = [Some(good), Some(good), Some(bad), Some(bad), None, Some(bad), Some(good)];
         let values = StringChunked::from_iter_options("bidder_id".into(), cells.into_iter());
         let rows: Vec<u64> = (2..9).collect();
-        let pc = parse_column("bids", bidder, 1.0, &values, &rows, Start::First, cells.len());
+        let pc = parse_column("bids", bidder, 1.0, &values, &rows, None, cells.len());
         let warned: Vec<u64> = pc.issues.iter().filter(|i| i.action == Action::Warning).map(|i| i.row).collect();
         assert_eq!(warned, [4, 5, 7]);
         assert_eq!(pc.set_aside, [4], "the empty required cell");
@@ -919,7 +960,7 @@ mod tests {
         // a number that repeats: parsed once, cleared at every row when it is no number
         let cells = [Some("1,000"), Some("1,000"), Some("abc"), Some("abc"), Some("2万")];
         let values = StringChunked::from_iter_options("price".into(), cells.into_iter());
-        let pc = parse_column("bids", price, 1.0, &values, &rows[..5], Start::First, cells.len());
+        let pc = parse_column("bids", price, 1.0, &values, &rows[..5], None, cells.len());
         let refused: Vec<u64> = pc.issues.iter().map(|i| i.row).collect();
         assert_eq!(refused, [4, 5]);
         let Built::Parsed(Parsed::F64(prices)) = pc.parsed else { panic!("prices are numbers") };
