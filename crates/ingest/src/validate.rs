@@ -7,7 +7,7 @@ use std::hash::{BuildHasher, Hash};
 
 use bidwatch_model::ids::{check_uscc, UsccCheck};
 use bidwatch_model::text::{
-    fold_width, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac, normalize_phone, normalize_text,
+    fold_width, fold_width_cow, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac, normalize_phone, normalize_text,
 };
 use bidwatch_model::{parse_date, parse_datetime, parse_money, parse_month, RuleCode};
 use chrono::NaiveDate;
@@ -346,11 +346,16 @@ fn days(d: NaiveDate) -> i32 {
 }
 
 pub(crate) fn parse_bool(s: &str) -> Option<bool> {
-    match fold_width(s).trim().to_lowercase().as_str() {
-        "true" | "t" | "1" | "yes" | "y" | "是" | "真" | "已批准" | "批准" => Some(true),
-        "false" | "f" | "0" | "no" | "n" | "否" | "假" | "未批准" => Some(false),
-        _ => None,
+    fn word(s: &str) -> Option<bool> {
+        match s {
+            "true" | "t" | "1" | "yes" | "y" | "是" | "真" | "已批准" | "批准" => Some(true),
+            "false" | "f" | "0" | "no" | "n" | "否" | "假" | "未批准" => Some(false),
+            _ => None,
+        }
     }
+    // most cells are one of the words as they are (folding, trimming and lower-casing leave each
+    // word unchanged), and need no copy
+    word(s).or_else(|| word(&fold_width_cow(s).trim().to_lowercase()))
 }
 
 /// [`normalize_text`] without a copy when the cell is printable ASCII without spaces (most ids,
@@ -418,7 +423,7 @@ fn parse_cell<'a>(col: &ColumnSpec, mult: f64, raw: &'a str, org_space: bool) ->
             Err(e) => Outcome::Bad(e.to_string()),
         },
         ColType::Number { min, max } => {
-            let t = fold_width(raw);
+            let t = fold_width_cow(raw);
             let t = t.trim().trim_end_matches('%');
             match t.parse::<f64>() {
                 Ok(x) if x.is_finite() && x >= *min && x <= *max => Outcome::Ok(Cell::F64(x)),
@@ -427,7 +432,7 @@ fn parse_cell<'a>(col: &ColumnSpec, mult: f64, raw: &'a str, org_space: bool) ->
             }
         }
         ColType::Int { min, max } => {
-            let t = fold_width(raw);
+            let t = fold_width_cow(raw);
             let t = t.trim();
             let t = t.strip_suffix(".0").unwrap_or(t);
             match t.parse::<i64>() {
@@ -935,7 +940,23 @@ fn check_rows(vt: &mut ValidTable, issue: &mut IssueFn<'_>) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// A cell read as one of the words as it is reads as folding, trimming and lower-casing
+        /// would have it read.
+        #[test]
+        fn a_bool_reads_as_its_normal_form(s in "( |　)?(TRUE|True|true|ｔｒｕｅ|t|T|1|１|yes|Y|是|真|批准|已批准|false|F|0|no|N|否|假|未批准|x|tru)( |\t)?") {
+            let normal = match fold_width(&s).trim().to_lowercase().as_str() {
+                "true" | "t" | "1" | "yes" | "y" | "是" | "真" | "已批准" | "批准" => Some(true),
+                "false" | "f" | "0" | "no" | "n" | "否" | "假" | "未批准" => Some(false),
+                _ => None,
+            };
+            prop_assert_eq!(parse_bool(&s), normal);
+        }
+    }
 
     /// A cell the same as the one before it gives what it gave there, its warning or its refusal
     /// reported again at its own row.

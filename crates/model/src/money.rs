@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::fold_width;
+use crate::text::fold_width_cow;
 
 /// An amount in yuan.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
@@ -55,7 +55,7 @@ pub enum MoneyError {
 
 /// Parses an amount in yuan.
 pub fn parse_money(raw: &str) -> Result<Money, MoneyError> {
-    let folded = fold_width(raw);
+    let folded = fold_width_cow(raw);
     let mut s = folded.trim();
     if s.is_empty() {
         return Err(MoneyError::Empty);
