@@ -38,26 +38,25 @@ struct Slot<const W: usize> {
 }
 
 impl<const W: usize> Slot<W> {
-    fn new(id: u32, value: &[u8]) -> Slot<W> {
+    /// The first `W` bytes of `value`, zero after its end.
+    fn head_of(value: &[u8]) -> [u8; W] {
         let mut head = [0u8; W];
         let n = value.len().min(W);
         head[..n].copy_from_slice(&value[..n]);
-        Slot { id, len: Self::len_of(value), head }
+        head
     }
 
     fn len_of(value: &[u8]) -> u16 {
         u16::try_from(value.len()).unwrap_or(u16::MAX)
     }
 
-    /// Whether the slot holds `value`: by the slot alone for a string of up to `W` bytes.
-    fn holds(&self, value: &[u8], text: &str, ends: &[usize]) -> bool {
-        if self.len != Self::len_of(value) {
-            return false;
-        }
-        match value.split_at_checked(W) {
-            None => self.head[..value.len()] == *value,
-            Some((head, tail)) => self.head == *head && at(text, ends, self.id).as_bytes().get(W..) == Some(tail),
-        }
+    /// Whether the slot holds `value`, whose [`Slot::head_of`] is `head`: by the slot alone for a
+    /// string of up to `W` bytes. The heads compare as arrays of one size (a few wide loads, where
+    /// a slice of the string's own length was a call to `memcmp` at every lookup).
+    fn holds(&self, value: &[u8], head: &[u8; W], text: &str, ends: &[usize]) -> bool {
+        self.len == Self::len_of(value)
+            && self.head == *head
+            && (value.len() <= W || at(text, ends, self.id).as_bytes().get(W..) == value.get(W..))
     }
 
     /// The hash of the slot's string, from the slot alone when it is whole there (the table
@@ -105,20 +104,22 @@ impl<const W: usize> TextSet<W> {
         let TextSet { text, ends, table } = self;
         let bytes = value.as_bytes();
         let h = hash(bytes);
-        if let Some(slot) = table.find(h, |s| s.holds(bytes, text, ends)) {
+        let head = Slot::<W>::head_of(bytes);
+        if let Some(slot) = table.find(h, |s| s.holds(bytes, &head, text, ends)) {
             return slot.id;
         }
         let Ok(id) = u32::try_from(ends.len()) else { return u32::MAX };
         text.push_str(value);
         ends.push(text.len());
-        table.insert_unique(h, Slot::new(id, bytes), |s| s.hash(text, ends));
+        table.insert_unique(h, Slot { id, len: Slot::<W>::len_of(bytes), head }, |s| s.hash(text, ends));
         id
     }
 
     /// The number of `value`, if it is in the set.
     pub fn find(&self, value: &str) -> Option<u32> {
         let bytes = value.as_bytes();
-        self.table.find(hash(bytes), |s| s.holds(bytes, &self.text, &self.ends)).map(|s| s.id)
+        let head = Slot::<W>::head_of(bytes);
+        self.table.find(hash(bytes), |s| s.holds(bytes, &head, &self.text, &self.ends)).map(|s| s.id)
     }
 
     /// The string numbered `id` (`""` for a number never given out).
