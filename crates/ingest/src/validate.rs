@@ -122,12 +122,13 @@ impl Built {
         }
     }
 
-    /// The rows of this batch after `column`'s.
+    /// The rows of this batch after `column`'s: values are there already, text that went plain
+    /// goes after the column's.
     fn append_to(self, column: &mut Parsed) -> PolarsResult<()> {
         match (self, column) {
-            (Built::Parsed(p), column) => column.append(p),
             (Built::InPlace, _) => Ok(()),
             (Built::Text(batch), Parsed::Str(t)) => t.append_batch(batch),
+            (Built::Parsed(_), _) => polars_bail!(ComputeError: "a later batch was built apart from its column"),
             (Built::Text(_), _) => polars_bail!(SchemaMismatch: "a batch parsed to another type than the one before"),
         }
     }
@@ -243,20 +244,6 @@ impl Parsed {
             Parsed::Date(v) => clear(v, rows),
             Parsed::DateTime(v) => clear(v, rows),
         }
-    }
-
-    /// The rows of `more` after these (the next batch of the same column; text goes through
-    /// [`Text::append_batch`]).
-    fn append(&mut self, more: Parsed) -> PolarsResult<()> {
-        match (self, more) {
-            (Parsed::F64(v), Parsed::F64(more)) => v.extend(more),
-            (Parsed::I64(v), Parsed::I64(more)) => v.extend(more),
-            (Parsed::Bool(v), Parsed::Bool(more)) => v.extend(more),
-            (Parsed::Date(v), Parsed::Date(more)) => v.extend(more),
-            (Parsed::DateTime(v), Parsed::DateTime(more)) => v.extend(more),
-            _ => polars_bail!(SchemaMismatch: "a batch parsed to another type than the one before"),
-        }
-        Ok(())
     }
 
     /// The value as text, for keys and messages.
