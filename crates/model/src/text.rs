@@ -61,12 +61,19 @@ pub fn normalize_text(s: &str) -> String {
 /// upper-cased; other ids are kept as they are.
 pub fn normalize_id(s: &str) -> String {
     let t = normalize_text(s);
-    let upper = t.to_ascii_uppercase();
-    if upper.len() == 18 && upper.bytes().all(|b| crate::ids::USCC_ALPHABET.as_bytes().contains(&b)) {
-        upper
+    if upper_cased_as_uscc(&t) {
+        t.to_ascii_uppercase()
     } else {
         t
     }
+}
+
+/// Whether [`normalize_id`] upper-cases the (normalised) id `t`: 18 characters, a lower-case
+/// letter among them, all of the 统一社会信用代码's alphabet once upper-cased.
+fn upper_cased_as_uscc(t: &str) -> bool {
+    t.len() == 18
+        && t.bytes().any(|b| b.is_ascii_lowercase())
+        && t.bytes().all(|b| crate::ids::USCC_ALPHABET.as_bytes().contains(&b.to_ascii_uppercase()))
 }
 
 /// A phone number: digits only; the country code +86/0086 dropped from mobile numbers.
@@ -208,11 +215,7 @@ fn is_canonical_list(s: &str) -> bool {
     }
     let mut before: Option<&str> = None;
     for item in s.split(';') {
-        // an 18-character item with a lower-case letter may be a 统一社会信用代码 to upper-case
-        let own_id = item.len() != 18
-            || !item.bytes().any(|b| b.is_ascii_lowercase())
-            || !item.bytes().all(|b| crate::ids::USCC_ALPHABET.as_bytes().contains(&b.to_ascii_uppercase()));
-        if item.is_empty() || !own_id || before.is_some_and(|b| b >= item) {
+        if item.is_empty() || upper_cased_as_uscc(item) || before.is_some_and(|b| b >= item) {
             return false;
         }
         before = Some(item);
