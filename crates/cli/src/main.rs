@@ -708,7 +708,7 @@ fn what_changed(findings: &[bidwatch_model::Finding], changes: &bidwatch_store::
     const SHOWN: usize = 10;
     let mut out = String::new();
     let line = |out: &mut String, f: &bidwatch_model::Finding, tail: String| {
-        let f = if unmask { f.clone() } else { bidwatch_report::outputs::masked(f) };
+        let f = if unmask { std::borrow::Cow::Borrowed(f) } else { bidwatch_report::outputs::masked(f) };
         let _ = writeln!(out, "      {} {}{tail}", f.code, f.message.get(zh));
     };
     let new: Vec<&bidwatch_model::Finding> = changes.new_at.iter().filter_map(|&i| findings.get(i)).collect();

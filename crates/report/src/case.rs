@@ -100,7 +100,7 @@ pub fn export(
     zh: bool,
 ) -> Result<Vec<PathBuf>, CaseError> {
     fs::create_dir_all(dir.join("evidence")).map_err(io(dir))?;
-    let shown: Vec<Finding> = findings.iter().map(|f| if unmask { f.clone() } else { masked(f) }).collect();
+    let shown: Vec<Finding> = findings.iter().map(|f| if unmask { f.clone() } else { masked(f).into_owned() }).collect();
     let mut files = Vec::new();
     let mut put = |name: &str, bytes: &[u8]| -> Result<(), CaseError> {
         let p = dir.join(name);

@@ -68,7 +68,7 @@ impl Sources<'_> {
         if self.unmask {
             f.clone()
         } else {
-            masked(f)
+            masked(f).into_owned()
         }
     }
 
