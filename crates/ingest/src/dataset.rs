@@ -418,12 +418,13 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
             _ => None,
         })
         .collect();
+    let rows_kept = vt.rows_kept();
     let keyed: Vec<Vec<Option<u32>>> = if id_cols.iter().any(|c| matches!(c.1, KeySpace::ByKind(_))) {
         id_cols
             .iter()
             .map(|&(_, space, values)| match space {
                 KeySpace::ByKind(kind_col) => keys_by_kind(ds, &vt, kind_col, values),
-                plain => keys_in(ds.interner(plain), values, &vt.keep),
+                plain => keys_in(ds.interner(plain), values, &vt.keep, rows_kept),
             })
             .collect()
     } else {
@@ -435,7 +436,7 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
             .into_par_iter()
             .flat_map_iter(|(space, interner)| {
                 let of_space = id_cols.iter().enumerate().filter(move |(_, c)| c.1 == space);
-                of_space.map(move |(i, c)| (i, keys_in(interner, c.2, keep)))
+                of_space.map(move |(i, c)| (i, keys_in(interner, c.2, keep, rows_kept)))
             })
             .collect();
         placed.sort_unstable_by_key(|(i, _)| *i);
@@ -456,7 +457,6 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
     let format = vt.format;
     let encoding = vt.encoding;
     let rows_read = vt.rows_read;
-    let rows_kept = vt.rows_kept();
     let mut df = vt.into_frame()?;
     for c in key_cols {
         df.with_column(c)?;
@@ -464,15 +464,15 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
     Ok(Table { name, source, format, encoding, rows_read, rows_kept, df })
 }
 
-/// The keys of one id column of a single key space, its kept rows in order.
-fn keys_in(interner: &mut Interner, values: &Text, keep: &[bool]) -> Vec<Option<u32>> {
+/// The keys of one id column of a single key space, its kept rows (`kept` of them) in order.
+fn keys_in(interner: &mut Interner, values: &Text, keep: &[bool], kept: usize) -> Vec<Option<u32>> {
     // The space is asked once per distinct id, in the order the kept rows first show them: the
     // keys a row-by-row interning would give.
     values.with_numbers(|distinct, rows| {
         let mut key_of: Vec<Option<u32>> = vec![None; distinct.len()];
         // Sized once: collected through the filter, the keys grew by doubling, each step a copy
         // into fresh memory (14 M rows of staff at 10M bids).
-        let mut keys = Vec::with_capacity(keep.iter().filter(|k| **k).count());
+        let mut keys = Vec::with_capacity(kept);
         keys.extend(
             rows.iter()
                 .zip(keep)
