@@ -375,10 +375,17 @@ impl Finding {
         self.evidence.iter().map(|e| (e.table.as_ref(), e.row))
     }
 
-    /// One JSON line as in `findings.jsonl`.
+    /// One JSON line as in `findings.jsonl` (without its line end; see [`Finding::write_json_line`]).
     pub fn to_json_line(&self) -> String {
         // Serialising plain data with string keys cannot fail.
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// [`Finding::to_json_line`] and its line end written straight into `w`: no line made apart
+    /// first. Only writing can fail.
+    pub fn write_json_line(&self, mut w: impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer(&mut w, self)?;
+        w.write_all(b"\n")
     }
 }
 
@@ -480,5 +487,9 @@ mod tests {
         assert_eq!(v["points"], Value::Null);
         let back: Finding = serde_json::from_str(&f.to_json_line()).expect("round trip");
         assert_eq!(back, f);
+        // the file's line (written into a buffer) is the same line, ended
+        let mut written = Vec::new();
+        f.write_json_line(&mut written).expect("written");
+        assert_eq!(written, format!("{}\n", f.to_json_line()).into_bytes());
     }
 }

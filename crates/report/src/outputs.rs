@@ -157,9 +157,7 @@ pub fn write_all(dir: &Path, ds: &Dataset, run: &RunOutput, facts: &RunFacts) ->
     let mut w = BufWriter::with_capacity(1 << 20, File::create(&path).map_err(io(&path))?);
     for f in &run.findings {
         let f = if facts.unmask { Cow::Borrowed(f) } else { masked(f) };
-        // straight into the file's buffer: no line made apart first
-        serde_json::to_writer(&mut w, &*f).map_err(|e| OutputError::Io { path: path.clone(), source: e.into() })?;
-        w.write_all(b"\n").map_err(io(&path))?;
+        f.write_json_line(&mut w).map_err(io(&path))?;
     }
     w.flush().map_err(io(&path))?;
 
