@@ -389,9 +389,11 @@ impl Finding {
     }
 }
 
-/// Sorts findings into the deterministic order every output uses.
+/// Sorts findings into the deterministic order every output uses. A stable merge sort in parallel
+/// (rayon): the same order as a sort on one thread, on any number of threads.
 pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(Finding::cmp_order);
+    use rayon::slice::ParallelSliceMut as _;
+    findings.par_sort_by(Finding::cmp_order);
 }
 
 #[cfg(test)]
