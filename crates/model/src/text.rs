@@ -207,15 +207,16 @@ pub fn normalize_list(s: &str) -> Cow<'_, str> {
     Cow::Owned(list_rewritten(s))
 }
 
-/// Whether `s` is printable ASCII items, each its own [`normalize_id`], in strictly ascending
-/// order, joined by `;`.
+/// Whether `s` is printable ASCII items, each its own [`normalize_id`] (single spaces inside it,
+/// none at its ends), in strictly ascending order, joined by `;`.
 fn is_canonical_list(s: &str) -> bool {
-    if !s.bytes().all(|b| b.is_ascii_graphic() && b != b',') {
+    if !s.bytes().all(|b| (b.is_ascii_graphic() || b == b' ') && b != b',') {
         return false;
     }
     let mut before: Option<&str> = None;
     for item in s.split(';') {
-        if item.is_empty() || upper_cased_as_uscc(item) || before.is_some_and(|b| b >= item) {
+        let spaced = item.starts_with(' ') || item.ends_with(' ') || item.contains("  ");
+        if item.is_empty() || spaced || upper_cased_as_uscc(item) || before.is_some_and(|b| b >= item) {
             return false;
         }
         before = Some(item);
