@@ -192,8 +192,8 @@ pub const BATCH_BYTES: usize = 256 << 20;
 /// Reads a CSV file in batches of whole records, about `batch_bytes` of text each, handing each
 /// batch to `each` as a raw table of its own (`row_offset` numbering its rows in the file): a
 /// table of millions of rows is never held as text cells all at once, only one batch's cells
-/// (and the next one's, parsed while `each` checks this one). A UTF-8 file is mapped, not read into memory, and the pages of the batches handed over are
-/// let go as it goes (its 2.2 GB of bytes, at 10M bids, held whole while it was parsed, were a
+/// (and the next one's, parsed while `each` checks this one). A UTF-8 file is mapped, not read
+/// into memory, and the pages of the batches handed over are let go as it goes (its 2.2 GB of bytes, at 10M bids, held whole while it was parsed, were a
 /// quarter of ingest's peak); a file in another encoding (GB18030, UTF-16) is decoded whole first.
 ///
 /// Returns `Ok(false)` — having handed over nothing more — when polars cannot split a batch (a
@@ -271,7 +271,8 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
                 let end = start.saturating_add(size).min(data.len());
                 let eof = end == data.len();
                 let lay = records(&data[..end], start, batch_bytes);
-                // The last batch may be a record that goes on past the window: it waits for the next.
+                // The last batch may be a record that goes on past the window: it waits for
+                // the next.
                 let (ready, rest) = match (eof, lay.batches.split_last()) {
                     (true, _) => (&lay.batches[..], data.len()),
                     (false, Some((last, ready))) => (ready, last.0),
@@ -284,9 +285,9 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
                 }
                 for &(s, e) in ready {
                     let slice = &data[s..e];
-                    // UTF-8 is left to polars, which checks each part of a batch as it splits it, side by
-                    // side, and fails the batch on a byte that is not (a check here as well was one core's
-                    // pass over every file before the read)
+                    // UTF-8 is left to polars, which checks each part of a batch as it splits
+                    // it, side by side, and fails the batch on a byte that is not (a check here
+                    // as well was one core's pass over every file before the read)
                     if slice.contains(&0) {
                         return Ok(false);
                     }
@@ -305,10 +306,11 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
                     size = size.saturating_mul(2);
                     continue;
                 }
-                // The pages handed over leave the process (they stay in the system's file cache): a
-                // mapped file's pages count as the process's memory while mapped, and a 2.2 GB file
-                // read through would count whole by its end.
-                // SAFETY: nothing before `rest` is read again (each batch's frame holds its own copy).
+                // The pages handed over leave the process (they stay in the system's file
+                // cache): a mapped file's pages count as the process's memory while mapped, and
+                // a 2.2 GB file read through would count whole by its end.
+                // SAFETY: nothing before `rest` is read again (each batch's frame holds its own
+                // copy, and the batches parsed are all before it).
                 let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, rest) };
                 start = rest;
                 size = window;
@@ -714,7 +716,7 @@ mod tests {
             (read, calls)
         };
         let checks_error = |r: &Result<bool>| matches!(r, Err(IngestError::NotAFolder { path }) if path.as_os_str() == "the check");
-        // many batches: the third fails, and the parsing stops
+        // many batches: the third fails, and none after it is checked
         let long = write(2_000);
         let (read, calls) = fail_at(&long, 3);
         assert!(checks_error(&read), "{read:?}");
