@@ -193,8 +193,9 @@ pub const BATCH_BYTES: usize = 256 << 20;
 /// batch to `each` as a raw table of its own (`row_offset` numbering its rows in the file): a
 /// table of millions of rows is never held as text cells all at once, only one batch's cells
 /// (and the next one's, parsed while `each` checks this one). A UTF-8 file is mapped, not read
-/// into memory, and the pages of the batches handed over are let go as it goes (its 2.2 GB of bytes, at 10M bids, held whole while it was parsed, were a
-/// quarter of ingest's peak); a file in another encoding (GB18030, UTF-16) is decoded whole first.
+/// into memory, and the pages of the batches handed over are let go as it goes (its 2.2 GB of
+/// bytes, at 10M bids, held whole while it was parsed, were a quarter of ingest's peak); a file
+/// in another encoding (GB18030, UTF-16) is decoded whole first.
 ///
 /// Returns `Ok(false)` — having handed over nothing more — when polars cannot split a batch (a
 /// record with more fields than the header), a batch is not UTF-8 or holds a NUL after a UTF-8
