@@ -12,7 +12,7 @@ use crate::read::{file_name, read_csv, read_csv_batches, read_parquet, read_xlsx
 use crate::report::{IngestIssue, IngestReport};
 use crate::schema::{key_column, ColType, ColumnSpec, KeySpace, TableName};
 use crate::textcol::Text;
-use crate::validate::{validate, KeySet, Parsed, ValidTable, Validating};
+use crate::validate::{KeySet, Parsed, ValidTable, Validating};
 
 /// Strings to dense `u32` keys, in first-seen order (deterministic: tables and rows are visited in
 /// a fixed order, one at a time).
@@ -262,43 +262,67 @@ pub fn load_in_batches_of(folder: &Path, batch_bytes: usize) -> Result<Dataset> 
         }
     }
 
-    let mut known: HashMap<TableName, KeySet> = HashMap::new();
+    let mut known: Arc<HashMap<TableName, KeySet>> = Arc::default();
     let mut issues = Vec::new();
-    // A table's ids are interned and its frame built (`finish_table`) on a thread of its own while
-    // the next table is read and checked: reading one never waits on the other (at 10M bids the
-    // finishing steps take 8 s, the people's ids most of it). The tables are still finished one
-    // after another in the contract's order, so every id takes the key it took before.
+    // A table's checks across rows (references, duplicates, two columns of a row) run, its ids
+    // are interned and its frame built on a thread of its own, the finisher, while the next table
+    // is read: at 10M bids those steps take 1–2 s of one core and the finishing 1–8 s, which
+    // otherwise wait on each other or on the read. The finisher takes the tables one after
+    // another in the contract's order, so every id takes the key it took before; one table
+    // waits for it at most (a small table read while a large one is finished), so the reading
+    // goes on to the next meanwhile. Only the tables whose ids the later ones refer to
+    // (projects, bidders, experts, agents: the first four) are checked before the next is read.
     let mut ds = std::thread::scope(|scope| -> Result<Dataset> {
-        let mut held = Held::Here(ds);
+        let (to_finish, tables) = std::sync::mpsc::sync_channel::<Checked>(1);
+        let finisher = scope.spawn(move || -> Result<(Dataset, Vec<IngestIssue>)> {
+            let mut issues = Vec::new();
+            for checked in tables {
+                checked.finish(&mut ds, &mut issues)?;
+                // the next table is finished in fresh memory, not on top of this one's parsing
+                bidwatch_model::mem::trim();
+            }
+            Ok((ds, issues))
+        });
+        // The finisher's data set and what it reported; its error first, being a table's before.
+        let finished = |finisher: std::thread::ScopedJoinHandle<'_, Result<(Dataset, Vec<IngestIssue>)>>| {
+            finisher.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
         for t in TableName::ALL {
             let Some(src) = sources.remove(&t) else { continue };
             let started = std::time::Instant::now();
-            let vt = match read_table(t, src, batch_bytes, &known, &mut issues) {
-                Ok(vt) => vt,
+            let read = match read_table(t, src, batch_bytes, &mut issues) {
+                Ok(v) => v,
                 Err(e) => {
-                    // the error of the table before, if it had one, came first
-                    held.back()?;
+                    drop(to_finish);
+                    finished(finisher)?;
                     return Err(e);
                 }
             };
             let read_ms = started.elapsed().as_millis() as u64;
             if tracing::enabled!(tracing::Level::DEBUG) {
                 let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
-                tracing::debug!(table = t.as_str(), read_ms, rss_mib, peak_mib, "table read and checked");
+                tracing::debug!(table = t.as_str(), read_ms, rss_mib, peak_mib, "table read");
             }
-            if let Some(key) = key_column(t) {
-                if let Some(values) = vt.str_column(key) {
-                    let set = values.iter().zip(&vt.keep).filter(|(_, k)| **k).filter_map(|(v, _)| v.map(str::to_owned)).collect();
-                    known.insert(t, set);
+            let checks = match key_column(t) {
+                Some(key) => {
+                    let vt = read.finish(&known, &mut issues);
+                    if let Some(values) = vt.str_column(key) {
+                        let set = values.iter().zip(&vt.keep).filter(|(_, k)| **k).filter_map(|(v, _)| v.map(str::to_owned)).collect();
+                        Arc::make_mut(&mut known).insert(t, set);
+                    }
+                    Checks::Done(vt)
                 }
+                None => Checks::Left(read, Arc::clone(&known)),
+            };
+            if to_finish.send(Checked { t, checks, started, read_ms }).is_err() {
+                // the finisher stopped at an error, which is the one reported
+                break;
             }
-            let mut ds = held.back()?;
-            held = Held::Finishing(scope.spawn(move || {
-                finish_table(&mut ds, t, vt, started, read_ms)?;
-                Ok(ds)
-            }));
         }
-        held.back()
+        drop(to_finish);
+        let (ds, late) = finished(finisher)?;
+        issues.extend(late);
+        Ok(ds)
     })?;
     let spaces = [&ds.projects, &ds.orgs, &ds.persons, &ds.experts];
     tracing::debug!(
@@ -314,36 +338,37 @@ pub fn load_in_batches_of(folder: &Path, batch_bytes: usize) -> Result<Dataset> 
     Ok(ds)
 }
 
-/// The data set while tables are loaded: here, or with the thread finishing a table into it.
-enum Held<'s> {
-    Here(Dataset),
-    Finishing(std::thread::ScopedJoinHandle<'s, Result<Dataset>>),
+/// A table read, on its way to the finisher.
+struct Checked {
+    t: TableName,
+    checks: Checks,
+    started: std::time::Instant,
+    read_ms: u64,
 }
 
-impl Held<'_> {
-    /// The data set, with the table being finished (if any) in it.
-    fn back(self) -> Result<Dataset> {
-        match self {
-            Held::Here(ds) => Ok(ds),
-            Held::Finishing(h) => {
-                let ds = h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-                // the next table is finished in fresh memory, not on top of this one's parsing
-                bidwatch_model::mem::trim();
-                Ok(ds)
-            }
-        }
+/// A table's checks across rows: done, or left to the finisher, with the ids of the tables before
+/// it for the reference checks.
+enum Checks {
+    Done(ValidTable),
+    Left(Validating, Arc<HashMap<TableName, KeySet>>),
+}
+
+impl Checked {
+    /// Runs the checks left, then interns the table's ids and adds its frame to the data set.
+    fn finish(self, ds: &mut Dataset, issues: &mut Vec<IngestIssue>) -> Result<()> {
+        let Checked { t, checks, started, read_ms } = self;
+        let checking = std::time::Instant::now();
+        let vt = match checks {
+            Checks::Done(vt) => vt,
+            Checks::Left(v, known) => v.finish(&known, issues),
+        };
+        finish_table(ds, t, vt, started, read_ms, checking)
     }
 }
 
 /// Reads and checks one table: a CSV file a batch of records at a time, or, when polars cannot
 /// split it, whole (its bad records set aside one by one); a Parquet file or a sheet whole.
-fn read_table(
-    t: TableName,
-    src: Source,
-    batch_bytes: usize,
-    known: &HashMap<TableName, KeySet>,
-    issues: &mut Vec<IngestIssue>,
-) -> Result<ValidTable> {
+fn read_table(t: TableName, src: Source, batch_bytes: usize, issues: &mut Vec<IngestIssue>) -> Result<Validating> {
     if let Source::Csv(path) = &src {
         let reported = issues.len();
         let mut validating: Option<Validating> = None;
@@ -355,7 +380,7 @@ fn read_table(
             v.add(&raw, issues)
         })?;
         match validating {
-            Some(v) if whole => return Ok(v.finish(known, issues)),
+            Some(v) if whole => return Ok(v),
             _ => issues.truncate(reported),
         }
     }
@@ -364,13 +389,23 @@ fn read_table(
         Source::Parquet(path) => read_parquet(t, &path)?,
         Source::Sheet(raw) => *raw,
     };
-    validate(&raw, known, issues)
+    let mut v = Validating::new(&raw)?;
+    v.add(&raw, issues)?;
+    Ok(v)
 }
 
 /// Interns a checked table's ids, builds its frame and adds it to the data set.
-fn finish_table(ds: &mut Dataset, t: TableName, vt: ValidTable, started: std::time::Instant, read_ms: u64) -> Result<()> {
+fn finish_table(
+    ds: &mut Dataset,
+    t: TableName,
+    vt: ValidTable,
+    started: std::time::Instant,
+    read_ms: u64,
+    checking: std::time::Instant,
+) -> Result<()> {
     let rows = vt.rows_read;
     let finishing = std::time::Instant::now();
+    let check_ms = finishing.duration_since(checking).as_millis() as u64;
     let table = finish(ds, vt).map_err(|e| IngestError::Unreadable { path: ds.folder.join(t.as_str()), reason: e.to_string() })?;
     let finish_ms = finishing.elapsed().as_millis() as u64;
     let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
@@ -385,6 +420,7 @@ fn finish_table(ds: &mut Dataset, t: TableName, vt: ValidTable, started: std::ti
         table = t.as_str(),
         rows,
         read_ms,
+        check_ms,
         finish_ms,
         ms = started.elapsed().as_millis() as u64,
         frame_mib,

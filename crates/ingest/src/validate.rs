@@ -676,14 +676,6 @@ fn parse_column(
     ParsedColumn { parsed: b.finish(), issues, set_aside }
 }
 
-/// Parses and checks one raw table. `known` holds the key sets of the tables validated before it
-/// (projects, bidders, experts, agents), for reference checks.
-pub(crate) fn validate(raw: &RawTable, known: &HashMap<TableName, KeySet>, issues: &mut Vec<IngestIssue>) -> Result<ValidTable> {
-    let mut v = Validating::new(raw)?;
-    v.add(raw, issues)?;
-    Ok(v.finish(known, issues))
-}
-
 /// A table being validated batch by batch (a CSV file read in parts): each batch's cells are
 /// parsed and appended as it comes; the checks across rows (references, duplicates, two columns
 /// of a row) run once every batch is in.
