@@ -366,8 +366,9 @@ impl Checked {
     }
 }
 
-/// Reads and checks one table: a CSV file a batch of records at a time, or, when polars cannot
-/// split it, whole (its bad records set aside one by one); a Parquet file or a sheet whole.
+/// Reads one table and checks its cells: a CSV file a batch of records at a time, or, when polars
+/// cannot split it, whole (its bad records set aside one by one); a Parquet file or a sheet whole.
+/// Its checks across rows are left to [`Validating::finish`].
 fn read_table(t: TableName, src: Source, batch_bytes: usize, issues: &mut Vec<IngestIssue>) -> Result<Validating> {
     if let Source::Csv(path) = &src {
         let reported = issues.len();
