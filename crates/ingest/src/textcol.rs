@@ -193,11 +193,11 @@ pub(crate) enum Start<'b> {
 /// 10M bids five columns of `bids` did so.
 pub(crate) struct TextBuilder<'b> {
     name: PlSmallStr,
-    /// The last value numbered and its number. Rows come grouped (a project's bids, a person's
-    /// months), so a cell is first compared with it, kept here: read back from the set, it took
-    /// two random reads a cell, and most cells of a device or account column are not the last.
+    /// The number of the last value pushed. Rows come grouped (a project's bids, a person's
+    /// months): the caller, which compares each cell with the one before it as read, pushes a
+    /// cell the same as the last by [`TextBuilder::push_again`], with no lookup and no
+    /// comparison here.
     last: Option<u32>,
-    last_text: String,
     /// Whether the batch goes plain at its end if its values are mostly distinct: a first batch
     /// of a column not numbered whatever its values.
     may_go_plain: bool,
@@ -240,7 +240,7 @@ impl<'b> TextBuilder<'b> {
                 Mode::Column { distinct, rows }
             }
         };
-        TextBuilder { name: name.into(), last: None, last_text: String::new(), may_go_plain, mode }
+        TextBuilder { name: name.into(), last: None, may_go_plain, mode }
     }
 
     pub fn push_null(&mut self) {
@@ -257,17 +257,19 @@ impl<'b> TextBuilder<'b> {
             Mode::Own { distinct, rows } => (distinct, rows),
             Mode::Column { distinct, rows } => (&mut **distinct, &mut **rows),
         };
-        let k = match self.last {
-            Some(k) if self.last_text == value => k,
-            _ => {
-                let k = distinct.intern(value);
-                self.last = Some(k);
-                self.last_text.clear();
-                self.last_text.push_str(value);
-                k
-            }
-        };
+        let k = distinct.intern(value);
+        self.last = Some(k);
         rows.push(Some(k));
+    }
+
+    /// Pushes `value` again: the value of the last [`TextBuilder::push`] (a cell the same as the
+    /// one before it).
+    pub fn push_again(&mut self, value: &str) {
+        match (&mut self.mode, self.last) {
+            (Mode::Own { rows, .. }, Some(k)) => rows.push(Some(k)),
+            (Mode::Column { rows, .. }, Some(k)) => rows.push(Some(k)),
+            _ => self.push(value),
+        }
     }
 
     pub fn finish(self) -> Batch {
@@ -326,9 +328,16 @@ mod tests {
 
     fn build_on(values: &[Option<String>], always_numbered: bool, start: Start<'_>) -> Batch {
         let mut b = TextBuilder::on("c", values.len(), values.len(), always_numbered, start);
+        // as the parse does: a value the same as the last one pushed (nulls between them or not)
+        // is pushed again
+        let mut last: Option<&str> = None;
         for v in values {
             match v {
-                Some(v) => b.push(v),
+                Some(v) if last == Some(v.as_str()) => b.push_again(v),
+                Some(v) => {
+                    b.push(v);
+                    last = Some(v);
+                }
                 None => b.push_null(),
             }
         }

@@ -168,10 +168,15 @@ impl<'b> Builder<'b> {
     }
 
     /// Pushes a parsed cell; returns false if it went in as null (text that normalised to nothing).
-    fn push(&mut self, cell: &Cell<'_>) -> bool {
+    /// `again`: the cell is the last one pushed, parsed from the same text.
+    fn push(&mut self, cell: &Cell<'_>, again: bool) -> bool {
         let pushed = match (&mut *self, cell) {
             (Builder::Str(b), Cell::Str(x)) if !x.is_empty() => {
-                b.push(x.as_ref());
+                if again {
+                    b.push_again(x.as_ref());
+                } else {
+                    b.push(x.as_ref());
+                }
                 true
             }
             (Builder::Str(_), _) => false,
@@ -655,15 +660,16 @@ fn parse_column(
             }
             continue;
         };
-        if last != Some(v) {
+        let again = last == Some(v);
+        if !again {
             outcome = parse_cell(col, mult, v, org);
             last = Some(v);
         }
         let pushed = match &outcome {
-            Outcome::Ok(cell) => b.push(cell),
+            Outcome::Ok(cell) => b.push(cell, again),
             Outcome::Warn(cell, why) => {
                 issue(rows[i], v, Action::Warning, why.clone());
-                b.push(cell)
+                b.push(cell, again)
             }
             Outcome::Bad(why) => {
                 b.push_null();
