@@ -262,6 +262,20 @@ impl<'b> TextBuilder<'b> {
         rows.push(Some(k));
     }
 
+    /// Whether values pushed are looked up among the column's (not plain text).
+    pub fn numbered(&self) -> bool {
+        !matches!(self.mode, Mode::Plain(_))
+    }
+
+    /// Readies the lookup of `value`, to be pushed a few cells later ([`TextSet::prefetch`]).
+    pub fn prefetch(&self, value: &str) {
+        match &self.mode {
+            Mode::Own { distinct, .. } => distinct.prefetch(value),
+            Mode::Column { distinct, .. } => distinct.prefetch(value),
+            Mode::Plain(_) => {}
+        }
+    }
+
     /// Pushes `value` again: the value of the last [`TextBuilder::push`] (a cell the same as the
     /// one before it).
     pub fn push_again(&mut self, value: &str) {
