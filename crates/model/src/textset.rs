@@ -26,27 +26,39 @@ use std::hash::BuildHasher;
 pub const INLINE: usize = 26;
 
 /// A set held for long beside everything else (the linking's values, at its peak of memory):
-/// 8-byte slots, a string compared from the text.
+/// 8-byte slots, a string told apart by 16 bits of its hash and compared from the text.
 pub type CompactTextSet = TextSet<2>;
 
-/// A string's entry in the table: its number, its length and its first `W` bytes; 32 bytes for
-/// the default `W`.
+/// A string's entry in the table: its number, its length and its first `W` bytes (32 bytes for
+/// the default `W`); a slot too narrow for a useful head (`W` < 8) holds bits of the string's
+/// hash there instead (the first two bytes of the linking's values are mostly the same — `91`
+/// of every 统一社会信用代码 — and told nothing apart).
 #[derive(Debug, Clone, Copy)]
 #[repr(C, align(8))]
 struct Slot<const W: usize> {
     id: u32,
     /// The length in bytes, `u16::MAX` for that length and more (compared in full from the text).
     len: u16,
-    /// The first `W` bytes (zero after the string's end).
+    /// The first `W` bytes (zero after the string's end), or `W` bytes of its hash.
     head: [u8; W],
 }
 
 impl<const W: usize> Slot<W> {
-    /// The first `W` bytes of `value`, zero after its end.
-    fn head_of(value: &[u8]) -> [u8; W] {
+    /// Whether the head is the string's first bytes (else bits of its hash).
+    const TEXT_HEAD: bool = W >= 8;
+
+    /// The head of `value`, hashed `h`: its first `W` bytes, zero after its end, or the top `W`
+    /// bytes of `h` (the table's place is taken from its low bits).
+    fn head_of(value: &[u8], h: u64) -> [u8; W] {
         let mut head = [0u8; W];
-        let n = value.len().min(W);
-        head[..n].copy_from_slice(&value[..n]);
+        if Self::TEXT_HEAD {
+            let n = value.len().min(W);
+            head[..n].copy_from_slice(&value[..n]);
+        } else {
+            let bits = h.to_be_bytes();
+            let n = W.min(bits.len());
+            head[..n].copy_from_slice(&bits[..n]);
+        }
         head
     }
 
@@ -55,18 +67,23 @@ impl<const W: usize> Slot<W> {
     }
 
     /// Whether the slot holds `value`, whose [`Slot::head_of`] is `head`: by the slot alone for a
-    /// string of up to `W` bytes. The heads compare as arrays of one size (a few wide loads, where
-    /// a slice of the string's own length was a call to `memcmp` at every lookup).
+    /// string of up to `W` bytes in a head of text. The heads compare as arrays of one size (a few
+    /// wide loads, where a slice of the string's own length was a call to `memcmp` at every
+    /// lookup).
     fn holds(&self, value: &[u8], head: &[u8; W], text: &str, ends: &[usize]) -> bool {
         self.len == Self::len_of(value)
             && self.head == *head
-            && (value.len() <= W || at(text, ends, self.id).as_bytes().get(W..) == value.get(W..))
+            && if Self::TEXT_HEAD {
+                value.len() <= W || at(text, ends, self.id).as_bytes().get(W..) == value.get(W..)
+            } else {
+                at(text, ends, self.id).as_bytes() == value
+            }
     }
 
     /// The hash of the slot's string, from the slot alone when it is whole there (the table
-    /// rehashes every slot as it grows).
+    /// places every slot again as it grows).
     fn hash(&self, text: &str, ends: &[usize]) -> u64 {
-        match self.head.get(..usize::from(self.len)) {
+        match self.head.get(..usize::from(self.len)).filter(|_| Self::TEXT_HEAD) {
             Some(whole) => hash(whole),
             None => hash(at(text, ends, self.id).as_bytes()),
         }
@@ -154,7 +171,7 @@ impl<const W: usize> TextSet<W> {
     pub fn intern(&mut self, value: &str) -> u32 {
         let bytes = value.as_bytes();
         let h = hash(bytes);
-        let head = Slot::<W>::head_of(bytes);
+        let head = Slot::<W>::head_of(bytes, h);
         if self.slots.is_empty() {
             self.grow();
         }
@@ -182,7 +199,8 @@ impl<const W: usize> TextSet<W> {
             return None;
         }
         let bytes = value.as_bytes();
-        self.place(bytes, hash(bytes), &Slot::<W>::head_of(bytes)).ok()
+        let h = hash(bytes);
+        self.place(bytes, h, &Slot::<W>::head_of(bytes, h)).ok()
     }
 
     /// Asks the processor to bring `value`'s place in the table into its cache, for an
