@@ -7,7 +7,8 @@ use std::hash::{BuildHasher, Hash};
 
 use bidwatch_model::ids::{check_uscc, UsccCheck};
 use bidwatch_model::text::{
-    fold_width, fold_width_cow, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac, normalize_phone, normalize_text,
+    fold_width, fold_width_cow, normalize_email, normalize_id, normalize_ip, normalize_list, normalize_mac, normalize_phone,
+    normalize_text, normalize_text_cow,
 };
 use bidwatch_model::{parse_date, parse_datetime, parse_money, parse_month, RuleCode};
 use chrono::NaiveDate;
@@ -350,19 +351,9 @@ pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     word(s).or_else(|| word(&fold_width_cow(s).trim().to_lowercase()))
 }
 
-/// [`normalize_text`] without a copy when the cell is printable ASCII without spaces (most ids,
-/// codes and numbers), which it returns unchanged.
-fn text_cow(raw: &str) -> Cow<'_, str> {
-    if raw.bytes().all(|b| b.is_ascii_graphic()) {
-        Cow::Borrowed(raw)
-    } else {
-        Cow::Owned(normalize_text(raw))
-    }
-}
-
 /// [`normalize_id`] without a copy when nothing changes.
 fn id_cow(raw: &str) -> Cow<'_, str> {
-    match text_cow(raw) {
+    match normalize_text_cow(raw) {
         Cow::Borrowed(t) if t.len() == 18 && t.bytes().any(|b| b.is_ascii_lowercase()) => Cow::Owned(normalize_id(raw)),
         Cow::Borrowed(t) => Cow::Borrowed(t),
         Cow::Owned(_) => Cow::Owned(normalize_id(raw)),
@@ -392,7 +383,7 @@ fn parse_cell<'a>(col: &ColumnSpec, mult: f64, raw: &'a str, org_space: bool) ->
             }
             Outcome::Ok(Cell::Str(id))
         }
-        ColType::Text => Outcome::Ok(Cell::Str(text_cow(raw))),
+        ColType::Text => Outcome::Ok(Cell::Str(normalize_text_cow(raw))),
         ColType::Enum(values) => {
             // Most cells are written exactly as the contract's value.
             if let Some(v) = values.iter().find(|v| v.value == raw) {
