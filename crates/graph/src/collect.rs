@@ -8,6 +8,7 @@ use bidwatch_ingest::{frame, Dataset, TableName};
 use bidwatch_model::grouped::Grouped;
 use bidwatch_model::text::fold_width;
 use bidwatch_model::textset::{memoised, CompactTextSet};
+use polars::prelude::DataFrame;
 
 use crate::kinds::LinkKind;
 use crate::LinkConfig;
@@ -589,17 +590,13 @@ fn lock_serials(values: &mut KindValues, df: &polars::prelude::DataFrame, index:
 /// The items of each bidder that do not depend on the project: contacts, accounts, owners. The
 /// payer side of bonds (returned first: a value id per `bids` row) is interned first, as the owner side shares
 /// its values.
-fn static_items(
-    values: &mut Values,
-    ds: &Dataset,
-    bids: Option<(&polars::prelude::DataFrame, &[u32])>,
-    cfg: &LinkConfig,
-) -> (Vec<u32>, Vec<Vec<Item>>) {
+fn static_items(values: &mut Values, ds: &Dataset, bids: Option<(DataFrame, &[u32])>, cfg: &LinkConfig) -> (Vec<u32>, Vec<Vec<Item>>) {
     let mut items: Vec<Vec<Item>> = vec![Vec::new(); ds.orgs.len()];
     let payers = match bids {
-        // Every payer: one bond paid from another bidder's own account is a link.
+        // Every payer: one bond paid from another bidder's own account is a link. The bond
+        // accounts' frame is let go of here.
         Some((df, index)) => {
-            bid_column(&mut values.kinds[LinkKind::BondFromOther.index()], df, index, "bond_account", Keep::All, cfg, &[], false)
+            bid_column(&mut values.kinds[LinkKind::BondFromOther.index()], &df, index, "bond_account", Keep::All, cfg, &[], false)
         }
         None => Vec::new(),
     };
@@ -869,7 +866,31 @@ fn placed_bids(bids_df: Option<&polars::prelude::DataFrame>) -> (Vec<BidRec>, Ve
 /// Reads every value that can link two bidders. The kinds are independent, so they are interned
 /// side by side (rayon): each column of `bids`, the bidders' own rows, and the people; the items
 /// are then put together in one fixed order, so the result does not depend on the threads.
-pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
+/// The identifier columns of `bids` the collection reads, each in a frame of its own (one per
+/// [`BID_COLUMNS`] entry, in its order, and the lock serials last), for the task that reads it to
+/// let go of: taken from `taken` (the data set no longer holds those), else shared with the data
+/// set's `bids`; a column neither has is a frame of no column, as high as the table. `None`
+/// without a `bids` table.
+fn id_frames(bids_df: Option<&DataFrame>, mut taken: Option<DataFrame>) -> Option<Vec<DataFrame>> {
+    let df = bids_df?;
+    let height = df.height();
+    let mut frames: Vec<DataFrame> = BID_COLUMNS
+        .iter()
+        .map(|c| c.0)
+        .chain(["lock_serials"])
+        .map(|name| {
+            let column = taken.as_ref().and_then(|t| t.column(name).ok()).or_else(|| df.column(name).ok()).cloned();
+            DataFrame::new(height, column.into_iter().collect()).unwrap_or_else(|_| DataFrame::empty_with_height(height))
+        })
+        .collect();
+    // Only the frames hold the taken columns now (a column read by two tasks, the bond
+    // accounts, by both).
+    taken.take();
+    frames.shrink_to_fit();
+    Some(frames)
+}
+
+pub(crate) fn collect(ds: &Dataset, taken: Option<DataFrame>, cfg: &LinkConfig) -> Collected {
     let mut c = Collected {
         project_day: vec![None; ds.projects.len()],
         project_category: vec![None; ds.projects.len()],
@@ -900,7 +921,16 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
     }
 
     let bids_df = ds.frame(TableName::Bids);
-    // Each task owns the values of its kinds.
+    // Each task owns the values of its kinds, and the frame of the column it reads, which it lets
+    // go of when done.
+    let (column_frames, payer_frame, lock_frame) = match id_frames(bids_df, taken) {
+        Some(mut frames) => {
+            let locks = frames.pop();
+            let payers = frames.pop();
+            (frames.into_iter().map(Some).collect(), payers, locks)
+        }
+        None => (BID_COLUMNS[..PAYERS].iter().map(|_| None).collect::<Vec<Option<DataFrame>>>(), None, None),
+    };
     let mut per_column: Vec<KindValues> = BID_COLUMNS[..PAYERS].iter().map(|_| KindValues::default()).collect();
     let mut serials = KindValues::default();
     let mut statics = c.values.take(&STATIC_KINDS);
@@ -914,21 +944,27 @@ pub(crate) fn collect(ds: &Dataset, cfg: &LinkConfig) -> Collected {
             let (bids, index, rows) = placed_bids(bids_df);
             let index_ref = &index;
             let (statics, columns) = rayon::join(
-                || lap("bidders and shareholders", || static_items(&mut statics, ds, bids_df.map(|df| (df, index_ref.as_slice())), cfg)),
                 || {
-                    let Some(df) = bids_df else { return (Vec::new(), Vec::new()) };
+                    lap("bidders and shareholders", || {
+                        static_items(&mut statics, ds, payer_frame.map(|df| (df, index_ref.as_slice())), cfg)
+                    })
+                },
+                || {
+                    let Some(locks) = lock_frame else { return (Vec::new(), Vec::new()) };
                     rayon::join(
                         || {
                             use rayon::prelude::*;
                             per_column
                                 .par_iter_mut()
+                                .zip(column_frames)
                                 .zip(&BID_COLUMNS[..PAYERS])
-                                .map(|(vals, (name, _, _, keep))| {
-                                    lap(name, || bid_column(vals, df, index_ref, name, *keep, cfg, generic_ref, true))
+                                .map(|((vals, df), (name, _, _, keep))| {
+                                    let Some(df) = df else { return Vec::new() };
+                                    lap(name, || bid_column(vals, &df, index_ref, name, *keep, cfg, generic_ref, true))
                                 })
                                 .collect::<Vec<_>>()
                         },
-                        || lap("lock_serials", || lock_serials(&mut serials, df, index_ref)),
+                        || lap("lock_serials", || lock_serials(&mut serials, &locks, index_ref)),
                     )
                 },
             );
@@ -1150,7 +1186,7 @@ mod tests {
         );
         let ds = bidwatch_ingest::load(&dir).expect("the fixture loads");
         let _ = std::fs::remove_dir_all(&dir);
-        let c = collect(&ds, &LinkConfig::default());
+        let c = collect(&ds, None, &LinkConfig::default());
         let key = |p: &str, b: &str| (ds.projects.get(p).expect("a project"), ds.orgs.get(b).expect("a bidder"));
         let staff = |p: &str, b: &str| -> Vec<(String, u32)> {
             c.personnel

@@ -150,6 +150,23 @@ impl Dataset {
         }
     }
 
+    /// Takes columns out of a table, to be let go of by whoever reads them last: the data set
+    /// counts them as released ([`Dataset::release`]) and the frame returned (as high as the
+    /// table, with those of `columns` the table has) is the only one that holds them. `None` for
+    /// a table not present.
+    pub fn take(&mut self, name: TableName, columns: &[&'static str]) -> Option<DataFrame> {
+        let t = self.tables.get_mut(&name)?;
+        let height = t.df.height();
+        let mut taken = Vec::new();
+        for &c in columns {
+            if let Ok(column) = t.df.drop_in_place(c) {
+                taken.push(column);
+                self.released.entry(name).or_default().push(c);
+            }
+        }
+        DataFrame::new(height, taken).ok()
+    }
+
     /// The columns let go of ([`Dataset::release`]), by table.
     pub fn released(&self) -> impl Iterator<Item = (TableName, &'static str)> + '_ {
         self.released.iter().flat_map(|(t, cols)| cols.iter().map(move |c| (*t, *c)))

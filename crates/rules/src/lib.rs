@@ -70,36 +70,38 @@ pub struct RunOutput {
 }
 
 /// The columns of `bids` whose cells only linking reads (the rules that report its pairs need
-/// them present, not their cells): [`run_releasing`] lets go of them once the pairs are found.
-/// `authorized_rep_id` is linked too, but AGT-001 reads its cells, so it stays.
+/// them present, not their cells): [`run_releasing`] lets go of each as soon as linking has read
+/// it. `authorized_rep_id` is linked too, but AGT-001 reads its cells, so it stays.
 pub const READ_BY_LINKING_ONLY: [&str; 8] =
     ["bond_account", "doc_author", "doc_hash", "file_create_id", "lock_serials", "machine_code", "upload_ip", "upload_mac"];
 
 /// Runs every rule of the registry over the data set. Output order does not depend on threads.
 pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     let graph_cfg = rules::col::link_config(&catalog.policy);
-    let pairs = find_pairs(ds, &graph_cfg);
+    let pairs = find_pairs(ds, None, &graph_cfg);
     run_with_pairs(ds, catalog, &graph_cfg, pairs)
 }
 
-/// [`run`], letting go of the bids' identifier columns once the pairs are found
-/// ([`READ_BY_LINKING_ONLY`]: 1.5 GB freed at 10M bids). For a run whose outputs do not cite those
-/// cells afterwards (`check`, `report`); a case file, which prints every column of its evidence
-/// rows, runs with [`run`].
+/// [`run`], letting go of the bids' identifier columns ([`READ_BY_LINKING_ONLY`]: 1.5 GB at 10M
+/// bids) each as soon as linking has read it, before the pairs are found. For a run whose outputs
+/// do not cite those cells afterwards (`check`, `report`); a case file, which prints every column
+/// of its evidence rows, runs with [`run`].
 pub fn run_releasing(ds: &mut Dataset, catalog: &Catalog) -> RunOutput {
     let graph_cfg = rules::col::link_config(&catalog.policy);
-    let pairs = find_pairs(ds, &graph_cfg);
-    ds.release(TableName::Bids, &READ_BY_LINKING_ONLY);
-    bidwatch_model::mem::trim();
-    tracing::debug!(rss_mib = rss(), "bids' identifiers let go");
+    let taken = ds.take(TableName::Bids, &READ_BY_LINKING_ONLY);
+    let pairs = find_pairs(ds, taken, &graph_cfg);
     run_with_pairs(ds, catalog, &graph_cfg, pairs)
 }
 
 /// The pairs inside projects, found before anything else is built: finding them reads every
-/// identifier of every bid (≈ 3 GB at 10M bids), and what they leave is small.
-fn find_pairs(ds: &Dataset, graph_cfg: &bidwatch_graph::LinkConfig) -> bidwatch_graph::Pairs {
+/// identifier of every bid (≈ 3 GB at 10M bids), and what they leave is small. The identifier
+/// columns `taken` out of the data set are let go of as they are read.
+fn find_pairs(ds: &Dataset, taken: Option<polars::prelude::DataFrame>, graph_cfg: &bidwatch_graph::LinkConfig) -> bidwatch_graph::Pairs {
     let started = std::time::Instant::now();
-    let pairs = bidwatch_graph::find_pairs(ds, graph_cfg);
+    let pairs = match taken {
+        Some(taken) => bidwatch_graph::find_pairs_taking(ds, taken, graph_cfg),
+        None => bidwatch_graph::find_pairs(ds, graph_cfg),
+    };
     bidwatch_model::mem::trim();
     tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), peak_mib = peak(), "pairs");
     pairs
