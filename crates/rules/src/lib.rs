@@ -79,18 +79,27 @@ pub const READ_BY_LINKING_ONLY: [&str; 8] =
 pub fn run(ds: &Dataset, catalog: &Catalog) -> RunOutput {
     let graph_cfg = rules::col::link_config(&catalog.policy);
     let pairs = find_pairs(ds, None, &graph_cfg);
-    run_with_pairs(ds, catalog, &graph_cfg, pairs)
+    run_with_pairs(ds, catalog, &graph_cfg, pairs, None)
 }
 
+/// The tables whose every cell the views read once and nothing reads after (the rules read the
+/// score sheets, not `evaluations`): [`run_releasing`] lets go of each once its view is built.
+pub const READ_BY_VIEWS_ONLY: [TableName; 1] = [TableName::Evaluations];
+
 /// [`run`], letting go of the bids' identifier columns ([`READ_BY_LINKING_ONLY`]: 1.5 GB at 10M
-/// bids) each as soon as linking has read it, before the pairs are found. For a run whose outputs
-/// do not cite those cells afterwards (`check`, `report`); a case file, which prints every column
-/// of its evidence rows, runs with [`run`].
+/// bids) each as soon as linking has read it, before the pairs are found, and of the tables only
+/// the views read ([`READ_BY_VIEWS_ONLY`]: 0.4 GB) once read. For a run whose outputs do not cite
+/// those cells afterwards (`check`, `report`); a case file, which prints every column of its
+/// evidence rows, runs with [`run`].
 pub fn run_releasing(ds: &mut Dataset, catalog: &Catalog) -> RunOutput {
     let graph_cfg = rules::col::link_config(&catalog.policy);
     let taken = ds.take(TableName::Bids, &READ_BY_LINKING_ONLY);
+    let [evaluations] = READ_BY_VIEWS_ONLY.map(|t| {
+        let columns: Vec<&'static str> = t.spec().columns.iter().map(|c| c.name).chain(["_row"]).collect();
+        ds.take(t, &columns)
+    });
     let pairs = find_pairs(ds, taken, &graph_cfg);
-    run_with_pairs(ds, catalog, &graph_cfg, pairs)
+    run_with_pairs(ds, catalog, &graph_cfg, pairs, evaluations)
 }
 
 /// The pairs inside projects, found before anything else is built: finding them reads every
@@ -107,7 +116,15 @@ fn find_pairs(ds: &Dataset, taken: Option<polars::prelude::DataFrame>, graph_cfg
     pairs
 }
 
-fn run_with_pairs(ds: &Dataset, catalog: &Catalog, graph_cfg: &bidwatch_graph::LinkConfig, pairs: bidwatch_graph::Pairs) -> RunOutput {
+/// The rules, once the pairs are found; the score sheets from `evaluations` when the table was
+/// taken out of the data set.
+fn run_with_pairs(
+    ds: &Dataset,
+    catalog: &Catalog,
+    graph_cfg: &bidwatch_graph::LinkConfig,
+    pairs: bidwatch_graph::Pairs,
+    evaluations: Option<polars::prelude::DataFrame>,
+) -> RunOutput {
     let started = std::time::Instant::now();
     // The screens (a polars group-by over the bids) are computed beside the views.
     let (screens, views) = rayon::join(
@@ -119,7 +136,7 @@ fn run_with_pairs(ds: &Dataset, catalog: &Catalog, graph_cfg: &bidwatch_graph::L
         },
         || {
             let started = std::time::Instant::now();
-            let views = registry::Views::load(ds);
+            let views = registry::Views::load(ds, evaluations);
             tracing::debug!(ms = started.elapsed().as_millis() as u64, "views");
             views
         },

@@ -67,7 +67,9 @@ pub(crate) struct Views<'a> {
 }
 
 impl<'a> Views<'a> {
-    pub fn load(ds: &'a Dataset) -> Views<'a> {
+    /// The views of `ds`; the score sheets from `evaluations` when given (the table's columns
+    /// taken out of the data set: nothing reads them but the score sheets, which let go of them).
+    pub fn load(ds: &'a Dataset, evaluations: Option<polars::prelude::DataFrame>) -> Views<'a> {
         let mut bidder_names = vec![None; ds.orgs.len()];
         if let Some(df) = ds.frame(TableName::Bidders) {
             let keys = frame::keys(df, "bidder_id");
@@ -79,7 +81,7 @@ impl<'a> Views<'a> {
         }
         // The two large views (a row per bid, a row per score) are built side by side; the others
         // are small and built after them.
-        let (bids, scores) = rayon::join(|| rules::bids_by_project(ds), || rules::expert::scores(ds));
+        let (bids, scores) = rayon::join(|| rules::bids_by_project(ds), || rules::expert::scores(ds, evaluations));
         let projects = rules::Projects::load(ds);
         let (ledger, notices) = (rules::ledger::entries(ds), rules::ledger::notices(ds));
         let (assignments, punches) = (rules::attendance::assignments(ds), rules::attendance::punches(ds));
