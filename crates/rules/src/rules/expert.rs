@@ -41,7 +41,17 @@ impl Scores {
 /// The score sheets, read from `taken` (the `evaluations` columns taken out of the data set, let
 /// go of once read) or else from the data set's frame.
 pub(crate) fn scores(ds: &Dataset, taken: Option<polars::prelude::DataFrame>) -> Scores {
-    let Some(df) = taken.as_ref().or_else(|| ds.frame(TableName::Evaluations)) else { return Scores::default() };
+    let owned;
+    let df = match taken {
+        Some(t) => {
+            owned = t;
+            &owned
+        }
+        None => match ds.frame(TableName::Evaluations) {
+            Some(df) => df,
+            None => return Scores::default(),
+        },
+    };
     let mut names = TextSet::new();
     let mut out = Vec::with_capacity(df.height());
     // The text columns read in step with the rows, each cell numbered among `names` only when
