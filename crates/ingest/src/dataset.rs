@@ -11,7 +11,7 @@ use crate::error::{IngestError, Result};
 use crate::read::{file_name, read_csv, read_csv_batches, read_parquet, read_xlsx, RawTable, BATCH_BYTES};
 use crate::report::{IngestIssue, IngestReport};
 use crate::schema::{key_column, ColType, ColumnSpec, KeySpace, TableName};
-use crate::textcol::Text;
+use crate::textcol::{Numbers, Text};
 use crate::validate::{KeySet, Parsed, ValidTable, Validating};
 
 /// Strings to dense `u32` keys, in first-seen order (deterministic: tables and rows are visited in
@@ -473,7 +473,7 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
         })
         .collect();
     let rows_kept = vt.rows_kept();
-    let keyed: Vec<Vec<Option<u32>>> = if id_cols.iter().any(|c| matches!(c.1, KeySpace::ByKind(_))) {
+    let keyed: Vec<Numbers> = if id_cols.iter().any(|c| matches!(c.1, KeySpace::ByKind(_))) {
         id_cols
             .iter()
             .map(|&(_, space, values)| match space {
@@ -486,7 +486,7 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
         let Dataset { projects, orgs, persons, experts, .. } = &mut *ds;
         let spaces = vec![(KeySpace::Project, projects), (KeySpace::Org, orgs), (KeySpace::Person, persons), (KeySpace::Expert, experts)];
         let keep = &vt.keep;
-        let mut placed: Vec<(usize, Vec<Option<u32>>)> = spaces
+        let mut placed: Vec<(usize, Numbers)> = spaces
             .into_par_iter()
             .flat_map_iter(|(space, interner)| {
                 let of_space = id_cols.iter().enumerate().filter(move |(_, c)| c.1 == space);
@@ -500,7 +500,7 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
     for (&(spec, space, _), keys) in id_cols.iter().zip(keyed) {
         if let KeySpace::ByKind(_) = space {
             // Keys of several spaces in one column: the text stays, beside the keys.
-            key_cols.push(Column::new(key_column_name(spec.name).into(), keys));
+            key_cols.push(UInt32Chunked::from_iter_options(key_column_name(spec.name).into(), keys.iter()).into_column());
             continue;
         }
         // Every key was just returned by this space's interner, whose mapping the dtype holds.
@@ -519,14 +519,14 @@ fn finish(ds: &mut Dataset, vt: ValidTable) -> PolarsResult<Table> {
 }
 
 /// The keys of one id column of a single key space, its kept rows (`kept` of them) in order.
-fn keys_in(interner: &mut Interner, values: &Text, keep: &[bool], kept: usize) -> Vec<Option<u32>> {
+fn keys_in(interner: &mut Interner, values: &Text, keep: &[bool], kept: usize) -> Numbers {
     // The space is asked once per distinct id, in the order the kept rows first show them: the
     // keys a row-by-row interning would give.
     values.with_numbers(|distinct, rows| {
         let mut key_of: Vec<Option<u32>> = vec![None; distinct.len()];
         // Sized once: collected through the filter, the keys grew by doubling, each step a copy
         // into fresh memory (14 M rows of staff at 10M bids).
-        let mut keys = Vec::with_capacity(kept);
+        let mut keys = Numbers::with_capacity(kept);
         keys.extend(
             rows.iter()
                 .zip(keep)
@@ -539,9 +539,9 @@ fn keys_in(interner: &mut Interner, values: &Text, keep: &[bool], kept: usize) -
 
 /// The keys of an id column whose ids fall in several key spaces, each row's decided by its kind
 /// column (`kind_col`), its kept rows in order.
-fn keys_by_kind(ds: &mut Dataset, vt: &ValidTable, kind_col: &str, values: &Text) -> Vec<Option<u32>> {
+fn keys_by_kind(ds: &mut Dataset, vt: &ValidTable, kind_col: &str, values: &Text) -> Numbers {
     let kinds: Option<Vec<Option<&str>>> = vt.str_column(kind_col).map(|k| k.iter().collect());
-    let mut keys: Vec<Option<u32>> = Vec::with_capacity(values.len());
+    let mut keys = Numbers::with_capacity(values.len());
     let mut previous: Option<(&str, KeySpace, u32)> = None;
     for (i, v) in values.iter().enumerate() {
         if !vt.keep[i] {

@@ -17,14 +17,90 @@ pub(crate) enum Text {
     /// Each distinct value once (numbered in the order first pushed) and, per row, its number.
     Numbered {
         distinct: TextSet,
-        rows: Vec<Option<u32>>,
+        rows: Numbers,
     },
     Plain(StringChunked),
 }
 
+/// A number a row, or none: 4 bytes a row, where `Vec<Option<u32>>` takes 8 (no number is
+/// [`Numbers::NONE`]; a column's numbers stay below it). At 10M bids the numbered text columns and
+/// the id columns' keys hold some 250 M rows while ingest reads them, and each row's half that
+/// `Option` wasted was fresh memory to touch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Numbers(Vec<u32>);
+
+impl Numbers {
+    /// The row without a number.
+    pub const NONE: u32 = u32::MAX;
+
+    pub fn with_capacity(n: usize) -> Numbers {
+        Numbers(Vec::with_capacity(n))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
+    }
+
+    pub fn push(&mut self, k: Option<u32>) {
+        self.0.push(Self::raw(k));
+    }
+
+    pub fn get(&self, i: usize) -> Option<u32> {
+        Self::number(self.0[i])
+    }
+
+    pub fn set_none(&mut self, i: usize) {
+        self.0[i] = Self::NONE;
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<u32>> + Clone + '_ {
+        self.0.iter().map(|&k| Self::number(k))
+    }
+
+    /// Whether some row has no number.
+    pub fn has_none(&self) -> bool {
+        self.0.contains(&Self::NONE)
+    }
+
+    /// The numbers as stored ([`Numbers::NONE`] for none).
+    pub fn into_raw(self) -> Vec<u32> {
+        self.0
+    }
+
+    fn raw(k: Option<u32>) -> u32 {
+        match k {
+            Some(k) => {
+                debug_assert!(k != Self::NONE, "a number below u32::MAX");
+                k
+            }
+            None => Self::NONE,
+        }
+    }
+
+    fn number(k: u32) -> Option<u32> {
+        (k != Self::NONE).then_some(k)
+    }
+}
+
+impl FromIterator<Option<u32>> for Numbers {
+    fn from_iter<I: IntoIterator<Item = Option<u32>>>(iter: I) -> Numbers {
+        Numbers(iter.into_iter().map(Numbers::raw).collect())
+    }
+}
+
+impl Extend<Option<u32>> for Numbers {
+    fn extend<I: IntoIterator<Item = Option<u32>>>(&mut self, iter: I) {
+        self.0.extend(iter.into_iter().map(Numbers::raw));
+    }
+}
+
 /// The values of a [`Text`], row by row.
 pub(crate) enum TextIter<'a> {
-    Numbered(&'a TextSet, std::slice::Iter<'a, Option<u32>>),
+    Numbered(&'a TextSet, std::slice::Iter<'a, u32>),
     Plain(Box<dyn Iterator<Item = Option<&'a str>> + 'a>),
 }
 
@@ -33,7 +109,7 @@ impl<'a> Iterator for TextIter<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         match self {
-            TextIter::Numbered(distinct, rows) => rows.next().map(|r| r.map(|k| distinct.get(k))),
+            TextIter::Numbered(distinct, rows) => rows.next().map(|&k| Numbers::number(k).map(|k| distinct.get(k))),
             TextIter::Plain(it) => it.next(),
         }
     }
@@ -49,14 +125,14 @@ impl Text {
 
     pub fn get(&self, i: usize) -> Option<&str> {
         match self {
-            Text::Numbered { distinct, rows } => rows[i].map(|k| distinct.get(k)),
+            Text::Numbered { distinct, rows } => rows.get(i).map(|k| distinct.get(k)),
             Text::Plain(ca) => ca.get(i),
         }
     }
 
     pub fn iter(&self) -> TextIter<'_> {
         match self {
-            Text::Numbered { distinct, rows } => TextIter::Numbered(distinct, rows.iter()),
+            Text::Numbered { distinct, rows } => TextIter::Numbered(distinct, rows.0.iter()),
             Text::Plain(ca) => TextIter::Plain(Box::new(ca.iter())),
         }
     }
@@ -66,7 +142,7 @@ impl Text {
         match self {
             Text::Numbered { rows, .. } => {
                 for &i in cleared {
-                    rows[i] = None;
+                    rows.set_none(i);
                 }
             }
             Text::Plain(ca) => {
@@ -96,7 +172,7 @@ impl Text {
                 }
                 drop(distinct);
                 let dict = dict.finish();
-                let idx = IdxCa::from_iter_options("idx".into(), rows.into_iter().map(|r| r.map(|k| k as IdxSize)));
+                let idx = IdxCa::from_iter_options("idx".into(), rows.iter().map(|r| r.map(|k| k as IdxSize)));
                 // Every number was handed out by `distinct`, so the gather cannot be out of bounds.
                 dict.take(&idx).unwrap_or_else(|_| StringChunked::full_null(name, idx.len()))
             }
@@ -105,7 +181,7 @@ impl Text {
 
     /// `f` of the column's distinct values and each row's number among them: a plain column is
     /// numbered for the call.
-    pub fn with_numbers<R>(&self, f: impl FnOnce(&TextSet, &[Option<u32>]) -> R) -> R {
+    pub fn with_numbers<R>(&self, f: impl FnOnce(&TextSet, &Numbers) -> R) -> R {
         match self {
             Text::Numbered { distinct, rows } => f(distinct, rows),
             Text::Plain(ca) => {
@@ -118,14 +194,14 @@ impl Text {
     /// The distinct values in the order their rows first show them, and each row's number among
     /// those: values only cleared rows held are gone, and the numbers are the ones a first-seen
     /// numbering of the rows would give.
-    pub fn compacted(self) -> Result<(TextSet, Vec<Option<u32>>), StringChunked> {
+    pub fn compacted(self) -> Result<(TextSet, Numbers), StringChunked> {
         let (distinct, mut rows) = match self {
             Text::Numbered { distinct, rows } => (distinct, rows),
             Text::Plain(ca) => return Err(ca),
         };
         let mut renumber: Vec<Option<u32>> = vec![None; distinct.len()];
         let mut order = Vec::new();
-        for k in rows.iter_mut().flatten() {
+        for k in rows.0.iter_mut().filter(|k| **k != Numbers::NONE) {
             let new = renumber[*k as usize].get_or_insert_with(|| {
                 order.push(*k);
                 (order.len() - 1) as u32
@@ -144,9 +220,9 @@ impl Text {
 }
 
 /// A column's distinct values and each row's number among them.
-fn numbered(ca: &StringChunked) -> (TextSet, Vec<Option<u32>>) {
+fn numbered(ca: &StringChunked) -> (TextSet, Numbers) {
     let mut distinct = TextSet::new();
-    let mut numbers: Vec<Option<u32>> = Vec::with_capacity(ca.len());
+    let mut numbers = Numbers::with_capacity(ca.len());
     let mut previous: Option<(&str, u32)> = None;
     for v in ca.iter() {
         let Some(v) = v else {
@@ -172,7 +248,7 @@ pub(crate) enum Start<'b> {
     /// A numbered column, whose distinct values and rows these are: the batch's cells are
     /// numbered among the values, its new values added, and its rows pushed after the column's
     /// (in place: a batch's own rows, copied over after, were written twice into fresh memory).
-    On(&'b mut TextSet, &'b mut Vec<Option<u32>>),
+    On(&'b mut TextSet, &'b mut Numbers),
     /// A column that went plain at its first batch: the batch is plain from its first row.
     Plain,
 }
@@ -208,13 +284,13 @@ enum Mode<'b> {
     /// A first batch, numbered among its own values.
     Own {
         distinct: TextSet,
-        rows: Vec<Option<u32>>,
+        rows: Numbers,
     },
     /// A batch numbered among the values of the column it goes after, its rows pushed after the
     /// column's.
     Column {
         distinct: &'b mut TextSet,
-        rows: &'b mut Vec<Option<u32>>,
+        rows: &'b mut Numbers,
     },
     Plain(StringChunkedBuilder),
 }
@@ -234,7 +310,7 @@ impl<'b> TextBuilder<'b> {
         let may_go_plain = matches!(start, Start::First) && !always_numbered;
         let mode = match start {
             Start::Plain => Mode::Plain(StringChunkedBuilder::new(name.into(), n)),
-            Start::First => Mode::Own { distinct: TextSet::new(), rows: Vec::with_capacity(room.max(n)) },
+            Start::First => Mode::Own { distinct: TextSet::new(), rows: Numbers::with_capacity(room.max(n)) },
             Start::On(distinct, rows) => {
                 rows.reserve(n);
                 Mode::Column { distinct, rows }
@@ -316,7 +392,7 @@ impl Text {
     /// about 16 bytes beside its text, against a 16-byte view a row and its text).
     fn mostly_distinct(&self) -> bool {
         match self {
-            Text::Numbered { distinct, rows } => distinct.len() * 4 > rows.iter().flatten().count() * 3,
+            Text::Numbered { distinct, rows } => distinct.len() * 4 > rows.0.iter().filter(|k| **k != Numbers::NONE).count() * 3,
             Text::Plain(_) => true,
         }
     }

@@ -19,7 +19,7 @@ use crate::partition::Partitions;
 use crate::read::RawTable;
 use crate::report::{clip, Action, IngestIssue};
 use crate::schema::{ColType, ColumnSpec, KeySpace, TableName, TableSpec};
-use crate::textcol::{Batch, Start, Text, TextBuilder};
+use crate::textcol::{Batch, Numbers, Start, Text, TextBuilder};
 
 /// Longest cell accepted. A longer cell is a broken export (a whole file pasted into one cell).
 pub const CELL_LIMIT: usize = 65_536;
@@ -300,7 +300,7 @@ impl Parsed {
 
     fn eq_at(&self, i: usize, j: usize) -> bool {
         match self {
-            Parsed::Str(Text::Numbered { rows, .. }) => rows[i] == rows[j],
+            Parsed::Str(Text::Numbered { rows, .. }) => rows.get(i) == rows.get(j),
             Parsed::Str(t) => t.get(i) == t.get(j),
             Parsed::F64(v) => v[i].map(f64::to_bits) == v[j].map(f64::to_bits),
             Parsed::I64(v) => v[i] == v[j],
@@ -565,13 +565,13 @@ fn text_column(name: &str, t: Text) -> PolarsResult<Column> {
 /// 10M bids, some 175 M cells). A number past the count (none is made so) would take that
 /// constructor, which reads it as null.
 #[allow(unsafe_code)]
-pub(crate) fn categorical(name: PlSmallStr, numbers: Vec<Option<u32>>, dtype: DataType) -> Series {
+pub(crate) fn categorical(name: PlSmallStr, numbers: Numbers, dtype: DataType) -> Series {
     let DataType::Categorical(cats, mapping) = &dtype else { unreachable!("a categorical type") };
     let count = mapping.num_cats_upper_bound();
-    let held = numbers.iter().flatten().all(|&k| (k as usize) < count);
+    let held = numbers.iter().flatten().all(|k| (k as usize) < count);
     match cats.physical() {
         CategoricalPhysical::U8 => {
-            let phys = UInt8Chunked::from_iter_options(name, numbers.into_iter().map(|k| k.map(|k| k as u8)));
+            let phys = UInt8Chunked::from_iter_options(name, numbers.iter().map(|k| k.map(|k| k as u8)));
             if !held || count > 1 << 8 {
                 return Categorical8Chunked::from_cats_and_dtype(phys, dtype).into_series();
             }
@@ -579,7 +579,7 @@ pub(crate) fn categorical(name: PlSmallStr, numbers: Vec<Option<u32>>, dtype: Da
             unsafe { Categorical8Chunked::from_cats_and_dtype_unchecked(phys, dtype) }.into_series()
         }
         CategoricalPhysical::U16 => {
-            let phys = UInt16Chunked::from_iter_options(name, numbers.into_iter().map(|k| k.map(|k| k as u16)));
+            let phys = UInt16Chunked::from_iter_options(name, numbers.iter().map(|k| k.map(|k| k as u16)));
             if !held || count > 1 << 16 {
                 return Categorical16Chunked::from_cats_and_dtype(phys, dtype).into_series();
             }
@@ -587,7 +587,13 @@ pub(crate) fn categorical(name: PlSmallStr, numbers: Vec<Option<u32>>, dtype: Da
             unsafe { Categorical16Chunked::from_cats_and_dtype_unchecked(phys, dtype) }.into_series()
         }
         CategoricalPhysical::U32 => {
-            let phys = UInt32Chunked::from_iter_options(name, numbers.into_iter());
+            // Every row numbered (most id columns): the numbers are the column's values as they
+            // are, not copied.
+            let phys = if numbers.has_none() {
+                UInt32Chunked::from_iter_options(name, numbers.iter())
+            } else {
+                UInt32Chunked::from_vec(name, numbers.into_raw())
+            };
             if !held {
                 return Categorical32Chunked::from_cats_and_dtype(phys, dtype).into_series();
             }
@@ -1007,13 +1013,16 @@ mod tests {
             }
             let dtype = DataType::Categorical(cats, mapping);
             let read = |numbers: Vec<Option<u32>>| {
-                let s = categorical("c".into(), numbers, dtype.clone());
+                let s = categorical("c".into(), numbers.into_iter().collect(), dtype.clone());
                 let df = DataFrame::new(s.len(), vec![s.into_column()]).expect("one column");
                 crate::frame::str_iter(&df, "c").map(|v| v.map(str::to_owned)).collect::<Vec<_>>()
             };
             let want = |v: &[Option<&str>]| v.iter().map(|v| v.map(str::to_owned)).collect::<Vec<_>>();
             assert_eq!(read(vec![Some(2), None, Some(0), Some(1)]), want(&[Some("c"), None, Some("甲"), Some("b")]), "{width:?}");
             assert_eq!(read(vec![Some(1), Some(3), Some(200)]), want(&[Some("b"), None, None]), "{width:?}");
+            // every row numbered (the numbers taken as they are), and one past the mapping
+            assert_eq!(read(vec![Some(1), Some(0), Some(2)]), want(&[Some("b"), Some("甲"), Some("c")]), "{width:?}");
+            assert_eq!(read(vec![Some(1), Some(3)]), want(&[Some("b"), None]), "{width:?}");
         }
     }
 }
