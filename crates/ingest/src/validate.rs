@@ -466,11 +466,18 @@ pub(crate) struct ValidTable {
     pub columns: Vec<(&'static ColumnSpec, Parsed)>,
     /// Columns that are not in the contract, as read.
     pub extra: Vec<(String, StringChunked)>,
-    pub rows: Vec<u64>,
+    /// The source row of each row read: 4 bytes a row, as the frame's `_row` keeps it (a file of
+    /// more than four billion rows is no county's; a row past that reads as `u32::MAX`).
+    pub rows: Vec<u32>,
     pub keep: Vec<bool>,
 }
 
 impl ValidTable {
+    /// The source row of row `i`.
+    fn row(&self, i: usize) -> u64 {
+        u64::from(self.rows[i])
+    }
+
     pub fn column(&self, name: &str) -> Option<&Parsed> {
         self.columns.iter().find(|(c, _)| c.name == name).map(|(_, p)| p)
     }
@@ -491,7 +498,8 @@ impl ValidTable {
         use rayon::prelude::*;
         let height = self.keep.len();
         let mut cols = Vec::with_capacity(self.columns.len() + self.extra.len() + 1);
-        cols.push(Column::new("_row".into(), self.rows.iter().map(|r| *r as u32).collect::<Vec<u32>>()));
+        // the rows' numbers as they are, not copied
+        cols.push(UInt32Chunked::from_vec("_row".into(), self.rows).into_column());
         // Columns side by side (rayon).
         let typed: Vec<Column> = self
             .columns
@@ -785,7 +793,7 @@ impl Validating {
                 pc.parsed.append_to(&mut self.vt.columns[k].1).map_err(unreadable)?;
             }
         }
-        self.vt.rows.extend(rows);
+        self.vt.rows.extend(rows.iter().map(|&r| u32::try_from(r).unwrap_or(u32::MAX)));
         self.vt.rows_read += n + raw.issues.iter().filter(|i| i.row > 0).count();
         Ok(())
     }
@@ -834,9 +842,9 @@ fn check_references(vt: &mut ValidTable, known: &HashMap<TableName, KeySet>, iss
             }
             if col.required {
                 vt.keep[i] = false;
-                issue(vt.rows[i], col.name, v, Action::SetAside, format!("{} {v} is not in table {target}", col.name));
+                issue(u64::from(vt.rows[i]), col.name, v, Action::SetAside, format!("{} {v} is not in table {target}", col.name));
             } else {
-                issue(vt.rows[i], col.name, v, Action::Cleared, format!("{} {v} is not in table {target}", col.name));
+                issue(u64::from(vt.rows[i]), col.name, v, Action::Cleared, format!("{} {v} is not in table {target}", col.name));
                 to_clear.push(i);
             }
         }
@@ -906,7 +914,7 @@ fn check_duplicates(vt: &mut ValidTable, spec: &TableSpec, issue: &mut IssueFn<'
     for (i, d) in dups.into_iter().enumerate() {
         if let Some(j) = d {
             vt.keep[i] = false;
-            issue(vt.rows[i], "", "", Action::SetAside, format!("exact duplicate of row {}", vt.rows[j]));
+            issue(vt.row(i), "", "", Action::SetAside, format!("exact duplicate of row {}", vt.row(j)));
         }
     }
     if spec.unique.is_empty() || !spec.unique.iter().all(|c| vt.column(c).is_some()) {
@@ -921,11 +929,11 @@ fn check_duplicates(vt: &mut ValidTable, spec: &TableSpec, issue: &mut IssueFn<'
     for (i, j, shown) in found {
         vt.keep[i] = false;
         issue(
-            vt.rows[i],
+            vt.row(i),
             spec.unique.join("+").as_str(),
             &shown,
             Action::SetAside,
-            format!("duplicate key ({}) already given at row {}", spec.unique.join(", "), vt.rows[j]),
+            format!("duplicate key ({}) already given at row {}", spec.unique.join(", "), vt.row(j)),
         );
     }
 }
@@ -940,7 +948,7 @@ fn check_rows(vt: &mut ValidTable, issue: &mut IssueFn<'_>) {
             (0..vt.keep.len()).filter(|&i| vt.keep[i] && matches!((start[i], end[i]), (Some(s), Some(e)) if e < s)).collect();
         for i in bad {
             vt.keep[i] = false;
-            issue(vt.rows[i], "end_date", "", Action::SetAside, "end_date is before start_date".into());
+            issue(vt.row(i), "end_date", "", Action::SetAside, "end_date is before start_date".into());
         }
     }
 }
