@@ -863,15 +863,12 @@ fn placed_bids(bids_df: Option<&polars::prelude::DataFrame>) -> (Vec<BidRec>, Ve
     (bids, index, rows)
 }
 
-/// Reads every value that can link two bidders. The kinds are independent, so they are interned
-/// side by side (rayon): each column of `bids`, the bidders' own rows, and the people; the items
-/// are then put together in one fixed order, so the result does not depend on the threads.
 /// The identifier columns of `bids` the collection reads, each in a frame of its own (one per
 /// [`BID_COLUMNS`] entry, in its order, and the lock serials last), for the task that reads it to
 /// let go of: taken from `taken` (the data set no longer holds those), else shared with the data
 /// set's `bids`; a column neither has is a frame of no column, as high as the table. `None`
 /// without a `bids` table.
-fn id_frames(bids_df: Option<&DataFrame>, mut taken: Option<DataFrame>) -> Option<Vec<DataFrame>> {
+fn id_frames(bids_df: Option<&DataFrame>, taken: Option<DataFrame>) -> Option<Vec<DataFrame>> {
     let df = bids_df?;
     let height = df.height();
     let mut frames: Vec<DataFrame> = BID_COLUMNS
@@ -885,11 +882,15 @@ fn id_frames(bids_df: Option<&DataFrame>, mut taken: Option<DataFrame>) -> Optio
         .collect();
     // Only the frames hold the taken columns now (a column read by two tasks, the bond
     // accounts, by both).
-    taken.take();
+    drop(taken);
     frames.shrink_to_fit();
     Some(frames)
 }
 
+/// Reads every value that can link two bidders. The kinds are independent, so they are interned
+/// side by side (rayon): each column of `bids`, the bidders' own rows, and the people; the items
+/// are then put together in one fixed order, so the result does not depend on the threads. The
+/// identifier columns `taken` out of the data set are let go of as they are read.
 pub(crate) fn collect(ds: &Dataset, taken: Option<DataFrame>, cfg: &LinkConfig) -> Collected {
     let mut c = Collected {
         project_day: vec![None; ds.projects.len()],
