@@ -115,7 +115,7 @@ pub struct Dataset {
     pub report: IngestReport,
     /// Files (and workbook sheets) in the folder that are no table of the contract.
     pub ignored: Vec<String>,
-    /// Columns read, checked and then let go ([`Dataset::release`]), by table.
+    /// Columns read, checked and then taken out ([`Dataset::take`]), by table.
     released: BTreeMap<TableName, Vec<&'static str>>,
 }
 
@@ -135,25 +135,14 @@ impl Dataset {
         self.frame(name).is_some_and(|df| columns.iter().all(|c| df.column(c).is_ok() || released.contains(c)))
     }
 
-    /// Lets go of columns whose cells no stage still to run reads (what linking took from a bid's
-    /// identifiers is held by its pairs; letting the bids' identifiers go frees 1.5 GB at 10M bids).
+    /// Takes columns out of a table, for the stage that reads them last to let go of as it reads
+    /// them (the bids' identifiers, 1.5 GB at 10M bids, each as linking has read it): the frame
+    /// returned (as high as the table, with those of `columns` the table has) is the only one
+    /// that holds them. `None` for a table not present.
     ///
     /// The table still counts as having them ([`Dataset::has_columns`]): a rule that needs a column
     /// only to know the data has it, and reads what an earlier stage took from it, is still
-    /// evaluated. A stage that reads a released column's cells finds no such column in the frame.
-    pub fn release(&mut self, name: TableName, columns: &[&'static str]) {
-        let Some(t) = self.tables.get_mut(&name) else { return };
-        for &c in columns {
-            if t.df.drop_in_place(c).is_ok() {
-                self.released.entry(name).or_default().push(c);
-            }
-        }
-    }
-
-    /// Takes columns out of a table, to be let go of by whoever reads them last: the data set
-    /// counts them as released ([`Dataset::release`]) and the frame returned (as high as the
-    /// table, with those of `columns` the table has) is the only one that holds them. `None` for
-    /// a table not present.
+    /// evaluated. A stage that reads a taken column's cells finds no such column in the frame.
     pub fn take(&mut self, name: TableName, columns: &[&'static str]) -> Option<DataFrame> {
         let t = self.tables.get_mut(&name)?;
         let height = t.df.height();
@@ -167,7 +156,7 @@ impl Dataset {
         DataFrame::new(height, taken).ok()
     }
 
-    /// The columns let go of ([`Dataset::release`]), by table.
+    /// The columns taken out ([`Dataset::take`]), by table.
     pub fn released(&self) -> impl Iterator<Item = (TableName, &'static str)> + '_ {
         self.released.iter().flat_map(|(t, cols)| cols.iter().map(move |c| (*t, *c)))
     }
