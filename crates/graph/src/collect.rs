@@ -871,7 +871,7 @@ fn placed_bids(bids_df: Option<&polars::prelude::DataFrame>) -> (Vec<BidRec>, Ve
 fn id_frames(bids_df: Option<&DataFrame>, taken: Option<DataFrame>) -> Option<Vec<DataFrame>> {
     let df = bids_df?;
     let height = df.height();
-    let mut frames: Vec<DataFrame> = BID_COLUMNS
+    let frames: Vec<DataFrame> = BID_COLUMNS
         .iter()
         .map(|c| c.0)
         .chain(["lock_serials"])
@@ -883,7 +883,6 @@ fn id_frames(bids_df: Option<&DataFrame>, taken: Option<DataFrame>) -> Option<Ve
     // Only the frames hold the taken columns now (a column read by two tasks, the bond
     // accounts, by both).
     drop(taken);
-    frames.shrink_to_fit();
     Some(frames)
 }
 

@@ -174,18 +174,15 @@ pub struct Pairs {
 /// project: the stage with the largest working memory (every identifier of every bid), so a
 /// caller can run it before building anything else that it keeps.
 pub fn find_pairs(ds: &Dataset, cfg: &LinkConfig) -> Pairs {
-    find_pairs_in(ds, None, cfg)
+    find_pairs_taking(ds, None, cfg)
 }
 
-/// [`find_pairs`], the identifier columns of `bids` that only linking reads given taken out of the
-/// data set (`Dataset::take`): each is let go of as soon as it is read, not after the pairs (at
-/// 10M bids 1.5 GB held through the rest of the collection and the pairs, the run's peak). A
-/// column of the collection's that `taken` lacks is read from the data set's `bids`.
-pub fn find_pairs_taking(ds: &Dataset, taken: polars::prelude::DataFrame, cfg: &LinkConfig) -> Pairs {
-    find_pairs_in(ds, Some(taken), cfg)
-}
-
-fn find_pairs_in(ds: &Dataset, taken: Option<polars::prelude::DataFrame>, cfg: &LinkConfig) -> Pairs {
+/// [`find_pairs`], the identifier columns of `bids` that only linking reads given `taken` out of
+/// the data set (`Dataset::take`): each is let go of as soon as it is read, not after the pairs
+/// (at 10M bids 1.5 GB held through the rest of the collection and the pairs, the run's peak). A
+/// column of the collection's that `taken` lacks (or all, with `None`) is read from the data
+/// set's `bids`.
+pub fn find_pairs_taking(ds: &Dataset, taken: Option<polars::prelude::DataFrame>, cfg: &LinkConfig) -> Pairs {
     let t = std::time::Instant::now();
     let c = collect::collect(ds, taken, cfg);
     let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();

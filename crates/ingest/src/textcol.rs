@@ -392,7 +392,7 @@ impl Text {
     /// about 16 bytes beside its text, against a 16-byte view a row and its text).
     fn mostly_distinct(&self) -> bool {
         match self {
-            Text::Numbered { distinct, rows } => distinct.len() * 4 > rows.0.iter().filter(|k| **k != Numbers::NONE).count() * 3,
+            Text::Numbered { distinct, rows } => distinct.len() * 4 > rows.iter().flatten().count() * 3,
             Text::Plain(_) => true,
         }
     }

@@ -107,10 +107,7 @@ pub fn run_releasing(ds: &mut Dataset, catalog: &Catalog) -> RunOutput {
 /// columns `taken` out of the data set are let go of as they are read.
 fn find_pairs(ds: &Dataset, taken: Option<polars::prelude::DataFrame>, graph_cfg: &bidwatch_graph::LinkConfig) -> bidwatch_graph::Pairs {
     let started = std::time::Instant::now();
-    let pairs = match taken {
-        Some(taken) => bidwatch_graph::find_pairs_taking(ds, taken, graph_cfg),
-        None => bidwatch_graph::find_pairs(ds, graph_cfg),
-    };
+    let pairs = bidwatch_graph::find_pairs_taking(ds, taken, graph_cfg);
     bidwatch_model::mem::trim();
     tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), peak_mib = peak(), "pairs");
     pairs
