@@ -20,7 +20,7 @@ use bidwatch_ingest::TableName;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::expert::{by_item, median, Names, Score};
+use crate::rules::expert::{by_item, median, NameKey, Names, Score};
 
 /// One expert's deviations in one project: (score, others' median, deviation) per criterion, and
 /// (bidder, total, others' mean, others' SD) per total.
@@ -86,7 +86,7 @@ impl Rule for OutlierScoring {
         let mut all: Vec<&Score> = sc.rows.iter().filter(|s| s.objective != Some(true)).collect();
         all.sort_by_key(|s| s.project);
         // (expert, project) → (criterion hits: (score, median of others, deviation), total hits)
-        let mut hits: BTreeMap<(&str, usize), Hits<'_>> = BTreeMap::new();
+        let mut hits: BTreeMap<(NameKey, usize), Hits<'_>> = BTreeMap::new();
         for rows in all.chunk_by(|a, b| a.project == b.project) {
             for (_, sheet) in by_item(sc, rows.iter().copied()) {
                 if sheet.len() < min_experts {
@@ -98,17 +98,17 @@ impl Rule for OutlierScoring {
                     let m = median(&mut others);
                     let dev = (s.score - m).abs() / max;
                     if dev >= max_dev {
-                        hits.entry((sc.name(s.expert), s.project as usize)).or_default().0.push((s, m, dev));
+                        hits.entry((sc.key(s.expert), s.project as usize)).or_default().0.push((s, m, dev));
                     }
                 }
             }
             // totals per (project, bidder, expert), and the largest possible total (None: a
-            // criterion without a maximum)
-            let mut totals: BTreeMap<(usize, &str), BTreeMap<&str, f64>> = BTreeMap::new();
-            let mut total_max: BTreeMap<(usize, &str), BTreeMap<&str, Option<f64>>> = BTreeMap::new();
+            // criterion without a maximum); names as keys that order as their text
+            let mut totals: BTreeMap<(usize, NameKey), BTreeMap<NameKey, f64>> = BTreeMap::new();
+            let mut total_max: BTreeMap<(usize, NameKey), BTreeMap<NameKey, Option<f64>>> = BTreeMap::new();
             for &s in rows {
-                *totals.entry((s.project as usize, sc.name(s.bidder))).or_default().entry(sc.name(s.expert)).or_default() += s.score;
-                total_max.entry((s.project as usize, sc.name(s.bidder))).or_default().insert(sc.name(s.criterion), s.max);
+                *totals.entry((s.project as usize, sc.key(s.bidder))).or_default().entry(sc.key(s.expert)).or_default() += s.score;
+                total_max.entry((s.project as usize, sc.key(s.bidder))).or_default().insert(sc.key(s.criterion), s.max);
             }
             for ((k, bidder), by_expert) in &totals {
                 if by_expert.len() < min_total {
@@ -122,13 +122,14 @@ impl Rule for OutlierScoring {
                     let sd = (others.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
                     let gap = (t - mean).abs() / full.unwrap_or(mean.abs()).max(f64::EPSILON);
                     if sd > 0.0 && (t - mean).abs() >= k_sd * sd && gap >= min_gap {
-                        hits.entry((*e, *k)).or_default().1.push(((*bidder).to_owned(), *t, mean, sd));
+                        hits.entry((*e, *k)).or_default().1.push((sc.named(*bidder).to_owned(), *t, mean, sd));
                     }
                 }
             }
         }
         let mut out = RuleOutput::default();
         for ((expert, k), (items, tots)) in hits {
+            let expert = sc.named(expert);
             let pid = ctx.views.projects.id[k].as_str();
             let who = names.label(expert);
             let worst = items.iter().map(|h| h.2).fold(0.0, f64::max);

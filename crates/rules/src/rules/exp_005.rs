@@ -15,12 +15,13 @@ use bidwatch_model::grouped::Grouped;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::expert::Names;
+use crate::rules::expert::{NameKey, Names};
 
-/// One expert's sheet: (bidder, criterion) → (mark in cents, row).
-type Sheet<'a> = BTreeMap<(&'a str, &'a str), (i64, u64)>;
+/// One expert's sheet: (bidder, criterion) → (mark in cents, row); names as keys that order as
+/// their text.
+type Sheet = BTreeMap<(NameKey, NameKey), (i64, u64)>;
 /// The marks of a sheet in item order, without the rows.
-type Marks<'a> = Vec<((&'a str, &'a str), i64)>;
+type Marks = Vec<((NameKey, NameKey), i64)>;
 
 #[derive(Debug)]
 pub struct CopiedSheets;
@@ -60,26 +61,26 @@ impl Rule for CopiedSheets {
         let by_project = Grouped::by_key(ctx.views.projects.id.len(), subjective);
         let mut out = RuleOutput::default();
         for (k, rows) in by_project.iter().enumerate() {
-            let mut experts: BTreeMap<&str, Sheet<'_>> = BTreeMap::new();
+            let mut experts: BTreeMap<NameKey, Sheet> = BTreeMap::new();
             for s in rows.iter().map(|&i| &sc.rows[i as usize]) {
                 experts
-                    .entry(sc.name(s.expert))
+                    .entry(sc.key(s.expert))
                     .or_default()
-                    .insert((sc.name(s.bidder), sc.name(s.criterion)), ((s.score * 100.0).round() as i64, u64::from(s.row)));
+                    .insert((sc.key(s.bidder), sc.key(s.criterion)), ((s.score * 100.0).round() as i64, u64::from(s.row)));
             }
             // experts by identical sheet (the marks only, in item order)
-            let mut same: BTreeMap<Marks<'_>, Vec<&str>> = BTreeMap::new();
+            let mut same: BTreeMap<Marks, Vec<NameKey>> = BTreeMap::new();
             for (e, sheet) in &experts {
-                same.entry(sheet.iter().map(|(item, (v, _))| (*item, *v)).collect()).or_default().push(e);
+                same.entry(sheet.iter().map(|(item, (v, _))| (*item, *v)).collect()).or_default().push(*e);
             }
             for (sheet, group) in same {
-                let bidders: std::collections::BTreeSet<&str> = sheet.iter().map(|((b, _), _)| *b).collect();
+                let bidders: std::collections::BTreeSet<NameKey> = sheet.iter().map(|((b, _), _)| *b).collect();
                 let marks: std::collections::BTreeSet<i64> = sheet.iter().map(|(_, v)| *v).collect();
                 if group.len() < min_experts || bidders.len() < min_bidders || marks.len() < 2 {
                     continue;
                 }
                 let pid = ctx.views.projects.id[k].as_str();
-                let names: Vec<String> = group.iter().map(|e| names.label(e)).collect();
+                let names: Vec<String> = group.iter().map(|e| names.label(sc.named(*e))).collect();
                 let message = Text::new(
                     format!(
                         "项目 {pid}：{} 名评标专家（{}）对 {} 个投标人的 {} 项主观分完全相同",
@@ -98,7 +99,7 @@ impl Rule for CopiedSheets {
                 );
                 let mut f = Finding::new(c, Severity::Signal, Subject::project(pid), message)
                     .in_project(pid)
-                    .with_members(group.iter().map(|e| (*e).to_owned()).collect())
+                    .with_members(group.iter().map(|e| sc.named(*e).to_owned()).collect())
                     .with_threshold("min_experts", min_experts as u64)
                     .with_threshold("items", sheet.len() as u64);
                 // the first bidder's rows of every expert: enough to show the copy
@@ -107,9 +108,9 @@ impl Rule for CopiedSheets {
                     if let Some((v, row)) = experts[e].get(&first) {
                         f = f.with_evidence(
                             Evidence::new("evaluations", *row)
-                                .with("expert_id", *e)
-                                .with("bidder_id", first.0)
-                                .with("criterion", first.1)
+                                .with("expert_id", sc.named(*e))
+                                .with("bidder_id", sc.named(first.0))
+                                .with("criterion", sc.named(first.1))
                                 .with("score", *v as f64 / 100.0),
                         );
                     }
