@@ -464,12 +464,8 @@ mod tests {
     /// its rows read back as `whole` (a plain column has nothing to compact).
     fn compacts_to_first_seen(t: Text, whole: &[Option<String>]) -> Result<(), TestCaseError> {
         if let Ok((distinct, rows)) = t.compacted() {
-            let mut first_seen: Vec<&str> = Vec::new();
-            for v in whole.iter().flatten() {
-                if !first_seen.contains(&v.as_str()) {
-                    first_seen.push(v);
-                }
-            }
+            let mut seen = std::collections::HashSet::new();
+            let first_seen: Vec<&str> = whole.iter().flatten().map(String::as_str).filter(|v| seen.insert(*v)).collect();
             prop_assert_eq!(distinct.iter().collect::<Vec<_>>(), first_seen);
             let back: Vec<Option<String>> = rows.iter().map(|r| r.map(|k| distinct.get(k).to_owned())).collect();
             prop_assert_eq!(back.as_slice(), whole);
