@@ -14,7 +14,7 @@ use bidwatch_ingest::TableName;
 use bidwatch_model::{Evidence, Finding, RuleCode, Severity, Subject, SubjectKind, Text};
 
 use crate::registry::{code, Context, Rule, RuleOutput, Threshold};
-use crate::rules::expert::{by_item, same_mark, Names, Score};
+use crate::rules::expert::{by_item, same_mark, NameKey, Names, Score};
 
 #[derive(Debug)]
 pub struct ObjectiveMismatch;
@@ -51,10 +51,11 @@ impl Rule for ObjectiveMismatch {
         let points = ctx.policy.f64(c, "points", 10.0);
         let sc = &ctx.views.scores;
         let all = &sc.rows;
-        let mut wrong: BTreeMap<(&str, usize), Vec<(&Score, Wrong)>> = BTreeMap::new();
+        // by (expert, project), the expert as a key that orders as the name ([`NameKey`])
+        let mut wrong: BTreeMap<(NameKey, usize), Vec<(&Score, Wrong)>> = BTreeMap::new();
         for s in all {
             if s.score < 0.0 || s.max.is_some_and(|m| s.score > m + 0.005) {
-                wrong.entry((sc.name(s.expert), s.project as usize)).or_default().push((s, Wrong::OutOfRange));
+                wrong.entry((sc.key(s.expert), s.project as usize)).or_default().push((s, Wrong::OutOfRange));
             }
         }
         for (_, sheet) in by_item(sc, all.iter().filter(|s| s.objective == Some(true))) {
@@ -76,14 +77,15 @@ impl Rule for ObjectiveMismatch {
                     continue;
                 }
                 // found already as out of range
-                if wrong.get(&(sc.name(s.expert), s.project as usize)).is_some_and(|v| v.iter().any(|(o, _)| o.row == s.row)) {
+                if wrong.get(&(sc.key(s.expert), s.project as usize)).is_some_and(|v| v.iter().any(|(o, _)| o.row == s.row)) {
                     continue;
                 }
-                wrong.entry((sc.name(s.expert), s.project as usize)).or_default().push((s, Wrong::Differs { agreed }));
+                wrong.entry((sc.key(s.expert), s.project as usize)).or_default().push((s, Wrong::Differs { agreed }));
             }
         }
         let mut out = RuleOutput::default();
         for ((expert, k), list) in wrong {
+            let expert = sc.named(expert);
             let pid = ctx.views.projects.id[k].as_str();
             let who = names.label(expert);
             let differs = list.iter().filter(|(_, w)| matches!(w, Wrong::Differs { .. })).count();

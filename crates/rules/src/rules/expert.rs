@@ -2,6 +2,7 @@
 //! median used to compare one expert with the others.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use bidwatch_ingest::{frame, Dataset, TableName};
 use bidwatch_model::textset::{memoised, TextSet};
@@ -29,8 +30,9 @@ pub(crate) struct Score {
 pub(crate) struct Scores {
     pub rows: Vec<Score>,
     names: TextSet,
-    /// Each name's place among the names in text order.
-    place: Vec<u32>,
+    /// Each name's place among the names in text order, sorted on first use: only EXP-003, EXP-004
+    /// and EXP-005 ask for it (a parallel sort of some 720,000 names at 10M bids).
+    place: OnceLock<Vec<u32>>,
 }
 
 /// A name of the score sheets that compares as its text does: its place in text order, then its
@@ -46,7 +48,12 @@ impl Scores {
 
     /// The key of name `k` that orders as its text ([`NameKey`]).
     pub fn key(&self, k: u32) -> NameKey {
-        (self.place[k as usize], k)
+        (self.places()[k as usize], k)
+    }
+
+    /// Each name's place in text order, by name number.
+    fn places(&self) -> &[u32] {
+        self.place.get_or_init(|| places(&self.names))
     }
 
     /// The name of a [`NameKey`].
@@ -113,8 +120,7 @@ pub(crate) fn scores(ds: &Dataset, taken: Option<polars::prelude::DataFrame>) ->
             });
         }
     }
-    let place = places(&names);
-    Scores { rows: out, names, place }
+    Scores { rows: out, names, place: OnceLock::new() }
 }
 
 /// One cell of a text column: a categorical column's code, or a plain column's text.
@@ -165,8 +171,9 @@ pub(crate) type Item<'a> = ((usize, &'a str, &'a str), Vec<&'a Score>);
 /// The sheets grouped by (project, bidder, criterion), in that order (bidder and criterion as
 /// text), each group's scores in the order given.
 pub(crate) fn by_item<'a>(sheets: &'a Scores, scores: impl IntoIterator<Item = &'a Score>) -> Vec<Item<'a>> {
+    let place = sheets.places();
     let mut keyed: Vec<((u32, u32, u32), &Score)> =
-        scores.into_iter().map(|s| ((s.project, sheets.place[s.bidder as usize], sheets.place[s.criterion as usize]), s)).collect();
+        scores.into_iter().map(|s| ((s.project, place[s.bidder as usize], place[s.criterion as usize]), s)).collect();
     // stable: a group's scores keep their order
     keyed.sort_by_key(|(key, _)| *key);
     keyed
@@ -247,8 +254,7 @@ mod tests {
             score(6, 1, e1, b10, tech),
             score(7, 1, e2, b2, biz),
         ];
-        let place = places(&names);
-        let sheets = Scores { rows, names, place };
+        let sheets = Scores { rows, names, place: OnceLock::new() };
         let rows_of = |(k, v): Item<'_>| -> ((usize, String, String), Vec<u32>) {
             ((k.0, k.1.to_owned(), k.2.to_owned()), v.iter().map(|s| s.row).collect())
         };
