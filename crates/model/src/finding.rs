@@ -391,9 +391,35 @@ impl Finding {
 
 /// Sorts findings into the deterministic order every output uses. A stable merge sort in parallel
 /// (rayon): the same order as a sort on one thread, on any number of threads.
+///
+/// The findings' numbers are sorted, not the findings: a finding is some 250 bytes, and a merge
+/// sort moves each of them once a level (20 levels for a night's 850,000 findings at 10M bids)
+/// through a buffer as large as the list. Then each finding is moved once, to its place.
 pub fn sort_findings(findings: &mut [Finding]) {
     use rayon::slice::ParallelSliceMut as _;
-    findings.par_sort_by(Finding::cmp_order);
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.par_sort_by(|a, b| findings[*a].cmp_order(&findings[*b]));
+    place_in_order(findings, order);
+}
+
+/// Rearranges `items` so that place `k` holds what was at `order[k]` (`order` a permutation of
+/// the places), one cycle of the permutation at a time: a swap per item out of place.
+fn place_in_order<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        // The item that was at `start` is carried along the cycle, one place at a time, to the
+        // place that wants it; each place passed takes the item it wants. A place done is marked
+        // as its own.
+        let mut at = start;
+        loop {
+            let want = order[at];
+            order[at] = at;
+            if want == start {
+                break;
+            }
+            items.swap(at, want);
+            at = want;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -421,6 +447,42 @@ mod tests {
         more.extend([("status".to_owned(), Value::from("withdrawn")), ("a".to_owned(), Value::Null)]);
         assert_eq!(more.get("status"), Some(&Value::from("withdrawn")));
         assert_eq!(more.keys().next(), Some(""));
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The findings come out as a stable sort on one thread puts them: by code, subject,
+        /// project and evidence rows, findings equal in all of those in the order given.
+        #[test]
+        fn findings_sort_as_a_stable_sort_does(keys in proptest::collection::vec(
+            (0usize..3, 0usize..3, proptest::option::of(0usize..2), proptest::collection::vec(0u64..3, 0..3)), 0..200)) {
+            let list: Vec<Finding> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, (c, id, project, rows))| {
+                    let code = RuleCode::new(["COL-002", "COL-004", "PRC-001"][*c]).expect("valid code");
+                    // the message tells the findings apart, and is not part of the order
+                    let mut f = Finding::new(code, Severity::Signal, Subject::bidder(["A", "B", "C"][*id]), Text::new(i.to_string(), ""));
+                    f.project_id = project.map(|p| format!("P{p}"));
+                    f.evidence = rows.iter().map(|r| Evidence::new("bids", *r)).collect();
+                    f
+                })
+                .collect();
+            let mut want = list.clone();
+            want.sort_by(Finding::cmp_order);
+            let mut got = list;
+            sort_findings(&mut got);
+            prop_assert_eq!(got, want);
+        }
+
+        /// Every place gets the item the order names, for any permutation.
+        #[test]
+        fn items_are_placed_as_the_order_says(order in (0usize..300).prop_flat_map(|n| Just((0..n).collect::<Vec<usize>>()).prop_shuffle())) {
+            let mut items: Vec<usize> = (0..order.len()).map(|i| i * 10).collect();
+            place_in_order(&mut items, order.clone());
+            prop_assert_eq!(items, order.iter().map(|i| i * 10).collect::<Vec<_>>());
+        }
     }
 
     #[test]

@@ -214,8 +214,15 @@ fn run_with_pairs(
     bidwatch_model::mem::trim();
     let started = std::time::Instant::now();
     let mut findings = packed.unpack().expect("findings packed by this run unpack (MessagePack of plain data)");
+    let unpacked_ms = started.elapsed().as_millis() as u64;
     bidwatch_model::finding::sort_findings(&mut findings);
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, rss_mib = rss(), peak_mib = peak(), "findings unpacked and sorted");
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        unpacked_ms,
+        rss_mib = rss(),
+        peak_mib = peak(),
+        "findings unpacked and sorted"
+    );
     evaluations.sort_by_key(|(c, _)| *c);
     notes.sort_by_key(|(c, _)| *c);
     RunOutput { findings, screens, tender_risk, evaluations, notes, agent_ranking }
