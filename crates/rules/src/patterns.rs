@@ -46,8 +46,9 @@ fn cents(p: f64) -> i64 {
 /// previous b ended: as b rises, each target moves by a rung or two, where a binary search took
 /// log n steps each time (the same answers; a test holds them to it).
 pub fn ladders(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
+    // A price that rounds to no cent is no level: a geometric step from it would be infinite.
     let mut sorted: Vec<(i64, usize, &str)> =
-        prices.iter().filter(|p| p.price.is_finite() && p.price > 0.0).map(|p| (cents(p.price), p.index, p.bidder)).collect();
+        prices.iter().filter(|p| p.price.is_finite()).map(|p| (cents(p.price), p.index, p.bidder)).filter(|x| x.0 > 0).collect();
     sorted.sort_unstable();
     // One bid per price level: the first in order (equal prices are not a step).
     sorted.dedup_by_key(|x| x.0);
@@ -200,6 +201,15 @@ mod tests {
     }
 
     #[test]
+    fn a_price_under_half_a_cent_is_no_level() {
+        // 0.003 yuan rounds to no cent: a ratio from it was infinite and its tolerance overflowed
+        let p = priced(&[148.43, 1683.41, 0.003, 296.86, 593.72]);
+        let found = ladders(&p, 3);
+        assert!(found.iter().all(|l| !l.bids.contains(&2)), "{found:?}");
+        assert_eq!(found, ladders_by_binary_search(&p, 3));
+    }
+
+    #[test]
     fn an_arithmetic_ladder_between_honest_bids_is_found_once() {
         // Rungs 950,000 / 964,000 / 978,000 with honest bids between them.
         let p = priced(&[950_000.0, 957_321.55, 964_000.0, 971_002.13, 978_000.0, 1_003_500.0]);
@@ -256,7 +266,7 @@ mod tests {
     /// The ladders as every pair's searches were made before: the reference for [`ladders`].
     fn ladders_by_binary_search(prices: &[Priced<'_>], min_len: usize) -> Vec<Pattern> {
         let mut sorted: Vec<(i64, usize, &str)> =
-            prices.iter().filter(|p| p.price.is_finite() && p.price > 0.0).map(|p| (cents(p.price), p.index, p.bidder)).collect();
+            prices.iter().filter(|p| p.price.is_finite()).map(|p| (cents(p.price), p.index, p.bidder)).filter(|x| x.0 > 0).collect();
         sorted.sort_unstable();
         // One bid per price level: the first in order (equal prices are not a step).
         sorted.dedup_by_key(|x| x.0);
