@@ -226,21 +226,27 @@ pub(crate) struct BidValues {
 }
 
 impl BidValues {
-    /// Appends the items of bid `k` to `out`: its columns in the order of [`BID_COLUMNS`], then
-    /// its lock serials.
-    pub fn items_of(&self, k: usize, bid: &BidRec, out: &mut Vec<Item>) {
+    /// Appends the items of bid `k` that `keep` keeps to `out`: its columns in the order of
+    /// [`BID_COLUMNS`], then its lock serials.
+    pub fn items_of(&self, k: usize, bid: &BidRec, out: &mut Vec<Item>, keep: impl Fn(&Item) -> bool) {
         let at = bid.at as usize;
         let row = self.rows[at];
         let item = |kind, value, role| Item { kind, value, bidder: bid.bidder, role, src: Src::Bids, row };
         for (ids, (_, kind, role, _)) in self.columns.iter().zip(&BID_COLUMNS) {
             if let Some(&value) = ids.get(at).filter(|&&v| v != NONE) {
-                out.push(item(*kind, value, *role));
+                let it = item(*kind, value, *role);
+                if keep(&it) {
+                    out.push(it);
+                }
             }
         }
         let k = k as u32;
         let from = self.locks.partition_point(|&(b, _)| b < k);
         for &(_, value) in self.locks[from..].iter().take_while(|&&(b, _)| b == k) {
-            out.push(item(LinkKind::LockSerial, value, Role::Plain));
+            let it = item(LinkKind::LockSerial, value, Role::Plain);
+            if keep(&it) {
+                out.push(it);
+            }
         }
     }
 

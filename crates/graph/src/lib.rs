@@ -184,11 +184,16 @@ pub fn find_pairs(ds: &Dataset, cfg: &LinkConfig) -> Pairs {
 /// set's `bids`.
 pub fn find_pairs_taking(ds: &Dataset, taken: Option<polars::prelude::DataFrame>, cfg: &LinkConfig) -> Pairs {
     let t = std::time::Instant::now();
-    let c = collect::collect(ds, taken, cfg);
+    let mut c = collect::collect(ds, taken, cfg);
     let (rss_mib, peak_mib) = bidwatch_model::mem::rss_mib().unwrap_or_default();
     tracing::debug!(ms = t.elapsed().as_millis() as u64, values = c.values.len(), rss_mib, peak_mib, "link: collected");
     let t = std::time::Instant::now();
     let users = pairs::users_per_value(&c);
+    // A bidder's own values (its representative, phone, address…) that no other bidder shows pair
+    // no one: let go once here, not passed over in each project the bidder bids in.
+    for items in &mut c.static_items {
+        items.retain(|it| users.shared(it.kind, it.value));
+    }
     // Distinct bidders among the bids (bidder keys are dense: a flag each).
     let mut seen = vec![false; c.bids.iter().map(|b| b.bidder as usize + 1).max().unwrap_or(0)];
     let population = c.bids.iter().filter(|b| !std::mem::replace(&mut seen[b.bidder as usize], true)).count();
