@@ -768,6 +768,8 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
             Some((value, Paid { employer: employer?, month: i32::try_from(month?).ok()?, row: row.unwrap_or(0) }))
         });
         employment = Grouped::build(&count, placed, Paid { employer: 0, month: 0, row: 0 });
+        // a person's months in time order: a bid reads only those of its window (COL-009)
+        employment.sort_each_by_key(|m| m.month);
     }
     (personnel, employment)
 }

@@ -353,15 +353,14 @@ fn employment_hits(c: &Collected, p: u32, bidders: &[u32], mates: &dyn Fn(u32, u
             continue;
         };
         for it in staff {
+            // A person's months are in time order (`collect`): only the window's are read.
             let paid = c.employment.of(it.value as usize);
+            let from = paid.partition_point(|m| i64::from(m.month) < *window.start());
+            let in_window = paid[from..].iter().take_while(|m| i64::from(m.month) <= *window.end());
             // The latest month in the window, per employer.
             let mut best: HashMap<u32, (i32, u32)> = HashMap::new();
-            for m in paid {
-                // the month first (two comparisons), then whether its employer bid (a search)
-                if m.employer == a || !window.contains(&i64::from(m.month)) {
-                    continue;
-                }
-                if bidders.binary_search(&m.employer).is_err() || mates(a, m.employer) {
+            for m in in_window {
+                if m.employer == a || bidders.binary_search(&m.employer).is_err() || mates(a, m.employer) {
                     continue;
                 }
                 let e = best.entry(m.employer).or_insert((m.month, m.row));

@@ -64,11 +64,26 @@ impl<T: Copy> Grouped<T> {
     pub fn iter(&self) -> impl Iterator<Item = &[T]> {
         self.starts.windows(2).map(|w| &self.items[w[0] as usize..w[1] as usize])
     }
+
+    /// Sorts each group's items by `key`, stably (items of one key keep their order).
+    pub fn sort_each_by_key<K: Ord>(&mut self, key: impl Fn(&T) -> K) {
+        for w in self.starts.windows(2) {
+            self.items[w[0] as usize..w[1] as usize].sort_by_key(&key);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_group_is_sorted_on_its_own_and_stably() {
+        let mut g = Grouped::build(&[3, 0, 2], [(0, (3, 'a')), (2, (9, 'b')), (0, (1, 'c')), (0, (3, 'd')), (2, (2, 'e'))], (0, ' '));
+        g.sort_each_by_key(|x| x.0);
+        let groups: Vec<&[(i32, char)]> = g.iter().collect();
+        assert_eq!(groups, [&[(1, 'c'), (3, 'a'), (3, 'd')][..], &[], &[(2, 'e'), (9, 'b')]]);
+    }
 
     #[test]
     fn groups_keep_their_items_in_the_order_placed() {
