@@ -26,7 +26,7 @@
 //! which screens drove the score and against which group. The whole computation is sorts and
 //! per-project sums: O(n log n) in tenders plus O(bids).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::catalog::Policy;
 use crate::registry::{code, Views};
@@ -366,29 +366,32 @@ pub(crate) fn compute(views: &Views, screens: &ScreenTable, cfg: &RiskConfig) ->
     // 5. the bidders' record in their other tenders: each bidder's sum and count of screen scores
     // over its scored tenders, less this tender's own (a bidder's tenders summed again for each
     // of them was quadratic in its tenders: a firm with thousands of bids at 10M).
-    let mut record_of: HashMap<&str, (f64, usize), foldhash::fast::FixedState> = HashMap::default();
-    let mut bidders_of: Vec<Vec<&str>> = vec![Vec::new(); n];
+    // A bidder's record by its key (a number, not its id hashed at each of its bids); each
+    // tender's bidders in their ids' order, as the means are summed in it.
+    let keys = eligible.iter().flat_map(|&k| views.bids[k].iter().map(|b| b.bidder_key as usize + 1)).max().unwrap_or(0);
+    let mut record_of: Vec<(f64, usize)> = vec![(0.0, 0); keys];
+    let mut bidders_of: Vec<Vec<u32>> = vec![Vec::new(); n];
     for &k in &eligible {
-        let mut ids: Vec<&str> = views.bids[k].iter().filter(|b| !b.withdrawn()).map(|b| b.bidder).collect();
+        let mut ids: Vec<(&str, u32)> = views.bids[k].iter().filter(|b| !b.withdrawn()).map(|b| (b.bidder, b.bidder_key)).collect();
         ids.sort_unstable();
         ids.dedup();
         if let Some(s) = screen_score[k] {
-            for id in &ids {
-                let r = record_of.entry(id).or_default();
+            for &(_, key) in &ids {
+                let r = &mut record_of[key as usize];
                 r.0 += s;
                 r.1 += 1;
             }
         }
-        bidders_of[k] = ids;
+        bidders_of[k] = ids.into_iter().map(|(_, key)| key).collect();
     }
     for &k in &eligible {
         let Some(s) = screen_score[k] else { continue };
         let Some((group, group_size)) = group_of[k].take() else { continue };
         let mut means = Vec::new();
         let mut tenders = 0;
-        for id in &bidders_of[k] {
+        for &key in &bidders_of[k] {
             // This tender is among the bidder's scored tenders: the others are the rest.
-            let (sum, count) = record_of[id];
+            let (sum, count) = record_of[key as usize];
             if count > 1 {
                 tenders += count - 1;
                 means.push((sum - s) / (count - 1) as f64);
