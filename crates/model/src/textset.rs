@@ -153,7 +153,27 @@ impl<const W: usize> TextSet<W> {
 
     /// Twice the slots (16 at first), every string placed again by its hash.
     fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(16);
+        self.resize((self.slots.len() * 2).max(16));
+    }
+
+    /// Makes room for `additional` more strings than it holds, the table sized once: a set
+    /// grown by doubling to millions of strings hashes each of them again at every doubling
+    /// (and, holding only hashes' heads in its slots, reads each string's text back to do so).
+    pub fn reserve(&mut self, additional: usize) {
+        // no more strings than numbers to give them
+        let want = self.ends.len().saturating_add(additional).min(VACANT as usize);
+        let mut size = self.slots.len().max(16);
+        while want.saturating_mul(MAX_FULL.1) > size.saturating_mul(MAX_FULL.0) {
+            size *= 2;
+        }
+        if size > self.slots.len() {
+            self.resize(size);
+        }
+        self.ends.reserve(want - self.ends.len());
+    }
+
+    /// Places every string in a table of `size` slots (a power of two, more than it holds).
+    fn resize(&mut self, size: usize) {
         let mut slots = vec![Slot::<W>::EMPTY; size];
         let mask = size - 1;
         for s in self.slots.iter().filter(|s| s.id != VACANT) {
@@ -283,6 +303,22 @@ mod tests {
         };
         assert_eq!((number(3, 7), number(3, 9), number(0, u32::MAX), number(0, 1)), (7, 7, u32::MAX, u32::MAX));
         assert_eq!(made, 2);
+    }
+
+    #[test]
+    fn a_set_made_room_for_numbers_and_finds_as_one_grown() {
+        let words: Vec<String> = (0..5_000).map(|i| format!("330281{:012}", (i * 7_919) % 4_000)).collect();
+        let (mut grown, mut reserved) = (CompactTextSet::default(), CompactTextSet::default());
+        reserved.intern("first");
+        reserved.reserve(words.len());
+        let slots = reserved.slots.len();
+        let ids: Vec<(u32, u32)> = words.iter().map(|w| (grown.intern(w), reserved.intern(w))).collect();
+        // the same strings numbered one later (after "first"), and the table never grown
+        assert!(ids.iter().all(|&(g, r)| r == g + 1), "{:?}", &ids[..5]);
+        assert_eq!(reserved.slots.len(), slots);
+        assert_eq!((reserved.len(), grown.len()), (4_001, 4_000));
+        assert!(words.iter().all(|w| reserved.find(w) == grown.find(w).map(|g| g + 1)));
+        assert_eq!(reserved.find("first"), Some(0));
     }
 
     #[test]
