@@ -500,6 +500,11 @@ fn by_code<'a>(
     mut judge: impl FnMut(&str, &mut KindValues) -> u32,
 ) -> Vec<u32> {
     let mut memo: Vec<u32> = Vec::new();
+    // Room for the values shown twice, where they were counted: a kind's set sized once, not
+    // doubled to a million values (each doubling hashes every value again).
+    if let Some(c) = counts {
+        values.reserve(c.iter().filter(|&&n| n >= 2).count());
+    }
     codes
         .zip(index)
         .map(|(code, &k)| {
