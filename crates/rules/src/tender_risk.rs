@@ -368,8 +368,8 @@ pub(crate) fn compute(views: &Views, screens: &ScreenTable, cfg: &RiskConfig) ->
     // of them was quadratic in its tenders: a firm with thousands of bids at 10M).
     // A bidder's record by its key (a number, not its id hashed at each of its bids); each
     // tender's bidders in their ids' order, as the means are summed in it.
-    let keys = eligible.iter().flat_map(|&k| views.bids[k].iter().map(|b| b.bidder_key as usize + 1)).max().unwrap_or(0);
-    let mut record_of: Vec<(f64, usize)> = vec![(0.0, 0); keys];
+    // (`bidder_names` holds a place for every organisation key)
+    let mut record_of: Vec<(f64, usize)> = vec![(0.0, 0); views.bidder_names.len()];
     let mut bidders_of: Vec<Vec<u32>> = vec![Vec::new(); n];
     for &k in &eligible {
         let mut ids: Vec<(&str, u32)> = views.bids[k].iter().filter(|b| !b.withdrawn()).map(|b| (b.bidder, b.bidder_key)).collect();
