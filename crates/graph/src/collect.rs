@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use bidwatch_ingest::{frame, Dataset, TableName};
+use bidwatch_ingest::{frame, Dataset, KeyTexts, TableName};
 use bidwatch_model::grouped::Grouped;
 use bidwatch_model::text::fold_width;
 use bidwatch_model::textset::{memoised, CompactTextSet};
@@ -103,35 +103,55 @@ type KindValues = CompactTextSet;
 /// Every distinct value, by kind. A value's id counts within its kind, in first-seen order, so
 /// the kinds are interned independently (side by side) and an id means something only with its
 /// kind, as every [`Item`] and hit carries it.
+///
+/// The people are the exception while the pairs are found: a person's value is ingest's key for
+/// them ([`Values::persons`]), so that the millions of people named in the staff and insurance
+/// rows are not numbered a second time; [`Values::keep_only`] turns the few it keeps into values
+/// of their own, as every other kind's.
 #[derive(Debug)]
 pub struct Values {
     kinds: Vec<KindValues>,
+    /// The person ids by key, when `Personnel` values are ingest's person keys (then its set in
+    /// `kinds` is empty).
+    persons: Option<KeyTexts>,
 }
 
 impl Default for Values {
     fn default() -> Values {
-        Values { kinds: LinkKind::ALL.iter().map(|_| KindValues::default()).collect() }
+        Values { kinds: LinkKind::ALL.iter().map(|_| KindValues::default()).collect(), persons: None }
     }
 }
 
 impl Values {
     pub(crate) fn intern(&mut self, kind: LinkKind, value: &str) -> u32 {
+        debug_assert!(self.by_key(kind).is_none(), "a value of a kind numbered by key is never interned");
         self.kinds[kind.index()].intern(value)
+    }
+
+    /// The person ids by key, when `kind`'s values are keys.
+    fn by_key(&self, kind: LinkKind) -> Option<&KeyTexts> {
+        self.persons.as_ref().filter(|_| Self::space(kind) == LinkKind::Personnel)
     }
 
     /// The value as read (normalised), by kind and id. A COL-009 hit (`Employment`) names the
     /// person, a value of `Personnel`.
     pub fn get(&self, kind: LinkKind, id: u32) -> &str {
-        self.kinds[Self::space(kind).index()].get(id)
+        match self.by_key(kind) {
+            Some(persons) => persons.resolve(id).unwrap_or_default(),
+            None => self.kinds[Self::space(kind).index()].get(id),
+        }
     }
 
-    /// How many distinct values of `kind`.
+    /// How many distinct values of `kind` (for values numbered by key, how many keys).
     pub fn count(&self, kind: LinkKind) -> usize {
-        self.kinds[kind.index()].len()
+        match self.by_key(kind) {
+            Some(persons) => persons.len(),
+            None => self.kinds[kind.index()].len(),
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.kinds.iter().map(KindValues::len).sum()
+        self.kinds.iter().map(KindValues::len).sum::<usize>() + self.persons.as_ref().map_or(0, KeyTexts::len)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -162,7 +182,7 @@ impl Values {
             used.sort_unstable();
             used.dedup();
             for &id in used.iter() {
-                kept.kinds[k].intern(self.kinds[k].get(id));
+                kept.kinds[k].intern(self.get(LinkKind::ALL[k], id));
             }
         }
         for (k, v) in &mut ids {
@@ -174,7 +194,7 @@ impl Values {
 
     /// Takes the values of some kinds out, to be interned by a task of their own.
     fn take(&mut self, kinds: &[LinkKind]) -> Values {
-        let mut part = Values { kinds: LinkKind::ALL.iter().map(|_| KindValues::default()).collect() };
+        let mut part = Values::default();
         for k in kinds {
             part.kinds[k.index()] = std::mem::take(&mut self.kinds[k.index()]);
         }
@@ -686,14 +706,52 @@ fn static_items(values: &mut Values, ds: &Dataset, bids: Option<(DataFrame, &[u3
 /// a person id is one number.
 type People = (Staff, Insurance);
 
-fn people(values: &mut KindValues, ds: &Dataset) -> People {
+/// How the people are numbered: by ingest's person key where both tables hold their people as
+/// keys (as ingest stores them), else by their text.
+#[derive(Debug)]
+enum PersonNumbers<'a> {
+    /// A person's value is their key (`values` is left empty).
+    Keys,
+    /// Each person interned once, at the first row that names them: a row's key, where it has one,
+    /// remembers the person's value.
+    Texts { values: &'a mut KindValues, by_key: Vec<u32> },
+}
+
+impl PersonNumbers<'_> {
+    /// A person's value (`None`: the row names no one). `who` is read only to intern a person
+    /// first seen.
+    fn value<'a>(&mut self, key: Option<u32>, who: impl FnOnce() -> Option<&'a str>) -> Option<u32> {
+        let value = match (self, key) {
+            (PersonNumbers::Keys, key) => key?,
+            (PersonNumbers::Texts { values, by_key }, Some(key)) => {
+                memoised(by_key, key as usize, || who().map_or(NONE, |who| values.intern(who)))
+            }
+            (PersonNumbers::Texts { values, .. }, None) => values.intern(who()?),
+        };
+        (value != NONE).then_some(value)
+    }
+}
+
+/// Whether the people of the staff and insurance rows are numbered by key: every table of the two
+/// present holds its `person_id`s as keys.
+fn people_by_key(ds: &Dataset) -> bool {
+    [TableName::BidPersonnel, TableName::Employment].into_iter().filter_map(|t| ds.frame(t)).all(|df| frame::has_keys(df, "person_id"))
+}
+
+/// The staff of each bid and the insurance months of each person. With `values`, the people are
+/// interned there; without, a person's value is ingest's key for them (34 M rows name 3.5 M people
+/// at 10M bids: numbering them again took half of this task).
+fn people(values: Option<&mut KindValues>, ds: &Dataset) -> People {
     let mut personnel = Staff::default();
     let mut employment = Insurance::default();
-    // A person's value by the person's key (ingest's key space, shared by both tables): each person
-    // interned once, at the first row that names them, not once a row (34 M rows at 10M bids).
-    let mut by_key: Vec<u32> = Vec::new();
-    // Room for every person of the data set at once (millions at 10M bids), not grown by doubling.
-    values.reserve(ds.persons.len());
+    let mut numbers = match values {
+        Some(values) => {
+            // Room for every person of the data set at once, not grown by doubling.
+            values.reserve(ds.persons.len());
+            PersonNumbers::Texts { values, by_key: Vec::new() }
+        }
+        None => PersonNumbers::Keys,
+    };
     // The columns are read cell by cell (not as a vector each: 0.5 GB at 10M bids, at the run's peak).
     if let Some(df) = ds.frame(TableName::BidPersonnel) {
         let person = frame::str_at(df, "person_id");
@@ -711,7 +769,7 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
                 placed.push((NONE, 0));
                 continue;
             };
-            let Some(value) = person_value(values, &mut by_key, key, || person(i)) else {
+            let Some(value) = numbers.value(key, || person(i)) else {
                 placed.push((NONE, 0));
                 continue;
             };
@@ -757,7 +815,7 @@ fn people(values: &mut KindValues, ds: &Dataset) -> People {
                 continue;
             };
             // numbered even when the month does not fit: a person's number is that of first sight
-            let value = person_value(values, &mut by_key, key, || person(i));
+            let value = numbers.value(key, || person(i));
             let Some(value) = value.filter(|_| i32::try_from(month).is_ok()) else {
                 whose.push(NONE);
                 continue;
@@ -805,22 +863,6 @@ fn first_runs(groups: &Grouped<(u32, u32)>, sizes: &mut [u32]) -> Option<Vec<u32
         }
     }
     first
-}
-
-/// A person's value (`None`: the row names no one): by their key where the column has keys (the
-/// text `who` read and interned at the key's first sight only: 34 M rows name 3.5 M people at 10M
-/// bids), else by their text.
-fn person_value<'a>(
-    values: &mut KindValues,
-    by_key: &mut Vec<u32>,
-    key: Option<u32>,
-    who: impl FnOnce() -> Option<&'a str>,
-) -> Option<u32> {
-    let value = match key {
-        Some(key) => memoised(by_key, key as usize, || who().map_or(NONE, |who| values.intern(who))),
-        None => values.intern(who()?),
-    };
-    (value != NONE).then_some(value)
 }
 
 /// `work()`, its time in the debug log: the tasks of [`collect`] run side by side, and the longest
@@ -950,11 +992,12 @@ pub(crate) fn collect(ds: &Dataset, taken: Option<DataFrame>, cfg: &LinkConfig) 
     let mut serials = KindValues::default();
     let mut statics = c.values.take(&STATIC_KINDS);
     let mut persons = KindValues::default();
+    let by_key = people_by_key(ds);
     let generic_ref = &generic;
     // The people (the longest task, and one that needs no bid placed) start at once on this
     // thread; the bids are placed and the other tasks run on the others.
     let ((personnel, employment), ((bids, index, rows), (columns, locks), (payers, static_items))) = rayon::join(
-        || lap("people", || people(&mut persons, ds)),
+        || lap("people", || people((!by_key).then_some(&mut persons), ds)),
         || {
             let (bids, index, rows) = placed_bids(bids_df);
             let index_ref = &index;
@@ -993,6 +1036,7 @@ pub(crate) fn collect(ds: &Dataset, taken: Option<DataFrame>, cfg: &LinkConfig) 
     }
     c.values.kinds[LinkKind::LockSerial.index()] = serials;
     c.values.kinds[LinkKind::Personnel.index()] = persons;
+    c.values.persons = by_key.then(|| ds.persons.texts());
     c.values.put(statics, &STATIC_KINDS);
     c.static_items = static_items;
     c.personnel = personnel;
@@ -1220,6 +1264,57 @@ mod tests {
         let values: Vec<&str> = (0..c.values.count(LinkKind::Personnel) as u32).map(|v| c.values.get(LinkKind::Personnel, v)).collect();
         assert_eq!(values, ["330281198505051234", "330281198606061111", "330281198707072222", "330281198808083333", "330281198909094444"]);
         assert_eq!(c.personnel.values().map(<[Item]>::len).sum::<usize>(), 6);
+    }
+
+    /// The people numbered by ingest's keys (as a loaded data set holds them) are the people
+    /// numbered by their text (a frame whose ids are text only): the same staff for each bid, the
+    /// same months for each person, and the same ids read back.
+    #[test]
+    fn people_numbered_by_key_are_the_people_numbered_by_text() {
+        let dir = std::env::temp_dir().join(format!("bidwatch-graph-people-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).expect("a fixture file");
+        write("projects.csv", "project_id,name,category\nP1,一标段,engineering\nP2,二标段,engineering\n");
+        write("bids.csv", "project_id,bidder_id,price,status\nP1,B1,950000,valid\nP1,B2,962500,valid\nP2,B1,700000,valid\n");
+        // the insurance names a person first (E-only), and a person the staff name later
+        write(
+            "employment.csv",
+            "person_id,employer_id,month\n330281197001010000,B2,2025-01\n330281198606061111,B1,2025-02\n\
+             330281198606061111,B2,2025-01\n330281198505051234,B2,2025-03\n",
+        );
+        write(
+            "bid_personnel.csv",
+            "project_id,bidder_id,person_id,role\nP1,B1,330281198505051234,项目经理\nP1,B2,330281198606061111,项目经理\n\
+             P2,B1,330281198606061111,项目经理\nP1,B1,330281198707072222,技术负责人\n",
+        );
+        let mut ds = bidwatch_ingest::load(&dir).expect("the fixture loads");
+        let _ = std::fs::remove_dir_all(&dir);
+        // Every bid's staff and every person's months, with the people as their ids.
+        let read = |ds: &Dataset| {
+            let c = collect(ds, None, &LinkConfig::default());
+            let person = |v: u32| c.values.get(LinkKind::Personnel, v).to_owned();
+            let mut staff: Vec<(u32, u32, String)> = c.personnel.values().flatten().map(|i| (i.row, i.bidder, person(i.value))).collect();
+            staff.sort();
+            let mut months: Vec<(String, u32, i32, u32)> = Vec::new();
+            for (v, paid) in c.employment.iter().enumerate() {
+                months.extend(paid.iter().map(|m| (person(v as u32), m.employer, m.month, m.row)));
+            }
+            months.sort();
+            (c.values.persons.is_some(), staff, months)
+        };
+        let (keyed, staff, months) = read(&ds);
+        assert!(keyed, "a loaded data set's people are numbered by key");
+        assert_eq!(staff.len(), 4);
+        assert_eq!(months.len(), 4);
+        assert_eq!(staff[0], (2, ds.orgs.get("B1").expect("B1"), "330281198505051234".to_owned()));
+        // The same tables with their people as text: nothing to number them by but the text.
+        for t in [TableName::BidPersonnel, TableName::Employment] {
+            let table = ds.tables.get_mut(&t).expect("the table");
+            let text = table.df.column("person_id").and_then(|c| c.cast(&polars::prelude::DataType::String)).expect("text");
+            table.df.with_column(text).expect("the column replaced");
+            assert!(!frame::has_keys(&table.df, "person_id"));
+        }
+        assert_eq!(read(&ds), (false, staff, months));
     }
 
     #[test]

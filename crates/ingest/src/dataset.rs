@@ -80,6 +80,42 @@ impl Interner {
     pub fn dtype(&self) -> DataType {
         DataType::Categorical(self.cats.clone(), self.ids.clone())
     }
+
+    /// The ids of this key space, read by key: a handle that shares the mapping and cannot add to
+    /// it, for a stage that numbers things by key and reads back the few ids it reports.
+    pub fn texts(&self) -> KeyTexts {
+        KeyTexts { ids: self.ids.clone(), len: self.len() }
+    }
+}
+
+/// The ids of a key space, read by key ([`Interner::texts`]): as many as the space held when the
+/// handle was taken.
+#[derive(Clone)]
+pub struct KeyTexts {
+    ids: Arc<CategoricalMapping>,
+    len: usize,
+}
+
+impl KeyTexts {
+    /// The id of `key`, if the space holds it.
+    pub fn resolve(&self, key: u32) -> Option<&str> {
+        ((key as usize) < self.len).then(|| self.ids.cat_to_str(key)).flatten()
+    }
+
+    /// How many keys.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl std::fmt::Debug for KeyTexts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyTexts").field("len", &self.len).finish()
+    }
 }
 
 /// The namespace of the key spaces' categories: a categorical column in it holds keys.

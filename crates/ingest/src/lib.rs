@@ -22,7 +22,7 @@ pub mod schema;
 mod textcol;
 mod validate;
 
-pub use dataset::{key_column_name, load, load_in_batches_of, Dataset, Interner, Table};
+pub use dataset::{key_column_name, load, load_in_batches_of, Dataset, Interner, KeyTexts, Table};
 pub use error::{IngestError, Result};
 pub use report::{Action, IngestIssue, IngestReport};
 pub use schema::{ColType, ColumnSpec, KeySpace, TableName, TableSpec};
