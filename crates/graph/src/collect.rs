@@ -1220,31 +1220,39 @@ mod tests {
         assert_eq!(v.len(), 4);
     }
 
+    /// A data set of two projects (P1, P2) with `bids` and the other `tables` (file, text), loaded
+    /// from a folder of its own (`name`) that is removed once read.
+    fn two_projects(name: &str, bids: &str, tables: &[(&str, &str)]) -> Dataset {
+        let dir = std::env::temp_dir().join(format!("bidwatch-graph-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        let projects = ("projects.csv", "project_id,name,category\nP1,一标段,engineering\nP2,二标段,engineering\n");
+        for (file, text) in [projects, ("bids.csv", bids)].iter().chain(tables) {
+            std::fs::write(dir.join(file), text).expect("a fixture file");
+        }
+        let ds = bidwatch_ingest::load(&dir).expect("the fixture loads");
+        let _ = std::fs::remove_dir_all(&dir);
+        ds
+    }
+
     /// A bid's staff rows need not be consecutive: a (project, bidder) whose rows come in several
     /// runs has them all, in row order, and the values are numbered in first-seen order.
     #[test]
     fn a_bid_s_staff_are_found_whatever_the_order_of_its_rows() {
-        let dir = std::env::temp_dir().join(format!("bidwatch-graph-staff-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a temporary folder");
-        let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).expect("a fixture file");
-        write("projects.csv", "project_id,name,category\nP1,一标段,engineering\nP2,二标段,engineering\n");
-        write(
-            "bids.csv",
+        let ds = two_projects(
+            "staff",
             "project_id,bidder_id,price,status,rank,is_winner\nP1,B1,950000,valid,1,true\nP1,B2,962500,valid,2,false\n\
              P2,B1,700000,valid,1,true\nP2,B2,710000,valid,2,false\n",
+            &[(
+                "bid_personnel.csv",
+                "project_id,bidder_id,person_id,role\n\
+                 P1,B1,330281198505051234,项目经理\n\
+                 P1,B2,330281198606061111,项目经理\n\
+                 P1,B1,330281198707072222,技术负责人\n\
+                 P2,B2,330281198505051234,项目经理\n\
+                 P1,B2,330281198808083333,技术负责人\n\
+                 P1,B1,330281198909094444,other\n",
+            )],
         );
-        write(
-            "bid_personnel.csv",
-            "project_id,bidder_id,person_id,role\n\
-             P1,B1,330281198505051234,项目经理\n\
-             P1,B2,330281198606061111,项目经理\n\
-             P1,B1,330281198707072222,技术负责人\n\
-             P2,B2,330281198505051234,项目经理\n\
-             P1,B2,330281198808083333,技术负责人\n\
-             P1,B1,330281198909094444,other\n",
-        );
-        let ds = bidwatch_ingest::load(&dir).expect("the fixture loads");
-        let _ = std::fs::remove_dir_all(&dir);
         let c = collect(&ds, None, &LinkConfig::default());
         let key = |p: &str, b: &str| (ds.projects.get(p).expect("a project"), ds.orgs.get(b).expect("a bidder"));
         let staff = |p: &str, b: &str| -> Vec<(String, u32)> {
@@ -1271,24 +1279,23 @@ mod tests {
     /// same months for each person, and the same ids read back.
     #[test]
     fn people_numbered_by_key_are_the_people_numbered_by_text() {
-        let dir = std::env::temp_dir().join(format!("bidwatch-graph-people-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a temporary folder");
-        let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).expect("a fixture file");
-        write("projects.csv", "project_id,name,category\nP1,一标段,engineering\nP2,二标段,engineering\n");
-        write("bids.csv", "project_id,bidder_id,price,status\nP1,B1,950000,valid\nP1,B2,962500,valid\nP2,B1,700000,valid\n");
-        // the insurance names a person first (E-only), and a person the staff name later
-        write(
-            "employment.csv",
-            "person_id,employer_id,month\n330281197001010000,B2,2025-01\n330281198606061111,B1,2025-02\n\
-             330281198606061111,B2,2025-01\n330281198505051234,B2,2025-03\n",
+        let mut ds = two_projects(
+            "people",
+            "project_id,bidder_id,price,status\nP1,B1,950000,valid\nP1,B2,962500,valid\nP2,B1,700000,valid\n",
+            &[
+                // the insurance names a person first (E-only), and a person the staff name later
+                (
+                    "employment.csv",
+                    "person_id,employer_id,month\n330281197001010000,B2,2025-01\n330281198606061111,B1,2025-02\n\
+                     330281198606061111,B2,2025-01\n330281198505051234,B2,2025-03\n",
+                ),
+                (
+                    "bid_personnel.csv",
+                    "project_id,bidder_id,person_id,role\nP1,B1,330281198505051234,项目经理\nP1,B2,330281198606061111,项目经理\n\
+                     P2,B1,330281198606061111,项目经理\nP1,B1,330281198707072222,技术负责人\n",
+                ),
+            ],
         );
-        write(
-            "bid_personnel.csv",
-            "project_id,bidder_id,person_id,role\nP1,B1,330281198505051234,项目经理\nP1,B2,330281198606061111,项目经理\n\
-             P2,B1,330281198606061111,项目经理\nP1,B1,330281198707072222,技术负责人\n",
-        );
-        let mut ds = bidwatch_ingest::load(&dir).expect("the fixture loads");
-        let _ = std::fs::remove_dir_all(&dir);
         // Every bid's staff and every person's months, with the people as their ids.
         let read = |ds: &Dataset| {
             let c = collect(ds, None, &LinkConfig::default());
