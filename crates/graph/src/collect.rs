@@ -111,8 +111,8 @@ type KindValues = CompactTextSet;
 #[derive(Debug)]
 pub struct Values {
     kinds: Vec<KindValues>,
-    /// The person ids by key, when `Personnel` values are ingest's person keys (then its set in
-    /// `kinds` is empty).
+    /// The person ids by key while `Personnel` values are ingest's person keys (from the
+    /// collection to [`Values::keep_only`]; its set in `kinds` is empty meanwhile).
     persons: Option<KeyTexts>,
 }
 
@@ -706,55 +706,15 @@ fn static_items(values: &mut Values, ds: &Dataset, bids: Option<(DataFrame, &[u3
 /// a person id is one number.
 type People = (Staff, Insurance);
 
-/// How the people are numbered: by ingest's person key where both tables hold their people as
-/// keys (as ingest stores them), else by their text.
-#[derive(Debug)]
-enum PersonNumbers<'a> {
-    /// A person's value is their key (`values` is left empty).
-    Keys,
-    /// Each person interned once, at the first row that names them: a row's key, where it has one,
-    /// remembers the person's value.
-    Texts { values: &'a mut KindValues, by_key: Vec<u32> },
-}
-
-impl PersonNumbers<'_> {
-    /// A person's value (`None`: the row names no one). `who` is read only to intern a person
-    /// first seen.
-    fn value<'a>(&mut self, key: Option<u32>, who: impl FnOnce() -> Option<&'a str>) -> Option<u32> {
-        let value = match (self, key) {
-            (PersonNumbers::Keys, key) => key?,
-            (PersonNumbers::Texts { values, by_key }, Some(key)) => {
-                memoised(by_key, key as usize, || who().map_or(NONE, |who| values.intern(who)))
-            }
-            (PersonNumbers::Texts { values, .. }, None) => values.intern(who()?),
-        };
-        (value != NONE).then_some(value)
-    }
-}
-
-/// Whether the people of the staff and insurance rows are numbered by key: every table of the two
-/// present holds its `person_id`s as keys.
-fn people_by_key(ds: &Dataset) -> bool {
-    [TableName::BidPersonnel, TableName::Employment].into_iter().filter_map(|t| ds.frame(t)).all(|df| frame::has_keys(df, "person_id"))
-}
-
-/// The staff of each bid and the insurance months of each person. With `values`, the people are
-/// interned there; without, a person's value is ingest's key for them (34 M rows name 3.5 M people
-/// at 10M bids: numbering them again took half of this task).
-fn people(values: Option<&mut KindValues>, ds: &Dataset) -> People {
+/// The staff of each bid and the insurance months of each person, a person's value their key in
+/// ingest's person space (34 M rows name 3.5 M people at 10M bids: numbering them again as text
+/// took half of this task). A row whose person has no key (none named) is passed over, as every
+/// reader of the key columns does.
+fn people(ds: &Dataset) -> People {
     let mut personnel = Staff::default();
     let mut employment = Insurance::default();
-    let mut numbers = match values {
-        Some(values) => {
-            // Room for every person of the data set at once, not grown by doubling.
-            values.reserve(ds.persons.len());
-            PersonNumbers::Texts { values, by_key: Vec::new() }
-        }
-        None => PersonNumbers::Keys,
-    };
     // The columns are read cell by cell (not as a vector each: 0.5 GB at 10M bids, at the run's peak).
     if let Some(df) = ds.frame(TableName::BidPersonnel) {
-        let person = frame::str_at(df, "person_id");
         // Each row's group and person ((NONE, _): a row placed nowhere), then the rows read again
         // and placed in their groups (8 bytes a row meanwhile, not a 20-byte item). A group is a
         // run of consecutive rows of one (project, bidder), as a bid's staff come; numbered as
@@ -764,12 +724,8 @@ fn people(values: Option<&mut KindValues>, ds: &Dataset) -> People {
         let mut firsts: Vec<(u32, (u32, u32))> = Vec::new();
         let mut last: Option<(u32, u32)> = None;
         let cells = frame::key_iter(df, "project_id").zip(frame::key_iter(df, "bidder_id")).zip(frame::key_iter(df, "person_id"));
-        for (i, ((p, b), key)) in cells.enumerate() {
-            let (Some(p), Some(b)) = (p, b) else {
-                placed.push((NONE, 0));
-                continue;
-            };
-            let Some(value) = numbers.value(key, || person(i)) else {
+        for ((p, b), value) in cells {
+            let (Some(p), Some(b), Some(value)) = (p, b, value) else {
                 placed.push((NONE, 0));
                 continue;
             };
@@ -805,21 +761,18 @@ fn people(values: Option<&mut KindValues>, ds: &Dataset) -> People {
         // The person of each row (NONE: a row without an employer, a month or a person pays
         // nothing usable), counted per person; then the rows read again and their months placed
         // person after person, in row order (4 bytes a row meanwhile, not a 16-byte month).
-        let person = frame::str_at(df, "person_id");
         let mut whose: Vec<u32> = Vec::with_capacity(df.height());
         let mut count: Vec<u32> = Vec::new();
         let cells = frame::key_iter(df, "person_id").zip(frame::key_iter(df, "employer_id")).zip(frame::i64_iter(df, "month"));
-        for (i, ((key, employer), month)) in cells.enumerate() {
-            let (Some(_), Some(month)) = (employer, month) else {
+        for ((value, employer), month) in cells {
+            let (Some(value), Some(_), Some(month)) = (value, employer, month) else {
                 whose.push(NONE);
                 continue;
             };
-            // numbered even when the month does not fit: a person's number is that of first sight
-            let value = numbers.value(key, || person(i));
-            let Some(value) = value.filter(|_| i32::try_from(month).is_ok()) else {
+            if i32::try_from(month).is_err() {
                 whose.push(NONE);
                 continue;
-            };
+            }
             if count.len() <= value as usize {
                 count.resize(value as usize + 1, 0);
             }
@@ -991,13 +944,11 @@ pub(crate) fn collect(ds: &Dataset, taken: Option<DataFrame>, cfg: &LinkConfig) 
     let mut per_column: Vec<KindValues> = BID_COLUMNS[..PAYERS].iter().map(|_| KindValues::default()).collect();
     let mut serials = KindValues::default();
     let mut statics = c.values.take(&STATIC_KINDS);
-    let mut persons = KindValues::default();
-    let by_key = people_by_key(ds);
     let generic_ref = &generic;
     // The people (the longest task, and one that needs no bid placed) start at once on this
     // thread; the bids are placed and the other tasks run on the others.
     let ((personnel, employment), ((bids, index, rows), (columns, locks), (payers, static_items))) = rayon::join(
-        || lap("people", || people((!by_key).then_some(&mut persons), ds)),
+        || lap("people", || people(ds)),
         || {
             let (bids, index, rows) = placed_bids(bids_df);
             let index_ref = &index;
@@ -1035,8 +986,7 @@ pub(crate) fn collect(ds: &Dataset, taken: Option<DataFrame>, cfg: &LinkConfig) 
         c.values.kinds[kind.index()] = vals;
     }
     c.values.kinds[LinkKind::LockSerial.index()] = serials;
-    c.values.kinds[LinkKind::Personnel.index()] = persons;
-    c.values.persons = by_key.then(|| ds.persons.texts());
+    c.values.persons = Some(ds.persons.texts());
     c.values.put(statics, &STATIC_KINDS);
     c.static_items = static_items;
     c.personnel = personnel;
@@ -1274,11 +1224,11 @@ mod tests {
         assert_eq!(c.personnel.values().map(<[Item]>::len).sum::<usize>(), 6);
     }
 
-    /// The people numbered by ingest's keys (as a loaded data set holds them) are the people
-    /// numbered by their text (a frame whose ids are text only): the same staff for each bid, the
-    /// same months for each person, and the same ids read back.
+    /// The people are numbered by ingest's keys and read back as their ids: each bid's staff and
+    /// each person's months, whichever table names a person first. A person column without keys
+    /// names no one.
     #[test]
-    fn people_numbered_by_key_are_the_people_numbered_by_text() {
+    fn people_are_numbered_by_key_and_read_back_as_their_ids() {
         let mut ds = two_projects(
             "people",
             "project_id,bidder_id,price,status\nP1,B1,950000,valid\nP1,B2,962500,valid\nP2,B1,700000,valid\n",
@@ -1307,21 +1257,31 @@ mod tests {
                 months.extend(paid.iter().map(|m| (person(v as u32), m.employer, m.month, m.row)));
             }
             months.sort();
-            (c.values.persons.is_some(), staff, months)
+            (staff, months)
         };
-        let (keyed, staff, months) = read(&ds);
-        assert!(keyed, "a loaded data set's people are numbered by key");
-        assert_eq!(staff.len(), 4);
-        assert_eq!(months.len(), 4);
-        assert_eq!(staff[0], (2, ds.orgs.get("B1").expect("B1"), "330281198505051234".to_owned()));
-        // The same tables with their people as text: nothing to number them by but the text.
+        let (staff, months) = read(&ds);
+        let org = |id: &str| ds.orgs.get(id).expect("an org");
+        let (b1, b2) = (org("B1"), org("B2"));
+        let who = |p: &str| format!("33028119{p}");
+        assert_eq!(staff, [(2, b1, who("8505051234")), (3, b2, who("8606061111")), (4, b1, who("8606061111")), (5, b1, who("8707072222"))]);
+        // days since 1970-01-01 of each month's first day
+        let (jan, feb, mar) = (20_089, 20_120, 20_148);
+        assert_eq!(
+            months,
+            [
+                (who("7001010000"), b2, jan, 2),
+                (who("8505051234"), b2, mar, 5),
+                (who("8606061111"), b1, feb, 3),
+                (who("8606061111"), b2, jan, 4)
+            ]
+        );
+        // The same tables with their people as text only: no row names anyone.
         for t in [TableName::BidPersonnel, TableName::Employment] {
             let table = ds.tables.get_mut(&t).expect("the table");
             let text = table.df.column("person_id").and_then(|c| c.cast(&polars::prelude::DataType::String)).expect("text");
             table.df.with_column(text).expect("the column replaced");
-            assert!(!frame::has_keys(&table.df, "person_id"));
         }
-        assert_eq!(read(&ds), (false, staff, months));
+        assert_eq!(read(&ds), (Vec::new(), Vec::new()));
     }
 
     #[test]

@@ -150,12 +150,6 @@ fn key_column<'a>(df: &'a DataFrame, id_column: &str) -> Option<&'a UInt32Chunke
     }
 }
 
-/// Whether an id column's cells have keys (its key space's, as ingest stores them): a frame built
-/// some other way may hold the ids as text only.
-pub fn has_keys(df: &DataFrame, id_column: &str) -> bool {
-    key_column(df, id_column).is_some()
-}
-
 /// The keys of an id column read cell by cell (see [`str_iter`] and [`keys`]).
 pub fn key_iter<'a>(df: &'a DataFrame, id_column: &str) -> Box<dyn Iterator<Item = Option<u32>> + 'a> {
     match key_column(df, id_column) {
