@@ -762,7 +762,8 @@ fn people(ds: &Dataset) -> People {
         // nothing usable), counted per person; then the rows read again and their months placed
         // person after person, in row order (4 bytes a row meanwhile, not a 16-byte month).
         let mut whose: Vec<u32> = Vec::with_capacity(df.height());
-        let mut count: Vec<u32> = Vec::new();
+        // a count for every person of the key space, which numbers them
+        let mut count: Vec<u32> = vec![0; ds.persons.len()];
         let cells = frame::key_iter(df, "person_id").zip(frame::key_iter(df, "employer_id")).zip(frame::i64_iter(df, "month"));
         for ((value, employer), month) in cells {
             let (Some(value), Some(_), Some(month)) = (value, employer, month) else {
@@ -772,9 +773,6 @@ fn people(ds: &Dataset) -> People {
             if i32::try_from(month).is_err() {
                 whose.push(NONE);
                 continue;
-            }
-            if count.len() <= value as usize {
-                count.resize(value as usize + 1, 0);
             }
             count[value as usize] += 1;
             whose.push(value);
