@@ -796,20 +796,24 @@ fn point_rows(ds: &bidwatch_ingest::Dataset, findings: &[bidwatch_model::Finding
 
 /// Every project's risk with its category and what drove it, as the store keeps it for draws.
 fn risk_candidates(ds: &bidwatch_ingest::Dataset, risk: &[bidwatch_rules::risk::ProjectRisk]) -> Vec<bidwatch_store::draw::Candidate> {
-    let mut category: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    use bidwatch_ingest::frame;
+    // Each project's category by its key (a later row's category over an earlier one's), read in
+    // place: a map of 911,577 owned ids and categories took ≈ 1 s at 10M bids, on the path
+    // of the store's write.
+    let mut category: Vec<Option<&str>> = vec![None; ds.projects.len()];
     if let Some(df) = ds.frame(bidwatch_ingest::TableName::Projects) {
-        for (id, c) in bidwatch_ingest::frame::strs(df, "project_id").into_iter().zip(bidwatch_ingest::frame::strs(df, "category")) {
-            if let (Some(id), Some(c)) = (id, c) {
-                category.insert(id, c);
+        for (k, c) in frame::key_iter(df, "project_id").zip(frame::str_iter(df, "category")) {
+            if let (Some(slot), Some(c)) = (k.and_then(|k| category.get_mut(k as usize)), c) {
+                *slot = Some(c);
             }
         }
     }
     risk.iter()
         .map(|r| bidwatch_store::draw::Candidate {
             project_id: r.project_id.clone(),
-            category: category.get(&r.project_id).cloned(),
+            category: ds.projects.get(&r.project_id).and_then(|k| category.get(k as usize).copied().flatten()).map(str::to_owned),
             risk: r.risk,
-            drivers: r.drivers.iter().chain(&r.codes).cloned().collect::<Vec<_>>().join(";"),
+            drivers: r.drivers.iter().chain(&r.codes).map(String::as_str).collect::<Vec<_>>().join(";"),
         })
         .collect()
 }
