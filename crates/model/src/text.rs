@@ -12,32 +12,48 @@ pub fn fold_width(s: &str) -> String {
 
 /// [`fold_width`], borrowing the text when nothing in it folds (text that ingest normalised
 /// already): a pass over millions of clauses copies none of them.
+///
+/// Every character that folds (U+00A0, U+200B–U+200D, U+3000, U+FEFF, U+FF01–U+FF5E) starts, in
+/// UTF-8, with the byte C2, E2, E3 or EF: those bytes are searched for (SIMD), a character is
+/// decoded only where one stands, and the text between two folds is copied whole. Checking every
+/// character of text with nothing to fold (ingest's, read again by each clause rule) was 5 % of
+/// the rules' first pass at 10M bids; rebuilding a clause char by char because of one full-width
+/// comma was a tenth of the clauses' read.
 pub fn fold_width_cow(s: &str) -> Cow<'_, str> {
-    if !any_folds(s) {
-        return Cow::Borrowed(s);
-    }
-    s.chars()
-        .filter_map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
-            '\u{3000}' | '\u{00A0}' => Some(' '),
-            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' => None,
-            c => Some(c),
-        })
-        .collect()
-}
-
-/// Whether anything in `s` folds. Every character that does (U+00A0, U+200B–U+200D, U+3000,
-/// U+FEFF, U+FF01–U+FF5E) starts, in UTF-8, with the byte C2, E2, E3 or EF: those bytes are
-/// searched for (SIMD) and a character decoded only where one stands. Checking every character of
-/// text that has nothing to fold (ingest's, read again by each clause rule) was 5 % of the rules'
-/// first pass at 10M bids.
-fn any_folds(s: &str) -> bool {
-    let folds =
-        |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{00A0}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}');
-    // a lead byte, never inside a character: `i` is a character's start
-    let folds_at = |i: usize| s.get(i..).and_then(|t| t.chars().next()).is_some_and(folds);
     let b = s.as_bytes();
-    memchr::memchr3_iter(0xE2, 0xE3, 0xEF, b).any(folds_at) || memchr::memchr_iter(0xC2, b).any(folds_at)
+    let mut out: Option<String> = None;
+    // `s[..copied]` is in `out`, folded; lead bytes are searched for from `from` on
+    let (mut copied, mut from) = (0, 0);
+    let mut next_c2 = memchr::memchr(0xC2, b);
+    loop {
+        if next_c2.is_some_and(|p| p < from) {
+            next_c2 = memchr::memchr(0xC2, &b[from..]).map(|p| p + from);
+        }
+        let next_e = memchr::memchr3(0xE2, 0xE3, 0xEF, &b[from..]).map(|p| p + from);
+        // a lead byte, never inside a character: `at` is a character's start
+        let Some(at) = next_e.into_iter().chain(next_c2).min() else { break };
+        let Some(c) = s[at..].chars().next() else { break };
+        let folded = match c {
+            '\u{FF01}'..='\u{FF5E}' => Some(char::from_u32(c as u32 - 0xFEE0)),
+            '\u{3000}' | '\u{00A0}' => Some(Some(' ')),
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' => Some(None),
+            _ => None,
+        };
+        from = at + c.len_utf8();
+        if let Some(folded) = folded {
+            let out = out.get_or_insert_with(|| String::with_capacity(s.len()));
+            out.push_str(&s[copied..at]);
+            out.extend(folded);
+            copied = from;
+        }
+    }
+    match out {
+        None => Cow::Borrowed(s),
+        Some(mut out) => {
+            out.push_str(&s[copied..]);
+            Cow::Owned(out)
+        }
+    }
 }
 
 /// A name or free text: width folded, trimmed, runs of white space made one space.
@@ -315,7 +331,7 @@ mod tests {
         /// The alphabet holds a neighbour of each folding range that shares its first byte
         /// (、。《 after U+3000; — “ ‰ after U+200B; ° ¬ by U+00A0; ｟ ￠ ﻾ by U+FF5E and U+FEFF).
         #[test]
-        fn borrowed_folds_are_the_fold(s in "[a-z甲　ＡＢ\u{00A0}\u{200B}\u{200D}\u{FEFF}！～、。《—“‰°¬｟￠\u{FEFE}\u{FF00} ]{0,16}") {
+        fn borrowed_folds_are_the_fold(s in "[a-z甲　ＡＢ\u{00A0}\u{200B}\u{200D}\u{FEFF}！～、。《—“‰°¬｟￠\u{FEFE}\u{FF00} ]{0,40}") {
             let by_char: String = s
                 .chars()
                 .filter_map(|c| match c {
