@@ -288,6 +288,16 @@ mod tests {
     }
 
     #[test]
+    fn spacing_is_one_plain_space_between_words() {
+        for ok in ["", "a", "a b", "甲 乙、丙", "a\u{3001}b"] {
+            assert!(spaced_once(ok), "{ok:?}");
+        }
+        for not in [" a", "a ", "a  b", "a\tb", "a\u{3000}b", "a\u{A0}b", "a\u{2028}b", "a\u{1680}b", "a \u{85}"] {
+            assert!(!spaced_once(not), "{not:?}");
+        }
+    }
+
+    #[test]
     fn phones() {
         assert_eq!(normalize_phone("+86 138-1234-5678"), Ok("13812345678".into()));
         assert_eq!(normalize_phone("１３８１２３４５６７８"), Ok("13812345678".into()));
