@@ -271,7 +271,10 @@ struct Span {
 /// The hash of one occurrence of a trigram: its `n`-th (from 0) in the wording.
 fn gram(trigram: [char; 3], n: u32) -> u16 {
     use std::hash::BuildHasher;
-    (foldhash::fast::FixedState::with_seed(0x7472_6967_7261_6d73).hash_one((trigram, n)) >> 48) as u16
+    // The three characters (21 bits each) and the occurrence's number as one value, hashed in one
+    // step (hashed as a tuple, each was a step of its own: a third of the trigrams' build).
+    let chars = u64::from(trigram[0]) << 42 | u64::from(trigram[1]) << 21 | u64::from(trigram[2]);
+    (foldhash::fast::FixedState::with_seed(0x7472_6967_7261_6d73).hash_one(u128::from(chars) | u128::from(n) << 64) >> 48) as u16
 }
 
 impl<'a> Trigrams<'a> {
