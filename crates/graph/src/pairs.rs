@@ -173,12 +173,13 @@ pub(crate) fn pair_hits(c: &Collected, users: &Users, markets: &[u32], cfg: &Lin
     let by_project = Grouped::by_key(n_projects, c.bids.iter().enumerate().map(|(i, b)| (b.project, i as u32)));
     let mut hits = Vec::new();
     let mut skipped = vec![Skipped::default(); LinkKind::ALL.len()];
+    let sole = sole_employers(&c.employment);
     // A block of projects at a time, side by side within the block and gathered in project order:
     // every project's result held at once (a `Skipped` per kind each) was ≈ 0.6 GB at 10M bids.
     for first in (0..n_projects).step_by(PROJECT_BLOCK) {
         let block: Vec<(Vec<Hit>, Vec<Skipped>)> = (first..n_projects.min(first + PROJECT_BLOCK))
             .into_par_iter()
-            .map(|p| project_hits(c, p as u32, by_project.of(p), users, markets[p] as usize, cfg))
+            .map(|p| project_hits(c, p as u32, by_project.of(p), users, markets[p] as usize, &sole, cfg))
             .collect();
         for (h, s) in block {
             hits.extend(h);
@@ -198,7 +199,27 @@ pub(crate) fn pair_hits(c: &Collected, users: &Users, markets: &[u32], cfg: &Lin
 /// Projects whose pairs are found side by side before their results are gathered.
 const PROJECT_BLOCK: usize = 4096;
 
-fn project_hits(c: &Collected, p: u32, bids: &[u32], users: &Users, market: usize, cfg: &LinkConfig) -> (Vec<Hit>, Vec<Skipped>) {
+/// Each person's one employer, when every month of their insurance was paid by it ([`NONE`]: by
+/// more than one, or none).
+fn sole_employers(employment: &crate::collect::Insurance) -> Vec<u32> {
+    employment
+        .iter()
+        .map(|paid| match paid.split_first() {
+            Some((first, rest)) if rest.iter().all(|m| m.employer == first.employer) => first.employer,
+            _ => NONE,
+        })
+        .collect()
+}
+
+fn project_hits(
+    c: &Collected,
+    p: u32,
+    bids: &[u32],
+    users: &Users,
+    market: usize,
+    sole: &[u32],
+    cfg: &LinkConfig,
+) -> (Vec<Hit>, Vec<Skipped>) {
     let mut skipped = vec![Skipped::default(); LinkKind::ALL.len()];
     let mut hits = Vec::new();
     if bids.len() < 2 {
@@ -316,7 +337,7 @@ fn project_hits(c: &Collected, p: u32, bids: &[u32], users: &Users, market: usiz
             }
         }
     }
-    employment_hits(c, p, &bidders, &mates, cfg, &mut hits);
+    employment_hits(c, p, &bidders, &mates, sole, cfg, &mut hits);
     // A shared person who controls both firms is COL-001, not also COL-011.
     let controlled: HashSet<(u32, u32, &str)> = hits
         .iter()
@@ -340,7 +361,16 @@ fn roles_match(kind: LinkKind, a: Role, b: Role) -> bool {
 }
 
 /// COL-009: a person named in A's bid paid social insurance by B in the months before the bid.
-fn employment_hits(c: &Collected, p: u32, bidders: &[u32], mates: &dyn Fn(u32, u32) -> bool, cfg: &LinkConfig, hits: &mut Vec<Hit>) {
+/// `sole`: each person's one employer ([`sole_employers`]).
+fn employment_hits(
+    c: &Collected,
+    p: u32,
+    bidders: &[u32],
+    mates: &dyn Fn(u32, u32) -> bool,
+    sole: &[u32],
+    cfg: &LinkConfig,
+    hits: &mut Vec<Hit>,
+) {
     // The bid's month and the `lookback` months before it (a month is taken as 31 days); any month
     // where the project has no day.
     let window = match c.project_day[p as usize] {
@@ -353,6 +383,11 @@ fn employment_hits(c: &Collected, p: u32, bidders: &[u32], mates: &dyn Fn(u32, u
             continue;
         };
         for it in staff {
+            // Insured by A alone (most staff): no other employer, and A's own months are never
+            // read (each person's months lie apart from the next one's: a wait on memory each).
+            if sole.get(it.value as usize) == Some(&a) {
+                continue;
+            }
             // A person's months are in time order (`collect`): only the window's are read.
             let paid = c.employment.of(it.value as usize);
             let from = paid.partition_point(|m| i64::from(m.month) < *window.start());
@@ -437,6 +472,16 @@ pub(crate) fn group_hits(values: &mut crate::collect::Values, groups: &[crate::G
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_person_has_a_sole_employer_only_when_every_month_is_its() {
+        use crate::collect::Paid;
+        let month = |employer: u32, month: i32| Paid { employer, month, row: 0 };
+        // person 0: two months at 7; person 1: at 7, then at 8; person 2: no months; person 3: one at 9
+        let months = [(0, month(7, 1)), (0, month(7, 2)), (1, month(7, 1)), (1, month(8, 2)), (3, month(9, 1))];
+        let employment = Grouped::by_key(4, months.into_iter());
+        assert_eq!(sole_employers(&employment), vec![7, NONE, NONE, 9]);
+    }
 
     #[test]
     fn the_discount_halves_at_two_plus_h_users() {
