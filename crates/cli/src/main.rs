@@ -698,7 +698,14 @@ fn check(
         print!("{}", what_changed(&run.findings, &changes, lang.zh(), unmask));
     }
     print!("{}", crossed_levels(&run.findings, &changes.new_at, lang.zh(), changes.previous_run.is_some()));
-    Ok(if run.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let code = if run.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) };
+    // The process ends with this command: the data set, the findings and the projects' risks are
+    // left to the system as it exits, not freed one allocation at a time. At 10M bids that was
+    // 4–5 s of one core after the run was recorded, the last thing the user waited for (polars'
+    // id mappings, 852,504 findings). The store is closed as usual (its write-ahead log is
+    // merged back on close).
+    std::mem::forget((ds, run, facts, risks, points));
+    Ok(code)
 }
 
 /// The findings new since the previous run, those gone and those whose severity changed, ten of
