@@ -700,20 +700,30 @@ mod tests {
         let none: (&[draw::Candidate], &[PointRow]) = (&[], &[]);
         let mut asked = false;
         let not = store
-            .record_if(&run("b"), &[finding("P2")], || Some(none), || {
-                asked = true;
-                false
-            })
+            .record_if(
+                &run("b"),
+                &[finding("P2")],
+                || Some(none),
+                || {
+                    asked = true;
+                    false
+                },
+            )
             .expect("run 2");
         assert!(asked);
         assert_eq!(not, None);
         // the risks and points never given: nothing kept, and the outputs not asked about
         let mut asked = false;
         let not = store
-            .record_if(&run("b"), &[finding("P2")], || None::<(Vec<draw::Candidate>, Vec<PointRow>)>, || {
-                asked = true;
-                true
-            })
+            .record_if(
+                &run("b"),
+                &[finding("P2")],
+                || None::<(Vec<draw::Candidate>, Vec<PointRow>)>,
+                || {
+                    asked = true;
+                    true
+                },
+            )
             .expect("run 2 again");
         assert!(!asked);
         assert_eq!(not, None);
