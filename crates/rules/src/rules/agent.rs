@@ -3,7 +3,7 @@
 //! `agent_events` and those bidwatch detected (AGT findings with points), graded A–D on the year's
 //! deductions so far and ranked within each month.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bidwatch_ingest::{frame, Dataset, TableName};
 use bidwatch_model::{Finding, SubjectKind};
@@ -148,16 +148,20 @@ pub(crate) fn deductions(ctx: &Context<'_>, detected: &[Finding], g: &Grading) -
 /// The monthly ranking: every agent with a project or a deduction in a month, ranked by score.
 pub(crate) fn months(ctx: &Context<'_>, deductions: &[Deduction], g: &Grading) -> Vec<AgentMonth> {
     let p = &ctx.views.projects;
-    // (month, agent) → projects; deductions
-    let mut active: BTreeMap<((i32, u32), String), (usize, f64)> = BTreeMap::new();
+    // (month, agent) → projects; deductions. Tallied by hash and sorted once: an ordered map took
+    // an owned copy of the agent's id for every project and compared ids sharing their first
+    // dozen characters (统一社会信用代码 of one county) at every step (1.8 s at 10M bids, one core).
+    let mut tally: HashMap<((i32, u32), &str), (usize, f64), foldhash::fast::FixedState> = HashMap::default();
     for (&k, a) in &ctx.views.agents {
         if let Some(d) = p.published_at[k].and_then(day) {
-            active.entry(((d.year(), d.month()), a.clone())).or_default().0 += 1;
+            tally.entry(((d.year(), d.month()), a.as_str())).or_default().0 += 1;
         }
     }
     for d in deductions {
-        active.entry((d.month, d.agent.clone())).or_default().1 += d.points;
+        tally.entry((d.month, d.agent.as_str())).or_default().1 += d.points;
     }
+    let mut active: Vec<(((i32, u32), &str), (usize, f64))> = tally.into_iter().collect();
+    active.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let names: BTreeMap<String, String> = ctx
         .ds
         .frame(TableName::Agents)
@@ -166,14 +170,13 @@ pub(crate) fn months(ctx: &Context<'_>, deductions: &[Deduction], g: &Grading) -
     // the year so far, per agent: `active` runs month by month, so the running sum is the year to date
     let mut by_month: BTreeMap<(i32, u32), Vec<AgentMonth>> = BTreeMap::new();
     let mut year_total: BTreeMap<(&str, i32), f64> = BTreeMap::new();
-    for (((y, m), agent), (projects, deducted)) in &active {
-        let (y, m, projects, deducted) = (*y, *m, *projects, *deducted);
-        let ytd = year_total.entry((agent.as_str(), y)).or_default();
+    for &(((y, m), agent), (projects, deducted)) in &active {
+        let ytd = year_total.entry((agent, y)).or_default();
         *ytd += deducted;
         by_month.entry((y, m)).or_default().push(AgentMonth {
             month: format!("{y}-{m:02}"),
             rank: 0,
-            agent_id: agent.clone(),
+            agent_id: agent.to_owned(),
             name: names.get(agent).cloned(),
             projects,
             deducted_month: deducted,
