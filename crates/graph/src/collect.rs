@@ -894,55 +894,6 @@ fn id_frames(bids_df: Option<&DataFrame>, taken: Option<DataFrame>) -> Option<Ve
     Some(frames)
 }
 
-/// One task of the collection after the bids are placed, with the values it interns into and the
-/// frame it reads (and lets go of).
-enum Task<'v> {
-    /// The bidders' own rows and shareholders, with the bonds' payer accounts.
-    Statics(&'v mut Values, Option<DataFrame>),
-    Locks(&'v mut KindValues, DataFrame),
-    /// A column of `bids`: its entry in [`BID_COLUMNS`].
-    Column(usize, &'v mut KindValues, DataFrame),
-}
-
-impl Task<'_> {
-    /// The order the tasks are taken in: the longest first, as measured at 10M bids (the
-    /// bidders' rows with the bond payers 7.4 s; the columns whose values are nearly all
-    /// distinct — bond accounts 2.9 s, lock serials 2.1 s, file hashes 2.0 s — then those of
-    /// few values, down to 0.2 s for document authors). Only the time depends on it.
-    fn rank(&self) -> u8 {
-        match self {
-            Task::Statics(..) => 0,
-            Task::Locks(..) => 2,
-            Task::Column(i, ..) => match BID_COLUMNS[*i].0 {
-                "bond_account" => 1,
-                "doc_hash" => 3,
-                "authorized_rep_id" => 4,
-                "file_create_id" => 5,
-                "upload_ip" => 6,
-                "doc_author" => 9,
-                _ => 7,
-            },
-        }
-    }
-}
-
-/// What a [`Task`] gives.
-enum Done {
-    Statics((Vec<u32>, Vec<Vec<Item>>)),
-    Locks(Vec<(u32, u32)>),
-    Column(usize, Vec<u32>),
-}
-
-impl Done {
-    fn order(&self) -> usize {
-        match self {
-            Done::Statics(_) => 0,
-            Done::Locks(_) => 1,
-            Done::Column(i, _) => 2 + i,
-        }
-    }
-}
-
 /// Reads every value that can link two bidders. The kinds are independent, so they are interned
 /// side by side (rayon): each column of `bids`, the bidders' own rows, and the people; the items
 /// are then put together in one fixed order, so the result does not depend on the threads. The
@@ -993,55 +944,40 @@ pub(crate) fn collect(ds: &Dataset, taken: Option<DataFrame>, cfg: &LinkConfig) 
     let mut statics = c.values.take(&STATIC_KINDS);
     let generic_ref = &generic;
     // The people (the longest task, and one that needs no bid placed) start at once on this
-    // thread; the bids are placed and the other tasks run on the others, the longest first.
-    let ((personnel, employment), ((bids, index, rows), done)) = rayon::join(
+    // thread; the bids are placed and the other tasks run on the others.
+    let ((personnel, employment), ((bids, index, rows), (columns, locks), (payers, static_items))) = rayon::join(
         || lap("people", || people(ds)),
         || {
             let (bids, index, rows) = placed_bids(bids_df);
-            let mut tasks: Vec<Task<'_>> = vec![Task::Statics(&mut statics, payer_frame)];
-            if let Some(locks) = lock_frame {
-                tasks.push(Task::Locks(&mut serials, locks));
-                for (i, (vals, df)) in per_column.iter_mut().zip(column_frames).enumerate() {
-                    if let Some(df) = df {
-                        tasks.push(Task::Column(i, vals, df));
-                    }
-                }
-            }
-            tasks.sort_by_key(Task::rank);
             let index_ref = &index;
-            // Each thread takes the next task when it is free: the tasks are of very unequal
-            // length (a column of values nearly all distinct, as the file hashes, against one of
-            // a few machines), and split in halves in their fixed order the longest ones came
-            // last, one core running them alone (≈ 5 s of the collection at 10M bids).
-            use rayon::iter::{ParallelBridge, ParallelIterator};
-            let mut done: Vec<Done> = tasks
-                .into_iter()
-                .par_bridge()
-                .map(|task| match task {
-                    Task::Statics(values, payers) => Done::Statics(lap("bidders and shareholders", || {
-                        static_items(values, ds, payers.map(|df| (df, index_ref.as_slice())), cfg)
-                    })),
-                    Task::Locks(values, df) => Done::Locks(lap("lock_serials", || lock_serials(values, &df, index_ref))),
-                    Task::Column(i, values, df) => {
-                        let (name, _, _, keep) = BID_COLUMNS[i];
-                        Done::Column(i, lap(name, || bid_column(values, &df, index_ref, name, keep, cfg, generic_ref, true)))
-                    }
-                })
-                .collect();
-            // in a fixed order again, whichever thread did what
-            done.sort_by_key(Done::order);
-            ((bids, index, rows), done)
+            let (statics, columns) = rayon::join(
+                || {
+                    lap("bidders and shareholders", || {
+                        static_items(&mut statics, ds, payer_frame.map(|df| (df, index_ref.as_slice())), cfg)
+                    })
+                },
+                || {
+                    let Some(locks) = lock_frame else { return (Vec::new(), Vec::new()) };
+                    rayon::join(
+                        || {
+                            use rayon::prelude::*;
+                            per_column
+                                .par_iter_mut()
+                                .zip(column_frames)
+                                .zip(&BID_COLUMNS[..PAYERS])
+                                .map(|((vals, df), (name, _, _, keep))| {
+                                    let Some(df) = df else { return Vec::new() };
+                                    lap(name, || bid_column(vals, &df, index_ref, name, *keep, cfg, generic_ref, true))
+                                })
+                                .collect::<Vec<_>>()
+                        },
+                        || lap("lock_serials", || lock_serials(&mut serials, &locks, index_ref)),
+                    )
+                },
+            );
+            ((bids, index, rows), columns, statics)
         },
     );
-    let mut columns: Vec<Vec<u32>> = BID_COLUMNS[..PAYERS].iter().map(|_| Vec::new()).collect();
-    let (mut payers, mut static_items, mut locks) = (Vec::new(), Vec::new(), Vec::new());
-    for d in done {
-        match d {
-            Done::Statics((p, s)) => (payers, static_items) = (p, s),
-            Done::Locks(l) => locks = l,
-            Done::Column(i, col) => columns[i] = col,
-        }
-    }
     drop(index);
     c.bids = bids;
     for (vals, (_, kind, _, _)) in per_column.into_iter().zip(&BID_COLUMNS) {
@@ -1054,6 +990,7 @@ pub(crate) fn collect(ds: &Dataset, taken: Option<DataFrame>, cfg: &LinkConfig) 
     c.personnel = personnel;
     c.employment = employment;
 
+    let mut columns = columns;
     columns.push(payers);
     c.bid_values = BidValues { columns, locks, rows };
     c
