@@ -611,7 +611,6 @@ fn check(
     // ≈ 3 s of one core, the outputs ≈ 9 s and the findings' inserts ≈ 12 s). The store takes the
     // risks and the points when they are ready, and commits only once the outputs are written: a
     // run whose outputs failed is not recorded.
-    let mut rest = None;
     let (written, changes) = std::thread::scope(|s| {
         let (hand, handed) = std::sync::mpsc::sync_channel(1);
         let (ds, run, progress, catalog) = (&ds, &run, &progress, &catalog);
@@ -632,18 +631,17 @@ fn check(
         };
         let mut written = None;
         // nothing handed (the thread failed first): the store is left as it was
-        let slot = &mut rest;
-        let handed = move || {
-            let slot = slot;
-            let (risks, points) = &*slot.insert(handed.recv().ok()?);
-            Some((risks.as_slice(), points.as_slice()))
-        };
-        let changes = db.record_if(&record, &run.findings, handed, || {
-            let r = outputs.take().map_or(Ok(()), written_by);
-            let ok = r.is_ok();
-            written = Some(r);
-            ok
-        });
+        let changes = db.record_if(
+            &record,
+            &run.findings,
+            move || handed.recv().ok(),
+            || {
+                let r = outputs.take().map_or(Ok(()), written_by);
+                let ok = r.is_ok();
+                written = Some(r);
+                ok
+            },
+        );
         // the store failed before it asked: the outputs are still waited for, and their error kept
         if let Some(h) = outputs.take() {
             written = Some(written_by(h));
@@ -712,7 +710,7 @@ fn check(
     print!("{}", crossed_levels(&run.findings, &changes.new_at, lang.zh(), changes.previous_run.is_some()));
     let code = if run.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) };
     // the store is closed as usual (its write-ahead log is merged back on close)
-    leave_to_exit((ds, run, rest));
+    leave_to_exit((ds, run));
     Ok(code)
 }
 
