@@ -418,9 +418,9 @@ fn read_table(t: TableName, src: Source, batch_bytes: usize, issues: &mut Vec<In
         let whole = read_csv_batches(t, path, batch_bytes, |raw| {
             let v = match &mut validating {
                 Some(v) => v,
-                None => validating.insert(Validating::new(&raw)?),
+                None => validating.insert(Validating::new(raw)?),
             };
-            v.add(&raw, issues)
+            v.add(raw, issues)
         })?;
         match validating {
             Some(v) if whole => return Ok(v),

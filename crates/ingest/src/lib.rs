@@ -12,6 +12,7 @@
 //! each row (`_row`, for evidence), and every id interned to a dense `u32` key so that the graph
 //! and the rules work on integers. Ingest knows nothing of rules.
 
+pub mod cells;
 pub mod dataset;
 pub mod error;
 pub mod frame;

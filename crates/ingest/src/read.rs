@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader};
 use polars::prelude::*;
 
+use crate::cells::{Cells, Spare, SplitCells};
 use crate::error::{IngestError, Result};
 use crate::report::{clip, Action, IngestIssue};
 use crate::schema::TableName;
@@ -33,8 +34,9 @@ impl TextEncoding {
     }
 }
 
-/// A table as read from one file or sheet: its header cells as written, and one text column per
-/// header cell (named `c0`, `c1`, … so that odd or repeated headers cannot clash).
+/// A table as read from one file or sheet: its header cells as written, and its cells as text,
+/// one column per header cell (a frame's named `c0`, `c1`, … so that odd or repeated headers
+/// cannot clash).
 #[derive(Debug)]
 pub struct RawTable {
     pub table: TableName,
@@ -44,11 +46,11 @@ pub struct RawTable {
     pub format: &'static str,
     pub encoding: Option<TextEncoding>,
     pub headers: Vec<String>,
-    pub frame: DataFrame,
-    /// The spreadsheet row of each frame row (header = 1); `None` means contiguous from row
+    pub cells: Cells,
+    /// The spreadsheet row of each row (header = 1); `None` means contiguous from row
     /// `row_offset + 2`.
     pub row_numbers: Option<Vec<u64>>,
-    /// Records of the file before this frame's first (a batch of a file read in parts).
+    /// Records of the file before this table's first (a batch of a file read in parts).
     pub row_offset: u64,
     /// Records that could not be split into the header's columns.
     pub issues: Vec<IngestIssue>,
@@ -60,6 +62,11 @@ pub struct RawTable {
 }
 
 impl RawTable {
+    /// How many rows.
+    pub fn height(&self) -> usize {
+        self.cells.height()
+    }
+
     pub fn row_number(&self, i: usize) -> u64 {
         match &self.row_numbers {
             Some(rows) => rows[i],
@@ -142,7 +149,7 @@ pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
         format: "csv",
         encoding: Some(encoding),
         headers,
-        frame: DataFrame::empty(),
+        cells: Cells::Frame(DataFrame::empty()),
         row_numbers: None,
         row_offset: 0,
         issues: Vec::new(),
@@ -152,7 +159,7 @@ pub fn read_csv(table: TableName, path: &Path) -> Result<RawTable> {
         Ok(mut df) if df.width() == n => {
             let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
             df.set_column_names(&names).map_err(|e| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() })?;
-            raw.frame = df;
+            raw.cells = Cells::Frame(df);
         }
         _ => {
             let text = match text {
@@ -197,7 +204,7 @@ pub const BATCH_BYTES: usize = 256 << 20;
 /// bytes, at 10M bids, held whole while it was parsed, were a quarter of ingest's peak); a file
 /// in another encoding (GB18030, UTF-16) is decoded whole first.
 ///
-/// Returns `Ok(false)` — having handed over nothing more — when polars cannot split a batch (a
+/// Returns `Ok(false)` — having handed over nothing more — when a batch cannot be split (a
 /// record with more fields than the header), a batch is not UTF-8 or holds a NUL after a UTF-8
 /// start, or the file has no records; the caller then reads the file whole with [`read_csv`],
 /// which decodes it as a whole and sets such records aside one by one. A quote that opens a cell
@@ -205,7 +212,7 @@ pub const BATCH_BYTES: usize = 256 << 20;
 // Maps the file: read into a buffer, every byte was copied into fresh memory, each page of which
 // the system zeroed first.
 #[allow(unsafe_code)]
-pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut each: impl FnMut(RawTable) -> Result<()>) -> Result<bool> {
+pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut each: impl FnMut(&RawTable) -> Result<()>) -> Result<bool> {
     let io = |source| IngestError::Io { path: path.to_owned(), source };
     let batch_bytes = batch_bytes.max(1);
     // Two batches a window: one to hand over, the rest a record that may go on.
@@ -215,7 +222,7 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
         return read_csv_batches_whole(table, path, batch_bytes, each);
     }
     // SAFETY: the map is only read, and no reference into it outlives this call (each batch's
-    // cells are copied into its frame). A file changed while it is read gives wrong cells, as
+    // cells are copied into its own text). A file changed while it is read gives wrong cells, as
     // any read of a file being written would; polars maps the files it reads the same way.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
     let data: &[u8] = &map;
@@ -254,16 +261,14 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
         }
         end = end.saturating_mul(2).min(data.len());
     };
-    let n = headers.len();
-    let schema = text_schema(n);
-    // The next batch is parsed (polars, on its pool) on a thread of its own while `each` checks
-    // this one: a batch's check is its columns side by side and waits for the longest, with a
-    // core idle meanwhile. One batch waits parsed at most (the ingest's peak +0.5 GB at 10M
-    // bids, below the linking's); the first error of `each` stops the parsing, and a parse that
+    // The next batch is split into cells on a thread of its own while `each` checks this one: a
+    // batch's check is its columns side by side and waits for the longest, with a core idle
+    // meanwhile. One batch waits split at most; the first error of `each` stops the parsing, and a parse that
     // fails after the batches before it were checked is reported as it was.
+    let spare = Spare::default();
     std::thread::scope(|scope| {
         let (hand, batches) = std::sync::mpsc::sync_channel::<RawTable>(0);
-        let (map, headers, schema) = (&map, &headers, &schema);
+        let (map, headers, spare) = (&map, &headers, &spare);
         let parsing = scope.spawn(move || -> Result<bool> {
             let mut done = 0u64;
             let mut start = body;
@@ -271,9 +276,9 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
             loop {
                 let end = start.saturating_add(size).min(data.len());
                 let eof = end == data.len();
-                let lay = records(&data[..end], start, batch_bytes);
-                // The last batch may be a record that goes on past the window: it waits for
-                // the next.
+                let lay = records(&data[..end], start, part_bytes(batch_bytes));
+                // The last part may be a record that goes on past the window: it waits for the
+                // next.
                 let (ready, rest) = match (eof, lay.batches.split_last()) {
                     (true, _) => (&lay.batches[..], data.len()),
                     (false, Some((last, ready))) => (ready, last.0),
@@ -284,16 +289,15 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
                         return Err(unclosed_quote(path, lines(&data[..at]) + 1));
                     }
                 }
-                for &(s, e) in ready {
-                    let slice = &data[s..e];
-                    // UTF-8 is left to polars, which checks each part of a batch as it splits
-                    // it, side by side, and fails the batch on a byte that is not (a check here
-                    // as well was one core's pass over every file before the read)
-                    if slice.contains(&0) {
+                for group in batches_of(ready, batch_bytes) {
+                    let parts: Vec<&[u8]> = group.iter().map(|&(s, e)| &data[s..e]).collect();
+                    // UTF-8 is checked by the split, on the cells' text (a check of the file's
+                    // bytes as well was one core's pass over every file before the read)
+                    if parts.iter().any(|p| p.contains(&0)) {
                         return Ok(false);
                     }
-                    let Some(raw) = batch(table, path, encoding, headers, schema, slice, done, data.len() - body) else { return Ok(false) };
-                    done += raw.frame.height() as u64;
+                    let Some(raw) = batch(table, path, encoding, headers, &parts, done, data.len() - body, spare) else { return Ok(false) };
+                    done += raw.height() as u64;
                     if hand.send(raw).is_err() {
                         // the check stopped at an error of its own, which is the one reported
                         return Ok(true);
@@ -310,14 +314,20 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
                 // The pages handed over leave the process (they stay in the system's file
                 // cache): a mapped file's pages count as the process's memory while mapped, and
                 // a 2.2 GB file read through would count whole by its end.
-                // SAFETY: nothing before `rest` is read again (each batch's frame holds its own
-                // copy, and the batches parsed are all before it).
+                // SAFETY: nothing before `rest` is read again (each batch's cells hold their own
+                // copy of its text, and the batches split are all before it).
                 let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, rest) };
                 start = rest;
                 size = window;
             }
         });
-        let checked = batches.iter().try_for_each(&mut each);
+        let checked = batches.iter().try_for_each(|raw| {
+            each(&raw)?;
+            if let Cells::Split(cells) = raw.cells {
+                spare.keep(cells);
+            }
+            Ok(())
+        });
         // a check that failed lets the parsing stop at its next batch
         drop(batches);
         let parsed = parsing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -336,33 +346,50 @@ fn expected_rows(rows: usize, bytes: usize, body: usize) -> usize {
     (scaled.ceil() as usize).max(rows)
 }
 
-/// The schema a batch is read with: `n` text columns, `c0` … (named by position; the header names
-/// them for the report).
-fn text_schema(n: usize) -> SchemaRef {
-    Arc::new((0..n).map(|i| Field::new(format!("c{i}").into(), DataType::String)).collect())
+/// Parts of a batch's text, split side by side: the batch is read as parts of about this share
+/// of its bytes, whole records each.
+const PARTS_A_BATCH: usize = 16;
+
+fn part_bytes(batch_bytes: usize) -> usize {
+    (batch_bytes / PARTS_A_BATCH).max(1)
 }
 
-/// One batch of whole records parsed into text cells, its rows numbered from `row_offset`; `None`
-/// when polars cannot split it into the header's fields. The first batch (`row_offset` 0) of a
-/// file whose records take `body` bytes tells how many records the file should hold.
+/// Consecutive parts, grouped into batches of at least `batch_bytes` (the last may be less).
+fn batches_of(parts: &[(usize, usize)], batch_bytes: usize) -> impl Iterator<Item = &[(usize, usize)]> {
+    let mut rest = parts;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let n = rest.iter().position(|&(s, e)| {
+            bytes += e - s;
+            bytes >= batch_bytes
+        });
+        let (group, after) = rest.split_at(n.map_or(rest.len(), |i| i + 1));
+        rest = after;
+        Some(group)
+    })
+}
+
+/// One batch of whole records, in parts, split into text cells, its rows numbered from `row_offset`; `None`
+/// when it cannot be split into the header's fields ([`SplitCells::split`]). The first batch
+/// (`row_offset` 0) of a file whose records take `body` bytes tells how many records the file
+/// should hold.
 #[allow(clippy::too_many_arguments)]
 fn batch(
     table: TableName,
     path: &Path,
     encoding: TextEncoding,
     headers: &[String],
-    schema: &SchemaRef,
-    records: &[u8],
+    parts: &[&[u8]],
     row_offset: u64,
     body: usize,
+    spare: &Spare,
 ) -> Option<RawTable> {
-    let options = CsvReadOptions::default()
-        .with_has_header(false)
-        .with_schema(Some(schema.clone()))
-        .with_raise_if_empty(false)
-        .map_parse_options(|o| o.with_missing_is_null(true).with_truncate_ragged_lines(false));
-    let frame = options.into_reader_with_file_handle(Cursor::new(records)).finish().ok().filter(|df| df.width() == headers.len())?;
-    let rows_expected = (row_offset == 0).then(|| expected_rows(frame.height(), records.len(), body));
+    let cells = SplitCells::split_parts(parts, headers.len(), spare)?;
+    let bytes = parts.iter().map(|p| p.len()).sum();
+    let rows_expected = (row_offset == 0).then(|| expected_rows(cells.height(), bytes, body));
     Some(RawTable {
         table,
         source: file_name(path),
@@ -370,7 +397,7 @@ fn batch(
         format: "csv",
         encoding: Some(encoding),
         headers: headers.to_vec(),
-        frame,
+        cells: Cells::Split(cells),
         row_numbers: None,
         row_offset,
         issues: Vec::new(),
@@ -379,27 +406,35 @@ fn batch(
 }
 
 /// [`read_csv_batches`] for a file decoded whole first (not UTF-8, or a header longer than a read).
-fn read_csv_batches_whole(table: TableName, path: &Path, batch_bytes: usize, mut each: impl FnMut(RawTable) -> Result<()>) -> Result<bool> {
+fn read_csv_batches_whole(
+    table: TableName,
+    path: &Path,
+    batch_bytes: usize,
+    mut each: impl FnMut(&RawTable) -> Result<()>,
+) -> Result<bool> {
     let bytes = fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     let (decoded, encoding) = decode(path, &bytes)?;
     let text: &str = &decoded;
     let (headers, body) = header(path, text)?;
-    let n = headers.len();
     if body >= text.len() {
         return Ok(false);
     }
-    let lay = records(text.as_bytes(), body, batch_bytes.max(1));
+    let lay = records(text.as_bytes(), body, part_bytes(batch_bytes.max(1)));
     if let Some(at) = lay.unclosed {
         return Err(unclosed_quote(path, lines(&text.as_bytes()[..at]) + 1));
     }
-    let schema = text_schema(n);
     let mut done = 0u64;
-    for (start, end) in lay.batches {
-        let Some(raw) = batch(table, path, encoding, &headers, &schema, &text.as_bytes()[start..end], done, text.len() - body) else {
+    let spare = Spare::default();
+    for group in batches_of(&lay.batches, batch_bytes.max(1)) {
+        let parts: Vec<&[u8]> = group.iter().map(|&(s, e)| &text.as_bytes()[s..e]).collect();
+        let Some(raw) = batch(table, path, encoding, &headers, &parts, done, text.len() - body, &spare) else {
             return Ok(false);
         };
-        done += raw.frame.height() as u64;
-        each(raw)?;
+        done += raw.height() as u64;
+        each(&raw)?;
+        if let Cells::Split(cells) = raw.cells {
+            spare.keep(cells);
+        }
     }
     Ok(done > 0)
 }
@@ -490,7 +525,7 @@ fn read_csv_slow(raw: &mut RawTable, text: &str) -> Result<()> {
             }
         }
     }
-    raw.frame = string_frame(columns).map_err(|e| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() })?;
+    raw.cells = Cells::Frame(string_frame(columns).map_err(|e| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() })?);
     raw.row_numbers = Some(rows);
     Ok(())
 }
@@ -523,7 +558,7 @@ pub fn read_parquet(table: TableName, path: &Path) -> Result<RawTable> {
         format: "parquet",
         encoding: None,
         headers,
-        frame,
+        cells: Cells::Frame(frame),
         row_numbers: None,
         row_offset: 0,
         issues: Vec::new(),
@@ -568,7 +603,7 @@ pub fn read_xlsx(path: &Path) -> Result<(Vec<RawTable>, Vec<String>)> {
             format: "xlsx",
             encoding: None,
             headers,
-            frame,
+            cells: Cells::Frame(frame),
             row_numbers: Some(row_numbers),
             row_offset: 0,
             issues: Vec::new(),
@@ -649,7 +684,7 @@ mod tests {
         for batch_bytes in [64, 4_096, 1 << 20] {
             let mut rows = 0;
             let read = read_csv_batches(TableName::Bids, &path, batch_bytes, |raw| {
-                rows += raw.frame.height();
+                rows += raw.height();
                 Ok(())
             })
             .expect("reads");
@@ -672,7 +707,7 @@ mod tests {
         fs::write(&path, &text).expect("write");
         let mut seen = Vec::new();
         let whole = read_csv_batches(TableName::Bids, &path, 4_096, |raw| {
-            seen.push((raw.frame.height(), raw.rows_expected));
+            seen.push((raw.height(), raw.rows_expected));
             Ok(())
         })
         .expect("reads");

@@ -14,6 +14,7 @@ use bidwatch_model::{parse_date, parse_datetime, parse_money, parse_month, RuleC
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::cells::ColumnCells;
 use crate::error::{IngestError, Result};
 use crate::partition::Partitions;
 use crate::read::RawTable;
@@ -641,7 +642,7 @@ fn parse_column(
     table: &str,
     col: &'static ColumnSpec,
     mult: f64,
-    values: &StringChunked,
+    values: ColumnCells<'_>,
     rows: &[u64],
     column: Option<&mut Parsed>,
     room: usize,
@@ -743,7 +744,7 @@ impl Validating {
     pub(crate) fn add(&mut self, raw: &RawTable, issues: &mut Vec<IngestIssue>) -> Result<()> {
         use rayon::prelude::*;
         let table_name = raw.table.spec().name;
-        let n = raw.frame.height();
+        let n = raw.height();
         let before = self.vt.keep.len();
         // A first batch's columns are sized for the whole file when its size is known: the
         // batches after it are appended in place.
@@ -755,24 +756,22 @@ impl Validating {
         }
         issues.extend(raw.issues.iter().cloned());
         let rows: Vec<u64> = (0..n).map(|i| raw.row_number(i)).collect();
-        let mut texts = Vec::with_capacity(self.mapped.len());
-        for c in raw.frame.columns() {
-            texts.push(c.str().map_err(|e| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() })?);
-        }
         let unreadable = |e: PolarsError| IngestError::Unreadable { path: raw.path.clone(), reason: e.to_string() };
+        let texts = raw.cells.columns().map_err(unreadable)?;
         let extra = self.mapped.iter().zip(&texts).enumerate().filter(|(_, (m, _))| m.spec.is_none());
         for (k, (ci, (_, values))) in extra.enumerate() {
+            let values = values.to_chunked(format!("c{ci}").into());
             match self.vt.extra.get_mut(k) {
                 Some((_, all)) => {
-                    all.append(values).map_err(unreadable)?;
+                    all.append(&values).map_err(unreadable)?;
                 }
-                None => self.vt.extra.push((self.headers[ci].clone(), (*values).clone())),
+                None => self.vt.extra.push((self.headers[ci].clone(), values)),
             }
         }
         // Each kept column so far, which the batch's cells go after (the kept columns come in the
         // mapped columns' order); none at a first batch.
         let mut columns = self.vt.columns.iter_mut().map(|(_, p)| p);
-        let jobs: Vec<(&'static ColumnSpec, f64, &StringChunked, Option<&mut Parsed>)> =
+        let jobs: Vec<(&'static ColumnSpec, f64, ColumnCells<'_>, Option<&mut Parsed>)> =
             self.mapped.iter().zip(&texts).filter_map(|(m, values)| Some((m.spec?, m.money_multiplier, *values, columns.next()))).collect();
         // Each job holds its own column (a numbered column takes the batch's new values as they
         // are met, and every column its rows), so the columns are parsed side by side.
@@ -991,7 +990,7 @@ mod tests {
         let cells = [Some(good), Some(good), Some(bad), Some(bad), None, Some(bad), Some(good)];
         let values = StringChunked::from_iter_options("bidder_id".into(), cells.into_iter());
         let rows: Vec<u64> = (2..9).collect();
-        let pc = parse_column("bids", bidder, 1.0, &values, &rows, None, cells.len());
+        let pc = parse_column("bids", bidder, 1.0, ColumnCells::Frame(&values), &rows, None, cells.len());
         let warned: Vec<u64> = pc.issues.iter().filter(|i| i.action == Action::Warning).map(|i| i.row).collect();
         assert_eq!(warned, [4, 5, 7]);
         assert_eq!(pc.set_aside, [4], "the empty required cell");
@@ -1002,7 +1001,7 @@ mod tests {
         // a number that repeats: parsed once, cleared at every row when it is no number
         let cells = [Some("1,000"), Some("1,000"), Some("abc"), Some("abc"), Some("2万")];
         let values = StringChunked::from_iter_options("price".into(), cells.into_iter());
-        let pc = parse_column("bids", price, 1.0, &values, &rows[..5], None, cells.len());
+        let pc = parse_column("bids", price, 1.0, ColumnCells::Frame(&values), &rows[..5], None, cells.len());
         let refused: Vec<u64> = pc.issues.iter().map(|i| i.row).collect();
         assert_eq!(refused, [4, 5]);
         let Built::Parsed(Parsed::F64(prices)) = pc.parsed else { panic!("prices are numbers") };
