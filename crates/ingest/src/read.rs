@@ -180,8 +180,8 @@ fn header(path: &Path, text: &str) -> Result<(Vec<String>, usize)> {
     match rdr.read_record(&mut record) {
         Ok(true) if !record.is_empty() => {
             // The csv reader stops after the `\r` of a `\r\n` line end (it would skip the `\n`
-            // as a blank line on its next read); the body starts after the `\n`, or polars reads
-            // an empty first record and every row after it one number too high.
+            // as a blank line on its next read); the body starts after the `\n`, where the first
+            // record does.
             let end = rdr.position().byte() as usize;
             let end = if text.as_bytes().get(end) == Some(&b'\n') { end + 1 } else { end };
             Ok((record.iter().map(str::to_owned).collect(), end))

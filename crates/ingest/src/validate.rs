@@ -636,19 +636,22 @@ struct ParsedColumn {
     set_aside: Vec<usize>,
 }
 
-/// Parses one column cell by cell. Columns are independent, so a table's columns are parsed side
-/// by side (rayon) and their issues gathered in column order.
-fn parse_column(
+/// Parses one column cell by cell: the `len` cells that `values` reads (each call from the first).
+/// Columns are independent, so a table's columns are parsed side by side (rayon) and their issues
+/// gathered in column order.
+#[allow(clippy::too_many_arguments)]
+fn parse_column<'v, I: Iterator<Item = Option<&'v str>>>(
     table: &str,
     col: &'static ColumnSpec,
     mult: f64,
-    values: ColumnCells<'_>,
+    values: impl Fn() -> I,
+    len: usize,
     rows: &[u64],
     column: Option<&mut Parsed>,
     room: usize,
 ) -> ParsedColumn {
     let org = is_org_space(col);
-    let mut b = Builder::for_type(&col.ty, col.name, values.len(), room, column);
+    let mut b = Builder::for_type(&col.ty, col.name, len, room, column);
     let mut issues = Vec::new();
     let mut set_aside = Vec::new();
     let mut issue = |row: u64, value: &str, action: Action, reason: String| {
@@ -666,10 +669,10 @@ fn parse_column(
     // among hundreds of thousands of values, and waited for one by one they were a quarter of
     // the bids' read at 10M.
     let mut ahead = match &b {
-        Builder::Str(t) if t.numbered() => Some(values.iter().skip(PREFETCH_AHEAD)),
+        Builder::Str(t) if t.numbered() => Some(values().skip(PREFETCH_AHEAD)),
         _ => None,
     };
-    for (i, v) in values.iter().enumerate() {
+    for (i, v) in values().enumerate() {
         if let (Some(Some(next)), Builder::Str(t)) = (ahead.as_mut().and_then(Iterator::next), &b) {
             t.prefetch(next);
         }
@@ -778,7 +781,16 @@ impl Validating {
         let parsed: Vec<(&'static ColumnSpec, ParsedColumn)> = jobs
             .into_par_iter()
             .with_max_len(1)
-            .map(|(col, mult, values, column)| (col, parse_column(table_name, col, mult, values, &rows, column, room)))
+            .map(|(col, mult, values, column)| {
+                // one parse for each kind of cells, each reading its own without a branch a cell
+                let parsed = match values {
+                    ColumnCells::Frame(ca) => parse_column(table_name, col, mult, || ca.iter(), ca.len(), &rows, column, room),
+                    ColumnCells::Split { cells, column: c } => {
+                        parse_column(table_name, col, mult, || cells.column(c), cells.height(), &rows, column, room)
+                    }
+                };
+                (col, parsed)
+            })
             .collect();
         self.vt.keep.resize(before + n, true);
         for (k, (col, pc)) in parsed.into_iter().enumerate() {
@@ -988,9 +1000,8 @@ mod tests {
         // a valid 统一社会信用代码 and the same with a wrong check character
         let (good, bad) = ("91330281001230940J", "91330281001230940K");
         let cells = [Some(good), Some(good), Some(bad), Some(bad), None, Some(bad), Some(good)];
-        let values = StringChunked::from_iter_options("bidder_id".into(), cells.into_iter());
         let rows: Vec<u64> = (2..9).collect();
-        let pc = parse_column("bids", bidder, 1.0, ColumnCells::Frame(&values), &rows, None, cells.len());
+        let pc = parse_column("bids", bidder, 1.0, || cells.into_iter(), cells.len(), &rows, None, cells.len());
         let warned: Vec<u64> = pc.issues.iter().filter(|i| i.action == Action::Warning).map(|i| i.row).collect();
         assert_eq!(warned, [4, 5, 7]);
         assert_eq!(pc.set_aside, [4], "the empty required cell");
@@ -1000,8 +1011,7 @@ mod tests {
         assert_eq!(read, want);
         // a number that repeats: parsed once, cleared at every row when it is no number
         let cells = [Some("1,000"), Some("1,000"), Some("abc"), Some("abc"), Some("2万")];
-        let values = StringChunked::from_iter_options("price".into(), cells.into_iter());
-        let pc = parse_column("bids", price, 1.0, ColumnCells::Frame(&values), &rows[..5], None, cells.len());
+        let pc = parse_column("bids", price, 1.0, || cells.into_iter(), cells.len(), &rows[..5], None, cells.len());
         let refused: Vec<u64> = pc.issues.iter().map(|i| i.row).collect();
         assert_eq!(refused, [4, 5]);
         let Built::Parsed(Parsed::F64(prices)) = pc.parsed else { panic!("prices are numbers") };
