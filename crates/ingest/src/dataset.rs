@@ -8,7 +8,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use crate::error::{IngestError, Result};
-use crate::read::{file_name, read_csv, read_csv_batches, read_parquet, read_xlsx, RawTable, BATCH_BYTES};
+use crate::read::{file_name, parquet_batch_rows, read_csv, read_csv_batches, read_parquet_batches, read_xlsx, RawTable, BATCH_BYTES};
 use crate::report::{IngestIssue, IngestReport};
 use crate::schema::{key_column, ColType, ColumnSpec, KeySpace, TableName};
 use crate::textcol::{Numbers, Text};
@@ -408,20 +408,15 @@ impl Checked {
     }
 }
 
-/// Reads one table and checks its cells: a CSV file a batch of records at a time, or, when polars
-/// cannot split it, whole (its bad records set aside one by one); a Parquet file or a sheet whole.
+/// Reads one table and checks its cells: a CSV file a batch of records at a time, or, when a batch
+/// cannot be split, whole (its bad records set aside one by one); a Parquet file a batch of row
+/// groups at a time; a sheet whole.
 /// Its checks across rows are left to [`Validating::finish`].
 fn read_table(t: TableName, src: Source, batch_bytes: usize, issues: &mut Vec<IngestIssue>) -> Result<Validating> {
     if let Source::Csv(path) = &src {
         let reported = issues.len();
         let mut validating: Option<Validating> = None;
-        let whole = read_csv_batches(t, path, batch_bytes, |raw| {
-            let v = match &mut validating {
-                Some(v) => v,
-                None => validating.insert(Validating::new(raw)?),
-            };
-            v.add(raw, issues)
-        })?;
+        let whole = read_csv_batches(t, path, batch_bytes, |raw| check_batch(&mut validating, raw, issues))?;
         match validating {
             Some(v) if whole => return Ok(v),
             _ => issues.truncate(reported),
@@ -429,12 +424,27 @@ fn read_table(t: TableName, src: Source, batch_bytes: usize, issues: &mut Vec<In
     }
     let raw = match src {
         Source::Csv(path) => read_csv(t, &path)?,
-        Source::Parquet(path) => read_parquet(t, &path)?,
+        Source::Parquet(path) => {
+            let mut validating: Option<Validating> = None;
+            read_parquet_batches(t, &path, parquet_batch_rows(batch_bytes), |raw| check_batch(&mut validating, raw, issues))?;
+            // every file is handed over once at least (one without rows, whole)
+            return validating.ok_or_else(|| IngestError::Unreadable { path, reason: "no table read".into() });
+        }
         Source::Sheet(raw) => *raw,
     };
     let mut v = Validating::new(&raw)?;
     v.add(&raw, issues)?;
     Ok(v)
+}
+
+/// Checks one batch of a table's cells, appended to the table's validation (started at its first
+/// batch, whose headers it maps).
+fn check_batch(validating: &mut Option<Validating>, raw: &RawTable, issues: &mut Vec<IngestIssue>) -> Result<()> {
+    let v = match validating {
+        Some(v) => v,
+        None => validating.insert(Validating::new(raw)?),
+    };
+    v.add(raw, issues)
 }
 
 /// Interns a checked table's ids, builds its frame and adds it to the data set.

@@ -536,6 +536,52 @@ pub fn read_parquet(table: TableName, path: &Path) -> Result<RawTable> {
     let unreadable = |e: PolarsError| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() };
     let file = fs::File::open(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     let df = ParquetReader::new(file).finish().map_err(unreadable)?;
+    parquet_raw(table, path, &df, 0, None)
+}
+
+/// Rows of a Parquet file a batch of [`read_parquet_batches`] is read in, at least (whole row
+/// groups): for a batch of `batch_bytes` of CSV, a row of about 512 bytes as text cells (at 10M
+/// bids, a bid is 220 bytes of CSV and 35 text cells of 16 bytes each read from Parquet).
+pub fn parquet_batch_rows(batch_bytes: usize) -> usize {
+    (batch_bytes / 512).max(1)
+}
+
+/// Reads a Parquet file in batches of whole row groups, at least `batch_rows` rows each (the last
+/// may have fewer), handing each to `each` as a raw table of its own (`row_offset` numbering its
+/// rows in the file): a table of millions of rows is never held as text cells all at once (read
+/// whole, the 10M county's bids would be 350 M cells of 16 bytes). A file without rows is handed
+/// over whole, for its header.
+pub fn read_parquet_batches(table: TableName, path: &Path, batch_rows: usize, mut each: impl FnMut(&RawTable) -> Result<()>) -> Result<()> {
+    let unreadable = |e: PolarsError| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() };
+    let open = || fs::File::open(path).map_err(|source| IngestError::Io { path: path.to_owned(), source });
+    let metadata = ParquetReader::new(open()?).get_metadata().map_err(unreadable)?.clone();
+    let total = metadata.num_rows;
+    if total == 0 {
+        return each(&read_parquet(table, path)?);
+    }
+    let mut spans = Vec::new();
+    let (mut start, mut rows) = (0usize, 0usize);
+    for group in &metadata.row_groups {
+        rows += group.num_rows();
+        if rows >= batch_rows.max(1) {
+            spans.push((start, rows));
+            (start, rows) = (start + rows, 0);
+        }
+    }
+    if rows > 0 {
+        spans.push((start, rows));
+    }
+    for (offset, rows) in spans {
+        let df = ParquetReader::new(open()?).with_slice(Some((offset, rows))).finish().map_err(unreadable)?;
+        each(&parquet_raw(table, path, &df, offset as u64, (offset == 0).then_some(total))?)?;
+    }
+    Ok(())
+}
+
+/// A frame read from a Parquet file as a raw table of text cells, its rows numbered from
+/// `row_offset`.
+fn parquet_raw(table: TableName, path: &Path, df: &DataFrame, row_offset: u64, rows_expected: Option<usize>) -> Result<RawTable> {
+    let unreadable = |e: PolarsError| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() };
     let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     let mut cols = Vec::with_capacity(df.width());
     for (i, c) in df.columns().iter().enumerate() {
@@ -560,9 +606,9 @@ pub fn read_parquet(table: TableName, path: &Path) -> Result<RawTable> {
         headers,
         cells: Cells::Frame(frame),
         row_numbers: None,
-        row_offset: 0,
+        row_offset,
         issues: Vec::new(),
-        rows_expected: None,
+        rows_expected,
     })
 }
 

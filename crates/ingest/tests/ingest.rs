@@ -207,6 +207,35 @@ fn parquet_tables_are_read_like_csv() {
 }
 
 #[test]
+fn a_parquet_file_read_in_batches_of_row_groups_gives_what_it_gives_read_whole() {
+    // Row groups of 7 rows: batches of one row group (and of several, a batch's rows at least
+    // the asked-for), a bad price and a duplicate row reported at their rows, and a file
+    // without rows, whose header alone is read.
+    let n = 60;
+    let projects: Vec<String> = (0..n).map(|i| format!("P{}", 1 + i % 2)).collect();
+    let bidders: Vec<String> = (0..n).map(|i| format!("B{}", i % 9)).collect();
+    let prices: Vec<String> = (0..n).map(|i| if i == 13 { "abc".to_owned() } else { format!("{}", 1000 + i % 18) }).collect();
+    let mut df = df!("project_id" => projects, "bidder_id" => bidders, "price" => prices).expect("df");
+    let dir = folder(&[("projects.csv", PROJECTS.as_bytes())]);
+    let f = fs::File::create(dir.path().join("bids.parquet")).expect("file");
+    ParquetWriter::new(f).with_row_group_size(Some(7)).finish(&mut df).expect("write");
+    let whole = bidwatch_ingest::load_in_batches_of(dir.path(), usize::MAX).expect("whole");
+    for batch_bytes in [1, 512 * 10] {
+        let batched = bidwatch_ingest::load_in_batches_of(dir.path(), batch_bytes).expect("batched");
+        assert_eq!(everything(&batched), everything(&whole), "batches of {batch_bytes} bytes");
+    }
+    let (_, issues) = everything(&whole);
+    assert!(issues.iter().any(|i| i.0 == 15 && i.1 == "bids.price"), "the bad price at its row: {issues:?}");
+    assert!(issues.iter().any(|i| i.0 == 20 && i.3.contains("exact duplicate of row 2")), "{issues:?}");
+    assert_eq!(whole.table(TableName::Bids).expect("bids").rows_read, n);
+    let mut empty = df.head(Some(0));
+    let f = fs::File::create(dir.path().join("bids.parquet")).expect("file");
+    ParquetWriter::new(f).finish(&mut empty).expect("write");
+    let ds = bidwatch_ingest::load_in_batches_of(dir.path(), 1).expect("a header alone loads");
+    assert_eq!(ds.table(TableName::Bids).expect("bids").rows_kept, 0);
+}
+
+#[test]
 fn a_table_given_twice_is_an_error_and_other_files_are_named() {
     let dir = folder(&[
         ("projects.csv", PROJECTS.as_bytes()),
