@@ -81,7 +81,7 @@ struct ColumnText {
 
 impl SplitCells {
     /// Splits whole records of CSV text (comma-separated, `"` quoting, any of `\r\n`, `\n`, `\r`
-    /// ending a record; an empty line is no record) into `width` cells a row. `None` when a
+    /// ending a record; an empty line a record of empty cells) into `width` cells a row. `None` when a
     /// record has more cells than `width`, when the text is not UTF-8, or when it is too long to
     /// be numbered by 4 bytes: the file is then read whole, which reports such records one by
     /// one.
@@ -198,6 +198,25 @@ impl Part {
         let mut row_ends = vec![0usize; width + 1];
         let (mut read, mut written, mut in_row) = (0usize, 0usize, 0usize);
         loop {
+            if written == 0 && in_row == 0 {
+                // Between records. The parser stops after the `\r` of a `\r\n`, and would skip
+                // an empty line: an empty line is a record of empty cells here, as in polars'
+                // reader (its required cells are reported at its row), so that rows keep their
+                // numbers.
+                let rest = &records[read..];
+                if rest.first() == Some(&b'\n') && read > 0 && records[read - 1] == b'\r' {
+                    read += 1;
+                    continue;
+                }
+                let blank = if rest.starts_with(b"\r\n") { 2 } else { usize::from(rest.first() == Some(&b'\n')) };
+                if blank > 0 {
+                    for (text, ends) in &mut columns {
+                        ends.push(u32::try_from(text.len()).ok()?);
+                    }
+                    read += blank;
+                    continue;
+                }
+            }
             if row.len() - written < 2 {
                 row.resize(row.len() * 2, 0);
             }
@@ -259,7 +278,7 @@ mod tests {
 
     #[test]
     fn records_split_into_their_cells() {
-        let text = "a,b,c\n\"x,\"\"y\"\"\",,z\r\n\n短,\"多\n行\",末\nlast,no,end";
+        let text = "a,b,c\n\"x,\"\"y\"\"\",,z\r\n短,\"多\n行\",末\nlast,no,end";
         let cells = SplitCells::split(text.as_bytes(), 3).expect("splits");
         assert_eq!(
             rows(&cells),
@@ -268,6 +287,39 @@ mod tests {
                 vec![s("x,\"y\""), None, s("z")],
                 vec![s("短"), s("多\n行"), s("末")],
                 vec![s("last"), s("no"), s("end")],
+            ]
+        );
+    }
+
+    #[test]
+    fn a_record_longer_than_the_row_buffer_splits_whole() {
+        // the row's buffer starts at 256 bytes and grows while the parser fills it
+        let long = "长".repeat(400);
+        let text = format!("a,\"{long},\"\"x\"\"\",b\n{long},c,{long}\n");
+        let cells = SplitCells::split(text.as_bytes(), 3).expect("splits");
+        assert_eq!(
+            rows(&cells),
+            vec![vec![s("a"), Some(format!("{long},\"x\"")), s("b")], vec![Some(long.clone()), s("c"), Some(long.clone())]]
+        );
+    }
+
+    #[test]
+    fn an_empty_line_is_a_record_of_empty_cells() {
+        // between records, after a `\r\n`, at the start and at the end, and none where a `\r\n`
+        // ends a record
+        let text = "\na,b\r\n\r\nc,d\r\ne,f\n\n\"g\n\n\",h\n\n";
+        let cells = SplitCells::split(text.as_bytes(), 2).expect("splits");
+        assert_eq!(
+            rows(&cells),
+            vec![
+                vec![None, None],
+                vec![s("a"), s("b")],
+                vec![None, None],
+                vec![s("c"), s("d")],
+                vec![s("e"), s("f")],
+                vec![None, None],
+                vec![s("g\n\n"), s("h")],
+                vec![None, None],
             ]
         );
     }
@@ -300,7 +352,7 @@ mod tests {
     fn nothing_is_no_rows() {
         let cells = SplitCells::split(b"", 2).expect("splits");
         assert_eq!(cells.height(), 0);
-        assert_eq!(SplitCells::split(b"\n\n", 2).expect("splits").height(), 0);
+        assert_eq!(SplitCells::split(b"\n\n", 2).expect("splits").height(), 2, "two empty lines");
     }
 
     proptest! {
