@@ -81,10 +81,10 @@ struct ColumnText {
 
 impl SplitCells {
     /// Splits whole records of CSV text (comma-separated, `"` quoting, any of `\r\n`, `\n`, `\r`
-    /// ending a record; an empty line a record of empty cells) into `width` cells a row. `None` when a
-    /// record has more cells than `width`, when the text is not UTF-8, or when it is too long to
-    /// be numbered by 4 bytes: the file is then read whole, which reports such records one by
-    /// one.
+    /// ending a record; an empty line a record of empty cells) into `width` cells a row. `None`
+    /// when a record has more cells than `width`, when the text is not UTF-8, or when it is too
+    /// long to be numbered by 4 bytes: the file is then read whole, which reports such records
+    /// one by one.
     pub fn split(records: &[u8], width: usize) -> Option<SplitCells> {
         Self::split_parts(&[records], width, &Spare::default())
     }

@@ -263,8 +263,8 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
     };
     // The next batch is split into cells on a thread of its own while `each` checks this one: a
     // batch's check is its columns side by side and waits for the longest, with a core idle
-    // meanwhile. One batch waits split at most; the first error of `each` stops the parsing, and a parse that
-    // fails after the batches before it were checked is reported as it was.
+    // meanwhile. One batch waits split at most; the first error of `each` stops the reading, and
+    // an error the reading meets after the batches before it were checked is reported as it was.
     let spare = Spare::default();
     std::thread::scope(|scope| {
         let (hand, batches) = std::sync::mpsc::sync_channel::<RawTable>(0);
@@ -372,10 +372,10 @@ fn batches_of(parts: &[(usize, usize)], batch_bytes: usize) -> impl Iterator<Ite
     })
 }
 
-/// One batch of whole records, in parts, split into text cells, its rows numbered from `row_offset`; `None`
-/// when it cannot be split into the header's fields ([`SplitCells::split`]). The first batch
-/// (`row_offset` 0) of a file whose records take `body` bytes tells how many records the file
-/// should hold.
+/// One batch of whole records, in parts, split into text cells, its rows numbered from
+/// `row_offset`; `None` when it cannot be split into the header's fields ([`SplitCells::split`]).
+/// The first batch (`row_offset` 0) of a file whose records take `body` bytes tells how many
+/// records the file should hold.
 #[allow(clippy::too_many_arguments)]
 fn batch(
     table: TableName,
