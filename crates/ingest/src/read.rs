@@ -276,7 +276,7 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
             loop {
                 let end = start.saturating_add(size).min(data.len());
                 let eof = end == data.len();
-                let lay = records(&data[..end], start, part_bytes(batch_bytes));
+                let lay = records(&data[..end], start, part_bytes(batch_bytes, data.len() - body));
                 // The last part may be a record that goes on past the window: it waits for the
                 // next.
                 let (ready, rest) = match (eof, lay.batches.split_last()) {
@@ -347,11 +347,18 @@ fn expected_rows(rows: usize, bytes: usize, body: usize) -> usize {
 }
 
 /// Parts of a batch's text, split side by side: the batch is read as parts of about this share
-/// of its bytes, whole records each.
+/// of its bytes (of the file's, for a file smaller than a batch), whole records each.
 const PARTS_A_BATCH: usize = 16;
 
-fn part_bytes(batch_bytes: usize) -> usize {
-    (batch_bytes / PARTS_A_BATCH).max(1)
+/// The least bytes of a part (unless a batch is smaller): a part's buffers are a column's text
+/// and ends each, not worth a task for a few records.
+const PART_BYTES_AT_LEAST: usize = 64 << 10;
+
+/// The bytes of a part of a batch of `batch_bytes`, of a file whose records take `body` bytes: a
+/// file smaller than a batch is still split into parts side by side (at 100K bids, the bids'
+/// 22 MB were one or two parts of 16 MB, split on one core).
+fn part_bytes(batch_bytes: usize, body: usize) -> usize {
+    (batch_bytes.min(body) / PARTS_A_BATCH).max(PART_BYTES_AT_LEAST.min(batch_bytes)).max(1)
 }
 
 /// Consecutive parts, grouped into batches of at least `batch_bytes` (the last may be less).
@@ -419,7 +426,7 @@ fn read_csv_batches_whole(
     if body >= text.len() {
         return Ok(false);
     }
-    let lay = records(text.as_bytes(), body, part_bytes(batch_bytes.max(1)));
+    let lay = records(text.as_bytes(), body, part_bytes(batch_bytes.max(1), text.len() - body));
     if let Some(at) = lay.unclosed {
         return Err(unclosed_quote(path, lines(&text.as_bytes()[..at]) + 1));
     }
