@@ -129,8 +129,9 @@ pub struct Spare(std::sync::Mutex<Vec<Buffers>>);
 type Buffers = Vec<(Vec<u8>, Vec<u32>)>;
 
 impl Spare {
-    /// Keeps the buffers of `cells`, read and done with.
-    pub fn keep(&self, cells: SplitCells) {
+    /// Keeps the buffers of `cells`, read and done with (a frame has none to keep).
+    pub fn keep(&self, cells: Cells) {
+        let Cells::Split(cells) = cells else { return };
         let parts = cells.parts.into_iter().map(|p| p.columns.into_iter().map(|c| (c.text.into_bytes(), c.ends)).collect());
         if let Ok(mut spare) = self.0.lock() {
             spare.extend(parts);
@@ -210,9 +211,7 @@ impl Part {
                 }
                 let blank = if rest.starts_with(b"\r\n") { 2 } else { usize::from(rest.first() == Some(&b'\n')) };
                 if blank > 0 {
-                    for (text, ends) in &mut columns {
-                        ends.push(u32::try_from(text.len()).ok()?);
-                    }
+                    push_record(&mut columns, &row, &[])?;
                     read += blank;
                     continue;
                 }
@@ -230,14 +229,7 @@ impl Part {
                 csv_core::ReadRecordResult::OutputFull => {}
                 csv_core::ReadRecordResult::InputEmpty if nin > 0 || nout > 0 || nend > 0 => {}
                 csv_core::ReadRecordResult::Record if in_row <= width => {
-                    let mut start = 0;
-                    for (c, (text, ends)) in columns.iter_mut().enumerate() {
-                        // a short record's missing cells are empty
-                        let end = if c < in_row { row_ends[c] } else { start };
-                        text.extend_from_slice(&row[start..end]);
-                        ends.push(u32::try_from(text.len()).ok()?);
-                        start = end;
-                    }
+                    push_record(&mut columns, &row, &row_ends[..in_row])?;
                     written = 0;
                     in_row = 0;
                 }
@@ -259,6 +251,20 @@ impl Part {
             .collect::<Option<Vec<_>>>()?;
         Some(Part { columns })
     }
+}
+
+/// Appends a record's cells to their columns: `row` the cells end to end, `ends` where each of
+/// them ends; a column past the record's cells (a short record, an empty line) gets an empty
+/// cell. `None` when a column's text outgrows 4 bytes of numbering.
+fn push_record(columns: &mut Buffers, row: &[u8], ends: &[usize]) -> Option<()> {
+    let mut start = 0;
+    for (c, (text, cell_ends)) in columns.iter_mut().enumerate() {
+        let end = ends.get(c).copied().unwrap_or(start);
+        text.extend_from_slice(&row[start..end]);
+        cell_ends.push(u32::try_from(text.len()).ok()?);
+        start = end;
+    }
+    Some(())
 }
 
 #[cfg(test)]

@@ -323,9 +323,7 @@ pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut e
         });
         let checked = batches.iter().try_for_each(|raw| {
             each(&raw)?;
-            if let Cells::Split(cells) = raw.cells {
-                spare.keep(cells);
-            }
+            spare.keep(raw.cells);
             Ok(())
         });
         // a check that failed lets the parsing stop at its next batch
@@ -439,9 +437,7 @@ fn read_csv_batches_whole(
         };
         done += raw.height() as u64;
         each(&raw)?;
-        if let Cells::Split(cells) = raw.cells {
-            spare.keep(cells);
-        }
+        spare.keep(raw.cells);
     }
     Ok(done > 0)
 }

@@ -96,9 +96,9 @@ impl Packed {
 
     /// Every finding, in the order added. The blocks are unpacked side by side (rayon), a round
     /// of blocks at a time, so that only a round's findings are held twice (unpacked, then moved
-    /// into place): [`ROUND_PER_THREAD`] blocks a thread, ≈ 0.26 M findings a round on two threads (every round
-    /// waits for its slowest block, and a rule's last block is short: at 4 a thread the 10M
-    /// county's 852,504 findings took 33 rounds, the two cores 1.5–1.7 busy).
+    /// into place): [`ROUND_PER_THREAD`] blocks a thread, ≈ 0.26 M findings a round on two
+    /// threads (every round waits for its slowest block, and a rule's last block is short: at 4
+    /// a thread the 10M county's 852,504 findings took 33 rounds, the two cores 1.5–1.7 busy).
     pub fn unpack(self) -> Result<Vec<Finding>, PackError> {
         use rayon::prelude::*;
         let mut out = Vec::with_capacity(self.len);
