@@ -51,6 +51,8 @@ pub struct Context<'a> {
 pub(crate) struct Views<'a> {
     pub projects: rules::Projects,
     pub bids: Vec<Vec<rules::Bid<'a>>>,
+    /// The consortia the bids name, by [`rules::Bid`]'s number for them.
+    consortia: Vec<&'a str>,
     /// Bidder names by organisation key.
     pub bidder_names: Vec<Option<String>>,
     /// The points ledger, by subject and time, read once for the POL, EXP-007, BID-002 and AGT-006 rules.
@@ -81,12 +83,22 @@ impl<'a> Views<'a> {
         }
         // The two large views (a row per bid, a row per score) are built side by side; the others
         // are small and built after them.
-        let (bids, scores) = rayon::join(|| rules::bids_by_project(ds), || rules::expert::scores(ds, evaluations));
+        let ((bids, consortia), scores) = rayon::join(|| rules::bids_by_project(ds), || rules::expert::scores(ds, evaluations));
         let projects = rules::Projects::load(ds);
         let (ledger, notices) = (rules::ledger::entries(ds), rules::ledger::notices(ds));
         let (assignments, punches) = (rules::attendance::assignments(ds), rules::attendance::punches(ds));
         let agents = rules::agent::agent_of(ds);
-        Views { projects, bids, bidder_names, ledger, notices, scores, assignments, punches, agents }
+        Views { projects, bids, consortia, bidder_names, ledger, notices, scores, assignments, punches, agents }
+    }
+
+    /// The consortium a bid was made in, if any.
+    pub fn consortium(&self, bid: &rules::Bid<'a>) -> Option<&'a str> {
+        self.consortia.get(bid.consortium as usize).copied()
+    }
+
+    /// Who made a bid: its consortium, where it names one, else the bidder.
+    pub fn unit(&self, bid: &rules::Bid<'a>) -> &'a str {
+        self.consortium(bid).unwrap_or(bid.bidder)
     }
 }
 

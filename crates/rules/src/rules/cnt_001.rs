@@ -70,10 +70,10 @@ impl Rule for FewBidders {
             }
             // Most tenders have enough bidders: counted up to `min` distinct, and only a tender
             // with fewer gets its ordered list.
-            if crate::rules::distinct_reach(standing.iter().map(|b| b.unit()), min) {
+            if crate::rules::distinct_reach(standing.iter().map(|b| ctx.views.unit(b)), min) {
                 continue;
             }
-            let bidders: BTreeSet<&str> = standing.iter().map(|b| b.unit()).collect();
+            let bidders: BTreeSet<&str> = standing.iter().map(|b| ctx.views.unit(b)).collect();
             let pid = &projects.id[k];
             let list = bidders.iter().copied().collect::<Vec<_>>();
             let message = Text::new(

@@ -43,16 +43,16 @@ impl Rule for SingleValidBid {
             let standing: Vec<_> = bids.iter().filter(|b| !b.withdrawn()).collect();
             // One valid bidder left is rare: a tender with two is passed over after a few bids,
             // before anything is collected.
-            let mut valid = standing.iter().filter(|b| b.status == Some("valid")).map(|b| b.unit());
+            let mut valid = standing.iter().filter(|b| b.status() == Some("valid")).map(|b| ctx.views.unit(b));
             let Some(winner) = valid.next() else { continue };
             if valid.any(|u| u != winner) {
                 continue;
             }
             // a bid without a status has not been reviewed: nothing to say
-            if standing.iter().any(|b| b.status.is_none()) {
+            if standing.iter().any(|b| b.status().is_none()) {
                 continue;
             }
-            let submitted: BTreeSet<&str> = standing.iter().map(|b| b.unit()).collect();
+            let submitted: BTreeSet<&str> = standing.iter().map(|b| ctx.views.unit(b)).collect();
             if submitted.len() < min {
                 continue;
             }

@@ -32,13 +32,13 @@ impl Rule for ConsortiumMemberAlone {
     fn run(&self, ctx: &Context<'_>) -> RuleOutput {
         let mut out = RuleOutput::default();
         for (k, bids) in ctx.views.bids.iter().enumerate() {
-            if !bids.iter().any(|b| b.consortium.is_some()) {
+            if !bids.iter().any(|b| b.in_consortium()) {
                 continue;
             }
             // bidder → the bid units (own name or consortium) it bid under, with the bids
             let mut units: BTreeMap<&str, BTreeMap<Option<&str>, Vec<&crate::rules::Bid>>> = BTreeMap::new();
             for b in bids.iter().filter(|b| !b.withdrawn()) {
-                units.entry(b.bidder).or_default().entry(b.consortium).or_default().push(b);
+                units.entry(b.bidder).or_default().entry(ctx.views.consortium(b)).or_default().push(b);
             }
             let pid = ctx.views.projects.id[k].as_str();
             for (bidder, under) in units {
@@ -63,7 +63,7 @@ impl Rule for ConsortiumMemberAlone {
                 );
                 let mut members: Vec<String> = vec![bidder.to_owned()];
                 for c in under.keys().flatten() {
-                    members.extend(bids.iter().filter(|b| b.consortium == Some(*c)).map(|b| b.bidder.to_string()));
+                    members.extend(bids.iter().filter(|b| ctx.views.consortium(b) == Some(*c)).map(|b| b.bidder.to_string()));
                 }
                 let mut f = Finding::new(self.code(), Severity::Violation, Subject::bidder(bidder), message)
                     .in_project(pid)

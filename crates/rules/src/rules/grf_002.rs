@@ -94,7 +94,7 @@ impl Rule for CoverAndRotation {
 }
 
 pub(crate) fn bid_evidence(ctx: &Context<'_>, b: &crate::rules::Bid) -> Evidence {
-    b.evidence().with("project_id", ctx.views.projects.id[b.project].as_str()).with("is_winner", b.winner)
+    b.evidence().with("project_id", ctx.views.projects.id[b.project()].as_str()).with("is_winner", b.winner)
 }
 
 /// Gini coefficient of non-negative counts (0 = all equal).

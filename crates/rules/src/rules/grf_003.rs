@@ -29,7 +29,7 @@ const THRESHOLDS: &[Threshold] = &[
 
 /// A bid that counts: valid, or of no stated status.
 fn valid(b: &crate::rules::Bid) -> bool {
-    b.status.is_none_or(|s| s == "valid")
+    b.status().is_none_or(|s| s == "valid")
 }
 
 /// The q-quantile of sorted values, linear between order statistics.
@@ -131,7 +131,7 @@ impl Rule for PerennialLosers {
                 .with_threshold("fence_iqr", k);
             let mut projects = Vec::new();
             for b in bids_of.get(bidder).into_iter().flatten() {
-                projects.push(ctx.views.projects.id[b.project].clone());
+                projects.push(ctx.views.projects.id[b.project()].clone());
                 f = f.with_evidence(bid_evidence(ctx, b));
             }
             out.push(f.with_projects(projects));

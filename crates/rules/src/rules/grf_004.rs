@@ -56,7 +56,7 @@ impl Rule for CoordinatedWithdrawal {
                 }
                 let withdrawn: BTreeSet<&str> = mine.iter().filter(|b| b.withdrawn()).map(|b| b.bidder).collect();
                 let first_stepped_aside =
-                    mine.iter().any(|b| b.withdrawn() && b.rank == Some(1)) && mine.iter().any(|b| b.winner && !b.withdrawn());
+                    mine.iter().any(|b| b.withdrawn() && b.rank() == Some(1)) && mine.iter().any(|b| b.winner && !b.withdrawn());
                 if withdrawn.len() < min && !first_stepped_aside {
                     continue;
                 }

@@ -51,7 +51,7 @@ impl Rule for CeilingAndDoublePrice {
             match projects.ceiling[k] {
                 Some(ceiling) => {
                     let limit = ceiling * (1.0 + tolerance);
-                    for b in bids.iter().filter(|b| b.price > limit && !matches!(b.status, Some("rejected" | "withdrawn"))) {
+                    for b in bids.iter().filter(|b| b.price > limit && !matches!(b.status(), Some("rejected" | "withdrawn"))) {
                         let over = b.price - ceiling;
                         let message = Text::new(
                             format!("投标人 {} 在项目 {pid} 报价 {} 元，高于最高投标限价 {} 元（高出 {} 元），投标未被否决", b.bidder, Money(b.price), Money(ceiling), Money(over)),
