@@ -950,29 +950,47 @@ pub(crate) fn collect(ds: &Dataset, taken: Option<DataFrame>, cfg: &LinkConfig) 
         || {
             let (bids, index, rows) = placed_bids(bids_df);
             let index_ref = &index;
-            let (statics, columns) = rayon::join(
-                || {
-                    lap("bidders and shareholders", || {
-                        static_items(&mut statics, ds, payer_frame.map(|df| (df, index_ref.as_slice())), cfg)
-                    })
-                },
+            // The bids' columns are read first, the largest first, each let go of when read: the
+            // people's and the bidders' items grow meanwhile on top of what is left of them. The
+            // bidders' own rows go to the other thread once the people are read.
+            let (columns, statics) = rayon::join(
                 || {
                     let Some(locks) = lock_frame else { return (Vec::new(), Vec::new()) };
                     rayon::join(
                         || {
                             use rayon::prelude::*;
-                            per_column
-                                .par_iter_mut()
+                            let mut jobs: Vec<_> = per_column
+                                .iter_mut()
                                 .zip(column_frames)
                                 .zip(&BID_COLUMNS[..PAYERS])
-                                .map(|((vals, df), (name, _, _, keep))| {
-                                    let Some(df) = df else { return Vec::new() };
-                                    lap(name, || bid_column(vals, &df, index_ref, name, *keep, cfg, generic_ref, true))
+                                .enumerate()
+                                .filter_map(|(i, ((vals, df), spec))| Some((i, vals, df?, spec)))
+                                .collect();
+                            jobs.sort_by_key(|(i, _, df, _)| (std::cmp::Reverse(df.estimated_size()), *i));
+                            let mut done: Vec<(usize, Vec<u32>)> = jobs
+                                .into_par_iter()
+                                .with_max_len(1)
+                                .map(|(i, vals, df, (name, _, _, keep))| {
+                                    let ids = lap(name, || bid_column(vals, &df, index_ref, name, *keep, cfg, generic_ref, true));
+                                    drop(df);
+                                    bidwatch_model::mem::trim_thread();
+                                    (i, ids)
                                 })
-                                .collect::<Vec<_>>()
+                                .collect();
+                            done.sort_unstable_by_key(|(i, _)| *i);
+                            let mut columns: Vec<Vec<u32>> = vec![Vec::new(); PAYERS];
+                            for (i, ids) in done {
+                                columns[i] = ids;
+                            }
+                            columns
                         },
                         || lap("lock_serials", || lock_serials(&mut serials, &locks, index_ref)),
                     )
+                },
+                || {
+                    lap("bidders and shareholders", || {
+                        static_items(&mut statics, ds, payer_frame.map(|df| (df, index_ref.as_slice())), cfg)
+                    })
                 },
             );
             ((bids, index, rows), columns, statics)
