@@ -215,8 +215,10 @@ pub const BATCH_BYTES: usize = 256 << 20;
 pub fn read_csv_batches(table: TableName, path: &Path, batch_bytes: usize, mut each: impl FnMut(&RawTable) -> Result<()>) -> Result<bool> {
     let io = |source| IngestError::Io { path: path.to_owned(), source };
     let batch_bytes = batch_bytes.max(1);
-    // Two batches a window: one to hand over, the rest a record that may go on.
-    let window = batch_bytes.saturating_mul(2);
+    // A batch and a part a window: a batch to hand over, the rest a record that may go on. Every
+    // page of a window is read to find its records (and counts as the process's memory until
+    // let go, below): a window of two batches was 0.5 GB of the file mapped at ingest's peak.
+    let window = batch_bytes.saturating_add(batch_bytes / PARTS_A_BATCH);
     let file = fs::File::open(path).map_err(io)?;
     if file.metadata().map_err(io)?.len() == 0 {
         return read_csv_batches_whole(table, path, batch_bytes, each);
