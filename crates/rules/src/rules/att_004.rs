@@ -12,8 +12,6 @@
 //! One finding per reused photo and per device burst, on the project of the first punch; a fraud
 //! finding enters the bureau's `fraud` interview list.
 
-use std::collections::{BTreeMap, HashMap};
-
 use bidwatch_ingest::TableName;
 use bidwatch_model::text::mask;
 use bidwatch_model::{Finding, RuleCode, Severity, Subject, SubjectKind, Text};
@@ -68,19 +66,7 @@ impl Rule for AttendanceFraud {
         // Photos are hashed, not ordered: nearly every photo is used once (millions at 10M bids),
         // and only the reused ones are put in order for the report. A photo's first punch is held
         // beside the list of the others, which stays empty (no allocation) for a photo used once.
-        let mut by_photo: HashMap<&str, (&Punch, Vec<&Punch>), foldhash::fast::FixedState> = HashMap::default();
-        let mut by_device: HashMap<&str, Vec<&Punch>, foldhash::fast::FixedState> = HashMap::default();
-        for p in all {
-            if let Some(h) = p.photo {
-                by_photo.entry(h).and_modify(|(_, more)| more.push(p)).or_insert((p, Vec::new()));
-            }
-            if let Some(d) = p.device {
-                by_device.entry(d).or_default().push(p);
-            }
-        }
-        let reused = by_photo.into_iter().filter(|(_, (_, more))| !more.is_empty());
-        let by_photo: BTreeMap<&str, Vec<&Punch>> =
-            reused.map(|(h, (first, more))| (h, std::iter::once(first).chain(more).collect())).collect();
+        let by_photo = shared(all, |p| p.photo);
         for (hash, mut list) in by_photo {
             list.sort_by_key(|p| (p.at, p.row));
             list.dedup_by_key(|p| (p.at, p.person));
@@ -109,8 +95,7 @@ impl Rule for AttendanceFraud {
         }
         // Devices are hashed too, then taken in the order of their ids (a tree of 3 M punches at 10M
         // bids compared device ids at every insert).
-        let mut by_device: Vec<(&str, Vec<&Punch>)> = by_device.into_iter().collect();
-        by_device.sort_unstable_by_key(|(d, _)| *d);
+        let by_device = shared(all, |p| p.device);
         for (device, mut list) in by_device {
             list.sort_by_key(|p| (p.at, p.row));
             let mut i = 0;
@@ -158,5 +143,59 @@ impl Rule for AttendanceFraud {
             }
         }
         out
+    }
+}
+
+/// The punches that share a text (a photo's hash, a device), in the order of the texts, each list
+/// in the punches' order; a text only one punch shows is left out (it can show no reuse). Found
+/// by sorting a fingerprint and a number a punch (16 bytes), where a map of every text to its
+/// punches held 3.1 M photos at 10M bids: ATT-004 alone added 0.65 GB to the first pass.
+fn shared<'p, 'a>(all: &'p [Punch<'a>], text: impl Fn(&Punch<'a>) -> Option<&'a str>) -> Vec<(&'a str, Vec<&'p Punch<'a>>)> {
+    let fingerprint = |t: &str| std::hash::BuildHasher::hash_one(&foldhash::fast::FixedState::with_seed(0x4154_5434), t);
+    let mut keyed: Vec<(u64, u32)> = all.iter().zip(0u32..).filter_map(|(p, i)| text(p).map(|t| (fingerprint(t), i))).collect();
+    keyed.sort_unstable();
+    let mut groups = Vec::new();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() >= 2) {
+        // one fingerprint, and (rarely) more than one text
+        let mut same: Vec<(&'a str, u32)> = run.iter().map(|&(_, i)| (text(&all[i as usize]).unwrap_or_default(), i)).collect();
+        same.sort_unstable();
+        for list in same.chunk_by(|a, b| a.0 == b.0).filter(|list| list.len() >= 2) {
+            groups.push((list[0].0, list.iter().map(|&(_, i)| &all[i as usize]).collect()));
+        }
+    }
+    // each text is one group
+    groups.sort_unstable_by_key(|(t, _)| *t);
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::shared;
+    use crate::rules::attendance::Punch;
+
+    fn punch<'a>(row: u32, photo: Option<&'a str>) -> Punch<'a> {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("a date");
+        Punch { project: 0, person: "p", person_key: 0, at: 0, day, lat: None, lon: None, photo, device: None, row }
+    }
+
+    proptest::proptest! {
+        /// The texts two punches or more share, each with its punches in their order: what a map
+        /// of every text to its punches gives, fingerprints or not.
+        #[test]
+        fn shared_texts_are_a_map_of_text_to_punches(photos in proptest::collection::vec(proptest::option::of("[a-c]{0,2}"), 0..40)) {
+            let punches: Vec<Punch> = photos.iter().zip(0u32..).map(|(p, row)| punch(row, p.as_deref())).collect();
+            let mut by_text: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+            for p in &punches {
+                if let Some(t) = p.photo {
+                    by_text.entry(t).or_default().push(p.row);
+                }
+            }
+            let expected: Vec<(&str, Vec<u32>)> = by_text.into_iter().filter(|(_, rows)| rows.len() >= 2).collect();
+            let got: Vec<(&str, Vec<u32>)> =
+                shared(&punches, |p| p.photo).into_iter().map(|(t, list)| (t, list.iter().map(|p| p.row).collect())).collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 }
