@@ -51,37 +51,38 @@ pub(crate) fn complaints(ds: &Dataset) -> Vec<Complaint> {
         .collect()
 }
 
-/// One row of `deposits`.
+/// One row of `deposits`; its text borrows the data set's.
 #[derive(Debug, Clone)]
-pub(crate) struct Deposit {
+pub(crate) struct Deposit<'a> {
     pub project: usize,
-    pub bidder: String,
-    pub kind: String,
+    pub bidder: &'a str,
+    pub kind: &'a str,
     pub amount: f64,
     pub refunded: Option<NaiveDate>,
     pub row: u64,
 }
 
-pub(crate) fn deposits(ds: &Dataset) -> Vec<Deposit> {
-    let Some(df) = ds.frame(TableName::Deposits) else { return Vec::new() };
-    let project = frame::keys(df, "project_id");
-    let bidder = frame::strs(df, "bidder_id");
-    let kind = frame::strs(df, "kind");
-    let amount = frame::f64s(df, "amount");
-    let refunded = frame::i64s(df, "refunded_at");
-    let rows = frame::rows(df);
-    (0..df.height())
-        .filter_map(|i| {
-            Some(Deposit {
-                project: project[i]? as usize,
-                bidder: bidder[i].clone()?,
-                kind: kind[i].clone()?,
-                amount: amount[i]?,
-                refunded: refunded[i].and_then(day),
-                row: rows[i],
-            })
+/// Every row of `deposits` with a project, a bidder, a kind and an amount, read as it is asked
+/// for, its text borrowed: the rows collected, each with a copy of its bidder id and kind, were
+/// ≈ 0.4 GB for the 1.7 M deposits of 10M bids, made by each of the three DEP rules, beside
+/// FCR-007 at the first pass's peak.
+pub(crate) fn deposits(ds: &Dataset) -> impl Iterator<Item = Deposit<'_>> + '_ {
+    let df = ds.frame(TableName::Deposits);
+    let amount = df.map(|df| frame::f64s(df, "amount")).unwrap_or_default();
+    let refunded = df.map(|df| frame::i64s(df, "refunded_at")).unwrap_or_default();
+    let cells = df.into_iter().flat_map(|df| {
+        frame::key_iter(df, "project_id").zip(frame::str_iter(df, "bidder_id")).zip(frame::str_iter(df, "kind")).zip(frame::row_iter(df))
+    });
+    cells.enumerate().filter_map(move |(i, (((project, bidder), kind), row))| {
+        Some(Deposit {
+            project: project? as usize,
+            bidder: bidder?,
+            kind: kind?,
+            amount: amount[i]?,
+            refunded: refunded[i].and_then(day),
+            row,
         })
-        .collect()
+    })
 }
 
 /// The years a rule counted working days in that the calendar does not cover, as a note.

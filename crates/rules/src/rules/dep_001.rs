@@ -74,7 +74,7 @@ impl Rule for DepositRefund {
             }
             let pid = p.id[d.project].as_str();
             let unit = if self.working_days { ("个工作日", "working days") } else { ("日", "days") };
-            let who = crate::rules::col::label_of(ctx, &d.bidder);
+            let who = crate::rules::col::label_of(ctx, d.bidder);
             let message = Text::new(
                 format!(
                     "项目 {pid}：{who} 的投标保证金 {} 元应在{from_zh}（{start}）后 {days} {}内退还（截止 {due}），实际 {refunded} 退还，逾期 {} 天",
@@ -92,13 +92,13 @@ impl Rule for DepositRefund {
             out.push(
                 Finding::new(self.code(), Severity::Violation, Subject::project(pid), message)
                     .in_project(pid)
-                    .with_members(vec![d.bidder.clone()])
+                    .with_members(vec![d.bidder.to_owned()])
                     .with_threshold("refund_days", u64::from(days))
                     .with_threshold("due", due.to_string())
                     .with_threshold("days_late", (refunded - due).num_days())
                     .with_evidence(
                         Evidence::new("deposits", d.row)
-                            .with("bidder_id", d.bidder.as_str())
+                            .with("bidder_id", d.bidder)
                             .with("amount", d.amount)
                             .with("refunded_at", refunded.to_string()),
                     )

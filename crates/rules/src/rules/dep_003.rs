@@ -48,7 +48,7 @@ impl Rule for DepositCaps {
         let p = &ctx.views.projects;
         let mut out = RuleOutput::default();
         for d in deposits(ctx.ds) {
-            let (base, share, zh, en) = match d.kind.as_str() {
+            let (base, share, zh, en) = match d.kind {
                 "bid" => (p.estimate[d.project], bid_share, ("投标保证金", "估算价（预算）"), ("bid deposit", "the estimate (budget)")),
                 "performance" => (
                     ctx.views.bids[d.project].iter().find(|b| b.winner).map(|b| b.price),
@@ -64,7 +64,7 @@ impl Rule for DepositCaps {
                 continue;
             }
             let pid = p.id[d.project].as_str();
-            let who = crate::rules::col::label_of(ctx, &d.bidder);
+            let who = crate::rules::col::label_of(ctx, d.bidder);
             let message = Text::new(
                 format!(
                     "项目 {pid}：{who} 缴纳的{} {} 元为{} {} 元的 {:.2}%，超过 {:.0}% 的上限",
@@ -88,14 +88,11 @@ impl Rule for DepositCaps {
             out.push(
                 Finding::new(self.code(), Severity::Violation, Subject::project(pid), message)
                     .in_project(pid)
-                    .with_members(vec![d.bidder.clone()])
+                    .with_members(vec![d.bidder.to_owned()])
                     .with_threshold(if d.kind == "bid" { "bid_share" } else { "performance_share" }, share)
                     .with_threshold("share", (d.amount / base * 1e4).round() / 1e4)
                     .with_evidence(
-                        Evidence::new("deposits", d.row)
-                            .with("bidder_id", d.bidder.as_str())
-                            .with("kind", d.kind.as_str())
-                            .with("amount", d.amount),
+                        Evidence::new("deposits", d.row).with("bidder_id", d.bidder).with("kind", d.kind).with("amount", d.amount),
                     )
                     .with_evidence(
                         Evidence::new("projects", p.row[d.project]).with("project_id", pid).with("estimate", p.estimate[d.project]),
