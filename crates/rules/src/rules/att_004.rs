@@ -63,9 +63,8 @@ impl Rule for AttendanceFraud {
         let all = &ctx.views.punches;
         let pid = |k: usize| ctx.views.projects.id[k].as_str();
         let mut out = RuleOutput::default();
-        // Photos are hashed, not ordered: nearly every photo is used once (millions at 10M bids),
-        // and only the reused ones are put in order for the report. A photo's first punch is held
-        // beside the list of the others, which stays empty (no allocation) for a photo used once.
+        // Nearly every photo is used once (millions at 10M bids): only the reused ones are listed,
+        // in the order of their hashes.
         let by_photo = shared(all, |p| p.photo);
         for (hash, mut list) in by_photo {
             list.sort_by_key(|p| (p.at, p.row));
@@ -93,8 +92,7 @@ impl Rule for AttendanceFraud {
             }
             out.push(f.with_projects(projects));
         }
-        // Devices are hashed too, then taken in the order of their ids (a tree of 3 M punches at 10M
-        // bids compared device ids at every insert).
+        // The devices two punches share, in the order of their ids.
         let by_device = shared(all, |p| p.device);
         for (device, mut list) in by_device {
             list.sort_by_key(|p| (p.at, p.row));
