@@ -535,10 +535,15 @@ fn read_csv_slow(raw: &mut RawTable, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// A polars error reading or writing `path`, as the file's error.
+fn unreadable_by_polars(path: &Path) -> impl Fn(PolarsError) -> IngestError + Copy + '_ {
+    move |e| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() }
+}
+
 /// Reads a Parquet file; every column becomes text, to be parsed like CSV cells. Floats are
 /// written in plain decimal (never exponent notation) so money parses the same from any format.
 pub fn read_parquet(table: TableName, path: &Path) -> Result<RawTable> {
-    let unreadable = |e: PolarsError| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() };
+    let unreadable = unreadable_by_polars(path);
     let file = fs::File::open(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     let df = ParquetReader::new(file).finish().map_err(unreadable)?;
     parquet_raw(table, path, &df, 0, None)
@@ -557,7 +562,7 @@ pub fn parquet_batch_rows(batch_bytes: usize) -> usize {
 /// whole, the 10M county's bids would be 350 M cells of 16 bytes). A file without rows is handed
 /// over whole, for its header.
 pub fn read_parquet_batches(table: TableName, path: &Path, batch_rows: usize, mut each: impl FnMut(&RawTable) -> Result<()>) -> Result<()> {
-    let unreadable = |e: PolarsError| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() };
+    let unreadable = unreadable_by_polars(path);
     let open = || fs::File::open(path).map_err(|source| IngestError::Io { path: path.to_owned(), source });
     let metadata = ParquetReader::new(open()?).get_metadata().map_err(unreadable)?.clone();
     let total = metadata.num_rows;
@@ -586,7 +591,7 @@ pub fn read_parquet_batches(table: TableName, path: &Path, batch_rows: usize, mu
 /// A frame read from a Parquet file as a raw table of text cells, its rows numbered from
 /// `row_offset`.
 fn parquet_raw(table: TableName, path: &Path, df: &DataFrame, row_offset: u64, rows_expected: Option<usize>) -> Result<RawTable> {
-    let unreadable = |e: PolarsError| IngestError::Unreadable { path: path.to_owned(), reason: e.to_string() };
+    let unreadable = unreadable_by_polars(path);
     let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     let mut cols = Vec::with_capacity(df.width());
     for (i, c) in df.columns().iter().enumerate() {
@@ -692,7 +697,7 @@ pub(crate) fn file_name(path: &Path) -> String {
 /// Writes a CSV table of the contract as Parquet, every column as text (as ingest reads both), for
 /// large data sets: `bidwatch gen --parquet`. Returns the rows written.
 pub fn csv_to_parquet(csv: &Path, parquet: &Path) -> Result<usize> {
-    let unreadable = |e: PolarsError| IngestError::Unreadable { path: csv.to_owned(), reason: e.to_string() };
+    let unreadable = unreadable_by_polars(csv);
     let header = {
         let file = fs::File::open(csv).map_err(|source| IngestError::Io { path: csv.to_owned(), source })?;
         let mut line = String::new();
